@@ -1,0 +1,1 @@
+"""countystats: collect, check, consolidate and publish county disclosure annual reports."""

@@ -1,0 +1,114 @@
+"""The `countystats` command (shared/spec/interfaces.md). Heavy imports stay inside the commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _check(args: argparse.Namespace) -> int:
+    from countystats.checking import check_file, summary_zh
+
+    submission = check_file(
+        Path(args.file), units=args.units, year=args.year, unit_name=args.unit, feedback=args.feedback
+    )
+    if args.json:
+        json.dump(submission.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(summary_zh(submission))
+    return {"unreadable": 2, "rejected": 1}.get(submission.status, 0)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from countystats.pipeline import run
+    from countystats.settings import Settings
+
+    settings = Settings.from_env(inbox=args.inbox, db=args.db, out=args.out, units=args.units)
+    result = run(settings)
+    print(result.summary_zh())
+    return 0
+
+
+def _nightly(args: argparse.Namespace) -> int:
+    from countystats.nightly import run_dag_locally
+
+    return run_dag_locally(fresh=args.fresh)
+
+
+def _template(args: argparse.Namespace) -> int:
+    from transforms.layouts import write_template
+
+    path = write_template(unit_name=args.unit, year=args.year, out=args.output, units=args.units)
+    print(path)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from transforms.export import export_county
+
+    path = export_county(year=args.year, db=args.db, out=args.output)
+    print(path)
+    return 0
+
+
+def _example(args: argparse.Namespace) -> int:
+    from transforms.example_county import write_example_inbox
+
+    paths = write_example_inbox(Path(args.inbox))
+    print(f"示例收件箱：{args.inbox}（{len(paths)} 个文件）")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="countystats", description="政府信息公开工作年度报告：收集、校验、汇总、发布")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="校验一个报送文件（不写数据库）")
+    c.add_argument("file")
+    c.add_argument("--units", help="单位名册 CSV（默认 config/units.csv）")
+    c.add_argument("--year", type=int, help="报告年度（文件中找不到时）")
+    c.add_argument("--unit", help="报送单位名称（文件中找不到时）")
+    c.add_argument("--json", action="store_true", help="输出 JSON")
+    c.add_argument("--feedback", type=Path, help="把标注了问题的工作簿写到此路径（.xlsx）")
+    c.set_defaults(func=_check)
+
+    r = sub.add_parser("run", help="整套夜间作业（与 Airflow DAG 相同的函数）")
+    r.add_argument("--inbox")
+    r.add_argument("--db")
+    r.add_argument("--out")
+    r.add_argument("--units")
+    r.set_defaults(func=_run)
+
+    n = sub.add_parser("nightly", help="在本机用 Airflow（SQLite 元数据库）跑一次夜间 DAG，使用示例县数据")
+    n.add_argument("--fresh", action="store_true", help="先清空数据仓库、归档和输出")
+    n.set_defaults(func=_nightly)
+
+    t = sub.add_parser("template", help="生成某单位的空白报送表")
+    t.add_argument("--unit", required=True)
+    t.add_argument("--year", type=int, required=True)
+    t.add_argument("-o", "--output")
+    t.add_argument("--units")
+    t.set_defaults(func=_template)
+
+    e = sub.add_parser("export", help="导出全县汇总表（法定格式）")
+    e.add_argument("--year", type=int, required=True)
+    e.add_argument("-o", "--output")
+    e.add_argument("--db")
+    e.set_defaults(func=_export)
+
+    x = sub.add_parser("example", help="生成示例县的报送文件")
+    x.add_argument("--inbox", default="data/example-inbox")
+    x.set_defaults(func=_example)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Set up and run countystats with nothing but python3 (README Quickstart).
+
+    python3 dev.py run     # set up .venv, then run the nightly Airflow DAG end to end on the example county
+    python3 dev.py test    # set up .venv (and Chromium for the browser tests), then ruff + pytest
+    python3 dev.py bench   # the benchmarks in benchmarks/
+
+Set-up is idempotent: .venv is rebuilt only when pyproject.toml changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+STAMP = VENV / ".setup-stamp"
+
+
+def sh(*cmd: str | os.PathLike, **kw) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kw)
+
+
+def setup() -> None:
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == want and (BIN / "countystats").exists():
+        return
+    if sys.version_info < (3, 11):
+        sys.exit("countystats needs Python ≥ 3.11")
+    if not (BIN / "python").exists():
+        sh(sys.executable, "-m", "venv", VENV)
+    sh(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev,production]")
+    STAMP.write_text(want)
+
+
+def ensure_chromium() -> None:
+    """The dashboard tests open pages in real headless Chromium: Debian's package, installed once."""
+    if shutil.which("chromium"):
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    sh(*sudo, "apt-get", "update", "-qq", env=env)
+    sh(*sudo, "apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-microhei", env=env)
+
+
+def main(argv: list[str]) -> int:
+    what = argv[1] if len(argv) > 1 else "help"
+    rest = argv[2:]
+    if what == "run":
+        setup()
+        sh(BIN / "countystats", "nightly", *rest)
+    elif what == "test":
+        setup()
+        ensure_chromium()
+        sh(BIN / "ruff", "check", ".")
+        sh(BIN / "python", "-m", "pytest", *rest)  # the test command CI runs (.ci/run)
+    elif what == "bench":
+        setup()
+        for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+            sh(BIN / "python", script, *rest)
+    else:
+        print(__doc__)
+        return 0 if what == "help" else 2
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except subprocess.CalledProcessError as exc:
+        sys.exit(exc.returncode or 1)

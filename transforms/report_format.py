@@ -382,3 +382,13 @@ UNIT_TYPE_ZH = {
     "city_government": "设区的市人民政府",
 }
 REPORT_TITLE = "政府信息公开工作年度报告"
+
+# ---------------------------------------------------------------- around the tables (title block, explanations)
+
+# The row above the tables naming the submitting unit: 填报单位：大营镇人民政府
+FILER = Label("填报单位", ("报送单位",))
+# A unit's explanations of its warnings: a sheet with rows (rule id, explanation)
+EXPLANATIONS_SHEET = "说明"
+# Money written with its unit inside the cell (seen: 251000元) and words written for 0 (— / 无)
+YUAN = "元"
+ZERO_WORDS = ("—", "/", "无")

@@ -1,0 +1,76 @@
+"""Settings of the nightly job, with every default in ONE place (the dataclass fields below).
+
+The CLI, the Airflow DAG (its params) and the tests all build a :class:`Settings` through :meth:`Settings.from_env`,
+so a default changed here changes everywhere. Light on purpose: the DAG imports this at parse time.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "COUNTYSTATS_"
+PATH_FIELDS = ("inbox", "db", "out", "archive", "units")
+
+
+@dataclass(frozen=True)
+class Settings:
+    inbox: Path = Path("inbox")
+    db: Path = Path("data/countystats.duckdb")  # the published warehouse analysts open read-only
+    out: Path = Path("output")  # dashboards, run summary, findings CSV, exports
+    archive: Path = Path("archive")  # every received file, byte for byte, named by sha256
+    units: Path = Path("config/units.csv")
+    # 条例第四十九条: units report by 31 January of Y+1; the county government publishes its own by 31 March.
+    deadline: str = "01-31"
+    county_deadline: str = "03-31"
+    timezone: str = "Asia/Shanghai"
+    progress_every: int = 100  # log a progress line every N files
+
+    def __post_init__(self) -> None:
+        # relative paths are relative to the project, not to wherever the command was started
+        for name in PATH_FIELDS:
+            path = Path(getattr(self, name)).expanduser()
+            object.__setattr__(self, name, path if path.is_absolute() else ROOT / path)
+        object.__setattr__(self, "progress_every", int(self.progress_every))
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Defaults ← COUNTYSTATS_<FIELD> environment variables ← overrides (None = not given)."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            env = os.environ.get(ENV_PREFIX + f.name.upper())
+            if env:
+                values[f.name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None and v != ""})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise TypeError(f"unknown settings: {sorted(unknown)}")
+        return cls(**values)
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+    def as_strings(self) -> dict[str, str]:
+        """Every setting as text: the DAG's params and the environment handed to subprocesses."""
+        return {f.name: str(getattr(self, f.name)) for f in fields(self)}
+
+    def as_env(self) -> dict[str, str]:
+        return {ENV_PREFIX + k.upper(): v for k, v in self.as_strings().items()}
+
+    def deadline_for(self, report_year: int, unit_type: str | None = None) -> date:
+        """Last day (inclusive, local time) for the report of ``report_year``."""
+        month_day = self.county_deadline if unit_type == "county_government" else self.deadline
+        month, day = (int(p) for p in month_day.split("-"))
+        return date(report_year + 1, month, day)
+
+    @property
+    def dashboards(self) -> Path:
+        return self.out / "dashboards"
+
+    @property
+    def staging(self) -> Path:
+        """Run-scoped scratch space (next to the warehouse, so os.replace stays on one file system)."""
+        return self.db.parent / "staging"

@@ -1,0 +1,355 @@
+"""The DuckDB warehouse: schema, archiving, loading with lineage and history, completeness, safe publication.
+
+Publication never touches the published file while building: :func:`open_staging` copies the published warehouse
+to a staging file next to it, everything is loaded there, and :func:`publish` moves it over the published path with
+``os.replace`` (atomic on one file system). Analysts' read-only connections keep the old snapshot until they
+reconnect; a run that dies half-way leaves the published file as it was (stack-facts.md, DuckDB 2.0).
+
+Loading is idempotent: a file is identified by the sha256 of its bytes and processed once. History is kept: every
+submission and every value stays; ``submissions.is_current`` marks the unit-year's newest accepted report, which the
+``*_cells`` views expose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from transforms.crossyear import cross_year_findings, late_finding
+from transforms.model import Submission
+from transforms.registry import Registry
+from transforms.rollup import RollupError, check_rollup
+from transforms.warehouse_schema import BY_NAME, CELL_VIEWS, RELATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import duckdb
+
+log = logging.getLogger(__name__)
+ACCEPTED = ("accepted", "accepted_with_warnings")
+
+
+# ---------------------------------------------------------------- archive
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file found in the inbox: small and JSON-able (it travels between DAG tasks through XCom)."""
+
+    path: str
+    sha256: str
+    received_at: str  # ISO local time (file mtime in the county's time zone)
+    archive_path: str
+
+    def to_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def archive_bytes(data: bytes, archive: Path, suffix: str) -> Path:
+    """Store bytes content-addressed (archive/ab/abcdef….xlsx); writing the same content twice is a no-op."""
+    digest = sha256_of(data)
+    target = archive / digest[:2] / f"{digest}{suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)  # a half-written archive file never carries the final name
+    return target
+
+
+def received_at(path: Path, timezone: str) -> datetime:
+    """The file's mtime as naive local time (the county's clock, which the deadline refers to)."""
+    stamp = path.stat().st_mtime
+    return datetime.fromtimestamp(stamp, ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
+
+
+# ---------------------------------------------------------------- schema
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal").fetchall()}
+    if "meta" in have:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version != SCHEMA_VERSION:
+            raise RuntimeError(
+                f"warehouse schema version {version}, this code needs {SCHEMA_VERSION}: rebuild it from archive/"
+            )
+    for rel in RELATIONS:
+        if rel.kind == "table":
+            con.execute(rel.ddl())
+    for section, (view, row_col, col_col) in CELL_VIEWS.items():
+        con.execute(_cells_view_sql(section, view, row_col, col_col))
+    for rel in RELATIONS:
+        for stmt in rel.comment_statements():
+            con.execute(stmt)
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+    )
+
+
+def _cells_view_sql(section: str, view: str, row_col: str, col_col: str) -> str:
+    # a view, not a copy: the current report can only ever be what submissions.is_current says
+    return f"""
+        CREATE OR REPLACE VIEW {view} AS
+        SELECT s.unit_code, s.unit_name, s.unit_type, s.report_year, s.format_version,
+               v.row_code AS {row_col}, v.column_code AS {col_col}, v.value,
+               v.submission_id, s.source_file, v.source_cell
+        FROM cell_values v JOIN submissions s USING (submission_id)
+        WHERE s.is_current AND s.status IN ('accepted', 'accepted_with_warnings') AND v.section = '{section}'
+    """
+
+
+# ---------------------------------------------------------------- staging and publication
+
+
+def staging_path(published: Path, run_id: str) -> Path:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
+    return published.with_name(f".{published.name}.{safe}.staging")
+
+
+def open_staging(published: Path, staging: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to a private copy of the published warehouse (or a new one)."""
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    if published.exists():
+        # the published file is always checkpointed and closed (see publish), so its bytes are a full snapshot
+        shutil.copyfile(published, staging)
+    con = connect(staging)
+    ensure_schema(con)
+    return con
+
+
+def finish_staging(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CHECKPOINT")  # everything in the main file, no .wal to lose in the rename
+    con.close()
+
+
+def publish(staging: Path, published: Path) -> Path:
+    if staging.with_name(staging.name + ".wal").exists():
+        raise RuntimeError(f"{staging} was not checkpointed; refusing to publish it")
+    os.replace(staging, published)
+    return published
+
+
+# ---------------------------------------------------------------- loading
+
+
+@dataclass
+class LoadResult:
+    new_submission_ids: list[int]
+    skipped_known: int
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    batch: list[tuple[IncomingFile, Submission]],
+    registry: Registry,
+    settings,
+    run_id: str,
+) -> LoadResult:
+    """Load new submissions into the (staging) warehouse; cross-year and lateness findings are added here."""
+    _write_units(con, registry)
+    known = {r[0] for r in con.execute("SELECT sha256 FROM submissions").fetchall()}
+    todo: list[tuple[IncomingFile, Submission]] = []
+    for incoming, sub in batch:
+        if incoming.sha256 in known:
+            continue  # a byte-identical file was loaded before: recorded once, never again
+        known.add(incoming.sha256)
+        todo.append((incoming, sub))
+    skipped = len(batch) - len(todo)
+
+    # oldest year first, so a 2024 report finds the 2023 report of the same batch as its previous year
+    todo.sort(key=lambda p: (p[1].report_year or 0, p[0].received_at, p[0].path))
+    current = _current_reports(con, {(s.unit_code, y) for _, s in todo if s.unit_code and s.report_year
+                                     for y in (s.report_year - 1, s.report_year)})
+    next_id = con.execute("SELECT coalesce(max(submission_id), 0) + 1 FROM submissions").fetchone()[0]
+    now = datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
+
+    sub_rows, finding_rows, value_rows, ids = [], [], [], []
+    for n, (incoming, sub) in enumerate(todo, 1):
+        sid = next_id
+        next_id += 1
+        ids.append(sid)
+        got = datetime.fromisoformat(incoming.received_at)
+        is_late = False
+        if sub.status in ACCEPTED and sub.unit_code and sub.report_year:
+            key = (sub.unit_code, sub.report_year)
+            previous = current.get((sub.unit_code, sub.report_year - 1))
+            if previous is not None:
+                for f in cross_year_findings(sub, previous.cells, previous.format_version):
+                    sub.add(f)
+            mine = current.get(key)
+            deadline = settings.deadline_for(sub.report_year, sub.unit_type)
+            if mine is None and got.date() > deadline:  # the first accepted report of the unit-year is late
+                sub.add(late_finding(sub.report_year, got, deadline))
+                is_late = True
+            if mine is None or (got, sid) >= (mine.received_at, mine.submission_id):
+                current[key] = _Report(sid, got, sub.format_version, _values(sub))
+        sub_rows.append(_submission_row(sid, incoming, sub, got, now, run_id, is_late))
+        finding_rows += [
+            (sid, i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message,
+             _text(f.expected), _text(f.actual), f.explanation)
+            for i, f in enumerate(sub.findings, 1)
+        ]
+        value_rows += [
+            (sid, c.section, c.row, c.column, None if c.value is None else float(c.value), c.value is None,
+             c.source, _text(c.raw))
+            for c in sub.cells.values()
+        ]
+        if n % max(settings.progress_every, 1) == 0:
+            log.info("countystats: loaded %d/%d files", n, len(todo))
+
+    _insert(con, "submissions", sub_rows)
+    _insert(con, "findings", finding_rows)
+    _insert(con, "cell_values", value_rows)
+    _mark_current(con)
+    _write_completeness(con, settings)
+    check_rollup(con)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('last_run_id', ?), ('last_loaded_at', ?)",
+                [run_id, now.isoformat(sep=" ")])
+    return LoadResult(ids, skipped)
+
+
+@dataclass
+class _Report:
+    submission_id: int
+    received_at: datetime
+    format_version: str | None
+    cells: dict[tuple[str, str, str], float | None]
+
+
+def _values(sub: Submission) -> dict[tuple[str, str, str], float | None]:
+    return {k: (None if c.value is None else float(c.value)) for k, c in sub.cells.items()}
+
+
+def _current_reports(con, keys: set[tuple[str, int]]) -> dict[tuple[str, int], _Report]:
+    """The current accepted report of each (unit, year) asked for, with its values, from the warehouse."""
+    if not keys:
+        return {}
+    con.execute("CREATE OR REPLACE TEMP TABLE wanted (unit_code VARCHAR, report_year INTEGER)")
+    con.executemany("INSERT INTO wanted VALUES (?, ?)", sorted(keys))
+    rows = con.execute(
+        """SELECT s.unit_code, s.report_year, s.submission_id, s.received_at, s.format_version,
+                  v.section, v.row_code, v.column_code, v.value
+           FROM submissions s JOIN wanted USING (unit_code, report_year)
+           LEFT JOIN cell_values v USING (submission_id)
+           WHERE s.is_current"""
+    ).fetchall()
+    out: dict[tuple[str, int], _Report] = {}
+    for unit, year, sid, got, fmt, section, row, col, value in rows:
+        report = out.setdefault((unit, year), _Report(sid, got, fmt, {}))
+        if section is not None:
+            report.cells[(section, row, col)] = value
+    return out
+
+
+def _submission_row(sid, incoming: IncomingFile, sub: Submission, got, now, run_id, is_late):
+    severities = [f.severity for f in sub.findings]
+    return (
+        sid, sub.unit_code, sub.unit_name, sub.unit_type, sub.report_year, sub.format_version,
+        incoming.path, incoming.archive_path, incoming.sha256, got, now, run_id, sub.status, False, is_late,
+        severities.count("error"), severities.count("warning"),
+    )
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _insert(con, table: str, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    import pandas as pd
+
+    names = [c.name for c in BY_NAME[table].columns]
+    frame = pd.DataFrame.from_records(rows, columns=names)  # noqa: F841 — scanned by DuckDB below
+    con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM frame")
+
+
+def _write_units(con, registry: Registry) -> None:
+    con.execute("DELETE FROM units")
+    con.executemany(
+        "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)",
+        [(u.unit_code, u.unit_name, u.unit_type, "|".join(u.aliases), u.active_from, u.active_to)
+         for u in registry.units],
+    )
+
+
+def _mark_current(con) -> None:
+    # X-DUP: the newest accepted report per unit-year is current; rejected files never are, so a rejected
+    # resubmission cannot displace an accepted report. Recomputed from scratch: the rule, not the history of runs.
+    con.execute(
+        """UPDATE submissions SET is_current = submission_id IN (
+               SELECT arg_max(submission_id, (received_at, submission_id)) FROM submissions
+               WHERE status IN ('accepted', 'accepted_with_warnings') AND unit_code IS NOT NULL
+                 AND report_year IS NOT NULL
+               GROUP BY unit_code, report_year)"""
+    )
+
+
+def _write_completeness(con, settings) -> None:
+    def month_day(text: str) -> tuple[int, int]:
+        month, day = (int(p) for p in text.split("-"))
+        return month, day
+
+    (m, d), (cm, cd) = month_day(settings.deadline), month_day(settings.county_deadline)
+    con.execute("DELETE FROM completeness")
+    # expected years: every report year the warehouse has seen (a year nobody reported yet is not a year yet)
+    con.execute(
+        """INSERT INTO completeness
+           WITH years AS (SELECT DISTINCT report_year FROM submissions WHERE report_year IS NOT NULL),
+           expected AS (
+               SELECT u.unit_code, u.unit_name, u.unit_type, y.report_year,
+                      CASE WHEN u.unit_type = 'county_government' THEN make_date(y.report_year + 1, ?, ?)
+                           ELSE make_date(y.report_year + 1, ?, ?) END AS deadline
+               FROM units u CROSS JOIN years y
+               WHERE u.unit_type <> 'city_government'
+                 AND (u.active_from IS NULL OR y.report_year >= u.active_from)
+                 AND (u.active_to IS NULL OR y.report_year <= u.active_to)),
+           per AS (
+               SELECT unit_code, report_year,
+                      min(received_at) AS first_received_at,
+                      min(received_at) FILTER (WHERE status IN ('accepted', 'accepted_with_warnings'))
+                          AS first_accepted_at,
+                      max(submission_id) FILTER (WHERE is_current) AS current_id,
+                      count(*) AS files
+               FROM submissions WHERE unit_code IS NOT NULL GROUP BY ALL)
+           SELECT e.unit_code, e.unit_name, e.unit_type, e.report_year,
+                  CASE WHEN p.current_id IS NOT NULL THEN cur.status
+                       WHEN p.files > 0 THEN 'rejected' ELSE 'missing' END,
+                  p.current_id, p.first_received_at, p.first_accepted_at, e.deadline,
+                  coalesce(p.first_accepted_at < e.deadline + INTERVAL 1 DAY, false)
+           FROM expected e
+           LEFT JOIN per p USING (unit_code, report_year)
+           LEFT JOIN submissions cur ON cur.submission_id = p.current_id
+           ORDER BY e.report_year, e.unit_code""",
+        [cm, cd, m, d],
+    )
+
+
+__all__ = [
+    "ACCEPTED", "IncomingFile", "LoadResult", "RollupError", "archive_bytes", "connect", "ensure_schema",
+    "finish_staging", "load", "open_staging", "publish", "received_at", "sha256_of", "staging_path",
+]

@@ -1,0 +1,185 @@
+"""The warehouse's relations, defined once as data: columns, types and their Chinese/English comments.
+
+DDL and every ``COMMENT ON`` statement are generated from :data:`RELATIONS`, so a column cannot exist without its
+documentation (``SELECT * FROM duckdb_columns()`` documents the warehouse). Views' SQL lives in
+:mod:`transforms.warehouse`; their columns are described here like tables'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transforms.report_format import FORMAT_2021, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    comment: str  # "中文 / English"
+
+
+@dataclass(frozen=True)
+class Relation:
+    name: str
+    comment: str
+    columns: tuple[Column, ...]
+    kind: str = "table"  # table | view
+
+    def ddl(self) -> str:
+        cols = ",\n  ".join(f"{c.name} {c.type}" for c in self.columns)
+        return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  {cols}\n)"
+
+    def comment_statements(self) -> list[str]:
+        kind = "VIEW" if self.kind == "view" else "TABLE"
+        stmts = [f"COMMENT ON {kind} {self.name} IS {_quote(self.comment)}"]
+        stmts += [f"COMMENT ON COLUMN {self.name}.{c.name} IS {_quote(c.comment)}" for c in self.columns]
+        return stmts
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _zh(mapping: dict[str, str], exclude: str | None = None) -> str:
+    """code 中文 pairs from the format's own label tables, so comments never restate a label."""
+    return "，".join(f"{code} {text}" for code, text in mapping.items() if code != exclude)
+
+
+_SECTIONS_ZH = "，".join(f"{s.code} {s.short}" for s in FORMAT_2021.sections)
+C = Column
+_UNIT = (
+    C("unit_code", "VARCHAR", "单位代码（名册） / unit code from config/units.csv"),
+    C("unit_name", "VARCHAR", "单位名称 / unit name"),
+    C("unit_type", "VARCHAR", f"单位类型：{_zh(UNIT_TYPE_ZH)} / unit type"),
+)
+_REPORT = (
+    C("report_year", "INTEGER", "报告年度 / report year"),
+    C("format_version", "VARCHAR", "表格格式版本（2019 或 2021） / statutory table format"),
+)
+_LINEAGE = (
+    C("submission_id", "BIGINT", "来源报送文件编号（submissions） / the submission the value comes from"),
+    C("source_file", "VARCHAR", "来源文件（收件箱中的路径） / source file as found in the inbox"),
+    C("source_cell", "VARCHAR", "来源单元格（工作表!A1） / source cell, Sheet!A1; NULL for derived values"),
+)
+_VALUE = C("value", "DOUBLE", "数值；空白单元格为 NULL（不是 0） / value; NULL = left blank (not 0)")
+
+
+def _cells_view(name: str, comment: str, row: Column, col: Column) -> Relation:
+    return Relation(name, comment, (*_UNIT, *_REPORT, row, col, _VALUE, *_LINEAGE), kind="view")
+
+
+RELATIONS: tuple[Relation, ...] = (
+    Relation(
+        "meta",
+        "数据仓库元数据（模式版本、最近一次运行） / warehouse metadata: schema version, last run",
+        (C("key", "VARCHAR PRIMARY KEY", "键 / key"), C("value", "VARCHAR", "值 / value")),
+    ),
+    Relation(
+        "units",
+        "单位名册：每个报送单位一行 / unit registry, one row per unit",
+        (
+            *_UNIT,
+            C("aliases", "VARCHAR", "别名，以 | 分隔 / other names, separated by |"),
+            C("active_from", "INTEGER", "起始报告年度（空 = 不限） / first report year expected (NULL = open)"),
+            C("active_to", "INTEGER", "截止报告年度（空 = 不限） / last report year expected (NULL = open)"),
+        ),
+    ),
+    Relation(
+        "submissions",
+        "收到的报送文件：每个文件（按 sha256 去重）一行，含历史版本 / one row per received file (by sha256), history kept",
+        (
+            C("submission_id", "BIGINT PRIMARY KEY", "报送文件编号 / submission id"),
+            C("unit_code", "VARCHAR", "单位代码（未识别为 NULL） / unit code (NULL if not identified)"),
+            C("unit_name", "VARCHAR", "单位名称 / unit name"),
+            C("unit_type", "VARCHAR", "单位类型 / unit type"),
+            *_REPORT,
+            C("source_file", "VARCHAR", "收件箱中的原始路径 / path of the file in the inbox"),
+            C("archive_path", "VARCHAR", "归档副本路径（按 sha256 命名，逐字节相同） / byte-identical archived copy"),
+            C("sha256", "VARCHAR UNIQUE", "文件内容的 SHA-256 / SHA-256 of the file's bytes"),
+            C("received_at", "TIMESTAMP", "收到时间（文件修改时间，北京时间） / received: file mtime, local time"),
+            C("loaded_at", "TIMESTAMP", "入库时间（北京时间） / loaded into the warehouse, local time"),
+            C("run_id", "VARCHAR", "入库的运行编号 / run that loaded it"),
+            C("status", "VARCHAR", f"状态：{_zh(STATUS_ZH, exclude='missing')} / status"),
+            C("is_current", "BOOLEAN", "是否为该单位该年度的现行报告（最新通过的一份） / the unit-year's current accepted report"),
+            C("is_late", "BOOLEAN", "是否逾期（P-LATE） / first accepted submission after the deadline"),
+            C("error_count", "INTEGER", "错误数 / number of errors"),
+            C("warning_count", "INTEGER", "提醒数 / number of warnings"),
+        ),
+    ),
+    Relation(
+        "findings",
+        "校验发现：每条问题一行 / validation findings, one row per finding",
+        (
+            C("submission_id", "BIGINT", "报送文件编号 / submission id"),
+            C("finding_no", "INTEGER", "该文件内的序号 / number within the submission"),
+            C("rule", "VARCHAR", "规则编号（见 validation-rules.md） / rule id"),
+            C("severity", "VARCHAR", f"严重程度：{_zh(SEVERITY_ZH)} / severity"),
+            C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
+            C("row_code", "VARCHAR", "行代码 / row code"),
+            C("column_code", "VARCHAR", "列代码 / column code"),
+            C("cell", "VARCHAR", "单元格（工作表!A1） / cell, Sheet!A1"),
+            C("message", "VARCHAR", "中文说明 / message in Chinese"),
+            C("expected", "VARCHAR", "应有值（文本） / expected value, as text"),
+            C("actual", "VARCHAR", "实际值（文本） / actual value, as text"),
+            C("explanation", "VARCHAR", "单位在“说明”表中的解释 / the unit's explanation"),
+        ),
+    ),
+    Relation(
+        "cell_values",
+        "全部报送文件的全部数值（含历史与退回文件），数据血缘 / every value of every submission: lineage",
+        (
+            C("submission_id", "BIGINT", "报送文件编号 / submission id"),
+            C("section", "VARCHAR", "表格代码 / table code"),
+            C("row_code", "VARCHAR", "行代码 / row code"),
+            C("column_code", "VARCHAR", "列代码 / column code"),
+            _VALUE,
+            C("is_blank", "BOOLEAN", "单元格是否空白 / the cell was blank"),
+            C("source_cell", "VARCHAR", "来源单元格（工作表!A1；派生值为 NULL） / source cell; NULL for derived"),
+            C("raw", "VARCHAR", "规范化之前的原始内容（与数值不同时） / raw content before normalisation, if different"),
+        ),
+    ),
+    _cells_view(
+        "proactive_cells",
+        "表二 主动公开政府信息情况：现行通过的报告 / table 2, proactive disclosure: current accepted reports",
+        C("row_code", "VARCHAR", "行代码（见 annual-report-format.md） / row code"),
+        C("measure_code", "VARCHAR", "指标代码 / measure code"),
+    ),
+    _cells_view(
+        "requests_cells",
+        "表三 收到和处理政府信息公开申请情况：现行通过的报告 / table 3, requests: current accepted reports",
+        C("row_code", "VARCHAR", "行代码 / row code"),
+        C("applicant_code", "VARCHAR", "申请人类型代码 / applicant code"),
+    ),
+    _cells_view(
+        "review_litigation_cells",
+        "表四 行政复议、行政诉讼情况：现行通过的报告 / table 4, review and litigation: current accepted reports",
+        C("proceeding_code", "VARCHAR", "程序代码 / proceeding code"),
+        C("result_code", "VARCHAR", "结果代码 / result code"),
+    ),
+    Relation(
+        "completeness",
+        "报送完整性：每个应报单位每年度一行 / completeness: one row per expected unit and report year",
+        (
+            C("unit_code", "VARCHAR", "单位代码 / unit code"),
+            C("unit_name", "VARCHAR", "单位名称 / unit name"),
+            C("unit_type", "VARCHAR", "单位类型 / unit type"),
+            C("report_year", "INTEGER", "报告年度 / report year"),
+            C("status", "VARCHAR", f"状态：{_zh(STATUS_ZH, exclude='unreadable')} / status"),
+            C("submission_id", "BIGINT", "现行报告的文件编号 / current report's submission id"),
+            C("first_received_at", "TIMESTAMP", "首次收到该年度文件的时间 / first file received for the year"),
+            C("first_accepted_at", "TIMESTAMP", "首份通过报告的收到时间 / first accepted report received"),
+            C("deadline", "DATE", "报送截止日期 / deadline"),
+            C("on_time", "BOOLEAN", "截止日期前收到通过的报告 / an accepted report was received by the deadline"),
+        ),
+    ),
+)
+
+BY_NAME = {r.name: r for r in RELATIONS}
+CELL_VIEWS = {  # section code → (view, row column name, column column name)
+    "proactive": ("proactive_cells", "row_code", "measure_code"),
+    "requests": ("requests_cells", "row_code", "applicant_code"),
+    "review_litigation": ("review_litigation_cells", "proceeding_code", "result_code"),
+}

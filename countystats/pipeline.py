@@ -1,0 +1,351 @@
+"""The nightly job: discover → read → validate → load → publish.
+
+Each step is a plain function; ``countystats run`` calls :func:`run`, the Airflow DAG calls the ``task_*`` wrappers,
+which only move data between steps: small things (paths, ids) through XCom, the submissions as a pickle in a
+run-scoped staging directory (``data/staging/<run_id>/``). Heavy modules are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import pickle
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from countystats.settings import Settings
+
+if TYPE_CHECKING:
+    from transforms.model import Submission
+    from transforms.warehouse import IncomingFile
+
+log = logging.getLogger("countystats.pipeline")
+SKIP_PREFIXES = (".", "~$")  # hidden files and Office lock files are never submissions
+SUMMARY_NAME = "run-summary.json"
+FINDINGS_NAME = "findings.csv"
+
+Batch = list[tuple["IncomingFile", "Submission"]]
+
+
+def new_run_id() -> str:
+    return datetime.now().strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+
+
+def safe_run_id(run_id: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
+
+
+# ---------------------------------------------------------------- discover
+
+
+def known_hashes(db: Path) -> set[str]:
+    """sha256 of every file the published warehouse already holds (read-only, like any analyst)."""
+    if not db.exists():
+        return set()
+    from transforms.warehouse import connect
+
+    con = connect(db, read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT sha256 FROM submissions").fetchall()}
+    finally:
+        con.close()
+
+
+def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
+    """New files in the inbox, archived byte for byte first; returns them and how many were seen before."""
+    from transforms.warehouse import IncomingFile, archive_bytes, received_at, sha256_of
+
+    inbox = Path(settings.inbox)
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"收件箱不存在：{inbox}")
+    seen = known_hashes(Path(settings.db))
+    new: list[IncomingFile] = []
+    before = 0
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(SKIP_PREFIXES)):
+        got = received_at(path, settings.timezone)  # before reading: the stamp of the bytes we archive
+        data = path.read_bytes()  # the inbox is only ever read
+        digest = sha256_of(data)
+        if digest in seen:
+            before += 1
+            continue
+        seen.add(digest)  # the same bytes twice in one inbox: processed once
+        target = archive_bytes(data, Path(settings.archive), path.suffix)
+        new.append(IncomingFile(str(path), digest, got.isoformat(sep=" "), str(target)))
+    log.info("countystats: %d new file(s) in %s, %d seen before", len(new), inbox, before)
+    return new, before
+
+
+# ---------------------------------------------------------------- read and validate
+
+
+def read(settings: Settings, files: list[IncomingFile]) -> Batch:
+    from transforms.reading import read_submission
+    from transforms.registry import Registry
+
+    registry = Registry.load(settings.units)
+    batch: Batch = []
+    for n, incoming in enumerate(files, 1):
+        sub = read_submission(Path(incoming.path), registry)
+        if sub.sha256 != incoming.sha256:
+            # the file changed between archiving and reading: the archived bytes are what we keep
+            log.warning("countystats: %s changed while being read", incoming.path)
+            sub.sha256 = incoming.sha256
+        batch.append((incoming, sub))
+        if n % max(settings.progress_every, 1) == 0:
+            log.info("countystats: read %d/%d files", n, len(files))
+    return batch
+
+
+def validate(settings: Settings, batch: Batch) -> Batch:
+    """One Great Expectations run for every readable submission of the batch (findings appended in place)."""
+    subs = [sub for _, sub in batch if not sub.unreadable and sub.format_version]
+    if subs:
+        from expectations.validation import validate_submissions
+        from transforms.registry import Registry
+
+        validate_submissions(subs, Registry.load(settings.units))
+    log.info("countystats: validated %d submission(s)", len(subs))
+    return batch
+
+
+# ---------------------------------------------------------------- load and publish
+
+
+def load(settings: Settings, batch: Batch, run_id: str) -> Path:
+    """Build the new warehouse in a staging file; the published one is not touched."""
+    from transforms import warehouse
+    from transforms.registry import Registry
+
+    staging = warehouse.staging_path(Path(settings.db), run_id)
+    con = warehouse.open_staging(Path(settings.db), staging)
+    try:
+        result = warehouse.load(con, batch, Registry.load(settings.units), settings, run_id)
+        warehouse.finish_staging(con)
+    except BaseException:
+        con.close()
+        staging.unlink(missing_ok=True)
+        staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+        raise
+    log.info("countystats: staged %d new submission(s) in %s", len(result.new_submission_ids), staging)
+    return staging
+
+
+def publish(settings: Settings, staging: Path | None, run_id: str, seen_before: int = 0) -> RunResult:
+    """Atomically replace the published warehouse, then build dashboards and the run's summary and findings."""
+    from transforms import warehouse
+
+    db = Path(settings.db)
+    if staging is not None and Path(staging).exists():
+        warehouse.publish(Path(staging), db)
+    elif not db.exists():
+        raise FileNotFoundError(f"nothing to publish: {staging} and {db} are both missing")
+    # else: a retry after a replace that already happened; publishing is idempotent
+    out = Path(settings.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result = _summarise(db, run_id, seen_before)
+    result.findings_csv = str(_write_findings(db, run_id, out / FINDINGS_NAME))
+    error = None
+    if find_spec("dashboards.build") is not None:
+        from dashboards.build import build_dashboards
+
+        try:
+            result.dashboards = [str(p) for p in build_dashboards(db, settings.dashboards)]
+        except Exception as exc:  # the warehouse is published; say so, then fail the task so it is retried
+            error = exc
+            result.dashboards_error = repr(exc)
+    result.summary_json = str(out / SUMMARY_NAME)
+    result.write(out)
+    shutil.rmtree(settings.staging / safe_run_id(run_id), ignore_errors=True)
+    log.info("countystats: published %s", db)
+    if error is not None:
+        raise error
+    return result
+
+
+def _summarise(db: Path, run_id: str, seen_before: int) -> RunResult:
+    from transforms.warehouse import connect
+
+    con = connect(db, read_only=True)
+    try:
+        files = [
+            dict(zip(("file", "unit_name", "report_year", "status", "errors", "warnings"), row, strict=True))
+            for row in con.execute(
+                """SELECT source_file, unit_name, report_year, status, error_count, warning_count
+                   FROM submissions WHERE run_id = ? ORDER BY submission_id""", [run_id]
+            ).fetchall()
+        ]
+        missing: dict[str, list[str]] = {}
+        for year, name in con.execute(
+            "SELECT report_year, unit_name FROM completeness WHERE status IN ('missing', 'rejected') "
+            "ORDER BY report_year, unit_code"
+        ).fetchall():
+            missing.setdefault(str(year), []).append(name)
+    finally:
+        con.close()
+    return RunResult(run_id=run_id, warehouse=str(db), files=files, seen_before=seen_before, missing=missing)
+
+
+def _write_findings(db: Path, run_id: str, target: Path) -> Path:
+    from transforms.warehouse import connect
+
+    con = connect(db, read_only=True)
+    try:
+        cur = con.execute(
+            """SELECT s.source_file, s.unit_name, s.report_year, s.status, f.rule, f.severity, f.section,
+                      f.row_code, f.column_code, f.cell, f.message, f.expected, f.actual, f.explanation
+               FROM findings f JOIN submissions s USING (submission_id)
+               WHERE s.run_id = ? ORDER BY s.submission_id, f.finding_no""", [run_id]
+        )
+        header = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    finally:
+        con.close()
+    tmp = target.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens Chinese CSV correctly
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    os.replace(tmp, target)
+    return target
+
+
+# ---------------------------------------------------------------- the result
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    warehouse: str
+    files: list[dict] = field(default_factory=list)  # this run's files: file, unit_name, report_year, status…
+    seen_before: int = 0
+    missing: dict[str, list[str]] = field(default_factory=dict)  # report year → units without accepted report
+    dashboards: list[str] = field(default_factory=list)
+    dashboards_error: str | None = None
+    findings_csv: str | None = None
+    summary_json: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(("accepted", "accepted_with_warnings", "rejected", "unreadable"), 0)
+        for f in self.files:
+            out[f["status"]] = out.get(f["status"], 0) + 1
+        return out
+
+    def write(self, out: Path) -> Path:
+        runs = out / "runs"
+        runs.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({**asdict(self), "counts": self.counts()}, ensure_ascii=False, indent=2, default=str)
+        (runs / f"{safe_run_id(self.run_id)}.json").write_text(text, encoding="utf-8")
+        tmp = out / (SUMMARY_NAME + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out / SUMMARY_NAME)
+        return out / SUMMARY_NAME
+
+    @classmethod
+    def read(cls, path: Path) -> RunResult:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data.pop("counts", None)
+        return cls(**data)
+
+    def summary_zh(self) -> str:
+        from transforms.report_format import STATUS_ZH
+
+        counts = self.counts()
+        lines = [f"本次运行（{self.run_id}）处理新文件 {len(self.files)} 个"
+                 + (f"，另有 {self.seen_before} 个此前已处理的文件未重复处理" if self.seen_before else "") + "。"]
+        if self.files:
+            lines.append("  " + "，".join(f"{STATUS_ZH[s]} {n} 个" for s, n in counts.items()))
+        if self.missing:
+            lines.append("尚无通过报告的单位：")
+            for year, names in sorted(self.missing.items()):
+                shown = "、".join(names[:15]) + (f" 等 {len(names)} 个" if len(names) > 15 else f"（{len(names)} 个）")
+                lines.append(f"  {year}年度：{shown}")
+        else:
+            lines.append("所有应报单位均已有通过的报告。")
+        lines.append(f"数据仓库：{self.warehouse}")
+        if self.dashboards:
+            lines.append(f"统计看板：{Path(self.dashboards[0]).parent}（{len(self.dashboards)} 个页面）")
+        if self.dashboards_error:
+            lines.append(f"统计看板生成失败：{self.dashboards_error}")
+        if self.findings_csv:
+            lines.append(f"问题清单：{self.findings_csv}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- in-process run (countystats run)
+
+
+def run(settings: Settings, run_id: str | None = None) -> RunResult:
+    _default_logging()
+    run_id = run_id or new_run_id()
+    files, seen_before = discover(settings)
+    batch = validate(settings, read(settings, files)) if files else []
+    staging = load(settings, batch, run_id)
+    return publish(settings, staging, run_id, seen_before)
+
+
+def _default_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:  # the CLI: progress lines on stderr; under Airflow its own handlers are kept
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+
+# ---------------------------------------------------------------- what the DAG's tasks call
+
+
+def _stage_dir(settings: Settings, run_id: str) -> Path:
+    path = settings.staging / safe_run_id(run_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _dump(batch: Batch, path: Path) -> str:
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return str(path)
+
+
+def _load_batch(path: str | None) -> Batch:
+    if not path:
+        return []
+    with open(path, "rb") as fh:
+        return pickle.load(fh)  # noqa: S301 — our own file, written by the previous task of this run
+
+
+def task_discover(params: dict) -> dict:
+    files, seen_before = discover(Settings.from_env(**params))
+    return {"files": [f.to_dict() for f in files], "seen_before": seen_before}
+
+
+def task_read(params: dict, found: dict, run_id: str) -> str | None:
+    from transforms.warehouse import IncomingFile
+
+    settings = Settings.from_env(**params)
+    files = [IncomingFile(**f) for f in found["files"]]
+    if not files:
+        return None
+    return _dump(read(settings, files), _stage_dir(settings, run_id) / "read.pkl")
+
+
+def task_validate(params: dict, batch_path: str | None, run_id: str) -> str | None:
+    if not batch_path:
+        return None
+    settings = Settings.from_env(**params)
+    batch = validate(settings, _load_batch(batch_path))
+    return _dump(batch, _stage_dir(settings, run_id) / "validated.pkl")
+
+
+def task_load(params: dict, batch_path: str | None, run_id: str) -> str:
+    return str(load(Settings.from_env(**params), _load_batch(batch_path), run_id))
+
+
+def task_publish(params: dict, staging: str, run_id: str, found: dict) -> str:
+    result = publish(Settings.from_env(**params), Path(staging), run_id, found.get("seen_before", 0))
+    return str(result.summary_json)

@@ -1,0 +1,778 @@
+"""Prove docker-compose.yml's Airflow configuration on real services, without Docker.
+
+There is no Docker engine where the project is developed and tested, so this runs the same deployment as separate
+local processes: the Airflow environment is DERIVED from docker-compose.yml (interpolated with .env.example), and
+only what cannot be the same outside containers is overridden — host names and ports of PostgreSQL, Redis and the
+API server, the database name and account, paths (container path → temporary directory) and secrets (random).
+
+One run: fresh PostgreSQL database and an unused Redis db index → `airflow db migrate` → scheduler, dag-processor,
+Celery worker and api-server, each in its own process group with its own log file → example inbox → unpause and
+trigger the DAG → poll until the run ends → check the DuckDB warehouse → ALWAYS stop everything, verify no process
+is left, flush the Redis db index and drop the database.
+
+    .venv/bin/python deploy/integration.py [--dags DIR] [--keep]     # prints a JSON summary; exit 0 = success
+
+tests/test_deploy_integration.py runs it; tests/test_deploy_config.py checks the compose file's side.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+DOCKERFILE = ROOT / "Dockerfile"
+DAG_ID = "countystats_nightly"
+
+# The Airflow services of the compose file this harness runs, and the one it leaves out: the triggerer only
+# serves deferrable tasks, which the nightly DAG does not use (its config is still checked by test_deploy_config).
+RUN_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-worker")
+WORKER = "airflow-worker"
+
+# The local services (docs of this machine kind: python-svc.md). Trust auth: the account needs no password.
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect {version} main start"
+START_REDIS = (
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no '
+    "--dir /var/lib/redis --logfile /var/log/redis/ci.log"
+)
+# Set in every process the harness starts, so leftovers are found by their environment, whatever their group.
+MARKER_VAR = "COUNTYSTATS_IT_MARKER"
+REDIS_CLAIM_KEY = "countystats:integration-claim"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Reading the compose file the way `docker compose` does (the parts this file uses)
+# --------------------------------------------------------------------------------------------------------------
+
+_VAR = re.compile(r"\$(?:\$|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\})")
+
+
+def read_env_file(path: Path = ENV_EXAMPLE) -> dict[str, str]:
+    """KEY=VALUE lines of a compose .env file (comments and blank lines skipped, optional quotes removed)."""
+    env: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        env[key.strip()] = value
+    return env
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    """Compose variable substitution: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, $$ → $."""
+
+    def sub(m: re.Match) -> str:
+        if m.group(0) == "$$":
+            return "$"
+        name, op, arg = m.group("name"), m.group("op"), m.group("arg")
+        value = env.get(name)
+        if (op in (":-", ":?") and not value) or (op in ("-", "?") and value is None):
+            if op.endswith("?"):
+                raise ValueError(f"compose variable {name} is required: {arg}")
+            return interpolate(arg or "", env)
+        return value or ""
+
+    return _VAR.sub(sub, text)
+
+
+def _interpolate_tree(node, env):
+    if isinstance(node, str):
+        return interpolate(node, env)
+    if isinstance(node, list):
+        return [_interpolate_tree(v, env) for v in node]
+    if isinstance(node, dict):
+        return {k: _interpolate_tree(v, env) for k, v in node.items()}
+    return node
+
+
+def load_compose(path: Path = COMPOSE_FILE, env: dict[str, str] | None = None) -> dict:
+    """The compose file with anchors merged (PyYAML resolves `<<`) and variables substituted from `env`."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return _interpolate_tree(raw, read_env_file() if env is None else env)
+
+
+def service_environment(compose: dict, service: str) -> dict[str, str]:
+    env = compose["services"][service].get("environment") or {}
+    if isinstance(env, list):  # the KEY=VALUE list form
+        env = dict(item.split("=", 1) for item in env)
+    return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+@dataclass(frozen=True)
+class Mount:
+    source: str
+    target: str
+    read_only: bool
+
+
+def service_mounts(compose: dict, service: str) -> list[Mount]:
+    mounts = []
+    for spec in compose["services"][service].get("volumes") or []:
+        parts = spec.split(":")
+        mounts.append(Mount(parts[0], parts[1], len(parts) > 2 and "ro" in parts[2].split(",")))
+    return mounts
+
+
+def service_command(compose: dict, service: str) -> list[str]:
+    """The service's command as the image's entrypoint runs it: an Airflow subcommand gets `airflow` prepended."""
+    command = compose["services"][service]["command"]
+    return ["airflow", *(command.split() if isinstance(command, str) else command)]
+
+
+def healthcheck_url(compose: dict, service: str) -> str | None:
+    """The URL a `curl --fail URL` healthcheck probes, if the service has one."""
+    test = compose["services"][service].get("healthcheck", {}).get("test") or []
+    urls = [t for t in test if isinstance(t, str) and t.startswith("http")]
+    return urls[0] if urls else None
+
+
+def dockerfile_copies(path: Path = DOCKERFILE) -> dict[str, Path]:
+    """Image path → project path of the Dockerfile's COPY lines (what the image bakes in)."""
+    copies = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words = [w for w in line.split() if not w.startswith("--")]
+        if len(words) == 3 and words[0] == "COPY" and words[2].startswith("/"):
+            copies[words[2].rstrip("/")] = ROOT / words[1].rstrip("/")
+    return copies
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Deriving the local environment
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Local:
+    """Everything that differs between the containers and this machine."""
+
+    workdir: Path
+    database: str
+    redis_db: int
+    api_port: int
+    scheduler_health_port: int
+    worker_log_port: int
+    trigger_log_port: int
+    dags_folder: Path
+    marker: str
+    secrets: dict[str, str] = field(default_factory=dict)
+
+    def path_map(self, compose: dict) -> dict[str, Path]:
+        """Container path → local path: volumes to tmp dirs, read-only files and image contents to the repo."""
+        paths: dict[str, Path] = {}
+        for service in (WORKER, "airflow-apiserver"):
+            for mount in service_mounts(compose, service):
+                source = ROOT / mount.source
+                if mount.read_only and mount.source.startswith(".") and source.is_file():
+                    paths[mount.target] = source.resolve()  # e.g. the county's units.csv
+                else:
+                    paths[mount.target] = self.workdir / "volumes" / mount.target.strip("/").replace("/", "_")
+        for target, source in dockerfile_copies().items():
+            paths.setdefault(target, source)
+        paths["/opt/airflow/dags"] = self.dags_folder  # the DAG under test (the real one, or a throwaway)
+        return paths
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _swap_netloc(url: str, netloc: str, path: str | None = None, userinfo: str = "") -> str:
+    parts = urlsplit(url)
+    return urlunsplit(
+        (parts.scheme, userinfo + netloc, parts.path if path is None else path, parts.query, "")
+    )
+
+
+def local_path(value: str, path_map: dict[str, Path]) -> str:
+    """Rewrite a container path by its longest matching mount/COPY target; other values unchanged."""
+    for target in sorted(path_map, key=len, reverse=True):
+        if value == target or value.startswith(target + "/"):
+            return str(path_map[target]) + value[len(target) :]
+    return value
+
+
+def derive_environment(compose: dict, service: str, local: Local) -> dict[str, str]:
+    """The compose service's environment, with only hosts/ports, DB name/account, paths and secrets overridden."""
+    env = service_environment(compose, service)
+    paths = local.path_map(compose)
+
+    # Connections: same scheme and driver as in the compose file, pointed at this machine's services.
+    pg = f"{PG_USER}@"
+    db_path = f"/{local.database}"
+    for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CELERY__RESULT_BACKEND"):
+        env[key] = _swap_netloc(env[key], f"{PG_HOST}:{PG_PORT}", db_path, pg)
+    env["AIRFLOW__CELERY__BROKER_URL"] = _swap_netloc(
+        env["AIRFLOW__CELERY__BROKER_URL"], f"{REDIS_HOST}:{REDIS_PORT}", f"/{local.redis_db}"
+    )
+    env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = _swap_netloc(
+        env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"], f"127.0.0.1:{local.api_port}"
+    )
+    # Ports the containers each have to themselves, but processes on one machine (and other engineers) share.
+    env.update(
+        AIRFLOW__API__HOST="127.0.0.1",
+        AIRFLOW__API__PORT=str(local.api_port),
+        AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT=str(local.scheduler_health_port),
+        AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(local.worker_log_port),
+        AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(local.trigger_log_port),
+    )
+    env.update(local.secrets)
+    for key, value in list(env.items()):
+        env[key] = local_path(value, paths)
+    env["AIRFLOW_HOME"] = str(local.workdir / "airflow_home")
+    env[MARKER_VAR] = local.marker
+    return env
+
+
+def process_environment(service_env: dict[str, str]) -> dict[str, str]:
+    """This process's environment minus any Airflow/countystats settings of the caller, plus the service's."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRFLOW__", "AIRFLOW_", "COUNTYSTATS_", "_AIRFLOW")) and k != "PYTHONPATH"
+    }
+    return {**base, "PYTHONUNBUFFERED": "1", **service_env}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Local services: PostgreSQL and Redis
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _pg_connect(dbname: str = "postgres"):
+    import psycopg2
+
+    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname, connect_timeout=5)
+    conn.autocommit = True
+    return conn
+
+
+def pg_execute(sql: str, *params, dbname: str = "postgres") -> list[tuple]:
+    """One statement outside any transaction (CREATE/DROP DATABASE need that; `with conn` would open one)."""
+    conn = _pg_connect(dbname)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql, params or None)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
+def _redis(db: int = 0):
+    import redis
+
+    return redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db, socket_timeout=5)
+
+
+def ensure_services(log=print) -> None:
+    """PostgreSQL and Redis must answer; if one does not, start it once with this machine's command and wait."""
+
+    def postgres_up() -> bool:
+        try:
+            _pg_connect().close()
+            return True
+        except Exception:
+            return False
+
+    def redis_up() -> bool:
+        try:
+            return bool(_redis().ping())
+        except Exception:
+            return False
+
+    for name, is_up, start in (
+        (
+            "PostgreSQL",
+            postgres_up,
+            lambda: START_POSTGRES.format(version=" ".join(os.listdir("/etc/postgresql"))),
+        ),
+        ("Redis", redis_up, lambda: START_REDIS),
+    ):
+        if is_up():
+            continue
+        command = start()
+        log(f"{name} is down; starting it: {command}")
+        subprocess.run(command, shell=True, check=False, timeout=60)
+        deadline = time.monotonic() + 30
+        while not is_up():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} is not reachable and `{command}` did not start it")
+            time.sleep(1)
+
+
+def claim_redis_db(marker: str) -> int:
+    """An empty Redis db index (1–15; 0 is everyone's default), claimed with a key so parallel runs differ."""
+    for index in random.sample(range(1, 16), 15):
+        r = _redis(index)
+        if r.dbsize() == 0 and r.set(REDIS_CLAIM_KEY, marker, nx=True):
+            return index
+    raise RuntimeError("no empty Redis db index among 1–15")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Processes
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Service:
+    name: str
+    popen: subprocess.Popen
+    log_path: Path
+
+
+def airflow_executable() -> str:
+    """The `airflow` of the Python running this (the project's venv), so tasks import this checkout."""
+    candidate = Path(sys.executable).parent / "airflow"
+    return str(candidate) if candidate.exists() else shutil.which("airflow") or "airflow"
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError as exc:
+        return f"(no log: {exc})"
+
+
+def marked_processes(marker: str) -> list:
+    """Live processes carrying this run's marker in their environment (reads /proc/<pid>/environ via psutil)."""
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["pid", "name"]):
+        if proc.pid == os.getpid():
+            continue
+        try:
+            if proc.environ().get(MARKER_VAR) == marker and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def stop_group(service: Service, grace: float = 20.0) -> None:
+    """SIGTERM the service's whole process group (Airflow shuts down its children), SIGKILL what remains."""
+    pgid = service.popen.pid  # start_new_session=True: the leader's pid is the group id
+    with suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        service.popen.poll()
+        try:
+            os.killpg(pgid, 0)  # anyone left in the group?
+        except ProcessLookupError:
+            break
+        time.sleep(0.3)
+    with suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+    with suppress(subprocess.TimeoutExpired):
+        service.popen.wait(timeout=5)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    state: str = "not started"  # the DAG run's final state: success / failed / timeout / error
+    error: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    task_states: dict[str, str] = field(default_factory=dict)
+    warehouse: dict[str, int] = field(default_factory=dict)
+    login_ok: bool = False
+    leftover_pids: list[int] = field(default_factory=list)
+    escaped_pids: list[int] = field(default_factory=list)  # outside their group at stop time (then killed)
+    logs: dict[str, str] = field(default_factory=dict)  # name → tail, filled on failure
+    workdir: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.state == "success"
+            and not self.leftover_pids
+            and self.warehouse.get("submissions", 0) > 0
+            and self.warehouse.get("completeness", 0) > 0
+        )
+
+    def report(self) -> str:
+        """Human-readable, for test failure messages: what happened and the tail of every log."""
+        head = json.dumps(
+            {k: v for k, v in self.__dict__.items() if k != "logs"}, indent=2, ensure_ascii=False
+        )
+        return head + "".join(f"\n\n===== {name} (tail) =====\n{text}" for name, text in self.logs.items())
+
+
+class Deployment:
+    """One local run of the compose deployment. Use as a context manager: __exit__ always cleans up."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        dags_folder: Path | None = None,
+        dag_id: str = DAG_ID,
+        run_timeout: float = 360.0,
+        log=print,
+    ):
+        self.workdir = Path(workdir)
+        self.dag_id = dag_id
+        self.run_timeout = run_timeout
+        self.log = log
+        self.result = Result(workdir=str(self.workdir))
+        self.services: list[Service] = []
+        self.database_created = False
+        self.redis_db: int | None = None
+        self.compose = load_compose()
+        marker = uuid.uuid4().hex[:12]
+        self.local = Local(
+            workdir=self.workdir,
+            database=f"countystats_it_{marker}",
+            redis_db=-1,
+            api_port=_free_port(),
+            scheduler_health_port=_free_port(),
+            worker_log_port=_free_port(),
+            trigger_log_port=_free_port(),
+            dags_folder=Path(dags_folder or ROOT / "dags").resolve(),
+            marker=marker,
+            secrets={
+                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+                "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+                "AIRFLOW__CORE__FERNET_KEY": _fernet_key(),
+                "_AIRFLOW_ADMIN_PASSWORD": secrets.token_urlsafe(12),
+            },
+        )
+
+    # -- set-up ------------------------------------------------------------------------------------------------
+    def __enter__(self) -> Deployment:
+        self._t0 = time.monotonic()
+        ensure_services(self.log)
+        self.redis_db = claim_redis_db(self.local.marker)
+        self.local.redis_db = self.redis_db
+        pg_execute(f'CREATE DATABASE "{self.local.database}"')
+        self.database_created = True
+        (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
+        self.env = {
+            s: derive_environment(self.compose, s, self.local) for s in (*RUN_SERVICES, "airflow-init")
+        }
+        for path in self.local.path_map(self.compose).values():
+            if str(path).startswith(str(self.workdir)):
+                path.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _env(self, service: str) -> dict[str, str]:
+        return process_environment(self.env[service])
+
+    def _cli(self, service: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        """A one-off `airflow …` command in the service's environment (what `docker compose exec` would do)."""
+        name = "cli-" + "-".join(a for a in args[:2] if not a.startswith("-"))
+        with open(self.workdir / "logs" / f"{name}.log", "ab") as out:
+            proc = subprocess.run(
+                [airflow_executable(), *args],
+                env=self._env(service),
+                cwd=self.workdir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+                start_new_session=True,
+            )
+        if proc.returncode != 0:
+            raise RuntimeError(f"`airflow {' '.join(args)}` exited {proc.returncode} (log {name}.log)")
+        return proc
+
+    def _timed(self, label: str, t: float) -> None:
+        self.result.timings[label] = round(time.monotonic() - t, 1)
+
+    def init(self) -> None:
+        """What airflow-init does: write the admin's password file, migrate the metadata DB."""
+        t = time.monotonic()
+        env = self.env["airflow-init"]
+        password_file = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        password_file.write_text(json.dumps({env["_AIRFLOW_ADMIN_USERNAME"]: env["_AIRFLOW_ADMIN_PASSWORD"]}))
+        password_file.chmod(0o600)
+        self._cli("airflow-init", "db", "migrate", timeout=600)
+        self._timed("db_migrate_s", t)
+
+    def start(self) -> None:
+        t = time.monotonic()
+        for service in RUN_SERVICES:
+            command = service_command(self.compose, service)
+            if service == WORKER:  # unique Celery node name: other workers may share this host
+                command += ["--celery-hostname", f"countystats-it-{self.local.marker}@%h"]
+            log_path = self.workdir / "logs" / f"{service}.log"
+            with open(log_path, "ab") as out:
+                popen = subprocess.Popen(
+                    [airflow_executable(), *command[1:]],
+                    env=self._env(service),
+                    cwd=self.workdir,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,  # own session and process group: stopped as a whole
+                )
+            self.services.append(Service(service, popen, log_path))
+        self._wait_healthy()
+        self._timed("services_healthy_s", t)
+
+    def _check_alive(self) -> None:
+        for s in self.services:
+            if s.popen.poll() is not None:
+                raise RuntimeError(f"{s.name} exited with {s.popen.returncode}")
+
+    def _wait_healthy(self, timeout: float = 180) -> None:
+        """The compose healthchecks, locally: HTTP ones on their local ports; the worker by its 'ready' line."""
+        ports = {
+            "airflow-apiserver": self.local.api_port,
+            "airflow-scheduler": self.local.scheduler_health_port,
+        }
+        urls = {}
+        for service, port in ports.items():
+            url = healthcheck_url(self.compose, service)
+            if url:
+                urls[service] = _swap_netloc(url, f"127.0.0.1:{port}")
+        pending = {*urls, WORKER}
+        deadline = time.monotonic() + timeout
+        while pending:
+            self._check_alive()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not healthy after {timeout:.0f} s: {sorted(pending)}")
+            for service in list(pending):
+                if service == WORKER:
+                    log_text = (self.workdir / "logs" / f"{WORKER}.log").read_text(errors="replace")
+                    if " ready." in log_text:
+                        pending.discard(service)
+                elif _http_ok(urls[service]):
+                    pending.discard(service)
+            time.sleep(2)
+
+    def login(self) -> bool:
+        """First login as docs/deploy.md describes: the admin's password from .env gets a token."""
+        env = self.env["airflow-init"]
+        body = json.dumps(
+            {"username": env["_AIRFLOW_ADMIN_USERNAME"], "password": env["_AIRFLOW_ADMIN_PASSWORD"]}
+        ).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.local.api_port}/auth/token",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=20) as response:
+                self.result.login_ok = bool(json.load(response).get("access_token"))
+        except (urllib.error.URLError, ValueError) as exc:
+            self.log(f"login failed: {exc}")
+        return self.result.login_ok
+
+    def _query(self, sql: str, *params):
+        return pg_execute(sql, *params, dbname=self.local.database)
+
+    def wait_for_dag(self, timeout: float = 180) -> None:
+        """Until the dag-processor has serialized the DAG; a parse error fails at once, with its traceback."""
+        t = time.monotonic()
+        while True:
+            self._check_alive()
+            if self._query("SELECT 1 FROM serialized_dag WHERE dag_id = %s", self.dag_id):
+                break
+            # Another DAG file's error must not fail this run, but one in ours fails it at once.
+            errors = self._query("SELECT filename, stacktrace FROM import_error")
+            ours = [e for e in errors if Path(e[0]).stem == self.dag_id]
+            if ours or time.monotonic() - t > timeout:
+                raise RuntimeError(
+                    f"{self.dag_id} not parsed after {time.monotonic() - t:.0f} s; import errors:\n"
+                    + ("\n".join(f"{f}:\n{s}" for f, s in (ours or errors)) or "(none)")
+                )
+            time.sleep(2)
+        self._timed("dag_parsed_s", t)
+
+    def write_inbox(self) -> Path:
+        inbox = Path(self.env[WORKER]["COUNTYSTATS_INBOX"])
+        inbox.mkdir(parents=True, exist_ok=True)
+        from transforms.example_county import write_example_inbox
+
+        write_example_inbox(inbox)
+        return inbox
+
+    def trigger_and_wait(self) -> str:
+        t = time.monotonic()
+        run_id = f"integration__{self.local.marker}"
+        self._cli(WORKER, "dags", "unpause", self.dag_id)
+        self._cli(WORKER, "dags", "trigger", self.dag_id, "--run-id", run_id)
+        self._timed("unpause_trigger_s", t)
+        t = time.monotonic()
+        state = "queued"
+        while state not in ("success", "failed"):
+            self._check_alive()
+            if time.monotonic() - t > self.run_timeout:
+                state = "timeout"
+                break
+            time.sleep(3)
+            rows = self._query(
+                "SELECT state FROM dag_run WHERE dag_id = %s AND run_id = %s", self.dag_id, run_id
+            )
+            state = rows[0][0] if rows else "missing"
+        self._timed("dag_run_s", t)
+        self.result.task_states = dict(
+            self._query(
+                "SELECT task_id, coalesce(state, 'none') FROM task_instance WHERE dag_id = %s AND run_id = %s",
+                self.dag_id,
+                run_id,
+            )
+        )
+        self.result.state = state
+        self.run_id = run_id
+        return state
+
+    def check_warehouse(self, tables=("submissions", "completeness")) -> dict[str, int]:
+        import duckdb
+
+        path = Path(self.env[WORKER]["COUNTYSTATS_DB"])
+        if not path.exists():
+            raise RuntimeError(f"no warehouse at {path}")
+        with duckdb.connect(str(path), read_only=True) as con:
+            for table in tables:
+                self.result.warehouse[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return self.result.warehouse
+
+    def collect_logs(self) -> None:
+        for path in sorted((self.workdir / "logs").glob("*.log")):
+            self.result.logs[path.stem] = tail(path)
+        task_logs = Path(self.env[WORKER]["AIRFLOW__LOGGING__BASE_LOG_FOLDER"])
+        for path in sorted(task_logs.rglob("*.log")):
+            if "dag_id=" in str(path):
+                self.result.logs[str(path.relative_to(task_logs))] = tail(path, 25)
+
+    # -- tear-down ---------------------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop everything this run started, whatever state it is in; safe to call twice."""
+        t = time.monotonic()
+        # The worker first: a warm Celery shutdown lets a running task end before the API server goes.
+        for service in sorted(self.services, key=lambda s: s.name != WORKER):
+            stop_group(service)
+        self.services.clear()
+        # Anything that left its group (setsid) still carries the marker: kill it, and remember it.
+        escaped = marked_processes(self.local.marker)
+        self.result.escaped_pids = [p.pid for p in escaped]
+        for proc in escaped:
+            with suppress(Exception):
+                proc.kill()
+        time.sleep(0.5)
+        self.result.leftover_pids = [p.pid for p in marked_processes(self.local.marker)]
+        if self.redis_db is not None:
+            with suppress(Exception):
+                _redis(self.redis_db).flushdb()
+            self.redis_db = None
+        if self.database_created:
+            with suppress(Exception):
+                pg_execute(f'DROP DATABASE IF EXISTS "{self.local.database}" WITH (FORCE)')
+            self.database_created = False
+        self._timed("stop_s", t)
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def run(
+    workdir: Path,
+    dags_folder: Path | None = None,
+    dag_id: str = DAG_ID,
+    run_timeout: float = 360.0,
+    log=print,
+) -> Result:
+    """The whole integration run; never raises for a failure of the deployment (see Result.error)."""
+    t0 = time.monotonic()
+    deployment = Deployment(workdir, dags_folder=dags_folder, dag_id=dag_id, run_timeout=run_timeout, log=log)
+    result = deployment.result
+    try:
+        with deployment:
+            deployment.init()
+            deployment.write_inbox()
+            deployment.start()
+            deployment.login()
+            deployment.wait_for_dag()
+            if deployment.trigger_and_wait() == "success":
+                deployment.check_warehouse()
+            if not result.ok:
+                deployment.collect_logs()
+    except Exception as exc:  # reported, with the logs, by the caller
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.state = "error" if result.state in ("not started", "queued") else result.state
+        with suppress(Exception):
+            deployment.collect_logs()
+    result.timings["total_s"] = round(time.monotonic() - t0, 1)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dags", type=Path, help="DAG folder (default: the project's dags/)")
+    parser.add_argument("--dag-id", default=DAG_ID)
+    parser.add_argument("--timeout", type=float, default=360.0, help="seconds the DAG run may take")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, warehouse)")
+    args = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="countystats-it-"))
+    result = run(
+        workdir,
+        dags_folder=args.dags,
+        dag_id=args.dag_id,
+        run_timeout=args.timeout,
+        log=lambda m: print(m, file=sys.stderr),
+    )
+    print(
+        result.report()
+        if not result.ok
+        else json.dumps(
+            {k: v for k, v in result.__dict__.items() if k != "logs"}, indent=2, ensure_ascii=False
+        )
+    )
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

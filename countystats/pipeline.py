@@ -86,6 +86,7 @@ def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
 
 def read(settings: Settings, files: list[IncomingFile]) -> Batch:
     from transforms.reading import read_submission
+
     from transforms.registry import Registry
 
     registry = Registry.load(settings.units)
@@ -107,6 +108,7 @@ def validate(settings: Settings, batch: Batch) -> Batch:
     subs = [sub for _, sub in batch if not sub.unreadable and sub.format_version]
     if subs:
         from expectations.validation import validate_submissions
+
         from transforms.registry import Registry
 
         validate_submissions(subs, Registry.load(settings.units))
@@ -324,19 +326,22 @@ def task_discover(params: dict) -> dict:
     return {"files": [f.to_dict() for f in files], "seen_before": seen_before}
 
 
-def task_read(params: dict, found: dict, run_id: str) -> str | None:
+# Tasks return "" rather than None for "nothing": Airflow 3 logs a missing XCom as an error.
+
+
+def task_read(params: dict, found: dict, run_id: str) -> str:
     from transforms.warehouse import IncomingFile
 
     settings = Settings.from_env(**params)
     files = [IncomingFile(**f) for f in found["files"]]
     if not files:
-        return None
+        return ""
     return _dump(read(settings, files), _stage_dir(settings, run_id) / "read.pkl")
 
 
-def task_validate(params: dict, batch_path: str | None, run_id: str) -> str | None:
+def task_validate(params: dict, batch_path: str | None, run_id: str) -> str:
     if not batch_path:
-        return None
+        return ""
     settings = Settings.from_env(**params)
     batch = validate(settings, _load_batch(batch_path))
     return _dump(batch, _stage_dir(settings, run_id) / "validated.pkl")

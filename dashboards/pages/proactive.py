@@ -1,0 +1,69 @@
+"""主动公开: normative documents, licensing/penalty/coercion decisions and fees, unit by unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards import charts, texts
+from dashboards.data import Warehouse, scope
+from dashboards.pages.common import per_unit
+from transforms.report_format import FORMATS
+
+TOP_N = 40
+
+
+def _measure_label(fmt_version: str, row: str, col: str, with_row: bool) -> str:
+    section = FORMATS[fmt_version].section("proactive")
+    m = section.measure(row, col)
+    return f"{section.row_by_code[row].label.text}·{m.label.text}" if with_row else m.label.text
+
+
+def _rows(wh: Warehouse, rows: tuple[str, ...], measures: tuple[str, ...] | None, with_row: bool):
+    def get(year: int, unit_type: str) -> pd.DataFrame:
+        df = scope(wh.proactive, year, unit_type)
+        df = df[df["row_code"].isin(rows)]
+        if measures:
+            df = df[df["measure_code"].isin(measures)]
+        # the series name comes from the unit's own format: 2019 and 2021 measures never share a series
+        names = {
+            key: _measure_label(key[0], key[1], key[2], with_row)
+            for key in df[["format_version", "row_code", "measure_code"]].drop_duplicates().itertuples(index=False)
+        }
+        series = pd.Series(
+            [names[k] for k in zip(df["format_version"], df["row_code"], df["measure_code"], strict=True)],
+            index=df.index, dtype=object,
+        )
+        return per_unit(df, series)
+
+    return get
+
+
+def _order(rows: tuple[str, ...], measures: tuple[str, ...] | None, with_row: bool) -> list[str]:
+    out = []
+    for version in ("2021", "2019"):
+        section = FORMATS[version].section("proactive")
+        for row, col in section.cells():
+            if row in rows and (not measures or col in measures):
+                out.append(_measure_label(version, row, col, with_row))
+    return list(dict.fromkeys(out))
+
+
+def build(wh: Warehouse, out_dir: Path) -> str:
+    normative = (("normative_docs",), None, False)
+    decisions = (("licensing", "penalty", "coercion"), ("decisions",), True)
+    fees = (("fees",), None, False)
+    specs = [
+        ("normative", texts.CHART_NORMATIVE, normative, "group", ",.0f", texts.COUNT_AXIS),
+        ("decisions", texts.CHART_DECISIONS, decisions, "group", ",.0f", texts.COUNT_AXIS),
+        ("fees", texts.CHART_FEES, fees, "group", ",.2f", ""),
+    ]
+    return "".join(
+        charts.render(
+            charts.Chart(id=cid, title=title, rows=_rows(wh, *spec), orientation="h", barmode=mode,
+                         series_order=_order(*spec), value_format=fmt, axis_title=axis, top_n=TOP_N),
+            "proactive", wh.variants(), out_dir,
+        )
+        for cid, title, spec, mode, fmt, axis in specs
+    )

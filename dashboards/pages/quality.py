@@ -1,0 +1,94 @@
+"""数据质量: findings by rule and by unit (charts), then every finding, grouped per unit and year (anchors)."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards import charts, shell, texts
+from dashboards.data import Warehouse, scope
+from transforms.report_format import FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
+from transforms.rules import RULES
+
+TOP_N = 40
+
+
+def _findings(wh: Warehouse) -> pd.DataFrame:
+    subs = wh.submissions[["submission_id", "unit_code", "unit_name", "unit_type", "report_year", "format_version",
+                           "source_file", "status", "is_current", "received_at"]]
+    df = wh.findings.merge(subs, on="submission_id", how="left")
+    df["unit_label"] = df["unit_name"].where(df["unit_name"].notna(), texts.UNKNOWN_UNIT)
+    return df
+
+
+def _rule_label(rule: str) -> str:
+    r = RULES.get(rule)
+    return f"{rule} {r.name_zh}" if r else str(rule)
+
+
+def _location(r) -> str:
+    try:
+        return FORMATS[str(r.format_version)].section(r.section).describe(r.row_code, r.column_code or None)
+    except (KeyError, TypeError):
+        return " ".join(str(v) for v in (r.section, r.row_code, r.column_code) if isinstance(v, str))
+
+
+def build(wh: Warehouse, out_dir: Path) -> str:
+    df = _findings(wh)
+
+    def by_rule(year: int, unit_type: str) -> pd.DataFrame:
+        d = scope(df, year, unit_type)
+        out = d.groupby(["severity", "rule"], as_index=False).size()
+        return pd.DataFrame({"series": out["severity"].map(lambda s: SEVERITY_ZH.get(s, s)),
+                             "category": out["rule"].map(_rule_label), "value": out["size"]})
+
+    def by_unit(year: int, unit_type: str) -> pd.DataFrame:
+        d = scope(df, year, unit_type)
+        out = d.groupby(["severity", "unit_label"], as_index=False).size()
+        out = pd.DataFrame({"series": out["severity"].map(lambda s: SEVERITY_ZH.get(s, s)),
+                            "category": out["unit_label"], "value": out["size"]})
+        order = out.groupby("category")["value"].sum().sort_values(ascending=False, kind="stable")
+        return out.set_index("category").loc[order.index].reset_index()[["series", "category", "value"]]
+
+    severities = list(SEVERITY_ZH.values())
+    return (
+        charts.render(charts.Chart(id="by-rule", title=texts.CHART_FINDINGS_BY_RULE, rows=by_rule,
+                                   series_order=severities, axis_title=texts.FINDINGS), "quality", wh.variants(), out_dir)
+        + charts.render(charts.Chart(id="by-unit", title=texts.CHART_FINDINGS_BY_UNIT, rows=by_unit, orientation="h",
+                                     series_order=severities, axis_title=texts.FINDINGS, top_n=TOP_N),
+                        "quality", wh.variants(), out_dir)
+        + _sections(df)
+    )
+
+
+def _sections(df: pd.DataFrame) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in (texts.RULE, texts.SEVERITY, texts.LOCATION, texts.CELL,
+                                                        texts.MESSAGE, texts.EXPECTED, texts.ACTUAL, texts.FILE))
+    out = []
+    keys = df[["unit_code", "report_year"]].drop_duplicates()
+    for unit_code, year in keys.itertuples(index=False):
+        part = df[(df["unit_code"].isna() if pd.isna(unit_code) else df["unit_code"] == unit_code)
+                  & ((df["report_year"].isna()) if pd.isna(year) else (df["report_year"] == year))]
+        first = part.iloc[0]
+        rows = []
+        for r in part.itertuples(index=False):
+            status = STATUS_ZH.get(r.status, str(r.status))
+            current = f"（{texts.CURRENT}）" if r.is_current is True else ""
+            rows.append(
+                f"<tr><td>{escape(_rule_label(r.rule))}</td><td>{escape(SEVERITY_ZH.get(r.severity, str(r.severity)))}</td>"
+                f"<td>{escape(_location(r))}</td><td>{escape(str(r.cell or ''))}</td><td>{escape(str(r.message or ''))}</td>"
+                f'<td class="num">{escape(shell.fmt_num(r.expected))}</td><td class="num">{escape(shell.fmt_num(r.actual))}</td>'
+                f"<td>{escape(str(r.source_file or ''))}<br>{escape(status)}{escape(current)}</td></tr>"
+            )
+        # a file of an unknown unit has no type: data-type="" shows it under 全部 only, as in the charts
+        attrs = "" if pd.isna(year) else f' data-year="{int(year)}"'
+        attrs += f' data-type="{"" if pd.isna(first.unit_type) else escape(str(first.unit_type))}"'
+        kind = "" if pd.isna(first.unit_type) else UNIT_TYPE_ZH.get(first.unit_type, str(first.unit_type))
+        title = f"{first.unit_label}　{kind}　{'' if pd.isna(year) else int(year)}"
+        out.append(
+            f'<section class="block filtered" id="{shell.findings_anchor(None if pd.isna(unit_code) else unit_code, "" if pd.isna(year) else int(year))}"{attrs}>'
+            f"<h2>{escape(title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        )
+    return "".join(out)

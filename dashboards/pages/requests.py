@@ -1,0 +1,38 @@
+"""依申请公开: outcomes (six categories from the format's row groups) and applicant types, unit by unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards import charts, texts
+from dashboards.data import Warehouse, applicant_names, outcome_categories, request_rows, scope
+from dashboards.pages.common import per_unit
+
+TOP_N = 40
+
+
+def build(wh: Warehouse, out_dir: Path) -> str:
+    categories = outcome_categories()
+    applicants = applicant_names()
+
+    def outcomes(year: int, unit_type: str) -> pd.DataFrame:
+        df = request_rows(scope(wh.requests, year, unit_type))
+        df = df[df["row_code"].isin(categories)]
+        return per_unit(df, df["row_code"].map(categories))
+
+    def by_applicant(year: int, unit_type: str) -> pd.DataFrame:
+        df = request_rows(scope(wh.requests, year, unit_type))
+        df = df[df["row_code"] == "new_received"]
+        return per_unit(df, df["applicant_code"].map(applicants))
+
+    return charts.render(
+        charts.Chart(id="outcomes", title=texts.CHART_OUTCOMES, rows=outcomes, orientation="h",
+                     series_order=list(dict.fromkeys(categories.values())), top_n=TOP_N),
+        "requests", wh.variants(), out_dir,
+    ) + charts.render(
+        charts.Chart(id="applicants", title=texts.CHART_APPLICANTS, rows=by_applicant, orientation="h",
+                     series_order=list(applicants.values()), top_n=TOP_N),
+        "requests", wh.variants(), out_dir,
+    )

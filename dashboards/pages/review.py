@@ -1,0 +1,44 @@
+"""复议诉讼: cases by proceeding and result, and by unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards import charts, texts
+from dashboards.data import Warehouse, proceeding_names, result_names, review_parts, scope
+from dashboards.pages.common import per_unit
+
+TOP_N = 40
+
+
+def build(wh: Warehouse, out_dir: Path) -> str:
+    proceedings, results = proceeding_names(), result_names()
+
+    def by_result(year: int, unit_type: str) -> pd.DataFrame:
+        df = review_parts(scope(wh.review, year, unit_type))
+        if df.empty:
+            return pd.DataFrame(columns=["series", "category", "value"])
+        sums = df.groupby(["proceeding_code", "result_code"])["value"].sum()
+        return pd.DataFrame(
+            [(results[r], proceedings[p], sums.get((p, r), 0.0)) for p in proceedings for r in results],
+            columns=["series", "category", "value"],
+        )
+
+    def by_unit(year: int, unit_type: str) -> pd.DataFrame:
+        df = review_parts(scope(wh.review, year, unit_type))
+        out = per_unit(df, df["proceeding_code"].map(proceedings))
+        # units without any case would only add empty rows to the chart
+        busy = out.groupby("category")["value"].transform("sum") > 0 if not out.empty else []
+        return out[busy] if not out.empty else out
+
+    return charts.render(
+        charts.Chart(id="by-result", title=texts.CHART_REVIEW_BY_RESULT, rows=by_result,
+                     series_order=list(results.values())),
+        "review", wh.variants(), out_dir,
+    ) + charts.render(
+        charts.Chart(id="by-unit", title=texts.CHART_REVIEW_BY_UNIT, rows=by_unit, orientation="h",
+                     series_order=list(proceedings.values()), top_n=TOP_N),
+        "review", wh.variants(), out_dir,
+    )

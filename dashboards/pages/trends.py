@@ -1,0 +1,80 @@
+"""趋势: every year in the warehouse, with the 2019→2021 format break marked.
+
+Series are keyed by (row, measure) codes, and the format's measures differ except `decisions`, so no series
+mixes the two formats; `decisions` continues across the break and the break is drawn as a vertical line where
+the 2021 format begins (its first report year, from the format definition).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards import charts, texts
+from dashboards.data import REQUESTS, Warehouse, measure_name, request_rows, scope
+from transforms.report_format import FORMAT_2021, FORMATS
+
+BREAK = FORMAT_2021.meant_for_years[0] - 0.5
+REQUEST_ROWS = ("new_received", "concluded_total", "carried_forward")
+DECISION_ROWS = ("licensing", "penalty", "coercion")
+
+
+def _mark_break(layout: dict, year: int, unit_type: str, years: list[int]) -> None:
+    shown = [y for y in years if y <= year]
+    if not shown or not (min(shown) < BREAK < max(shown)):
+        return
+    layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": BREAK, "x1": BREAK, "y0": 0, "y1": 1,
+                         "line": {"dash": "dash", "color": "#b54708", "width": 2}}]
+    layout["annotations"] = [{"xref": "x", "yref": "paper", "x": BREAK, "y": 1, "yanchor": "bottom",
+                              "showarrow": False, "font": {"color": "#b54708"},
+                              "text": texts.FORMAT_BREAK.format(notice=FORMAT_2021.notice)}]
+
+
+def build(wh: Warehouse, out_dir: Path) -> str:
+    years = wh.years
+
+    def upto(df: pd.DataFrame, year: int, unit_type: str) -> pd.DataFrame:
+        df = scope(df, None, unit_type)
+        return df[df["report_year"] <= year]
+
+    def requests(year: int, unit_type: str) -> pd.DataFrame:
+        df = request_rows(upto(wh.requests, year, unit_type))
+        df = df[df["row_code"].isin(REQUEST_ROWS)]
+        out = df.groupby(["row_code", "report_year"], as_index=False)["value"].sum()
+        return pd.DataFrame({"series": out["row_code"].map(lambda r: REQUESTS.row_by_code[r].label.text),
+                             "category": out["report_year"], "value": out["value"]}).sort_values("category")
+
+    def decisions(year: int, unit_type: str) -> pd.DataFrame:
+        df = upto(wh.proactive, year, unit_type)
+        df = df[df["row_code"].isin(DECISION_ROWS) & (df["measure_code"] == "decisions")]
+        out = df.groupby(["row_code", "report_year"], as_index=False)["value"].sum()
+        section = FORMAT_2021.section("proactive")
+        return pd.DataFrame({"series": out["row_code"].map(lambda r: section.row_by_code[r].label.text),
+                             "category": out["report_year"], "value": out["value"]}).sort_values("category")
+
+    def normative(year: int, unit_type: str) -> pd.DataFrame:
+        df = upto(wh.proactive, year, unit_type)
+        df = df[df["row_code"] == "normative_docs"]
+        out = df.groupby(["format_version", "measure_code", "report_year"], as_index=False)["value"].sum()
+        names = [measure_name(v, "normative_docs", m) for v, m in zip(out["format_version"], out["measure_code"], strict=True)]
+        return pd.DataFrame({"series": names, "category": out["report_year"], "value": out["value"]}).sort_values("category")
+
+    decorate = lambda layout, y, t: _mark_break(layout, y, t, years)  # noqa: E731
+    request_order = [REQUESTS.row_by_code[r].label.text for r in REQUEST_ROWS]
+    decision_order = [FORMAT_2021.section("proactive").row_by_code[r].label.text for r in DECISION_ROWS]
+    normative_order = [
+        measure_name(v, "normative_docs", m.code)
+        for v in ("2021", "2019")
+        for m in FORMATS[v].section("proactive").measures_of("normative_docs")
+    ]
+    common = {"kind": "line", "barmode": "group", "numeric_x": True, "decorate": decorate}
+    return "".join(
+        charts.render(charts.Chart(id=cid, title=title, rows=rows, series_order=order, **common),
+                      "trends", wh.variants(), out_dir)
+        for cid, title, rows, order in [
+            ("requests", texts.CHART_TREND_REQUESTS, requests, request_order),
+            ("decisions", texts.CHART_TREND_DECISIONS, decisions, decision_order),
+            ("normative", texts.CHART_TREND_NORMATIVE, normative, normative_order),
+        ]
+    )

@@ -1,0 +1,98 @@
+"""The dashboards' own Chinese vocabulary: page names, indicator names, table headers, help text.
+
+Labels of the statutory format (rows, measures, applicants, proceedings, results, outcome groups, statuses, unit
+types, rule names) are never written here: they come from ``transforms.report_format`` and ``transforms.rules``.
+What stays here is the wording of the dashboards themselves, kept in one module so it can be reviewed (or moved
+next to the format) in one place.
+"""
+
+from __future__ import annotations
+
+SITE_TITLE = "政府信息公开工作年度报告 · 统计看板"
+
+# page id -> (menu name, one-line description shown on the index page)
+PAGES = {
+    "index": ("首页", "各报告年度报送与数据概况"),
+    "overview": ("总览", "全县合计：本年与上年对比"),
+    "proactive": ("主动公开", "各单位主动公开政府信息情况"),
+    "requests": ("依申请公开", "各单位收到和处理政府信息公开申请情况"),
+    "review": ("复议诉讼", "政府信息公开行政复议、行政诉讼情况"),
+    "trends": ("趋势", "历年变化（含2019→2021格式变更标记）"),
+    "completeness": ("报送情况", "应报单位的报送状态与及时性"),
+    "quality": ("数据质量", "审核发现的问题：按规则、按单位"),
+}
+
+YEAR = "报告年度"
+UNIT_TYPE = "单位类型"
+ALL_TYPES = "全部"
+UNIT = "单位"
+UNIT_CODE = "单位编码"
+SERIES = "系列"
+CATEGORY = "类别"
+VALUE = "数值"
+DOWNLOAD_CSV = "下载本图数据（CSV）"
+NO_DATA = "（本筛选条件下无数据）"
+DASH = "—"
+TOP_N_NOTE = "仅显示数值最大的前{n}个单位（共{total}个），完整数据请下载CSV。"
+GENERATED_AT = "生成时间：{at}；数据来源：{db}"
+FILTER_HELP = (
+    "页面顶部的“报告年度”和“单位类型”筛选在浏览器内切换已生成的图表和表格，无需联网；"
+    "所选条件会带到其他页面。趋势页的“报告年度”表示显示到该年度为止。"
+)
+PRINT = "打印"
+
+# overview indicators
+NEW_REQUESTS = "本年新收申请"
+DISCLOSURE_RATE = "实质公开率"
+DISCLOSURE_RATE_HELP = "（予以公开＋部分公开）÷办结总数"
+CORRECTION_RATE = "复议纠错率"
+CORRECTION_RATE_HELP = "复议结果纠正÷复议已审结（总计－尚未审结）"
+DISPUTE_RATE = "争议转化率"
+DISPUTE_RATE_HELP = "（行政复议＋行政诉讼）÷本年新收申请"
+THIS_YEAR = "{year}年"
+PREVIOUS_YEAR = "上年（{year}年）"
+CHANGE = "变化"
+INDICATOR = "指标"
+MIXED_FORMATS = "注：本年度有{n}个单位使用{notice}格式填报，其特有指标单独列示，不与另一格式的指标合并。"
+COUNTS_NOTE = "只列件数类指标；收费金额见“主动公开”页。"
+
+# chart titles
+CHART_PROACTIVE_COUNTS = "主动公开件数：本年与上年"
+CHART_NORMATIVE = "规范性文件（按单位）"
+CHART_DECISIONS = "行政许可、处罚、强制处理决定数量（按单位）"
+CHART_FEES = "行政事业性收费（按单位）"
+CHART_OUTCOMES = "办理结果（按单位，按结果类别堆叠）"
+CHART_APPLICANTS = "本年新收申请（按单位，按申请人类型堆叠）"
+CHART_REVIEW_BY_RESULT = "复议、诉讼案件：按程序和结果"
+CHART_REVIEW_BY_UNIT = "复议、诉讼案件（按单位）"
+CHART_TREND_REQUESTS = "依申请公开：历年情况"
+CHART_TREND_DECISIONS = "处理决定数量：历年情况（跨格式连续的唯一指标）"
+CHART_TREND_NORMATIVE = "规范性文件：历年情况（两种格式的指标分列）"
+CHART_COMPLETENESS = "报送状态（按单位类型）"
+CHART_FINDINGS_BY_RULE = "问题数（按规则）"
+CHART_FINDINGS_BY_UNIT = "问题数（按单位）"
+FORMAT_BREAK = "{notice}格式起"
+COUNT_AXIS = "件数"
+UNITS_AXIS = "单位数"
+
+# tables
+STATUS = "状态"
+FIRST_RECEIVED = "首次报送时间"
+TIMELINESS = "及时性"
+ON_TIME = "按时"
+FINDINGS = "问题"
+FINDINGS_LINK = "{n}条问题"
+NONE = "无"
+RULE = "规则"
+SEVERITY = "级别"
+LOCATION = "位置"
+CELL = "单元格"
+MESSAGE = "说明"
+EXPECTED = "应为"
+ACTUAL = "实际"
+FILE = "文件"
+CURRENT = "当前有效"
+UNKNOWN_UNIT = "未识别的单位"
+EXPECTED_UNITS = "应报单位"
+SUMMARY = "报送与数据概况"
+PERCENT_POINTS = "{diff:+.1f}个百分点"

@@ -1,0 +1,144 @@
+"""Pandas frames of ALL submissions of a run, one per suite, so Great Expectations runs once per suite per run.
+
+GX's cost is per validation run, not per row (shared/notes/stack-facts.md): 1,000 submissions are four frames, not
+4,000 runs. Every frame carries ``sub`` (the submission's index in the list), ``unit_type`` and ``format_version``,
+plus a key column naming the row or column of the table, so a failing frame row maps back to one submission and cell.
+
+Blanks: cells are recorded as blank, but count as 0 in arithmetic. The one exception is a blank ``total`` in a
+non-zero row: it is taken as the row sum (kept in ``total_raw`` as blank, so a warning can say so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from transforms.model import Submission
+from transforms.report_format import FORMATS, OTHER_CHILDREN_2021
+
+KEYS = {
+    "proactive": ("sub",),
+    "requests_rows": ("sub", "row"),
+    "requests_columns": ("sub", "column"),
+    "review_litigation": ("sub", "row"),
+}
+NEG = "neg_"
+
+# Every row / column code of a section across both formats (a 2019 frame row simply has 0 in 2021-only columns).
+_REQUEST_ROWS = tuple(dict.fromkeys(r.code for f in FORMATS.values() for r in f.section("requests").rows))
+_PROACTIVE_CELLS = tuple(dict.fromkeys(rc for f in FORMATS.values() for rc in f.section("proactive").cells()))
+
+
+def reported(sub: Submission, section: str) -> bool:
+    """A table is reported unless every cell of it is blank or absent ("not reported" is not "all zeros")."""
+    return any(c.value is not None for (s, _, _), c in sub.cells.items() if s == section)
+
+
+def _unit_type(sub: Submission, registry) -> str | None:
+    if sub.unit_type or registry is None or not sub.unit_code:
+        return sub.unit_type
+    unit = registry.by_code.get(sub.unit_code)
+    return unit.unit_type if unit else None
+
+
+def _num(v) -> float:
+    return 0 if v is None else v
+
+
+def _leaf_layout(sub: Submission) -> str:
+    """The format whose leaf outcome rows the unit filled in. Real 2021 reports keep 2019's one undivided （六）其他处理
+    row (read into ``other_total`` with a source, the three 2021 children absent or blank): sum them as 2019's."""
+    if sub.format_version == "2021":
+        children_blank = all(
+            sub.value("requests", child, col.code) is None
+            for child in OTHER_CHILDREN_2021
+            for col in FORMATS["2021"].section("requests").columns
+        )
+        other = [c for (s, r, _), c in sub.cells.items() if s == "requests" and r == "other_total"]
+        if children_blank and any(c.source is not None and c.value is not None for c in other):
+            return "2019"
+    return sub.format_version
+
+
+def _requests(i: int, sub: Submission, unit_type: str | None, rows: list[dict], columns: list[dict]) -> None:
+    fmt = FORMATS[sub.format_version]
+    section = fmt.section("requests")
+    parts = [m.code for m in section.columns if m.code != "total"]
+    base = {"sub": i, "unit_type": unit_type, "format_version": sub.format_version}
+    effective: dict[str, dict[str, float]] = {}  # row → column → value used in arithmetic
+    for row in section.rows:
+        cells = [sub.cells.get(("requests", row.code, m.code)) for m in section.columns]
+        if row.derived and all(c is None or c.source is None for c in cells):
+            # 2021's derived （六）其他处理: its cross-foot follows from its children's; checking it again would only
+            # repeat their findings. Still needed, as the children's sum, by the column frame below.
+            values = {
+                m.code: sum(_num(sub.value("requests", ch, m.code)) for ch in OTHER_CHILDREN_2021)
+                for m in section.columns
+            }
+            effective[row.code] = values
+            continue
+        values = {code: _num(sub.value("requests", row.code, code)) for code in parts}
+        parts_sum = sum(values.values())
+        total_raw = sub.value("requests", row.code, "total")
+        total = parts_sum if total_raw is None else total_raw
+        effective[row.code] = {**values, "total": total}
+        rows.append(
+            {**base, "row": row.code, **values, "total_raw": total_raw, "parts_sum": parts_sum, f"{NEG}total": -total}
+        )
+    layout = _leaf_layout(sub)
+    for m in section.columns:
+        record = {**base, "column": m.code, "leaf_layout": layout}
+        for code in _REQUEST_ROWS:
+            record[code] = effective.get(code, {}).get(m.code, 0)
+        record[f"{NEG}concluded_total"] = -record["concluded_total"]
+        columns.append(record)
+
+
+def _review(i: int, sub: Submission, unit_type: str | None, rows: list[dict]) -> None:
+    section = FORMATS[sub.format_version].section("review_litigation")
+    parts = [m.code for m in section.columns if m.code != "total"]
+    for row in section.rows:
+        values = {code: _num(sub.value("review_litigation", row.code, code)) for code in parts}
+        parts_sum = sum(values.values())
+        total_raw = sub.value("review_litigation", row.code, "total")
+        total = parts_sum if total_raw is None else total_raw
+        rows.append(
+            {
+                "sub": i, "unit_type": unit_type, "format_version": sub.format_version, "row": row.code, **values,
+                "total_raw": total_raw, "parts_sum": parts_sum, f"{NEG}total": -total,
+            }
+        )
+
+
+def _proactive(i: int, sub: Submission, unit_type: str | None, rows: list[dict]) -> None:
+    record: dict = {"sub": i, "unit_type": unit_type, "format_version": sub.format_version}
+    for row, col in _PROACTIVE_CELLS:
+        cell = sub.cells.get(("proactive", row, col))
+        record[f"{row}__{col}"] = _num(cell.value) if cell else None
+        # the cell as typed, when the reader had to normalise it (e.g. "251000元"): T2-FEES looks at the unit
+        record[f"{row}__{col}__raw"] = None if cell is None or cell.raw is None else str(cell.raw)
+    rows.append(record)
+
+
+def build_frames(subs: Sequence[Submission], registry=None) -> dict:
+    """suite name → DataFrame (only suites with at least one row). Unreadable submissions, submissions without a
+    recognised format, and tables not reported are left out."""
+    import pandas as pd
+
+    collected: dict[str, list[dict]] = {name: [] for name in KEYS}
+    for i, sub in enumerate(subs):
+        if sub.unreadable or sub.format_version not in FORMATS:
+            continue
+        unit_type = _unit_type(sub, registry)
+        if reported(sub, "proactive"):
+            _proactive(i, sub, unit_type, collected["proactive"])
+        if reported(sub, "requests"):
+            _requests(i, sub, unit_type, collected["requests_rows"], collected["requests_columns"])
+        if reported(sub, "review_litigation"):
+            _review(i, sub, unit_type, collected["review_litigation"])
+    frames = {}
+    for name, records in collected.items():
+        if records:
+            frame = pd.DataFrame.from_records(records)
+            # raw-text columns stay object (GX regexes need strings); the key columns are strings
+            frames[name] = frame
+    return frames

@@ -1,0 +1,311 @@
+"""Warehouse and pipeline behaviour on hand-built submissions: lineage, history, idempotency, resubmission,
+cross-year warnings, completeness, P-LATE, comments, roll-up, safe publication (readers, a run killed mid-load)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from fake_reading import drop, install
+from warehouse_factory import make_submission, write_units
+
+from countystats import pipeline
+from countystats.settings import Settings
+from transforms import warehouse
+from transforms.crossyear import cross_year_findings
+from transforms.rollup import RollupError
+from transforms.warehouse_schema import RELATIONS
+
+HERE = Path(__file__).resolve().parent
+DATA_RELATIONS = [r.name for r in RELATIONS if r.name != "meta"]
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(inbox=tmp_path / "inbox", db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
+                    archive=tmp_path / "archive", units=write_units(tmp_path / "units.csv"), progress_every=1)
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    install(monkeypatch)
+
+
+def query(db: Path, sql: str, params=()) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def snapshot(db: Path) -> dict[str, list]:
+    out = {}
+    for name in DATA_RELATIONS:
+        cols = "* EXCLUDE (loaded_at, run_id)" if name == "submissions" else "*"
+        out[name] = sorted(query(db, f"SELECT {cols} FROM {name}"), key=repr)
+    return out
+
+
+# ---------------------------------------------------------------- loading
+
+
+def test_run_loads_lineage_history_and_archives_byte_for_byte(settings, fake):
+    a = drop(settings.inbox, "甲镇2024.xlsx", "2025-01-20 09:00:00", year=2024)
+    before = a.read_bytes(), a.stat().st_mtime
+    result = pipeline.run(settings, run_id="r1")
+    assert result.counts()["accepted"] == 1
+    assert (a.read_bytes(), a.stat().st_mtime) == before  # the inbox is never modified
+    digest = hashlib.sha256(before[0]).hexdigest()
+    archived = settings.archive / digest[:2] / f"{digest}.xlsx"
+    assert archived.read_bytes() == before[0]
+    (sid, src, arch, got, status, current), = query(
+        settings.db, "SELECT submission_id, source_file, archive_path, received_at, status, is_current FROM submissions")
+    assert (src, arch, status, current) == (str(a), str(archived), "accepted", True)
+    assert got == datetime(2025, 1, 20, 9, 0)  # file mtime, in the county's time zone
+    # lineage: every value of the submission, with its source cell
+    n_values, = query(settings.db, "SELECT count(*) FROM cell_values WHERE submission_id = ?", [sid])[0]
+    assert n_values == len(make_submission().cells)
+    row = query(settings.db, """SELECT unit_name, unit_type, format_version, value, source_file, source_cell
+                                FROM requests_cells WHERE row_code = 'new_received' AND applicant_code = 'total'""")
+    assert row == [("甲镇", "township", "2021", 5.0, str(a), row[0][5])] and row[0][5].startswith("Sheet1!")
+    assert (settings.out / "run-summary.json").exists() and (settings.out / "findings.csv").exists()
+    assert "甲镇" not in result.missing["2024"] and "乙镇" in result.missing["2024"]
+
+
+def test_idempotent_second_run_changes_nothing(settings, fake):
+    drop(settings.inbox, "甲镇2024.xlsx", "2025-01-20 09:00:00", year=2024)
+    drop(settings.inbox, "乙镇2024.xlsx", "2025-01-21 09:00:00", unit_code="T02", unit_name="乙镇", year=2024)
+    drop(settings.inbox, "copy-of-甲镇.xlsx", "2025-01-22 09:00:00", year=2024)  # same bytes, other name
+    first = pipeline.run(settings, run_id="r1")
+    assert len(first.files) == 2
+    before = snapshot(settings.db)
+    second = pipeline.run(settings, run_id="r2")
+    assert second.files == [] and second.seen_before == 3
+    assert snapshot(settings.db) == before
+    assert "未重复处理" in second.summary_zh()
+
+
+def test_resubmission_newer_accepted_becomes_current_rejected_never_displaces(settings, fake):
+    drop(settings.inbox, "v1.xlsx", "2025-01-10 09:00:00", year=2024, new=5)
+    pipeline.run(settings, run_id="r1")
+    drop(settings.inbox, "v2.xlsx", "2025-01-15 09:00:00", year=2024, new=7)
+    pipeline.run(settings, run_id="r2")
+    drop(settings.inbox, "v3-bad.xlsx", "2025-01-20 09:00:00", year=2024, new=9, errors=True)
+    pipeline.run(settings, run_id="r3")
+    rows = query(settings.db, "SELECT source_file, status, is_current FROM submissions ORDER BY submission_id")
+    assert [(Path(f).name, s, c) for f, s, c in rows] == [
+        ("v1.xlsx", "accepted", False), ("v2.xlsx", "accepted", True), ("v3-bad.xlsx", "rejected", False)]
+    assert query(settings.db, "SELECT value FROM requests_cells WHERE row_code = 'new_received' "
+                              "AND applicant_code = 'total'") == [(7.0,)]
+    # history keeps every version's values
+    assert query(settings.db, "SELECT count(DISTINCT submission_id) FROM cell_values") == [(3,)]
+    status, = query(settings.db, "SELECT status FROM completeness WHERE unit_code = 'T01' AND report_year = 2024")
+    assert status == ("accepted",)
+
+
+def test_a_rejected_report_alone_counts_as_rejected_not_current(settings, fake):
+    drop(settings.inbox, "bad.xlsx", "2025-01-10 09:00:00", year=2024, errors=True)
+    pipeline.run(settings, run_id="r1")
+    assert query(settings.db, "SELECT is_current FROM submissions") == [(False,)]
+    assert query(settings.db, "SELECT count(*) FROM requests_cells") == [(0,)]
+    assert query(settings.db, "SELECT status FROM completeness WHERE unit_code='T01'") == [("rejected",)]
+
+
+def test_completeness_and_late(settings, fake):
+    drop(settings.inbox, "甲镇.xlsx", "2025-01-31 23:59:00", year=2024)  # last minute: on time
+    drop(settings.inbox, "乙镇.xlsx", "2025-02-01 00:01:00", unit_code="T02", unit_name="乙镇", year=2024)
+    drop(settings.inbox, "县政府.xlsx", "2025-03-30 10:00:00", unit_code="G00", unit_name="示例县人民政府",
+         unit_type="county_government", year=2024)  # the county government's deadline is 31 March
+    result = pipeline.run(settings, run_id="r1")
+    rows = {r[0]: r[1:] for r in query(
+        settings.db, "SELECT unit_code, status, on_time, deadline FROM completeness WHERE report_year = 2024")}
+    assert rows["T01"][:2] == ("accepted", True)
+    assert rows["T02"][:2] == ("accepted_with_warnings", False)
+    assert rows["G00"][:2] == ("accepted", True) and str(rows["G00"][2]) == "2025-03-31"
+    assert rows["T03"][:2] == ("missing", False) and rows["D01"][:2] == ("missing", False)
+    late = query(settings.db, "SELECT s.unit_code, f.rule FROM findings f JOIN submissions s USING (submission_id)")
+    assert late == [("T02", "P-LATE")]
+    assert query(settings.db, "SELECT unit_code FROM submissions WHERE is_late") == [("T02",)]
+    assert sorted(result.missing["2024"]) == sorted(["丙镇", "县教育局"])
+    assert "丙镇" in result.summary_zh()
+    # a later resubmission of an on-time unit is not late: P-LATE is about the first accepted report
+    drop(settings.inbox, "甲镇-v2.xlsx", "2025-03-01 10:00:00", year=2024, new=6)
+    pipeline.run(settings, run_id="r2")
+    assert query(settings.db, "SELECT count(*) FROM findings WHERE rule = 'P-LATE'") == [(1,)]
+
+
+def test_unit_active_range_and_years(settings, fake):
+    drop(settings.inbox, "甲镇2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=1)
+    pipeline.run(settings, run_id="r1")
+    units = {r[0] for r in query(settings.db, "SELECT unit_code FROM completeness WHERE report_year = 2023")}
+    assert units == {"T01", "T02", "D01", "G00"}  # 丙镇 only from 2024
+
+
+# ---------------------------------------------------------------- cross-year rules
+
+
+def _rules(findings) -> list[str]:
+    return sorted(f.rule for f in findings)
+
+
+def test_cross_year_consistent_reports_raise_nothing():
+    prev = make_submission(year=2023, carried_forward=1, in_force=(1, 0, 9), licensing=20)
+    cur = make_submission(year=2024, carried_over=1, in_force=(2, 1, 10), licensing=25)
+    assert cross_year_findings(cur, {k: c.value for k, c in prev.cells.items()}, "2021") == []
+
+
+def test_cross_year_warnings_fire_on_crafted_data():
+    prev = make_submission(year=2023, carried_forward=3, in_force=(1, 0, 9), licensing=12, new=5)
+    values = {k: c.value for k, c in prev.cells.items()}
+    cur = make_submission(year=2024, carried_over=1, in_force=(2, 1, 99), licensing=500, new=5)
+    found = cross_year_findings(cur, values, "2021")
+    assert _rules(found) == ["X-CARRY", "X-CARRY", "X-INFORCE", "X-JUMP"]
+    carry = next(f for f in found if f.rule == "X-CARRY")
+    assert (carry.severity, carry.section, carry.row, carry.expected, carry.actual) == (
+        "warning", "requests", "carried_over", 3, 1)
+    assert carry.cell.startswith("Sheet1!") and "表三" in carry.message and "自然人" in carry.message
+    jump = next(f for f in found if f.rule == "X-JUMP")
+    assert (jump.row, jump.expected, jump.actual) == ("licensing", 12, 500)
+    # repealed more than there was
+    bad = make_submission(year=2024, carried_over=3, in_force=(0, 50, 0), licensing=12)
+    assert _rules(cross_year_findings(bad, values, "2021")) == ["X-INFORCE"]
+    # copied last year's report word for word
+    copy = make_submission(year=2023, carried_forward=3, in_force=(1, 0, 9), licensing=12, new=5)
+    assert "X-COPY" in _rules(cross_year_findings(copy, values, "2021"))
+    # small numbers never "jump"
+    small = make_submission(year=2024, carried_over=3, in_force=(0, 0, 9), licensing=9)
+    assert "X-JUMP" not in _rules(cross_year_findings(small, {**values, ("proactive", "licensing", "decisions"): 1},
+                                                      "2021"))
+
+
+def test_cross_year_warnings_use_previous_year_from_the_warehouse(settings, fake):
+    drop(settings.inbox, "甲镇2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=3)
+    pipeline.run(settings, run_id="r1")
+    drop(settings.inbox, "甲镇2024.xlsx", "2025-01-10 09:00:00", year=2024, carried_over=1)
+    result = pipeline.run(settings, run_id="r2")
+    assert result.counts()["accepted_with_warnings"] == 1
+    rules = query(settings.db, "SELECT rule, row_code, column_code FROM findings ORDER BY rule, column_code")
+    assert ("X-CARRY", "carried_over", "natural_person") in rules and ("X-INFORCE", "normative_docs",
+                                                                        "in_force") in rules
+
+
+def test_cross_year_within_one_batch_uses_the_older_year_first(settings, fake):
+    drop(settings.inbox, "a-2024.xlsx", "2025-01-10 09:00:00", year=2024, carried_over=1, in_force=(2, 1, 10))
+    drop(settings.inbox, "b-2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=1, in_force=(1, 0, 9))
+    pipeline.run(settings, run_id="r1")
+    assert query(settings.db, "SELECT count(*) FROM findings") == [(0,)]
+    drop(settings.inbox, "甲镇2022.xlsx", "2023-01-10 09:00:00", year=2022, carried_forward=4)
+    pipeline.run(settings, run_id="r2")  # the 2023 report is loaded; the new 2022 one has no 2021 to compare with
+    assert query(settings.db, "SELECT count(*) FROM findings") == [(0,)]
+
+
+# ---------------------------------------------------------------- schema documentation and roll-up
+
+
+def test_every_relation_and_column_has_a_chinese_and_english_comment(settings, fake):
+    drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
+    pipeline.run(settings, run_id="r1")
+    cols = query(settings.db, "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal")
+    names = {t for t, _, _ in cols}
+    assert {"units", "submissions", "findings", "proactive_cells", "requests_cells", "review_litigation_cells",
+            "completeness", "cell_values", "meta"} <= names
+    for table, column, comment in cols:
+        assert comment and " / " in comment, (table, column)
+        zh, en = comment.split(" / ", 1)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in zh) or table == "meta", (table, column, comment)
+        assert en.strip()
+    rels = query(settings.db, "SELECT table_name, comment FROM duckdb_tables() WHERE NOT internal "
+                              "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE NOT internal")
+    assert all(c and " / " in c for _, c in rels)
+    assert query(settings.db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("1",)]
+
+
+def test_rollup_that_does_not_add_up_fails_loudly_and_publishes_nothing(settings, fake, monkeypatch):
+    drop(settings.inbox, "ok.xlsx", "2025-01-10 09:00:00", year=2024)
+    pipeline.run(settings, run_id="r1")
+    before = snapshot(settings.db)
+    bad = make_submission(unit_code="T02", unit_name="乙镇", year=2024)
+    bad.cells[("requests", "new_received", "natural_person")].value = 50  # passed no validation: a bug upstream
+    monkeypatch.setattr(pipeline, "read", lambda s, files: [(f, bad) for f in files])
+    drop(settings.inbox, "bad.xlsx", "2025-01-10 09:00:00", year=2024, salt="x")
+    with pytest.raises(RollupError, match="T3-BALANCE"):
+        pipeline.run(settings, run_id="r2")
+    assert snapshot(settings.db) == before
+    assert not list(settings.db.parent.glob("*.staging*"))
+
+
+def test_county_government_is_not_part_of_the_rollup(settings, fake):
+    drop(settings.inbox, "g.xlsx", "2025-01-10 09:00:00", unit_code="G00", unit_name="示例县人民政府",
+         unit_type="county_government", year=2024, new=1000, carried_forward=0)
+    drop(settings.inbox, "t.xlsx", "2025-01-10 09:00:00", year=2024, new=5)
+    pipeline.run(settings, run_id="r1")
+    from transforms.rollup import county_sum
+
+    con = duckdb.connect(str(settings.db), read_only=True)
+    sums = county_sum(con, 2024)
+    con.close()
+    assert sums[(2024, "2021")][("requests", "new_received", "total")] == 5
+
+
+# ---------------------------------------------------------------- safe publication
+
+
+def _subprocess_run(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **settings.as_env()}
+    return subprocess.run([sys.executable, str(HERE / "fake_reading.py"), *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_analyst_reader_open_across_a_run(settings, fake):
+    drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
+    pipeline.run(settings, run_id="r1")
+    reader = duckdb.connect(str(settings.db), read_only=True)  # an analyst, left open all night
+    try:
+        assert reader.execute("SELECT count(*) FROM submissions").fetchone() == (1,)
+        drop(settings.inbox, "乙镇.xlsx", "2025-01-11 09:00:00", unit_code="T02", unit_name="乙镇", year=2024)
+        done = _subprocess_run(settings, "r2")
+        assert done.returncode == 0, done.stderr
+        assert reader.execute("SELECT count(*) FROM submissions").fetchone() == (1,)  # old snapshot
+    finally:
+        reader.close()
+    assert query(settings.db, "SELECT count(*) FROM submissions") == [(2,)]  # after reconnecting
+
+
+def test_run_killed_mid_load_leaves_published_warehouse_intact(settings, fake):
+    drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
+    pipeline.run(settings, run_id="r1")
+    before = snapshot(settings.db)
+    published_bytes = settings.db.read_bytes()
+    drop(settings.inbox, "乙镇.xlsx", "2025-01-11 09:00:00", unit_code="T02", unit_name="乙镇", year=2024)
+    killed = _subprocess_run(settings, "--die-in-load")
+    assert killed.returncode == -signal.SIGKILL
+    assert settings.db.read_bytes() == published_bytes
+    assert snapshot(settings.db) == before  # and readable
+    # the next run picks the file up (nothing was recorded as seen) and clears the dead run's leftovers
+    result = pipeline.run(settings, run_id="r3")
+    assert [Path(f["file"]).name for f in result.files] == ["乙镇.xlsx"]
+    assert query(settings.db, "SELECT count(*) FROM submissions") == [(2,)]
+
+
+def test_exception_in_load_leaves_published_warehouse_intact(settings, fake, monkeypatch):
+    drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
+    pipeline.run(settings, run_id="r1")
+    published_bytes = settings.db.read_bytes()
+    drop(settings.inbox, "乙镇.xlsx", "2025-01-11 09:00:00", unit_code="T02", unit_name="乙镇", year=2024)
+
+    def boom(con):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(warehouse, "check_rollup", boom)
+    with pytest.raises(RuntimeError, match="injected"):
+        pipeline.run(settings, run_id="r2")
+    assert settings.db.read_bytes() == published_bytes
+    assert not list(settings.db.parent.glob(".*staging*"))

@@ -39,6 +39,7 @@ class Chart:
     value_format: str = ",.0f"
     axis_title: str = texts.COUNT_AXIS
     top_n: int | None = None  # per-unit charts: keep the largest n categories on screen (CSV keeps all)
+    colors: dict[str, str] = field(default_factory=dict)  # series -> colour where meaning demands it (错误 red)
     numeric_x: bool = False  # trends: years on a numeric axis so gaps between report years show
     decorate: Callable[[dict, int, str], None] | None = None  # adds shapes/annotations to a variant's layout
     note: str = ""
@@ -95,11 +96,18 @@ def _variant_html(chart: Chart, page_id: str, year: int, unit_type: str, df: pd.
         s for s in dict.fromkeys(df["series"]) if s not in chart.series_order
     ]
     pivot = df.pivot_table(index="category", columns="series", values="value", aggfunc="sum", sort=False)
+    if chart.numeric_x:
+        # every year of the span, so a line breaks over years the warehouse does not hold instead of bridging them
+        categories = list(range(int(min(categories)), int(max(categories)) + 1))
     pivot = pivot.reindex(index=categories, columns=series)
     traces = [_trace(chart, name, categories, pivot[name]) for name in series]
+    for t, name in zip(traces, series, strict=True):
+        if name in chart.colors:
+            t["marker"] = {"color": chart.colors[name]}
     horizontal = chart.orientation == "h"
     height = max(320, 26 * len(categories) + 160) if horizontal else 440
-    value_axis = {"title": {"text": chart.axis_title}, "tickformat": chart.value_format, "rangemode": "tozero",
+    # ",~f": thousands separators, no trailing zeros (ticks of small counts may be 0.5 steps)
+    value_axis = {"title": {"text": chart.axis_title}, "tickformat": ",~f", "rangemode": "tozero",
                   "automargin": True, "gridcolor": "#e4e7eb"}
     cat_axis: dict = {"automargin": True, "type": "linear" if chart.numeric_x else "category"}
     if chart.numeric_x:
@@ -112,7 +120,7 @@ def _variant_html(chart: Chart, page_id: str, year: int, unit_type: str, df: pd.
         "barmode": chart.barmode,
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "traceorder": "normal"},
         "xaxis": value_axis if horizontal else cat_axis,
         "yaxis": cat_axis if horizontal else value_axis,
         "hoverlabel": {"font": {"family": FONT}},

@@ -14,6 +14,8 @@ from transforms.rules import RULES
 
 STATUSES = ("accepted", "accepted_with_warnings", "rejected", "missing")
 LATE = RULES["P-LATE"].name_zh
+TYPE_RANK = {t: i for i, t in enumerate(UNIT_TYPE_ZH)}
+COLORS = ("#12b76a", "#f79009", "#d92d20", "#98a2b3")  # ok, look at it, refused, nothing received
 
 
 def findings_per_unit_year(wh: Warehouse) -> dict[tuple[str, int], int]:
@@ -26,12 +28,14 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     def by_type(year: int, unit_type: str) -> pd.DataFrame:
         df = scope(wh.completeness, year, unit_type)
         out = df.groupby(["status", "unit_type"], as_index=False).size()
+        out = out.sort_values("unit_type", key=lambda s: s.map(TYPE_RANK), kind="stable")
         return pd.DataFrame({"series": out["status"].map(lambda s: STATUS_ZH.get(s, s)),
                              "category": out["unit_type"].map(lambda t: UNIT_TYPE_ZH.get(t, t)),
                              "value": out["size"]})
 
     chart = charts.Chart(id="status", title=texts.CHART_COMPLETENESS, rows=by_type, axis_title=texts.UNITS_AXIS,
-                         series_order=[STATUS_ZH[s] for s in STATUSES])
+                         series_order=[STATUS_ZH[s] for s in STATUSES],
+                         colors=dict(zip((STATUS_ZH[s] for s in STATUSES), COLORS, strict=True)))
     return charts.render(chart, "completeness", wh.variants(), out_dir) + shell.block(
         texts.PAGES["completeness"][0], _table(wh), "status-table"
     )
@@ -41,8 +45,7 @@ def _table(wh: Warehouse) -> str:
     counts = findings_per_unit_year(wh)
     head = "".join(f"<th>{escape(h)}</th>" for h in (texts.UNIT, texts.UNIT_TYPE, texts.YEAR, texts.STATUS,
                                                         texts.FIRST_RECEIVED, texts.TIMELINESS, texts.FINDINGS))
-    type_rank = {t: i for i, t in enumerate(UNIT_TYPE_ZH)}
-    df = wh.completeness.assign(_t=wh.completeness["unit_type"].map(type_rank)).sort_values(
+    df = wh.completeness.assign(_t=wh.completeness["unit_type"].map(TYPE_RANK)).sort_values(
         ["report_year", "_t", "unit_code"], ascending=[False, True, True])
     body = []
     for r in df.itertuples(index=False):

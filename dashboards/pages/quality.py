@@ -28,6 +28,11 @@ def _rule_label(rule: str) -> str:
     return f"{rule} {r.name_zh}" if r else str(rule)
 
 
+def _s(v) -> str:
+    """Text of a possibly missing value (None / NaN from DuckDB NULLs) for a table cell."""
+    return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+
+
 def _location(r) -> str:
     try:
         return FORMATS[str(r.format_version)].section(r.section).describe(r.row_code, r.column_code or None)
@@ -53,11 +58,12 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         return out.set_index("category").loc[order.index].reset_index()[["series", "category", "value"]]
 
     severities = list(SEVERITY_ZH.values())
+    colors = {SEVERITY_ZH["error"]: "#d92d20", SEVERITY_ZH["warning"]: "#f79009"}
     return (
         charts.render(charts.Chart(id="by-rule", title=texts.CHART_FINDINGS_BY_RULE, rows=by_rule,
-                                   series_order=severities, axis_title=texts.FINDINGS), "quality", wh.variants(), out_dir)
+                                   series_order=severities, colors=colors, axis_title=texts.FINDINGS), "quality", wh.variants(), out_dir)
         + charts.render(charts.Chart(id="by-unit", title=texts.CHART_FINDINGS_BY_UNIT, rows=by_unit, orientation="h",
-                                     series_order=severities, axis_title=texts.FINDINGS, top_n=TOP_N),
+                                     series_order=severities, colors=colors, axis_title=texts.FINDINGS, top_n=TOP_N),
                         "quality", wh.variants(), out_dir)
         + _sections(df)
     )
@@ -67,7 +73,10 @@ def _sections(df: pd.DataFrame) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in (texts.RULE, texts.SEVERITY, texts.LOCATION, texts.CELL,
                                                         texts.MESSAGE, texts.EXPECTED, texts.ACTUAL, texts.FILE))
     out = []
-    keys = df[["unit_code", "report_year"]].drop_duplicates()
+    type_rank = {t: i for i, t in enumerate(UNIT_TYPE_ZH)}
+    keys = (df.assign(_t=df["unit_type"].map(type_rank))
+            .sort_values(["report_year", "_t", "unit_code"], ascending=[False, True, True], na_position="last")
+            [["unit_code", "report_year"]].drop_duplicates())
     for unit_code, year in keys.itertuples(index=False):
         part = df[(df["unit_code"].isna() if pd.isna(unit_code) else df["unit_code"] == unit_code)
                   & ((df["report_year"].isna()) if pd.isna(year) else (df["report_year"] == year))]
@@ -78,9 +87,9 @@ def _sections(df: pd.DataFrame) -> str:
             current = f"（{texts.CURRENT}）" if r.is_current is True else ""
             rows.append(
                 f"<tr><td>{escape(_rule_label(r.rule))}</td><td>{escape(SEVERITY_ZH.get(r.severity, str(r.severity)))}</td>"
-                f"<td>{escape(_location(r))}</td><td>{escape(str(r.cell or ''))}</td><td>{escape(str(r.message or ''))}</td>"
+                f"<td>{escape(_location(r))}</td><td>{escape(_s(r.cell))}</td><td>{escape(_s(r.message))}</td>"
                 f'<td class="num">{escape(shell.fmt_num(r.expected))}</td><td class="num">{escape(shell.fmt_num(r.actual))}</td>'
-                f"<td>{escape(str(r.source_file or ''))}<br>{escape(status)}{escape(current)}</td></tr>"
+                f"<td>{escape(_s(r.source_file))}<br>{escape(status)}{escape(current)}</td></tr>"
             )
         # a file of an unknown unit has no type: data-type="" shows it under 全部 only, as in the charts
         attrs = "" if pd.isna(year) else f' data-year="{int(year)}"'

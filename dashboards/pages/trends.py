@@ -26,9 +26,15 @@ def _mark_break(layout: dict, year: int, unit_type: str, years: list[int]) -> No
         return
     layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": BREAK, "x1": BREAK, "y0": 0, "y1": 1,
                          "line": {"dash": "dash", "color": "#b54708", "width": 2}}]
-    layout["annotations"] = [{"xref": "x", "yref": "paper", "x": BREAK, "y": 1, "yanchor": "bottom",
-                              "showarrow": False, "font": {"color": "#b54708"},
+    layout["annotations"] = [{"xref": "x", "yref": "paper", "x": BREAK, "y": 0.98, "yanchor": "top",
+                              "xanchor": "left", "showarrow": False, "bgcolor": "rgba(255,255,255,0.8)", "font": {"color": "#b54708"},
                               "text": texts.FORMAT_BREAK.format(notice=FORMAT_2021.notice)}]
+
+
+def _request_row_name(code: str) -> str:
+    # （七）总计 alone is ambiguous outside the table: prefix its group, 三、本年度办理结果
+    row = REQUESTS.row_by_code[code]
+    return f"{row.group.text}·{row.label.text}" if row.group else row.label.text
 
 
 def build(wh: Warehouse, out_dir: Path) -> str:
@@ -42,7 +48,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         df = request_rows(upto(wh.requests, year, unit_type))
         df = df[df["row_code"].isin(REQUEST_ROWS)]
         out = df.groupby(["row_code", "report_year"], as_index=False)["value"].sum()
-        return pd.DataFrame({"series": out["row_code"].map(lambda r: REQUESTS.row_by_code[r].label.text),
+        return pd.DataFrame({"series": out["row_code"].map(_request_row_name),
                              "category": out["report_year"], "value": out["value"]}).sort_values("category")
 
     def decisions(year: int, unit_type: str) -> pd.DataFrame:
@@ -61,7 +67,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         return pd.DataFrame({"series": names, "category": out["report_year"], "value": out["value"]}).sort_values("category")
 
     decorate = lambda layout, y, t: _mark_break(layout, y, t, years)  # noqa: E731
-    request_order = [REQUESTS.row_by_code[r].label.text for r in REQUEST_ROWS]
+    request_order = [_request_row_name(r) for r in REQUEST_ROWS]
     decision_order = [FORMAT_2021.section("proactive").row_by_code[r].label.text for r in DECISION_ROWS]
     normative_order = [
         measure_name(v, "normative_docs", m.code)

@@ -244,7 +244,7 @@ def derive_environment(compose: dict, service: str, local: Local) -> dict[str, s
         AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(local.worker_log_port),
         AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(local.trigger_log_port),
     )
-    env.update(local.secrets)
+    env.update({k: v for k, v in local.secrets.items() if k in env})  # only secrets the service has
     for key, value in list(env.items()):
         env[key] = local_path(value, paths)
     env["AIRFLOW_HOME"] = str(local.workdir / "airflow_home")
@@ -378,23 +378,37 @@ def marked_processes(marker: str) -> list:
     return found
 
 
-def stop_group(service: Service, grace: float = 20.0) -> None:
-    """SIGTERM the service's whole process group (Airflow shuts down its children), SIGKILL what remains."""
-    pgid = service.popen.pid  # start_new_session=True: the leader's pid is the group id
-    with suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        service.popen.poll()
+def stop_groups(services: list[Service], grace: float = 20.0) -> None:
+    """Stop services the way `docker compose stop` does, all at once: SIGTERM to each main process (Airflow and
+    Celery shut their own children down, warm), then SIGTERM and finally SIGKILL to what is left of each group."""
+    groups = [s.popen.pid for s in services]  # start_new_session=True: the leader's pid is the group id
+
+    def alive(pgid: int) -> bool:
         try:
-            os.killpg(pgid, 0)  # anyone left in the group?
+            os.killpg(pgid, 0)
+            return True
         except ProcessLookupError:
-            break
-        time.sleep(0.3)
-    with suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGKILL)
-    with suppress(subprocess.TimeoutExpired):
-        service.popen.wait(timeout=5)
+            return False
+
+    def wait(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and any(alive(g) for g in groups):
+            for s in services:
+                s.popen.poll()  # reap leaders, or they stay zombies that keep their group alive
+            time.sleep(0.3)
+
+    for s in services:
+        with suppress(ProcessLookupError):
+            s.popen.send_signal(signal.SIGTERM)
+    wait(grace)
+    for sig, seconds in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        for pgid in groups:
+            with suppress(ProcessLookupError):
+                os.killpg(pgid, sig)
+        wait(seconds)
+    for s in services:
+        with suppress(subprocess.TimeoutExpired):
+            s.popen.wait(timeout=5)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -442,13 +456,16 @@ class Deployment:
         dag_id: str = DAG_ID,
         run_timeout: float = 360.0,
         log=print,
+        placeholder_inbox: bool = False,
     ):
+        self.placeholder_inbox = placeholder_inbox
         self.workdir = Path(workdir)
         self.dag_id = dag_id
         self.run_timeout = run_timeout
         self.log = log
         self.result = Result(workdir=str(self.workdir))
-        self.services: list[Service] = []
+        self.services: list[Service] = []  # running
+        self.started: list[Service] = []  # everything ever started, for the caller's checks
         self.database_created = False
         self.redis_db: int | None = None
         self.compose = load_compose()
@@ -543,6 +560,7 @@ class Deployment:
                     start_new_session=True,  # own session and process group: stopped as a whole
                 )
             self.services.append(Service(service, popen, log_path))
+            self.started.append(self.services[-1])
         self._wait_healthy()
         self._timed("services_healthy_s", t)
 
@@ -619,6 +637,10 @@ class Deployment:
     def write_inbox(self) -> Path:
         inbox = Path(self.env[WORKER]["COUNTYSTATS_INBOX"])
         inbox.mkdir(parents=True, exist_ok=True)
+        if self.placeholder_inbox:  # for a throwaway DAG while the real pipeline is not there
+            for name in ("a.xlsx", "b.xlsx"):
+                (inbox / name).write_bytes(b"placeholder")
+            return inbox
         from transforms.example_county import write_example_inbox
 
         write_example_inbox(inbox)
@@ -642,6 +664,14 @@ class Deployment:
                 "SELECT state FROM dag_run WHERE dag_id = %s AND run_id = %s", self.dag_id, run_id
             )
             state = rows[0][0] if rows else "missing"
+            # The DAG retries a failed task after minutes: a first failure already decides this run.
+            if self._query(
+                "SELECT 1 FROM task_instance WHERE dag_id = %s AND run_id = %s AND state = 'up_for_retry'",
+                self.dag_id,
+                run_id,
+            ):
+                state = "failed (a task is up for retry)"
+                break
         self._timed("dag_run_s", t)
         self.result.task_states = dict(
             self._query(
@@ -677,9 +707,7 @@ class Deployment:
     def stop(self) -> None:
         """Stop everything this run started, whatever state it is in; safe to call twice."""
         t = time.monotonic()
-        # The worker first: a warm Celery shutdown lets a running task end before the API server goes.
-        for service in sorted(self.services, key=lambda s: s.name != WORKER):
-            stop_group(service)
+        stop_groups(self.services)
         self.services.clear()
         # Anything that left its group (setsid) still carries the marker: kill it, and remember it.
         escaped = marked_processes(self.local.marker)
@@ -720,10 +748,18 @@ def run(
     dag_id: str = DAG_ID,
     run_timeout: float = 360.0,
     log=print,
+    placeholder_inbox: bool = False,
 ) -> Result:
     """The whole integration run; never raises for a failure of the deployment (see Result.error)."""
+    deployment = Deployment(
+        workdir, dags_folder, dag_id, run_timeout, log=log, placeholder_inbox=placeholder_inbox
+    )
+    return run_deployment(deployment)
+
+
+def run_deployment(deployment: Deployment) -> Result:
+    """Set up, run, check and ALWAYS tear down one deployment; the outcome is in the returned Result."""
     t0 = time.monotonic()
-    deployment = Deployment(workdir, dags_folder=dags_folder, dag_id=dag_id, run_timeout=run_timeout, log=log)
     result = deployment.result
     try:
         with deployment:
@@ -752,6 +788,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dags", type=Path, help="DAG folder (default: the project's dags/)")
     parser.add_argument("--dag-id", default=DAG_ID)
     parser.add_argument("--timeout", type=float, default=360.0, help="seconds the DAG run may take")
+    parser.add_argument(
+        "--placeholder-inbox", action="store_true", help="dummy files, not the example county"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, warehouse)")
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="countystats-it-"))
@@ -761,6 +800,7 @@ def main(argv: list[str] | None = None) -> int:
         dag_id=args.dag_id,
         run_timeout=args.timeout,
         log=lambda m: print(m, file=sys.stderr),
+        placeholder_inbox=args.placeholder_inbox,
     )
     print(
         result.report()

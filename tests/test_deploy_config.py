@@ -1,0 +1,260 @@
+"""docker-compose.yml, .env.example, Dockerfile and deploy/integration.py must describe ONE deployment.
+
+The integration test proves the configuration that deploy/integration.py derives from docker-compose.yml; these
+checks make sure that derivation cannot drift from what a county actually runs with `docker compose up`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+REQUIRED_SERVICES = {
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-worker",
+    "airflow-triggerer",
+    "airflow-init",
+    "postgres",
+    "redis",
+    "dashboards",
+}
+AIRFLOW_SERVICES = REQUIRED_SERVICES - {"postgres", "redis", "dashboards"}
+SECRETS = ("POSTGRES_PASSWORD", "AIRFLOW_ADMIN_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY",
+           "AIRFLOW_FERNET_KEY")  # fmt: skip
+# What deploy/integration.py may change, and nothing else: hosts/ports/DB, secrets, paths (checked separately).
+OVERRIDABLE = {
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    "AIRFLOW__CELERY__RESULT_BACKEND",
+    "AIRFLOW__CELERY__BROKER_URL",
+    "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+    "AIRFLOW__API_AUTH__JWT_SECRET",
+    "AIRFLOW__API__SECRET_KEY",
+    "AIRFLOW__CORE__FERNET_KEY",
+    "_AIRFLOW_ADMIN_PASSWORD",
+}
+ADDED_LOCALLY = {
+    "AIRFLOW_HOME",
+    "AIRFLOW__API__HOST",
+    "AIRFLOW__API__PORT",
+    "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT",
+    "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT",
+    "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT",
+    "COUNTYSTATS_IT_MARKER",
+}
+
+
+def _load_integration():
+    """deploy/ is not an installed package: load the module from its file (as the integration test does)."""
+    name = "countystats_deploy_integration"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "deploy" / "integration.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while the class is created
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+it = _load_integration()
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return it.load_compose()
+
+
+@pytest.fixture(scope="module")
+def env_example() -> dict[str, str]:
+    return it.read_env_file()
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory):
+    return it.Local(
+        workdir=tmp_path_factory.mktemp("deploy-config"),
+        database="countystats_it_x",
+        redis_db=7,
+        api_port=18080,
+        scheduler_health_port=18974,
+        worker_log_port=18793,
+        trigger_log_port=18794,
+        dags_folder=ROOT / "dags",
+        marker="x",
+        secrets={k: "secret" for k in OVERRIDABLE if "SECRET" in k or "KEY" in k or "PASSWORD" in k},
+    )
+
+
+def test_services(compose):
+    assert REQUIRED_SERVICES <= set(compose["services"])
+    assert set(it.RUN_SERVICES) <= AIRFLOW_SERVICES
+
+
+def test_celery_executor_everywhere(compose):
+    for service in AIRFLOW_SERVICES:
+        assert it.service_environment(compose, service)["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", (
+            service
+        )
+
+
+def test_connections_point_at_the_compose_services(compose):
+    services = compose["services"]
+    api_container_port = services["airflow-apiserver"]["ports"][0].rsplit(":", 1)[1]
+    for service in AIRFLOW_SERVICES:
+        env = it.service_environment(compose, service)
+        db = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+        assert db.scheme == "postgresql+psycopg2" and db.hostname == "postgres", service
+        assert db.path.lstrip("/") == services["postgres"]["environment"]["POSTGRES_DB"]
+        assert db.username == services["postgres"]["environment"]["POSTGRES_USER"]
+        backend = urlsplit(env["AIRFLOW__CELERY__RESULT_BACKEND"])
+        assert backend.scheme == "db+postgresql" and backend.hostname == "postgres"
+        broker = urlsplit(env["AIRFLOW__CELERY__BROKER_URL"])
+        assert broker.scheme == "redis" and broker.hostname == "redis" and broker.port == 6379
+        api = urlsplit(env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
+        assert (api.hostname, str(api.port), api.path) == (
+            "airflow-apiserver",
+            api_container_port,
+            "/execution/",
+        )
+        # one JWT secret for everyone: the scheduler signs what the API server checks
+        assert (
+            env["AIRFLOW__API_AUTH__JWT_SECRET"]
+            == it.service_environment(compose, "airflow-apiserver")["AIRFLOW__API_AUTH__JWT_SECRET"]
+        )
+
+
+def test_countystats_paths_are_mounted_on_the_worker(compose):
+    from countystats.settings import ENV_PREFIX, PATH_FIELDS
+
+    env = it.service_environment(compose, it.WORKER)
+    mounts = {m.target: m for m in it.service_mounts(compose, it.WORKER)}
+
+    def mount_of(path: str):
+        hits = [t for t in mounts if path == t or path.startswith(t + "/")]
+        assert hits, f"{path} is on no volume of the worker: lost when the container is recreated"
+        return mounts[max(hits, key=len)]
+
+    for name in PATH_FIELDS:  # every path setting of countystats/settings.py, by its real env var name
+        key = ENV_PREFIX + name.upper()
+        assert key in env, f"{key} not set in docker-compose.yml"
+        mount = mount_of(env[key])
+        assert mount.read_only == (name in ("inbox", "units")), (key, mount)
+    # the DuckDB staging files live next to the warehouse: same (writable) volume
+    assert not mount_of(env["COUNTYSTATS_DB"]).read_only
+    # the dashboards server shows exactly what the worker publishes, read-only
+    out = mount_of(env["COUNTYSTATS_OUT"])
+    web = it.service_mounts(compose, "dashboards")
+    assert any(m.source == out.source and m.read_only for m in web)
+
+
+def test_data_volumes_are_not_on_other_services(compose):
+    for service in AIRFLOW_SERVICES - {it.WORKER, "airflow-init"}:
+        targets = {m.target for m in it.service_mounts(compose, service)}
+        assert not any(t.startswith("/opt/countystats") for t in targets), service
+
+
+def test_healthchecks(compose):
+    for name, service in compose["services"].items():
+        if name == "airflow-init":  # one-shot; the others wait for service_completed_successfully
+            assert service.get("restart") == "no"
+            continue
+        assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+    for name in AIRFLOW_SERVICES - {"airflow-init"}:
+        assert (
+            compose["services"][name]["depends_on"]["airflow-init"]["condition"]
+            == "service_completed_successfully"
+        )
+
+
+def test_airflow_version_is_the_same_everywhere(env_example):
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    pinned = next(
+        Requirement(r) for r in pyproject["project"]["dependencies"] if r.startswith("apache-airflow")
+    )
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    image_version = re.search(r"^ARG AIRFLOW_VERSION=(\S+)$", dockerfile, re.M).group(1)
+    assert re.search(r"^FROM apache/airflow:(slim-)?\$\{AIRFLOW_VERSION\}", dockerfile, re.M)
+    assert env_example["AIRFLOW_VERSION"] == image_version
+    assert pinned.specifier.contains(image_version), (pinned, image_version)
+    assert version("apache-airflow") == image_version, "the venv the integration test runs in differs"
+    constraints = (ROOT / "deploy" / "constraints.txt").read_text().splitlines()
+    assert f"apache-airflow=={image_version}" in constraints
+
+
+def test_constraints_match_the_tested_venv():
+    """The image installs exactly what the integration test ran with (deploy/constraints.txt header)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    wanted = ("apache-airflow-providers-celery", "celery", "kombu", "redis", "psycopg2-binary",
+              "apache-airflow-providers-postgres", "duckdb", "great_expectations", "pandas")  # fmt: skip
+    pins = dict(
+        line.split("==", 1)
+        for line in (ROOT / "deploy" / "constraints.txt").read_text().splitlines()
+        if "==" in line
+    )
+    for name in wanted:
+        try:
+            assert pins.get(name) == version(name), (
+                f"{name}: constraints {pins.get(name)} ≠ venv {version(name)}"
+            )
+        except PackageNotFoundError:
+            pytest.fail(f"{name} is not installed (pip install -e '.[production]')")
+
+
+def test_celery_provider_imports():
+    """celery 5.7 removed `celery.backends.database.retry`, which the Celery provider (≤ 3.26) imports: with it the
+    scheduler cannot load CeleryExecutor and the worker does not start. pyproject.toml must keep celery < 5.7."""
+    import airflow.providers.celery.executors.celery_executor_utils  # noqa: F401
+
+
+def test_env_example_documents_every_variable_and_holds_no_secret(env_example):
+    lines = (ROOT / "docker-compose.yml").read_text().splitlines()
+    text = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    # $${X} is the container's own variable, not one of .env
+    used = set(re.findall(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
+    assert used <= set(env_example), f"not in .env.example: {sorted(used - set(env_example))}"
+    for key in SECRETS:
+        assert env_example[key] == "CHANGE_ME", key
+        assert re.search(r"\$\{" + key + r":\?", text), f"{key} must be required (${{{key}:?…}}) in compose"
+
+
+def test_integration_environment_is_derived_from_compose(compose, local):
+    paths = local.path_map(compose)
+    for service in (*it.RUN_SERVICES, "airflow-init"):
+        original = it.service_environment(compose, service)
+        derived = it.derive_environment(compose, service, local)
+        assert set(derived) == set(original) | ADDED_LOCALLY, service
+        for key, value in original.items():
+            if key not in OVERRIDABLE:
+                assert derived[key] == it.local_path(value, paths), (service, key)
+        assert derived["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+        db = urlsplit(derived["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+        assert (db.scheme, db.hostname, db.path) == ("postgresql+psycopg2", "127.0.0.1", "/countystats_it_x")
+        assert derived["AIRFLOW__CELERY__BROKER_URL"] == "redis://127.0.0.1:6379/7"
+        assert derived["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://")
+        assert derived["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:18080/execution/"
+        for key in ("COUNTYSTATS_INBOX", "COUNTYSTATS_ARCHIVE", "COUNTYSTATS_DB", "COUNTYSTATS_OUT"):
+            assert Path(derived[key]).is_relative_to(local.workdir), (
+                key
+            )  # nothing of the run lands in the repo
+        assert derived["AIRFLOW__CORE__DAGS_FOLDER"] == str(ROOT / "dags")
+        assert derived["AIRFLOW__CORE__LOAD_EXAMPLES"].lower() == "false"
+
+
+def test_compose_interpolation():
+    env = {"A": "x", "E": ""}
+    assert it.interpolate("${A}-${B:-d}-${E:-d}-${E-d}-$${HOSTNAME}", env) == "x-d-d--${HOSTNAME}"
+    with pytest.raises(ValueError, match="needed"):
+        it.interpolate("${B:?needed}", env)

@@ -1,0 +1,521 @@
+"""Reading one submitted workbook into canonical cells: ``read_submission(path, registry) -> Submission``.
+
+Steps: guard the bytes (reading_guard) → sheets as grids (reading_grid) → find the tables by their labels under each
+format's lookup (reading_tables, reading_labels) → decide the format from what was found → turn value cells into
+numbers (reading_numbers) → year and unit → findings for the R-* rules. Broken or hostile files never raise: they
+come back as ``Submission(unreadable=True)`` with one R-FORMAT finding saying why, in Chinese.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from transforms.model import Cell, Finding, Submission
+from transforms.reading_grid import Grid, load_grids
+from transforms.reading_guard import Inspection, Rejected, inspect
+from transforms.reading_labels import INDEXES, loose
+from transforms.reading_numbers import parse
+from transforms.reading_tables import Located, SheetScan, locate
+from transforms.registry import Registry, Unit
+from transforms.report_format import (
+    EXPLANATIONS_SHEET,
+    FILER,
+    FORMATS,
+    OTHER_CHILDREN_2021,
+    REPORT_TITLE,
+    ReportFormat,
+    Section,
+)
+from transforms.rules import RULES
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED = 20  # cells named in one summary finding; the rest are counted
+_RULE_ID = re.compile(r"[A-Z][0-9]?-[A-Z]+")  # R-BLANK, T3-BALANCE, X-JUMP
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+_CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}年")
+
+
+# ---------------------------------------------------------------- public API
+
+
+def read_submission(
+    path: str | Path, registry: Registry, year: int | None = None, unit_name: str | None = None
+) -> Submission:
+    """Read one workbook (.xlsx/.xlsm/.xls) into a Submission with R-* findings. Never raises for a bad file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        sub = Submission(file=str(path), sha256="")
+        return _unreadable(sub, f"无法打开文件（{exc.strerror or exc}）")
+    sub = Submission(file=str(path), sha256=hashlib.sha256(data).hexdigest())
+    try:
+        _Reader(sub, path, data, registry, year, unit_name).run()
+    except Rejected as rej:
+        return _unreadable(sub, rej.reason)
+    except Exception as exc:  # a reader library choking on a damaged file must not stop a nightly run
+        log.warning("unreadable %s: %r", path, exc)
+        name = type(exc).__name__
+        reason = "文件设置了密码" if "Password" in name else "文件已损坏或不是有效的 Excel 工作簿，请用 Excel/WPS 重新另存为 .xlsx"
+        return _unreadable(sub, reason, detail=f"{name}: {exc}"[:300])
+    return sub
+
+
+def _unreadable(sub: Submission, reason: str, detail: str | None = None) -> Submission:
+    sub.cells.clear()
+    sub.findings.clear()
+    sub.unreadable = True
+    sub.format_version = None
+    sub.add(Finding("R-FORMAT", "error", f"文件“{Path(sub.file).name}”无法读取：{reason}。", actual=detail))
+    return sub
+
+
+# ---------------------------------------------------------------- the reader
+
+
+@dataclass
+class _Chosen:
+    """The located tables under the decided format."""
+
+    fmt: ReportFormat
+    tables: dict[str, Located | None]
+    mixed_other_row: bool = False  # 2021 tables with 2019's undivided （六）其他处理 row
+    children_into_2019: bool = False  # 2019 tables with 2021's three （六） rows: sum them
+    notes: list[str] = field(default_factory=list)
+
+
+class _Reader:
+    def __init__(self, sub: Submission, path: Path, data: bytes, registry: Registry, year, unit_name):
+        self.sub, self.path, self.data, self.registry = sub, path, data, registry
+        self.year_arg, self.unit_arg = year, unit_name
+
+    def run(self) -> None:
+        insp = inspect(self.data)
+        grids = load_grids(self.data, skip=insp.oversized_sheets)
+        if not grids:
+            if insp.oversized_sheets:
+                raise Rejected("工作表范围过大（有内容的单元格延伸到极远处），请删除多余内容后另存再报送")
+            raise Rejected("工作簿里没有工作表")
+        explanation_key = loose(EXPLANATIONS_SHEET)
+        for g in grids:
+            if loose(g.name) == explanation_key:
+                self._explanations(g)
+        tables = [g for g in grids if loose(g.name) != explanation_key]
+        for name in sorted(insp.oversized_sheets):
+            self._add("R-FORMAT", "warning", f"工作表“{name}”范围过大（内容延伸到极远处），未读取。")
+        for g in tables:
+            if g.truncated:
+                self._add("R-FORMAT", "warning", f"工作表“{g.name}”很大，只读取了前面的部分。")
+        scans = [SheetScan(g) for g in tables]
+        found = {v: locate(scans, INDEXES[v]) for v in INDEXES}
+        year = self._year(tables)
+        chosen = self._decide_format(found, year)
+        self._unit(tables)
+        if chosen is not None:
+            self._cells(chosen, insp)
+            if year is not None and chosen.fmt.version != max(FORMATS) and year >= FORMATS[max(FORMATS)].meant_for_years[0]:
+                new = FORMATS[max(FORMATS)]
+                self._add(
+                    "R-YEAR", "warning",
+                    f"{year}年度的报告使用了{chosen.fmt.version}年的旧表格（{chosen.fmt.notice}），"
+                    f"自{new.meant_for_years[0]}年度起应使用新格式（{new.notice}）。",
+                    expected=new.version, actual=chosen.fmt.version,
+                )
+
+    def _add(self, rule: str, severity: str, message: str, **kw) -> None:
+        self.sub.add(Finding(rule, severity, message, **kw))
+
+    # ------------------------------------------------------------ 说明 sheet
+    def _explanations(self, grid: Grid) -> None:
+        for row in grid.cells:
+            texts = [str(v).strip() for v in row if v not in (None, "") and str(v).strip()]
+            if len(texts) >= 2:
+                rule_id = unicodedata.normalize("NFKC", texts[0]).upper()
+                if rule_id in RULES or _RULE_ID.fullmatch(rule_id):
+                    self.sub.explanations[rule_id] = "；".join(texts[1:])
+
+    # ------------------------------------------------------------ format
+    def _decide_format(self, found: dict[str, dict[str, list[Located]]], year: int | None) -> _Chosen | None:
+        new, old = max(FORMATS), min(FORMATS)
+
+        def best(version: str, section: str) -> Located | None:
+            locs = found[version][section]
+            return locs[0] if locs else None
+
+        p_new, p_old = best(new, "proactive"), best(old, "proactive")
+        sp_new = p_new.score if p_new else 0
+        sp_old = p_old.score if p_old else 0
+        proactive_says = new if sp_new > sp_old else old if sp_old > sp_new else None
+
+        r_new = best(new, "requests")
+        other_total = FORMATS[new].section("requests").row_by_code
+        derived = [code for code, row in other_total.items() if row.derived]
+        children = [c for c in OTHER_CHILDREN_2021 if r_new and c in r_new.rows]
+        undivided = bool(r_new and any(c in r_new.rows for c in derived))
+        requests_says = new if children else old if undivided else None
+
+        if not any(found[v][s] for v in found for s in found[v]):
+            self._add(
+                "R-FORMAT", "error",
+                "没有找到政府信息公开工作年度报告的统计表（表二、表三、表四）。请使用统一格式的表格，保留表头和每行的栏目名称。",
+            )
+            return None
+        version = proactive_says or requests_says
+        chosen_notes = []
+        if version is None:
+            version = new if (year is None or year >= FORMATS[new].meant_for_years[0]) else old
+            chosen_notes.append("format_by_year")
+            self._add(
+                "R-FORMAT", "warning",
+                f"无法从表格栏目判断是哪一年的格式，按报告年度使用{version}年格式读取，请使用统一格式的表格。",
+            )
+        tables: dict[str, Located | None] = {}
+        for section in FORMATS[version].sections:
+            tables[section.code] = best(version, section.code)
+        chosen = _Chosen(FORMATS[version], tables, notes=chosen_notes)
+        if proactive_says == new and requests_says == old:
+            chosen.mixed_other_row = True
+            self._add(
+                "R-FORMAT", "warning",
+                f"表二、表四是{new}年格式，但表三“{FORMATS[new].section('requests').row_by_code[derived[0]].label.text}”"
+                f"没有分成{len(OTHER_CHILDREN_2021)}个小项（{old}年旧格式）。已按实际填写读取：该行只有合计数。"
+                f"请使用{new}年格式的表格。",
+                expected=new, actual=f"{new}/{old}",
+            )
+        elif proactive_says == old and requests_says == new:
+            chosen.children_into_2019 = True
+            tables["requests"] = r_new
+            self._add(
+                "R-FORMAT", "warning",
+                f"表二是{old}年格式，但表三的“其他处理”分成了小项（{new}年格式）。已按{old}年格式读取，小项合计计入该行。",
+                expected=old, actual=f"{old}/{new}",
+            )
+        return chosen
+
+    # ------------------------------------------------------------ cells
+    def _cells(self, chosen: _Chosen, insp: Inspection) -> None:
+        sub = self.sub
+        fmt = chosen.fmt
+        sub.format_version = fmt.version
+        blanks: list[tuple[Section, str, str, str]] = []
+        notes: dict[str, list] = {}  # one R-NUMBER warning per kind of normalisation, listing the cells
+        for section in fmt.sections:
+            loc = chosen.tables.get(section.code)
+            if loc is None or not loc.values:
+                self._add(
+                    "R-LABELS", "error",
+                    f"没有找到{section.short}（{section.title.text}）。请使用统一格式的表格，保留表头和每行的栏目名称。",
+                    section=section.code,
+                )
+                continue
+            self._label_findings(section, loc, chosen)
+            section_blanks = []
+            any_value = False
+            for row_code, col in section.cells():
+                row = section.row_by_code[row_code]
+                key = (section.code, row_code, col)
+                if row.derived and not chosen.mixed_other_row:
+                    continue  # computed below from its children
+                if chosen.mixed_other_row and row_code in OTHER_CHILDREN_2021:
+                    sub.cells[key] = Cell(section.code, row_code, col, None)
+                    continue
+                if chosen.children_into_2019 and row_code not in loc.rows and row_code in _derived_rows(section):
+                    continue
+                pos = loc.values.get((row_code, col))
+                if pos is None:
+                    sub.cells[key] = Cell(section.code, row_code, col, None)
+                    continue
+                grid = loc.grid
+                source = grid.address(*pos)
+                a1 = source.split("!", 1)[1]
+                if a1 in insp.formula_cells.get(grid.name, ()):
+                    sub.cells[key] = Cell(section.code, row_code, col, None, source, raw="=")
+                    self._add(
+                        "R-FORMULA", "error",
+                        f"{section.describe(row_code, col)}（{source}）是公式，但文件里没有公式的计算结果"
+                        "（文件由程序生成、没有用 Excel/WPS 打开保存过）。请用 Excel/WPS 打开，确认数字后保存再报送。",
+                        section=section.code, row=row_code, column=col, cell=source,
+                    )
+                    continue
+                parsed = parse(grid.get(*pos), section.measure(row_code, col))
+                sub.cells[key] = Cell(section.code, row_code, col, parsed.value, source, parsed.raw)
+                if parsed.error:
+                    self._add(
+                        "R-NUMBER", "error",
+                        f"{section.describe(row_code, col)}（{source}）：{parsed.error}。",
+                        section=section.code, row=row_code, column=col, cell=source, actual=str(parsed.raw),
+                    )
+                    any_value = True
+                elif parsed.value is None:
+                    section_blanks.append((section, row_code, col, source))
+                else:
+                    any_value = True
+                    if parsed.note:
+                        notes.setdefault(parsed.note, []).append((section, row_code, col, source, parsed))
+            if not any_value and section_blanks:
+                self._add(
+                    "R-BLANK", "warning",
+                    f"{section.short}（{section.title.text}）整张表都是空白，视为“未填报”。如果本年度确实都没有，请每格填 0。",
+                    section=section.code,
+                )
+            else:
+                blanks.extend(section_blanks)
+            self._derive(section, chosen)
+        for note, where in notes.items():
+            section, row_code, col, source, parsed = where[0]
+            listed = "、".join(
+                f"{s.describe(r, c)}（{src}）“{str(p.raw).strip()}”→{p.value}" for s, r, c, src, p in where[:MAX_LISTED]
+            )
+            more = f"等共 {len(where)} 处" if len(where) > MAX_LISTED else f"共 {len(where)} 处"
+            self._add(
+                "R-NUMBER", "warning",
+                f"有单元格不是纯数字，{note}：{listed}，{more}。请只填阿拉伯数字。",
+                section=section.code, row=row_code, column=col, cell=source,
+                expected=parsed.value, actual=str(parsed.raw),
+            )
+        if blanks:
+            listed = "、".join(f"{s.describe(r, c)}（{src}）" for s, r, c, src in blanks[:MAX_LISTED])
+            more = f"等共 {len(blanks)} 处" if len(blanks) > MAX_LISTED else f"共 {len(blanks)} 处"
+            self._add(
+                "R-BLANK", "warning",
+                f"有空白单元格：{listed}，{more}。空白不等于 0：没有发生的请填 0。",
+                cell=blanks[0][3], section=blanks[0][0].code, actual=len(blanks),
+            )
+
+    def _derive(self, section: Section, chosen: _Chosen) -> None:
+        """2021's （六）其他处理 = its three children (source None); likewise when 2019 tables carry them."""
+        if chosen.mixed_other_row:
+            return
+        loc = chosen.tables.get(section.code)
+        for row in section.rows:
+            summed = row.derived or (chosen.children_into_2019 and row.code in _derived_rows(section) and loc
+                                     and row.code not in loc.rows)
+            if not summed:
+                continue
+            kids = [r.code for r in FORMATS[max(FORMATS)].section(section.code).rows
+                    if r.group == row.label and not r.derived]
+            for m in section.measures_of(row.code):
+                if chosen.children_into_2019:
+                    vals = [_value_at(loc, k, m.code) for k in kids]
+                else:
+                    vals = [self.sub.value(section.code, k, m.code) for k in kids]
+                value = None if all(v is None for v in vals) else sum(v for v in vals if v is not None)
+                self.sub.cells[(section.code, row.code, m.code)] = Cell(section.code, row.code, m.code, value)
+
+    def _label_findings(self, section: Section, loc: Located, chosen: _Chosen) -> None:
+        grid = loc.grid
+        for lab in loc.rows.values():
+            if lab.fuzzy is not None:
+                row = section.row_by_code[lab.row]
+                src = f"{grid.name}!{_a1(grid, lab.r, lab.label_end)}"
+                self._add(
+                    "R-LABELS", "warning",
+                    f"{section.short}的栏目名称“{lab.text.strip()}”（{src}）与统一格式“{row.title}”不完全一致，"
+                    f"已按“{row.title}”读取，请核对并改正。",
+                    section=section.code, row=lab.row, cell=src, expected=row.title, actual=lab.text.strip(),
+                )
+        for row_code, col, text, c, _ratio in loc.fuzzy_columns:
+            m = section.measure(row_code, col)
+            lab = loc.rows[row_code]
+            src = f"{grid.name}!{_a1(grid, lab.r, c)}"
+            self._add(
+                "R-LABELS", "warning",
+                f"{section.short}的表头“{text.strip()}”与统一格式“{m.label.text}”不完全一致，已按“{m.label.text}”读取，请核对。",
+                section=section.code, row=row_code, column=col, cell=src, expected=m.label.text, actual=text.strip(),
+            )
+        for r, text in loc.unknown_rows:
+            src = f"{grid.name}!{_a1(grid, r, 0)}"
+            self._add(
+                "R-LABELS", "warning",
+                f"{section.short}中多出一行“{text.strip()[:40]}”（工作表“{grid.name}”第 {r + 1} 行），"
+                "不属于统一格式，其中的数字未读取。",
+                section=section.code, cell=src, actual=text.strip()[:80],
+            )
+        for c, text in loc.unknown_columns:
+            self._add(
+                "R-LABELS", "warning",
+                f"{section.short}中多出一列“{text.strip()[:40]}”（工作表“{grid.name}”第 {_col(c)} 列），"
+                "不属于统一格式，其中的数字未读取。",
+                section=section.code, actual=text.strip()[:80],
+            )
+        # rows and columns the format has but the sheet does not
+        if loc.statutory_columns:
+            expected_rows = [r.code for r in section.rows]
+        else:
+            expected_rows = [r.code for r in section.rows if not r.derived or chosen.mixed_other_row]
+            if chosen.mixed_other_row:
+                expected_rows = [r for r in expected_rows if r not in OTHER_CHILDREN_2021]
+            if chosen.children_into_2019:
+                expected_rows = [r for r in expected_rows if r not in _derived_rows(section)]
+        found_rows = {r for r, _ in loc.values} | set(loc.rows)
+        for row_code in expected_rows:
+            if row_code not in found_rows:
+                self._add(
+                    "R-LABELS", "error",
+                    f"{section.short}缺少“{section.row_by_code[row_code].title}”这一行（可能被删除或栏目名称改动过），"
+                    "请按统一格式补上。",
+                    section=section.code, row=row_code,
+                )
+                continue
+            missing = [m for m in section.measures_of(row_code) if (row_code, m.code) not in loc.values]
+            if missing and len(missing) < len(section.measures_of(row_code)) or (missing and row_code in loc.rows):
+                names = "、".join(f"“{m.title}”" for m in missing)
+                self._add(
+                    "R-LABELS", "error",
+                    f"{section.describe(row_code)}缺少{names}栏（表头可能被删除或改动过），请按统一格式补上。",
+                    section=section.code, row=row_code, column=missing[0].code,
+                )
+
+    # ------------------------------------------------------------ year (R-YEAR)
+    def _year(self, grids: list[Grid]) -> int | None:
+        evidence: list[tuple[str, int]] = []  # (where, year), most trusted first
+        for grid in grids:
+            for row in grid.cells[:60]:
+                for v in row:
+                    if not isinstance(v, str) or not v.strip():
+                        continue
+                    text = _plain(v)
+                    if REPORT_TITLE in text:
+                        y = _year_in(text, _YEAR_IN_TEXT)
+                        if y:
+                            evidence.append(("标题", y))
+        stem = self.path.stem
+        y = _year_in(_plain(stem), _YEAR)
+        if y:
+            evidence.append(("文件名", y))
+        if self.year_arg is not None:
+            evidence.insert(0, ("指定的年度", int(self.year_arg)))
+        if not evidence:
+            self._add(
+                "R-YEAR", "error",
+                f"没有找到报告年度：请在标题中写明“XXXX年{REPORT_TITLE}”，或在文件名中写明年度。",
+            )
+            return None
+        where, year = evidence[0]
+        others = {(w, y) for w, y in evidence[1:] if y != year}
+        if others:
+            desc = "，".join(f"{w}是 {y} 年" for w, y in sorted(others))
+            self._add(
+                "R-YEAR", "warning",
+                f"报告年度不一致：{where}是 {year} 年，{desc}；已按 {year} 年读取，请核对。",
+                expected=year, actual=sorted(others)[0][1],
+            )
+        self.sub.report_year = year
+        return year
+
+    # ------------------------------------------------------------ unit (R-UNIT)
+    def _unit(self, grids: list[Grid]) -> None:
+        texts: list[tuple[str, str]] = []  # (where, text), most trusted first
+        if self.unit_arg:
+            texts.append(("指定的单位", self.unit_arg))
+        filer_keys = [loose(t) for t in FILER.all_texts]
+        for grid in grids:
+            for row in grid.cells[:60]:
+                for c, v in enumerate(row):
+                    if not isinstance(v, str):
+                        continue
+                    key = loose(v)
+                    for fk in filer_keys:
+                        if key.startswith(fk):
+                            name = _after_label(v, fk)
+                            if not name:
+                                name = next((str(x) for x in row[c + 1 :] if isinstance(x, str) and x.strip()), "")
+                            if name:
+                                texts.append(("填报单位", name))
+                            break
+        titles = []
+        for grid in grids:
+            for row in grid.cells[:60]:
+                for v in row:
+                    if isinstance(v, str) and REPORT_TITLE in _plain(v):
+                        titles.append(("标题", v))
+        texts.extend(titles[:1])
+        texts.append(("文件名", self.path.stem))
+        matches: list[tuple[str, Unit]] = []
+        for where, text in texts:
+            unit = self.registry.match(text)
+            if unit is not None:
+                matches.append((where, unit))
+            elif where in ("指定的单位", "填报单位"):
+                self._add(
+                    "R-UNIT", "error" if where == "指定的单位" else "warning",
+                    f"{where}“{text.strip()[:40]}”不在本县单位名册中，请核对单位名称（应与名册中的名称一致）。",
+                    actual=text.strip()[:80],
+                )
+        if not matches:
+            self._add(
+                "R-UNIT", "error",
+                f"无法确定报送单位：表格中没有可识别的“{FILER.text}：XXX”或标题，文件名中也没有单位名称。"
+                "请填写单位全称（与本县单位名册一致）。",
+            )
+            return
+        where, unit = matches[0]
+        if self.unit_arg and where != "指定的单位":
+            return  # the operator's name did not match: already an error
+        differing = [(w, u) for w, u in matches[1:] if u.unit_code != unit.unit_code]
+        if differing:
+            self._add(
+                "R-UNIT", "warning",
+                f"单位名称不一致：{where}是“{unit.unit_name}”，"
+                + "，".join(f"{w}是“{u.unit_name}”" for w, u in differing)
+                + f"；已按“{unit.unit_name}”读取，请核对。",
+                expected=unit.unit_name, actual=differing[0][1].unit_name,
+            )
+        self.sub.unit_code, self.sub.unit_name, self.sub.unit_type = unit.unit_code, unit.unit_name, unit.unit_type
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _derived_rows(section: Section) -> set[str]:
+    """Rows that 2021 derives (（六）其他处理); in 2019 the same code is a printed row."""
+    new = FORMATS[max(FORMATS)].section(section.code)
+    return {r.code for r in new.rows if r.derived}
+
+
+def _value_at(loc: Located | None, row: str, col: str):
+    if loc is None or (row, col) not in loc.values:
+        return None
+    return parse(loc.grid.get(*loc.values[(row, col)])).value
+
+
+def _a1(grid: Grid, r: int, c: int) -> str:
+    return grid.address(r, c).split("!", 1)[1]
+
+
+def _col(c: int) -> str:
+    from transforms.reading_grid import column_letters
+
+    return column_letters(c)
+
+
+def _plain(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
+    s = re.sub(r"\s+", "", s)
+    if _CN_YEAR.search(s):
+        s = _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), s)
+    return s
+
+
+def _year_in(text: str, pattern: re.Pattern) -> int | None:
+    m = pattern.search(text)
+    return int(m.group(1)) if m else None
+
+
+def _after_label(text: str, label_key: str) -> str:
+    """'填报单位：大营镇人民政府（盖章）' → '大营镇人民政府（盖章）' (the registry ignores what it cannot match)."""
+    plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    i = 0
+    consumed = ""
+    while i < len(plain) and loose(consumed) != label_key:
+        consumed += plain[i]
+        i += 1
+    return plain[i:].lstrip(":：-—、 ")

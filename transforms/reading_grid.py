@@ -1,0 +1,93 @@
+"""A workbook's sheets as plain grids, with merged ranges filled, read with python-calamine.
+
+Merged cells are filled with the top-left value so a vertically merged parent label (（三）不予公开) or a horizontally
+merged header (法人或其他组织) is seen from every cell it covers; ``origin`` remembers the top-left cell so a value is
+traced to the cell the clerk typed into and a merged label is not read twice.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+MAX_ROWS = 2000  # a report is ~60 rows stacked, ~250 as one long list; more is noise we do not scan
+MAX_COLS = 100
+
+
+@dataclass
+class Grid:
+    name: str  # the sheet name as written in the workbook
+    visible: bool
+    index: int
+    cells: list[list[object]]
+    origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # merged cell → top-left
+    truncated: bool = False
+
+    @property
+    def height(self) -> int:
+        return len(self.cells)
+
+    def width(self, r: int) -> int:
+        return len(self.cells[r])
+
+    def get(self, r: int, c: int) -> object:
+        if 0 <= r < len(self.cells) and 0 <= c < len(self.cells[r]):
+            return self.cells[r][c]
+        return None
+
+    def top_left(self, r: int, c: int) -> tuple[int, int]:
+        return self.origin.get((r, c), (r, c))
+
+    def address(self, r: int, c: int) -> str:
+        r0, c0 = self.top_left(r, c)
+        return f"{self.name}!{a1(r0, c0)}"
+
+
+def column_letters(c: int) -> str:
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(r: int, c: int) -> str:
+    return f"{column_letters(c)}{r + 1}"
+
+
+def load_grids(data: bytes, skip: set[str] = frozenset()) -> list[Grid]:
+    """Every worksheet (not chart sheets), capped at MAX_ROWS × MAX_COLS. Raises calamine's errors."""
+    import python_calamine as pc
+
+    book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    grids = []
+    for index, meta in enumerate(book.sheets_metadata):
+        if meta.name in skip or "Work" not in str(meta.typ):
+            continue
+        sheet = book.get_sheet_by_index(index)
+        rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
+        truncated = sheet.height > MAX_ROWS or sheet.width > MAX_COLS
+        cells = [list(row[:MAX_COLS]) for row in rows]
+        grid = Grid(meta.name, "Visible" in str(meta.visible), index, cells, truncated=truncated)
+        _fill_merged(grid, sheet.merged_cell_ranges or ())
+        grids.append(grid)
+    return grids
+
+
+def _fill_merged(grid: Grid, ranges) -> None:
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= MAX_ROWS or c0 >= MAX_COLS:
+            continue
+        r1, c1 = min(r1, MAX_ROWS - 1), min(c1, MAX_COLS - 1)
+        value = grid.get(r0, c0)
+        while len(grid.cells) <= r1:
+            grid.cells.append([])
+        for r in range(r0, r1 + 1):
+            row = grid.cells[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = value
+                    grid.origin[(r, c)] = (r0, c0)

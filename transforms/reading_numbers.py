@@ -1,0 +1,117 @@
+"""Turning a value cell's content into a number, or saying in Chinese why it is not one.
+
+Real units type ``251000元``, ``5件``, full-width ``１２``, ``1,234``, or ``—`` / ``/`` / ``无`` for zero. Those are read (and
+reported as a warning, so the unit learns to type plain numbers); anything else is an error naming the text. A blank
+stays blank (None): blank is not zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from transforms.report_format import FORMATS, YUAN, ZERO_WORDS, Label, Measure
+
+# units written inside a cell (5件, 251000元, 3.5万元): every measure's unit, plus 元; longest first
+_UNITS = tuple(
+    sorted(
+        {m.unit for f in FORMATS.values() for s in f.sections for b in s.blocks for m in b.measures if m.unit}
+        | {m.unit for f in FORMATS.values() for s in f.sections for m in s.columns if m.unit}
+        | {YUAN},
+        key=len,
+        reverse=True,
+    )
+)
+_DASHES = str.maketrans({c: ZERO_WORDS[0] for c in "-–－―─"})  # every dash a clerk types means the same
+_SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_MINUS = str.maketrans({"−": "-", "–": "-", "﹣": "-"})
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: int | float | None
+    raw: object = None  # the original content when it was not already a plain number
+    note: str | None = None  # why the content was changed (→ R-NUMBER warning)
+    error: str | None = None  # why it is not a number (→ R-NUMBER error)
+
+
+BLANK = Parsed(None)
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not _SPACES.sub("", value))
+
+
+_ANY = Measure("any", Label(""), decimal=True, signed=True)  # accepts every number: for telling values from labels
+
+
+def looks_like_value(value: object) -> bool:
+    """A cell that holds (or means) a number, as opposed to a label."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    if isinstance(value, str):
+        return _text_is_value(value)
+    return False
+
+
+@lru_cache(maxsize=8192)
+def _text_is_value(text: str) -> bool:
+    return parse(text, _ANY).error is None
+
+
+def parse(value: object, measure: Measure | None = None) -> Parsed:
+    if is_blank(value):
+        return BLANK
+    if isinstance(value, bool):
+        return Parsed(None, value, error=f"“{'TRUE' if value else 'FALSE'}”不是数字")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return Parsed(None, value, error="不是有效数字")
+        return _check(_tidy(value, measure), measure, raw=None, note=None)
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        return Parsed(None, str(value), error=f"“{value}”是日期/时间，不是数字（单元格格式可能被设成了日期）")
+    text = str(value)
+    s = unicodedata.normalize("NFKC", text).translate(_MINUS)
+    s = _SPACES.sub("", s)
+    note = None
+    if s != _SPACES.sub("", text):
+        note = "全角数字或符号已按半角读取"
+    dashed = s.translate(_DASHES)
+    if dashed in ZERO_WORDS or (dashed and len(set(dashed)) == 1 and dashed[0] in ZERO_WORDS):
+        return Parsed(0, text, note=f"“{text.strip()}”按 0 读取，请直接填 0")
+    for unit in _UNITS:
+        if s.endswith(unit) and len(s) > len(unit):
+            s = s[: -len(unit)]
+            note = f"去掉了单位“{unit}”"
+            break
+    if "," in s and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+        note = note or "去掉了千位分隔符"
+    if not _NUMBER.fullmatch(s):
+        shown = text.strip()[:30]
+        return Parsed(None, text, error=f"“{shown}”不是数字，请只填数字（没有就填 0）")
+    number = float(s)
+    return _check(_tidy(number, measure), measure, raw=text, note=note)
+
+
+def _tidy(number: float, measure: Measure | None) -> int | float:
+    if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
+        return int(number)
+    return number
+
+
+def _check(number: int | float, measure: Measure | None, raw: object, note: str | None) -> Parsed:
+    decimal = measure is not None and measure.decimal
+    signed = measure is not None and measure.signed
+    if not decimal and isinstance(number, float):
+        return Parsed(None, raw if raw is not None else number, error=f"“{number}”不是整数，件数应填整数")
+    if number < 0 and not signed:
+        return Parsed(None, raw if raw is not None else number, error=f"“{number}”是负数，此处不能为负")
+    return Parsed(number, raw, note)

@@ -1,0 +1,308 @@
+"""Finding the three tables in a workbook's grids, by their labels, wherever and however they are laid out.
+
+Rows first: a sheet row whose leading text cells (one cell, or several joined: outer group | group | label) match a
+row label is a data row of that section. Then columns: walking up from a data row through the table's other data
+rows, the header texts above a value column (joined top-down, longest match first) name the measure. This one rule
+covers the statutory stacked sheet, one sheet per table, flat joined labels, extra title/notes/spacer rows and
+columns, and any start cell. Table 四 in the statutory layout has no row label: its single data row sits under
+headers that name both the proceeding and the result (行政诉讼 → 未经复议直接起诉 → 结果维持).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from transforms.reading_grid import Grid
+from transforms.reading_labels import FormatIndex, SectionIndex, loose
+from transforms.reading_numbers import is_blank, looks_like_value
+
+MAX_LABEL_CELLS = 8  # text cells per row considered as label parts
+MAX_JOIN = 4  # label cells joined into one label (outer group, group, label, + one spare)
+HEADER_TEXTS = 6  # header cells collected above a column
+HEADER_ROWS = 10
+SKIP_ROWS = 80  # data rows walked over to reach a table's header
+
+
+@dataclass
+class RowLabel:
+    section: str
+    row: str
+    r: int
+    label_end: int  # column of the last label cell; values are to the right
+    text: str
+    fuzzy: float | None = None  # ratio when matched by the typo fallback
+
+
+@dataclass
+class Located:
+    """One section found in one sheet: where each of its values is."""
+
+    section: str
+    grid: Grid
+    rows: dict[str, RowLabel] = field(default_factory=dict)
+    values: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    fuzzy_columns: list[tuple[str, str, str, int, float]] = field(default_factory=list)  # row, col, text, c, ratio
+    unknown_rows: list[tuple[int, str]] = field(default_factory=list)
+    unknown_columns: list[tuple[int, str]] = field(default_factory=list)
+    statutory_columns: bool = False  # table 四 read from proceeding × result headers
+
+    @property
+    def score(self) -> int:
+        return len(self.values)
+
+
+class SheetScan:
+    """Classified cells of one grid, computed once and shared by both formats' lookups."""
+
+    def __init__(self, grid: Grid):
+        self.grid = grid
+        self.text_cells: list[list[tuple[int, str]]] = []  # per row: (col, text) of label-like cells
+        self.value_cols: list[set[int]] = []  # per row: columns holding a value-like non-blank cell
+        self._texts: set[tuple[int, int]] = set()
+        for r, row in enumerate(grid.cells):
+            texts, values = [], set()
+            for c, v in enumerate(row):
+                if is_blank(v):
+                    continue
+                if looks_like_value(v):
+                    values.add(c)
+                elif isinstance(v, str):
+                    texts.append((c, v))
+                    self._texts.add((r, c))
+                else:
+                    values.add(c)  # dates, booleans: misplaced values, reported by the number check
+            self.text_cells.append(texts)
+            self.value_cols.append(values)
+
+    def is_text(self, r: int, c: int) -> bool:
+        return (r, c) in self._texts
+
+
+def label_runs(scan: SheetScan, r: int):
+    """Candidate label texts of row r: runs of consecutive label cells (no value cell in between), deduped merges."""
+    texts = scan.text_cells[r][:MAX_LABEL_CELLS]
+    values = scan.value_cols[r]
+    grid = scan.grid
+    for i in range(len(texts)):
+        parts: list[str] = []
+        last_origin = None
+        for j in range(i, min(len(texts), i + MAX_JOIN)):
+            c, text = texts[j]
+            if j > i and any(texts[j - 1][0] < v < c for v in values):
+                break
+            origin = grid.top_left(r, c)
+            if origin == last_origin or (parts and text == parts[-1]):
+                # a horizontally merged label, or the same parent label repeated: one part
+                last_origin = origin
+                yield i, j, c, "".join(parts)
+                continue
+            parts.append(text)
+            last_origin = origin
+            yield i, j, c, "".join(parts)
+
+
+def _has_value_room(scan: SheetScan, r: int, end_col: int) -> bool:
+    """A data row has something other than labels to its right: a value, or a blank for one."""
+    return any(not scan.is_text(r, c) for c in range(end_col + 1, len(scan.grid.cells[r])))
+
+
+def find_row_labels(scan: SheetScan, index: FormatIndex) -> list[RowLabel]:
+    found: list[RowLabel] = []
+    for r in range(scan.grid.height):
+        if not scan.text_cells[r]:
+            continue
+        best = None
+        for i, j, end_col, text in label_runs(scan, r):
+            hit = index.match_row(text)
+            if hit is None:
+                continue
+            rank = (j, -i)
+            if best is None or rank > best[0]:
+                best = (rank, hit, end_col, text)
+        if best is None:
+            continue
+        _rank, (section, row), end_col, text = best
+        # a label merged across several columns: its values start after the merge
+        origin = scan.grid.top_left(r, end_col)
+        while scan.grid.top_left(r, end_col + 1) == origin and end_col + 1 < len(scan.grid.cells[r]):
+            end_col += 1
+        if _has_value_room(scan, r, end_col):
+            found.append(RowLabel(section, row, r, end_col, text))
+    return found
+
+
+def header_texts(
+    scan: SheetScan, r: int, c: int, own_rows: set[int], all_rows: set[int], memo: dict | None = None
+) -> list[str]:
+    """Texts above (r, c), top-down: first over this table's data rows and blanks, then the header cells.
+
+    An empty header cell takes the nearest text to its left in the same row: an unmerged copy of a merged group
+    header (行政诉讼 written once above five columns) means the same as the merged one.
+    """
+    grid = scan.grid
+    i = r - 1
+    while i >= 0 and r - i <= SKIP_ROWS:
+        if i in own_rows:
+            i -= 1
+            continue
+        if scan.is_text(i, c):
+            break
+        if i in all_rows:
+            return []  # reached another table without passing a header
+        i -= 1
+    if i < 0:
+        return []
+    if memo is not None and (i, c) in memo:
+        return memo[(i, c)]
+    texts: list[str] = []
+    last_origin = None
+    start = i
+    while i >= 0 and start - i < HEADER_ROWS and len(texts) < HEADER_TEXTS:
+        if i in all_rows:
+            break
+        cc = c
+        if is_blank(grid.get(i, c)):
+            cc = next((j for j in range(c - 1, -1, -1) if not is_blank(grid.get(i, j))), -1)
+        if cc >= 0 and scan.is_text(i, cc):
+            origin = grid.top_left(i, cc)
+            if origin != last_origin:
+                texts.append(str(grid.get(i, cc)))
+                last_origin = origin
+        i -= 1
+    texts.reverse()
+    if memo is not None:
+        memo[(start, c)] = texts
+    return texts
+
+
+def match_header(idx: SectionIndex, texts: list[str]) -> tuple[str, str | None] | None:
+    """Longest joined suffix of the header texts that names a measure (a title above it is ignored)."""
+    for start in range(len(texts)):
+        hit = idx.match_column("".join(texts[start:]))
+        if hit is not None:
+            return hit
+    return None
+
+
+def locate_rows_section(
+    scan: SheetScan, idx: SectionIndex, labels: list[RowLabel], all_rows: set[int]
+) -> Located:
+    section = idx.section
+    loc = Located(section.code, scan.grid)
+    for lab in labels:
+        if lab.section == section.code and lab.row not in loc.rows:
+            loc.rows[lab.row] = lab
+    if not loc.rows:
+        return loc
+    _fuzzy_rows(scan, idx, loc, all_rows)
+    own_rows = {lab.r for lab in loc.rows.values()}
+    memo: dict = {}
+    for lab in sorted(loc.rows.values(), key=lambda x: x.r):
+        measures = {m.code for m in section.measures_of(lab.row)}
+        width = len(scan.grid.cells[lab.r])
+        for c in range(lab.label_end + 1, width):
+            if scan.grid.top_left(lab.r, c)[1] != c:
+                continue  # inside a merged value cell: its top-left column already counts
+            texts = header_texts(scan, lab.r, c, own_rows, all_rows, memo)
+            hit = match_header(idx, texts)
+            if hit is not None and hit[0] in measures and (hit[1] in (None, lab.row)):
+                loc.values.setdefault((lab.row, hit[0]), (lab.r, c))
+                continue
+            if c in scan.value_cols[lab.r] and texts:
+                missing = {m: idx.col_keys[m] for m in measures if (lab.row, m) not in loc.values}
+                fz = idx.fuzzy(texts[-1], missing) if missing else None
+                if fz is not None:
+                    loc.values[(lab.row, fz[0])] = (lab.r, c)
+                    loc.fuzzy_columns.append((lab.row, fz[0], texts[-1], c, fz[1]))
+                elif (c, texts[-1]) not in loc.unknown_columns:
+                    loc.unknown_columns.append((c, texts[-1]))
+    return loc
+
+
+def _fuzzy_rows(scan: SheetScan, idx: SectionIndex, loc: Located, all_rows: set[int]) -> None:
+    """Typo'd labels between this table's recognised rows: match them to the missing rows, in format order."""
+    order = [r.code for r in idx.section.rows]
+    found_rs = sorted((lab.r, order.index(lab.row)) for lab in loc.rows.values())
+    first, last = found_rs[0][0], found_rs[-1][0]
+    for r in range(max(0, first - 2), min(scan.grid.height, last + 3)):
+        if r in all_rows or not scan.text_cells[r]:
+            continue
+        c, text = _last_label(scan, r)
+        if not _has_value_room(scan, r, c):
+            continue
+        above = max((pos for rr, pos in found_rs if rr < r), default=-1)
+        below = min((pos for rr, pos in found_rs if rr > r), default=len(order))
+        missing = {
+            code: idx.row_keys[code]
+            for pos, code in enumerate(order)
+            if above < pos < below and code not in loc.rows and not idx.section.row_by_code[code].derived
+        }
+        fz = idx.fuzzy(text, missing) if missing else None
+        if fz is None:
+            joined = "".join(t for _, t in scan.text_cells[r][:MAX_JOIN])
+            fz = idx.fuzzy(joined, missing) if missing and joined != text else None
+        if fz is not None:
+            loc.rows[fz[0]] = RowLabel(idx.section.code, fz[0], r, c, text, fuzzy=fz[1])
+            all_rows.add(r)
+        elif scan.value_cols[r]:
+            loc.unknown_rows.append((r, "".join(t for _, t in scan.text_cells[r][:MAX_JOIN])))
+
+
+def _last_label(scan: SheetScan, r: int) -> tuple[int, str]:
+    """The rightmost text cell before the first value cell (the most specific part of a row label)."""
+    values = scan.value_cols[r]
+    first_value = min(values) if values else 10**9
+    cands = [(c, t) for c, t in scan.text_cells[r] if c < first_value]
+    return cands[-1] if cands else scan.text_cells[r][0]
+
+
+def locate_statutory_review(scan: SheetScan, idx: SectionIndex, all_rows: set[int]) -> Located:
+    """Table 四 as printed: proceeding and result in the headers, one unlabelled data row below them."""
+    loc = Located(idx.section.code, scan.grid, statutory_columns=True)
+    result_keys = set(idx.columns)
+    candidates = set()
+    for r in range(scan.grid.height):
+        for _c, text in scan.text_cells[r]:
+            if loose(text) in result_keys:
+                # merged headers are filled, so the bottom cell of a vertical merge yields the real data row
+                candidates.add(r + 1)
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    memo: dict = {}
+    for r in sorted(candidates):
+        if r in all_rows:
+            continue
+        pairs: dict[tuple[str, str], tuple[int, int]] = {}
+        width = max((len(scan.grid.cells[i]) for i in range(max(0, r - 3), r) if i < scan.grid.height), default=0)
+        for c in range(width):
+            if scan.is_text(r, c):
+                continue
+            hit = match_header(idx, header_texts(scan, r, c, set(), all_rows, memo))
+            if hit is not None and hit[1] is not None:
+                pairs.setdefault((hit[1], hit[0]), (r, c))
+        if len(pairs) > len(best):
+            best = pairs
+    if len(best) >= 3:
+        loc.values = best
+    return loc
+
+
+def locate(scans: list[SheetScan], index: FormatIndex) -> dict[str, list[Located]]:
+    """Every sheet's candidate for every section, best first."""
+    out: dict[str, list[Located]] = {code: [] for code in index.sections}
+    for scan in scans:
+        labels = find_row_labels(scan, index)
+        all_rows = {lab.r for lab in labels}
+        locs = {code: locate_rows_section(scan, idx, labels, all_rows) for code, idx in index.sections.items()}
+        # a "row" that found no column under a header is a header itself (行政复议 above its five columns)
+        data_rows = {r for loc in locs.values() for (r, _c) in loc.values.values()}
+        for code, idx in index.sections.items():
+            loc = locs[code]
+            if not idx.section.blocks and idx.section.column_header is None:
+                alt = locate_statutory_review(scan, idx, data_rows)
+                if alt.score > loc.score:
+                    loc = alt
+            if loc.score:
+                out[code].append(loc)
+    for code in out:
+        out[code].sort(key=lambda loc: (-loc.score, not loc.grid.visible, loc.grid.index))
+    return out

@@ -385,7 +385,7 @@ def _review(sec: Section, r0: int, c0: int, lab: _Labels, opt: Options, flat: bo
         top = r0 + 1 if row.group else r0
         items.append(_merge(Item(top, c, "header", lab(row.label)), top, c + n - 1, flat))
         for j, m in enumerate(sec.columns):
-            if row.group:
+            if row.group or flat:  # flat: one row of result labels, under the proceedings' names
                 items.append(Item(r0 + 2, c + j, "header", lab(m.label, broken=not flat)))
             else:
                 items.append(_merge(Item(r0 + 1, c + j, "header", lab(m.label, broken=not flat)), r0 + 2, c + j, flat))

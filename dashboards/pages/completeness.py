@@ -51,7 +51,8 @@ def _table(wh: Warehouse) -> str:
     for r in df.itertuples(index=False):
         year = int(r.report_year)
         received = "" if pd.isna(r.first_received_at) else pd.Timestamp(r.first_received_at).strftime("%Y-%m-%d %H:%M")
-        timely = "" if pd.isna(r.on_time) else texts.ON_TIME if bool(r.on_time) else LATE
+        # nothing received = no timeliness to speak of (the warehouse may store on_time false for missing units)
+        timely = "" if pd.isna(r.on_time) or r.status == "missing" else texts.ON_TIME if bool(r.on_time) else LATE
         n = counts.get((r.unit_code, year), 0)
         link = texts.NONE if not n else (
             f'<a href="quality.html?year={year}&amp;type=all#{shell.findings_anchor(r.unit_code, year)}">'

@@ -28,7 +28,8 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 def _summary(wh: Warehouse, year: int, unit_type: str) -> str:
     comp = scope(wh.completeness, year, unit_type)
     counts = comp["status"].value_counts()
-    late = int((comp["on_time"] == False).sum())  # noqa: E712 (on_time may be NULL: not received)
+    # on_time may be NULL or false for a unit that sent nothing: that unit is missing, not late
+    late = int(((comp["on_time"] == False) & (comp["status"] != "missing")).sum())  # noqa: E712
     subs = scope(wh.submissions, year, unit_type)
     fnd = wh.findings[wh.findings["submission_id"].isin(subs["submission_id"])]["severity"].value_counts()
     ind = indicators(wh, year, unit_type)

@@ -312,7 +312,7 @@ def ensure_services(log=print) -> None:
         (
             "PostgreSQL",
             postgres_up,
-            lambda: START_POSTGRES.format(version=" ".join(os.listdir("/etc/postgresql"))),
+            lambda: START_POSTGRES.format(version=max(os.listdir("/etc/postgresql"), key=float)),
         ),
         ("Redis", redis_up, lambda: START_REDIS),
     ):

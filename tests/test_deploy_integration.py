@@ -38,7 +38,7 @@ def deployment(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("deploy-integration")
     deployment = it.Deployment(workdir, run_timeout=360)
     result = it.run_deployment(deployment)
-    print("\ncountystats deployment integration:", {k: v for k, v in result.timings.items()})
+    print("\ncountystats deployment integration:", result.timings, result.warehouse, result.task_states)
     return deployment, result
 
 

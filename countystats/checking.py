@@ -1,0 +1,106 @@
+"""`countystats check`: read one submission and validate it, touching no database — what a clerk runs before sending.
+
+``check_file`` returns the Submission (its ``status`` gives the exit code); ``summary_zh`` renders it for the clerk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transforms.model import Finding, Submission
+from transforms.registry import DEFAULT_REGISTRY, Registry
+from transforms.report_format import FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
+from transforms.rules import RULES
+
+
+def check_file(
+    path: str | Path,
+    units: str | Path | None = None,
+    year: int | None = None,
+    unit_name: str | None = None,
+    feedback: str | Path | None = None,
+) -> Submission:
+    """Read ``path`` against the registry (``units`` or config/units.csv), validate it, optionally write feedback."""
+    from transforms.reading import read_submission
+
+    registry = Registry.load(units or DEFAULT_REGISTRY)
+    sub = read_submission(Path(path), registry, year=year, unit_name=unit_name)
+    if not sub.unreadable:
+        # imported here: Great Expectations costs seconds to import and is not needed for unreadable files
+        from expectations.validation import validate_submissions
+
+        validate_submissions([sub], registry)
+    if feedback is not None and not sub.unreadable:
+        from expectations.feedback import write_feedback
+
+        write_feedback(sub, Path(path), Path(feedback))
+    return sub
+
+
+_ADVICE = {
+    "accepted": "校验通过，可以报送。",
+    "accepted_with_warnings": "可以报送。请逐条核对上面的提醒；数据确实如此的，可在工作簿中加一张名为“说明”的工作表，"
+    "每行写“规则编号、原因”（例如 X-JUMP、本年开展专项整治，处罚数量大幅增加）。",
+    "rejected": "不能报送：请按上面列出的错误逐条改正（括号里是单元格位置），保存后重新检查。",
+    "unreadable": "文件无法读取：请用 Excel 或 WPS 打开文件，另存为 .xlsx 格式后重新检查；如设置了密码，请先取消密码。",
+}
+
+
+def _line(i: int, f: Finding) -> str:
+    rule = RULES.get(f.rule)
+    name = f"{rule.name_zh} {f.rule}" if rule else f.rule
+    text = f"  {i}. 【{name}】{f.message}"
+    if f.explanation:
+        text += f"\n     单位说明：{f.explanation}"
+    return text
+
+
+SAME_RULE_SHOWN = 8  # beyond this many findings of one rule, the rest are counted (one fix usually mends them all)
+
+
+def _block(title: str, findings: list[Finding]) -> list[str]:
+    lines = ["", title]
+    shown_per_rule: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    i = 0
+    for f in findings:
+        n = shown_per_rule.get(f.rule, 0)
+        if n >= SAME_RULE_SHOWN:
+            hidden[f.rule] = hidden.get(f.rule, 0) + 1
+            continue
+        shown_per_rule[f.rule] = n + 1
+        i += 1
+        lines.append(_line(i, f))
+    for rule_id, count in hidden.items():
+        name = RULES[rule_id].name_zh if rule_id in RULES else rule_id
+        lines.append(f"  …… 另有 {count} 处同类问题（{name} {rule_id}），完整清单见 --json 输出或 --feedback 反馈工作簿。")
+    return lines
+
+
+def summary_zh(sub: Submission) -> str:
+    """A readable Chinese summary: who, which year, which format, the verdict, then every finding, errors first."""
+    lines = [f"文件：{Path(sub.file).name}"]
+    if sub.unit_name:
+        kind = UNIT_TYPE_ZH.get(sub.unit_type or "", "")
+        lines.append(f"报送单位：{sub.unit_name}" + (f"（{kind}）" if kind else ""))
+    else:
+        lines.append("报送单位：未能识别")
+    lines.append(f"报告年度：{sub.report_year} 年" if sub.report_year else "报告年度：未能识别")
+    if sub.format_version in FORMATS:
+        lines.append(f"表格格式：{sub.format_version} 年格式（{FORMATS[sub.format_version].notice}）")
+    errors = [f for f in sub.findings if f.severity == "error"]
+    warnings = [f for f in sub.findings if f.severity != "error"]
+    counts = []
+    if errors:
+        counts.append(f"{len(errors)} 个{SEVERITY_ZH['error']}")
+    if warnings:
+        counts.append(f"{len(warnings)} 个{SEVERITY_ZH['warning']}")
+    verdict = STATUS_ZH.get(sub.status, sub.status)
+    lines.append(f"校验结果：{verdict}" + (f"（{'、'.join(counts)}）" if counts else ""))
+    if errors:
+        lines.extend(_block(f"{SEVERITY_ZH['error']}（必须改正）：", errors))
+    if warnings:
+        lines.extend(_block(f"{SEVERITY_ZH['warning']}（请核对）：", warnings))
+    lines.append("")
+    lines.append(f"怎么办：{_ADVICE.get(sub.status, '')}")
+    return "\n".join(lines)

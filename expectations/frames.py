@@ -40,6 +40,20 @@ def _unit_type(sub: Submission, registry) -> str | None:
     return unit.unit_type if unit else None
 
 
+# Reading errors that leave a cell's number unknown (formula without cached value, text that is no number): the cell
+# is None like a blank, but it must not count as 0 — "compute nothing from it" (R-FORMULA). Checks that would use it
+# are left out; the reading error already rejects the submission and names the cell.
+UNKNOWN_VALUE_RULES = ("R-FORMULA", "R-NUMBER")
+
+
+def unknown_cells(sub: Submission) -> set[tuple[str, str, str]]:
+    return {
+        (f.section, f.row, f.column)
+        for f in sub.findings
+        if f.severity == "error" and f.rule in UNKNOWN_VALUE_RULES and f.section and f.row and f.column
+    }
+
+
 def _num(v) -> float:
     return 0 if v is None else v
 
@@ -59,9 +73,12 @@ def _leaf_layout(sub: Submission) -> str:
     return sub.format_version
 
 
-def _requests(i: int, sub: Submission, unit_type: str | None, rows: list[dict], columns: list[dict]) -> None:
+def _requests(
+    i: int, sub: Submission, unit_type: str | None, unknown: set, rows: list[dict], columns: list[dict]
+) -> None:
     fmt = FORMATS[sub.format_version]
     section = fmt.section("requests")
+    unknown_columns = {c for (s, _, c) in unknown if s == "requests"}
     parts = [m.code for m in section.columns if m.code != "total"]
     base = {"sub": i, "unit_type": unit_type, "format_version": sub.format_version}
     effective: dict[str, dict[str, float]] = {}  # row → column → value used in arithmetic
@@ -81,11 +98,17 @@ def _requests(i: int, sub: Submission, unit_type: str | None, rows: list[dict], 
         total_raw = sub.value("requests", row.code, "total")
         total = parts_sum if total_raw is None else total_raw
         effective[row.code] = {**values, "total": total}
+        if any(("requests", row.code, m.code) in unknown for m in section.columns):
+            if total_raw is None:
+                unknown_columns.add("total")  # the total stands for a sum with an unknown term
+            continue
         rows.append(
             {**base, "row": row.code, **values, "total_raw": total_raw, "parts_sum": parts_sum, f"{NEG}total": -total}
         )
     layout = _leaf_layout(sub)
     for m in section.columns:
+        if m.code in unknown_columns:
+            continue
         record = {**base, "column": m.code, "leaf_layout": layout}
         for code in _REQUEST_ROWS:
             record[code] = effective.get(code, {}).get(m.code, 0)
@@ -93,10 +116,12 @@ def _requests(i: int, sub: Submission, unit_type: str | None, rows: list[dict], 
         columns.append(record)
 
 
-def _review(i: int, sub: Submission, unit_type: str | None, rows: list[dict]) -> None:
+def _review(i: int, sub: Submission, unit_type: str | None, unknown: set, rows: list[dict]) -> None:
     section = FORMATS[sub.format_version].section("review_litigation")
     parts = [m.code for m in section.columns if m.code != "total"]
     for row in section.rows:
+        if any(("review_litigation", row.code, m.code) in unknown for m in section.columns):
+            continue
         values = {code: _num(sub.value("review_litigation", row.code, code)) for code in parts}
         parts_sum = sum(values.values())
         total_raw = sub.value("review_litigation", row.code, "total")
@@ -109,10 +134,12 @@ def _review(i: int, sub: Submission, unit_type: str | None, rows: list[dict]) ->
         )
 
 
-def _proactive(i: int, sub: Submission, unit_type: str | None, rows: list[dict]) -> None:
+def _proactive(i: int, sub: Submission, unit_type: str | None, unknown: set, rows: list[dict]) -> None:
     record: dict = {"sub": i, "unit_type": unit_type, "format_version": sub.format_version}
     for row, col in _PROACTIVE_CELLS:
         cell = sub.cells.get(("proactive", row, col))
+        if ("proactive", row, col) in unknown:
+            cell = None  # NaN: column checks skip it
         record[f"{row}__{col}"] = _num(cell.value) if cell else None
         # the cell as typed, when the reader had to normalise it (e.g. "251000元"): T2-FEES looks at the unit
         record[f"{row}__{col}__raw"] = None if cell is None or cell.raw is None else str(cell.raw)
@@ -129,12 +156,13 @@ def build_frames(subs: Sequence[Submission], registry=None) -> dict:
         if sub.unreadable or sub.format_version not in FORMATS:
             continue
         unit_type = _unit_type(sub, registry)
+        unknown = unknown_cells(sub)
         if reported(sub, "proactive"):
-            _proactive(i, sub, unit_type, collected["proactive"])
+            _proactive(i, sub, unit_type, unknown, collected["proactive"])
         if reported(sub, "requests"):
-            _requests(i, sub, unit_type, collected["requests_rows"], collected["requests_columns"])
+            _requests(i, sub, unit_type, unknown, collected["requests_rows"], collected["requests_columns"])
         if reported(sub, "review_litigation"):
-            _review(i, sub, unit_type, collected["review_litigation"])
+            _review(i, sub, unit_type, unknown, collected["review_litigation"])
     frames = {}
     for name, records in collected.items():
         if records:

@@ -121,6 +121,22 @@ def make_submission(
                 values.pop(("requests", child, col.code)) or 0 for child in OTHER_CHILDREN_2021
             )
     values.update(overrides or {})
+    return submission_from(
+        values, fmt_version, unit_type, name=name, year=year, derive_other=not undivided_other
+    )
+
+
+def submission_from(
+    values: dict[tuple[str, str, str], float | int | None],
+    fmt_version: str = "2021",
+    unit_type: str = "township",
+    *,
+    name: str = "synthetic",
+    year: int | None = None,
+    derive_other: bool = True,
+) -> Submission:
+    """A submission holding exactly ``values`` (addresses from the synthetic grid), 2021's other_total derived
+    unless the unit filled in the undivided row itself (``derive_other=False``)."""
     sub = Submission(
         file=f"{name}.xlsx",
         sha256="0" * 64,
@@ -132,7 +148,7 @@ def make_submission(
     )
     for (section, row, col), v in values.items():
         sub.cells[(section, row, col)] = Cell(section, row, col, v, address(fmt_version, section, row, col))
-    if fmt_version == "2021" and not undivided_other:
+    if fmt_version == "2021" and derive_other:
         _derive_other_total(sub)
     return sub
 

@@ -1,0 +1,145 @@
+"""The clerk's own workbook handed back with every problem marked: what `countystats check FILE --feedback OUT` writes.
+
+The clerk corrects the file they sent, so we annotate that file rather than a report about it: each offending cell is
+filled red (error: the report is sent back) or yellow (warning: accepted, please look), carries a comment with the
+Chinese message, and a printable ``问题清单`` sheet lists every finding, including those that point at no cell.
+.xlsx/.xlsm are loaded with openpyxl (formatting kept); .xls cannot be written by openpyxl, so its values are
+copied via python-calamine into a new workbook under the same sheet names and addresses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from transforms.model import Finding, Submission
+from transforms.report_format import FORMATS, SEVERITY_ZH
+from transforms.rules import RULES
+
+LIST_SHEET = "问题清单"
+HEADERS = ("规则", "严重程度", "表", "行", "列", "单元格", "说明", "单位解释")
+WIDTHS = (16, 9, 7, 26, 14, 12, 70, 30)
+FILL = {
+    "error": PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE"),
+    "warning": PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C"),
+}
+HEADER_FILL = PatternFill("solid", start_color="D9D9D9", end_color="D9D9D9")
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def _load(source: Path, keep_vba: bool) -> Workbook:
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        # normal (not read-only) mode: merged ranges are needed to find a merged cell's anchor
+        return load_workbook(source, keep_vba=keep_vba)
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(source))
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name in book.sheet_names:
+        ws = wb.create_sheet(title=name)
+        for r, row in enumerate(book.get_sheet_by_name(name).to_python(skip_empty_area=False), start=1):
+            for c, value in enumerate(row, start=1):
+                if value not in ("", None):
+                    ws.cell(row=r, column=c, value=value)
+    return wb
+
+
+def _split(ref: str) -> tuple[str, str]:
+    """'Sheet1!C8' / "'My sheet'!C8" → (sheet, 'C8')."""
+    sheet, _, coord = ref.rpartition("!")
+    return sheet.strip("'"), coord.replace("$", "")
+
+
+def _anchor(ws, coord: str):
+    """The writable cell for an address: the top-left cell of the merged range it lies in, if any."""
+    cell = ws[coord]
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if coord in rng:
+                return ws.cell(row=rng.min_row, column=rng.min_col)
+    return cell
+
+
+def _where(sub: Submission, f: Finding) -> tuple[str, str, str]:
+    """表 / 行 / 列 in Chinese from the format, for the list sheet."""
+    fmt = FORMATS.get(sub.format_version or "")
+    if fmt is None or f.section is None:
+        return "", f.row or "", f.column or ""
+    section = fmt.section(f.section)
+    row = section.row_by_code[f.row].title if f.row in section.row_by_code else (f.row or "")
+    column = section.column_by_code[f.column].label.text if f.column in section.column_by_code else (f.column or "")
+    return section.short, row, column
+
+
+def _rule_text(rule_id: str) -> str:
+    rule = RULES.get(rule_id)
+    return f"{rule_id} {rule.name_zh}" if rule else rule_id
+
+
+def _mark_cells(wb: Workbook, findings: list[Finding]) -> None:
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.cell:
+            by_cell.setdefault(_split(f.cell), []).append(f)
+    for (sheet, coord), fs in by_cell.items():
+        if sheet not in wb.sheetnames:
+            continue
+        cell = _anchor(wb[sheet], coord)
+        severity = "error" if any(f.severity == "error" for f in fs) else "warning"
+        cell.fill = FILL[severity]
+        text = "\n\n".join(f"【{SEVERITY_ZH[f.severity]} {_rule_text(f.rule)}】{f.message}" for f in fs)
+        comment = Comment(text, "countystats")
+        comment.width, comment.height = 360, min(60 + 18 * (len(text) // 22 + 2 * len(fs)), 600)
+        cell.comment = comment
+
+
+def _list_sheet(wb: Workbook, sub: Submission) -> None:
+    if LIST_SHEET in wb.sheetnames:
+        del wb[LIST_SHEET]
+    ws = wb.create_sheet(LIST_SHEET, 0)  # first, so it is what the clerk sees on opening
+    ws.append(HEADERS)
+    for i, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = BORDER
+    order = {"error": 0, "warning": 1}
+    for f in sorted(sub.findings, key=lambda f: order.get(f.severity, 2)):
+        table, row, column = _where(sub, f)
+        ws.append((_rule_text(f.rule), SEVERITY_ZH.get(f.severity, f.severity), table, row, column, f.cell or "",
+                   f.message, f.explanation or ""))
+        for cell in ws[ws.max_row]:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            cell.border = BORDER
+        ws.cell(row=ws.max_row, column=2).fill = FILL.get(f.severity, PatternFill())
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    # printing: A4 landscape, one page wide, header row repeated on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+
+
+def write_feedback(sub: Submission, source: Path, out: Path) -> Path:
+    """Write ``source`` (the workbook ``sub`` was read from) to ``out`` with the findings marked; returns ``out``."""
+    source, out = Path(source), Path(out)
+    # macros survive only into an .xlsm (an .xlsx with a VBA part would not open)
+    wb = _load(source, keep_vba=source.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm")
+    _mark_cells(wb, sub.findings)
+    _list_sheet(wb, sub)
+    wb.active = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out

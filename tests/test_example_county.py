@@ -20,6 +20,7 @@ from transforms.example_county import (
 )
 from transforms.registry import Registry
 from transforms.report_format import FORMATS, UNIT_TYPE_ZH, YUAN
+from transforms.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 UNITS_CSV = ROOT / "config" / "units.csv"
@@ -150,7 +151,7 @@ def test_correct_reports_satisfy_every_identity(reports):
         assert violations(r) == set(), (r.file_name, violations(r))
 
 
-@pytest.mark.parametrize("rule", sorted(set(MISTAKES.values())))
+@pytest.mark.parametrize("rule", sorted(set(MISTAKES.values())))  # X-JUMP: test_only_the_planted_jump…
 def test_planted_mistakes_break_their_rule_only(reports, rule, tmp_path):
     planted = [r for r in reports if r.mistake == rule]
     assert planted
@@ -186,11 +187,30 @@ def test_t4_total_like_hongze(reports):
 
 
 def _current(reports) -> dict[tuple[str, int], ExampleReport]:
+    """The report that becomes current per unit and year: the newest one without a planted error."""
     out = {}
     for r in sorted(reports, key=lambda r: r.received_at):
-        if r.mistake is None:
+        if r.mistake is None or RULES[r.mistake].severity == "warning":
             out[(r.unit_code, r.year)] = r
     return out
+
+
+def test_only_the_planted_jump_and_no_copies(reports):
+    cur = _current(reports)
+    watched = [("requests", "new_received", "total"), *(("proactive", row, "decisions") for row in ("licensing", "penalty", "coercion"))]
+    jumps = set()
+    for (code, year), r in cur.items():
+        prev = cur.get((code, year - 1))
+        if prev is None:
+            continue
+        assert prev.written != r.written, code  # X-COPY
+        for key in watched:
+            a, b = _v(prev.written, key), _v(r.written, key)
+            if a >= 10 and b >= 10 and (b > 10 * a or b < a / 10):
+                jumps.add((code, year, key[1]))
+    assert jumps == {(r.unit_code, r.year, "penalty") for r in reports if r.mistake == "X-JUMP"} != set()
+    (jump,) = [r for r in reports if r.mistake == "X-JUMP"]
+    assert [rule for rule, _ in jump.options.explanations] == ["X-JUMP"]
 
 
 def test_years_continue(reports):

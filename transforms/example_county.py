@@ -22,7 +22,7 @@ unit, year             what happens
 县统计局 2024           R-NUMBER: ``见附件`` in a number cell
 城西街道 2024           T3-BALANCE in the first file; a corrected file follows (``supersedes``)
 县商务局 2024           an accepted file, then a corrected one (行政许可 changed): the newer becomes current
-县市场监管局 2024       行政处罚 ×13 against 2023 (X-JUMP), explained in a 说明 sheet
+县市场监管局 2024       X-JUMP: 行政处罚 ×13 against 2023, explained in a 说明 sheet (a warning, explained)
 县信访局 2024, 坝营镇 2023  late (received in February)
 县林业局, 东高庄乡 2024  missing; 马屯乡 merged away after 2023; 县数据局 new in 2024
 =====================  ==============================================================================================
@@ -104,6 +104,7 @@ class ExampleReport:
     filer_name: str  # the unit as named in the 填报单位 row ("" = no such row)
     supersedes: str | None = None  # file name of the earlier submission this one corrects
     written: dict[Key, Value] = field(default_factory=dict, repr=False)  # the figures given to the writer
+    book: Book | None = field(default=None, repr=False, compare=False)  # the planned workbook, kept for write()
 
     @property
     def fmt(self) -> ReportFormat:
@@ -114,7 +115,7 @@ class ExampleReport:
         return self.unit_name in self.file_name or any(a in self.file_name for a in (self.title_name, self.filer_name) if a)
 
     def plan(self) -> Book:
-        return plan_report(self.fmt, self.written, self.unit_name, self.year, self.layout, self.options)
+        return self.book or plan_report(self.fmt, self.written, self.unit_name, self.year, self.layout, self.options)
 
     def write(self, folder: Path) -> Path:
         path = Path(folder) / self.file_name
@@ -176,7 +177,10 @@ def _profile(rng: random.Random, unit: Unit) -> Profile:
         "legal_services": 0 if township else 0.03,
         "other_org": 0.04,
     }
-    licensing = {"dep_approval": 4200, "dep_market": 900, "dep_transport": 600, "dep_health": 350}.get(code)
+    licensing = {
+        "dep_approval": 4200, "dep_market": 900, "dep_transport": 600, "dep_natural_resources": 320,
+        "dep_housing": 410, "dep_health": 350,
+    }.get(code)
     penalty = {"dep_public_security": 2600, "dep_market": 12, "dep_urban_management": 260, "dep_transport": 180}.get(code)
     fees = {"dep_natural_resources": 480, "dep_public_security": 36, "dep_housing": 55, "dep_market": 8}.get(code)
     return Profile(
@@ -309,6 +313,7 @@ def _plant(mistake: str, cells: dict[Key, Value], fmt: ReportFormat) -> dict:
         for row, figures in (("reconsideration", (10, 1, 0, 0, 0)), ("litigation_after_reconsideration", (5, 0, 0, 0, 0))):
             for m, v in zip(sec.columns, figures, strict=True):
                 cells[("review_litigation", row, m.code)] = v
+        return {"zero": "", "blank_total": False}  # the 0 in 总计 is printed, not a blank "not filled in"
     elif mistake == "T2-RULES":  # internal 规章制度 counted as 规章
         cells.update({("proactive", "rules", "issued"): 2, ("proactive", "rules", "in_force"): 2})
     elif mistake == "T2-FEES":  # 3.25 万元 typed in 元
@@ -403,7 +408,7 @@ def _report(unit, year, version, mixed, cells, pres, mistake, file_name, receive
         format_version=version, mixed=mixed, layout=layout, options=opts,
         cells=read_back(fmt, cells, opts), sources=book.sources, raw=book.raw, mistake=mistake,
         file_name=file_name, received_at=received, title_name=title_name, filer_name=filer_name,
-        supersedes=supersedes, written=dict(cells),
+        supersedes=supersedes, written=dict(cells), book=book,
     )
 
 
@@ -451,7 +456,7 @@ def generate_county(
                 pres["explanations"] = (("X-JUMP", EXPLANATION),)
             serial += 1
             in_name = pres.get("name_in_file", rng.random() < 0.8)
-            mistake = MISTAKES.get(key)
+            mistake = MISTAKES.get(key) or ("X-JUMP" if key == JUMP else None)
             received = _received(rng, year, key in LATE, (16, 24) if key in RESUBMITTED else (4, 29))
             if mistake == "T3-BALANCE" or key in RESUBMITTED:
                 first = dict(cells)
@@ -467,7 +472,7 @@ def generate_county(
                             received + timedelta(days=6, hours=2), supersedes=name)
                 )
                 continue
-            if mistake:
+            if mistake in MISTAKES.values():
                 pres.update(_plant(mistake, cells, fmt))
             name = _file_name(rng, unit, year, pres.get("suffix", ".xlsx"), serial, in_name)
             reports.append(_report(unit, year, version, mixed, cells, pres, mistake, name, received))

@@ -577,7 +577,7 @@ def _content(book: Book, it: Item):
 def _render_xlsxwriter(book: Book, path: Path, template: bool) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})  # no temporary files: ~2× faster for small books
     base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "text_wrap": True}
     box = {**base, "border": 1}
     fmts = {

@@ -420,10 +420,29 @@ def _no_copy(cells: dict[Key, Value], last: dict[Key, Value] | None) -> None:
             cells[key] = (cells[key] or 0) + 1
 
 
+def _first_and_corrected(unit, year, version, mixed, cells, pres, mistake, received, serial, rng) -> list[ExampleReport]:
+    """A file with a mistake (or, without one, an accepted file with a wrong 行政许可 figure), then the corrected
+    file six days later: the newer accepted one becomes current (X-DUP)."""
+    fmt = mixed_format() if mixed else FORMATS[version]
+    first = dict(cells)
+    first_pres = {**pres, **(_plant(mistake, first, fmt) if mistake else {})}
+    if not mistake:
+        licensing = ("proactive", "licensing", "decisions")
+        first[licensing] = (first[licensing] or 0) + 7
+    name = _file_name(rng, unit, year, first_pres.get("suffix", ".xlsx"), serial, True)
+    stem, suffix = name.rsplit(".", 1)
+    return [
+        _report(unit, year, version, mixed, first, first_pres, mistake, name, received),
+        _report(unit, year, version, mixed, cells, pres, None, f"{stem}（修改）.{suffix}",
+                received + timedelta(days=6, hours=2), supersedes=name),
+    ]
+
+
 def generate_county(
     years: tuple[int, ...] = (2023, 2024), seed: int = SEED, registry: Registry | None = None
 ) -> list[ExampleReport]:
-    """Every file the example county's inbox receives for ``years``, deterministic for a given seed."""
+    """Every file the example county's inbox receives for ``years`` (in order of units and years; several per unit
+    and year for resubmissions), deterministic for a given seed."""
     registry = registry or Registry.load(DEFAULT_REGISTRY)
     rng = random.Random(seed)
     profiles = {u.unit_code: _profile(rng, u) for u in registry.units}
@@ -434,8 +453,7 @@ def generate_county(
     for year in years:
         for unit in registry.units:
             code, key = unit.unit_code, (unit.unit_code, year)
-            # draw even for units that do not file, so one scenario never shifts another unit's figures
-            factor = rng.uniform(0.75, 1.3)
+            factor = rng.uniform(0.75, 1.3)  # a busier or quieter year for this unit
             pres = _presentation(rng, key)
             if not unit.expected_in(year):
                 continue
@@ -445,32 +463,24 @@ def generate_county(
             cells = _figures(rng, fmt, version, profiles[code], states[code], factor)
             if code == JUMP[0]:  # ≥ 10 the year before, ×13 in the jump year: X-JUMP surely fires
                 penalty = ("proactive", "penalty", "decisions")
-                cells[penalty] = 13 * last[code][penalty] if year == JUMP[1] else max(cells[penalty], 12)
+                if key == JUMP and code in last:
+                    cells[penalty] = 13 * last[code][penalty]
+                else:
+                    cells[penalty] = max(cells[penalty], 12)
             if key in MISSING:
-                continue  # the unit did the work but never sent the file
+                continue  # the unit did the work (its carry-over moves on) but never sent the file
             _no_copy(cells, last.get(code))
             last[code] = dict(cells)
             if version == "2019":
-                pres["money_suffix"] = True
+                pres["money_suffix"] = True  # 采购总金额 251000元
             if key == JUMP:
                 pres["explanations"] = (("X-JUMP", EXPLANATION),)
             serial += 1
             in_name = pres.get("name_in_file", rng.random() < 0.8)
             mistake = MISTAKES.get(key) or ("X-JUMP" if key == JUMP else None)
             received = _received(rng, year, key in LATE, (16, 24) if key in RESUBMITTED else (4, 29))
-            if mistake == "T3-BALANCE" or key in RESUBMITTED:
-                first = dict(cells)
-                first_pres = {**pres, **(_plant(mistake, first, fmt) if mistake else {})}
-                if not mistake:  # an accepted file with a wrong figure, corrected a few days later
-                    first[("proactive", "licensing", "decisions")] = (first[("proactive", "licensing", "decisions")] or 0) + 7
-                name = _file_name(rng, unit, year, first_pres.get("suffix", ".xlsx"), serial, True)
-                reports.append(_report(unit, year, version, mixed, first, first_pres, mistake, name, received))
-                stem, suffix = name.rsplit(".", 1)
-                corrected = f"{stem}（修改）.{suffix}"
-                reports.append(
-                    _report(unit, year, version, mixed, cells, pres, None, corrected,
-                            received + timedelta(days=6, hours=2), supersedes=name)
-                )
+            if key in RESUBMITTED:
+                reports += _first_and_corrected(unit, year, version, mixed, cells, pres, mistake, received, serial, rng)
                 continue
             if mistake in MISTAKES.values():
                 pres.update(_plant(mistake, cells, fmt))

@@ -14,7 +14,7 @@ Layouts (``layout=``)
 
 Formats: any ``ReportFormat`` (``FORMATS["2021"]``, ``FORMATS["2019"]``) or ``mixed_format()`` (2021 tables 二 and 四,
 table 三 with the undivided （六）其他处理 row — seen in a real district report; cell codes of 2021, ``other_total``
-given, its three children absent).
+given, its three children absent — not None: they are not in the workbook).
 
 Options (fields of :class:`Options`, also keyword arguments of :func:`write_report`)
     placement    ``start=(row, col)`` (0-based; shifted tables), ``spacer`` (an empty column between row labels and
@@ -712,7 +712,10 @@ def write_template(unit_name: str, year: int, out: str | Path | None = None, uni
     if unit is None:
         raise ValueError(f"单位名册中没有“{unit_name}”，请检查名称或名册（{units or DEFAULT_REGISTRY}）")
     name = max(unit.names, key=len)  # 大营镇人民政府 rather than 大营镇 in the title
-    path = Path(out) if out else Path.cwd() / f"{year}_{unit.unit_name}_{REPORT_TITLE}.xlsx"
+    default_name = f"{year}_{unit.unit_name}_{REPORT_TITLE}.xlsx"
+    path = Path(out) if out else Path.cwd() / default_name
+    if path.is_dir():
+        path = path / default_name
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         path = path.with_suffix(".xlsx")
     book = plan_report(FORMATS["2021"], {}, name, year, "stacked", Options())

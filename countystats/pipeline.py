@@ -86,7 +86,6 @@ def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
 
 def read(settings: Settings, files: list[IncomingFile]) -> Batch:
     from transforms.reading import read_submission
-
     from transforms.registry import Registry
 
     registry = Registry.load(settings.units)
@@ -108,7 +107,6 @@ def validate(settings: Settings, batch: Batch) -> Batch:
     subs = [sub for _, sub in batch if not sub.unreadable and sub.format_version]
     if subs:
         from expectations.validation import validate_submissions
-
         from transforms.registry import Registry
 
         validate_submissions(subs, Registry.load(settings.units))
@@ -183,14 +181,16 @@ def _summarise(db: Path, run_id: str, seen_before: int) -> RunResult:
             ).fetchall()
         ]
         missing: dict[str, list[str]] = {}
-        for year, name in con.execute(
-            "SELECT report_year, unit_name FROM completeness WHERE status IN ('missing', 'rejected') "
+        rejected: dict[str, list[str]] = {}
+        for year, name, status in con.execute(
+            "SELECT report_year, unit_name, status FROM completeness WHERE status IN ('missing', 'rejected') "
             "ORDER BY report_year, unit_code"
         ).fetchall():
-            missing.setdefault(str(year), []).append(name)
+            (missing if status == "missing" else rejected).setdefault(str(year), []).append(name)
     finally:
         con.close()
-    return RunResult(run_id=run_id, warehouse=str(db), files=files, seen_before=seen_before, missing=missing)
+    return RunResult(run_id=run_id, warehouse=str(db), files=files, seen_before=seen_before, missing=missing,
+                     rejected=rejected)
 
 
 def _write_findings(db: Path, run_id: str, target: Path) -> Path:
@@ -226,7 +226,8 @@ class RunResult:
     warehouse: str
     files: list[dict] = field(default_factory=list)  # this run's files: file, unit_name, report_year, status…
     seen_before: int = 0
-    missing: dict[str, list[str]] = field(default_factory=dict)  # report year → units without accepted report
+    missing: dict[str, list[str]] = field(default_factory=dict)  # report year → expected units that sent nothing
+    rejected: dict[str, list[str]] = field(default_factory=dict)  # report year → units whose files were all rejected
     dashboards: list[str] = field(default_factory=list)
     dashboards_error: str | None = None
     findings_csv: str | None = None
@@ -262,11 +263,13 @@ class RunResult:
                  + (f"，另有 {self.seen_before} 个此前已处理的文件未重复处理" if self.seen_before else "") + "。"]
         if self.files:
             lines.append("  " + "，".join(f"{STATUS_ZH[s]} {n} 个" for s, n in counts.items()))
-        if self.missing:
+        if self.missing or self.rejected:
             lines.append("尚无通过报告的单位：")
-            for year, names in sorted(self.missing.items()):
-                shown = "、".join(names[:15]) + (f" 等 {len(names)} 个" if len(names) > 15 else f"（{len(names)} 个）")
-                lines.append(f"  {year}年度：{shown}")
+            for year in sorted({*self.missing, *self.rejected}):
+                parts = [f"{STATUS_ZH[status]} {_names(group.get(year, []))}"
+                         for status, group in (("missing", self.missing), ("rejected", self.rejected))
+                         if group.get(year)]
+                lines.append(f"  {year}年度：" + "；".join(parts))
         else:
             lines.append("所有应报单位均已有通过的报告。")
         lines.append(f"数据仓库：{self.warehouse}")
@@ -277,6 +280,11 @@ class RunResult:
         if self.findings_csv:
             lines.append(f"问题清单：{self.findings_csv}")
         return "\n".join(lines)
+
+
+def _names(names: list[str], shown: int = 15) -> str:
+    text = "、".join(names[:shown])
+    return f"{text} 等 {len(names)} 个" if len(names) > shown else f"{text}（{len(names)} 个）"
 
 
 # ---------------------------------------------------------------- in-process run (countystats run)
@@ -294,7 +302,8 @@ def run(settings: Settings, run_id: str | None = None) -> RunResult:
 def _default_logging() -> None:
     root = logging.getLogger()
     if not root.handlers:  # the CLI: progress lines on stderr; under Airflow its own handlers are kept
-        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        logging.basicConfig(level=logging.WARNING, format="%(message)s")
+        logging.getLogger("countystats").setLevel(logging.INFO)  # our progress lines, not every library's chatter
 
 
 # ---------------------------------------------------------------- what the DAG's tasks call

@@ -78,6 +78,7 @@ def test_run_loads_lineage_history_and_archives_byte_for_byte(settings, fake):
     assert row == [("甲镇", "township", "2021", 5.0, str(a), row[0][5])] and row[0][5].startswith("Sheet1!")
     assert (settings.out / "run-summary.json").exists() and (settings.out / "findings.csv").exists()
     assert "甲镇" not in result.missing["2024"] and "乙镇" in result.missing["2024"]
+    assert result.rejected == {}
 
 
 def test_idempotent_second_run_changes_nothing(settings, fake):

@@ -31,7 +31,7 @@ from transforms.warehouse_schema import BY_NAME, CELL_VIEWS, RELATIONS, SCHEMA_V
 if TYPE_CHECKING:
     import duckdb
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("countystats.warehouse")  # shares the pipeline's progress logging
 ACCEPTED = ("accepted", "accepted_with_warnings")
 
 

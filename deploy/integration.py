@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -761,6 +762,10 @@ def run_deployment(deployment: Deployment) -> Result:
     """Set up, run, check and ALWAYS tear down one deployment; the outcome is in the returned Result."""
     t0 = time.monotonic()
     result = deployment.result
+    # A CI time-out sends SIGTERM: turn it into an exception so the `with` below still stops everything.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _raise_on_sigterm)
     try:
         with deployment:
             deployment.init()
@@ -777,8 +782,15 @@ def run_deployment(deployment: Deployment) -> Result:
         result.state = "error" if result.state in ("not started", "queued") else result.state
         with suppress(Exception):
             deployment.collect_logs()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     result.timings["total_s"] = round(time.monotonic() - t0, 1)
     return result
+
+
+def _raise_on_sigterm(signum, frame):
+    raise SystemExit(f"terminated by signal {signum} during the deployment integration run")
 
 
 def main(argv: list[str] | None = None) -> int:

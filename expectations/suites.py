@@ -22,7 +22,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from transforms.report_format import FORMATS, UNIT_TYPE_ZH
+from transforms.report_format import FORMATS, SEVERITY_ZH, UNIT_TYPE_ZH
 from transforms.rules import RULES
 
 SUITE_DIR = Path(__file__).resolve().parent / "suites"
@@ -68,6 +68,14 @@ def _gx_severity(meta: dict) -> str:
     return "critical" if meta["severity"] == "error" else "warning"
 
 
+def _description(meta: dict) -> str:
+    """What Data Docs shows for the expectation: rule id, Chinese name, severity, formats, basis."""
+    rule = RULES[meta["rule"]]
+    return (
+        f"{rule.id} {rule.name_zh}（{SEVERITY_ZH[meta['severity']]}，{'/'.join(meta['formats'])} 格式）：{rule.basis}"
+    )
+
+
 def _variants(rule_id: str, key: Callable[[Any], Hashable]) -> list[tuple[Any, tuple[str, ...]]]:
     """Group the formats a rule applies to by what the rule looks at in each: one expectation per distinct variant."""
     groups: dict[Hashable, list[str]] = {}
@@ -92,7 +100,9 @@ def build_suites() -> dict[str, Any]:
     expectations: dict[str, list] = {name: [] for name in SUITE_NAMES}
 
     def add(suite: str, expectation_cls, meta: dict, **kwargs) -> None:
-        expectations[suite].append(expectation_cls(**kwargs, meta=meta, severity=_gx_severity(meta)))
+        expectations[suite].append(
+            expectation_cls(**kwargs, meta=meta, severity=_gx_severity(meta), description=_description(meta))
+        )
 
     def formats_are(versions: tuple[str, ...]):
         return Column("format_version").is_in(list(versions))

@@ -20,6 +20,9 @@ from expectations.frames import KEYS, build_frames
 from expectations.messages import GROUPED, PER_ROW, PRIORITY
 from transforms.model import Finding, Submission
 from transforms.report_format import FORMATS, SECTIONS
+from transforms.rules import RULES
+
+REPORT_RULES = frozenset(r.id for r in RULES.values() if r.stage == "report")
 
 
 @dataclass
@@ -144,6 +147,9 @@ def validate_submissions(subs: list[Submission], registry=None, *, data_docs: Pa
     Unreadable submissions, those without a recognised format and tables not reported are skipped. ``registry``
     supplies the unit type when a submission lacks it. ``data_docs``: also write the HTML site there.
     """
+    for sub in subs:
+        # validating again (a re-run, a corrected cell) replaces this stage's findings instead of doubling them
+        sub.findings = [f for f in sub.findings if f.rule not in REPORT_RULES]
     frames = build_frames(subs, registry)
     if frames:
         found = _findings(subs, frames, run_suites(frames))

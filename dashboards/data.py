@@ -8,6 +8,7 @@ blank 总计 is legal in an accepted report (T3-ROWSUM / T4-TOTAL take it as the
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,21 +17,34 @@ import pandas as pd
 
 from transforms.report_format import APPLICANT_CODES, FORMAT_2021, FORMATS, OTHER_CHILDREN_2021, UNIT_TYPE_ZH
 
-COLUMNS = {
-    "units": "unit_code, unit_name, unit_type, active_from, active_to",
-    "submissions": "submission_id, unit_code, report_year, format_version, source_file, sha256, received_at, "
-    "status, is_current",
-    "findings": "submission_id, rule, severity, section, row_code, column_code, cell, message, expected, actual",
-    "proactive_cells": "unit_code, unit_name, unit_type, report_year, format_version, row_code, measure_code, value",
-    "requests_cells": "unit_code, unit_name, unit_type, report_year, format_version, row_code, applicant_code, value",
-    "review_litigation_cells": "unit_code, unit_name, unit_type, report_year, format_version, proceeding_code, "
-    "result_code, value",
-    "completeness": "unit_code, unit_name, report_year, status, first_received_at, on_time",
-}
-
 # comparison data from the city is not part of the county's figures (interfaces.md: unit_type city_government)
 EXCLUDED_TYPES = ("city_government",)
 ALL = "all"
+
+_UNIT = "unit_code, unit_name, unit_type, report_year, format_version"
+_COUNTY = "coalesce(unit_type, '') NOT IN (" + ", ".join(f"'{t}'" for t in EXCLUDED_TYPES) + ")"
+# Only the columns of shared/spec/interfaces.md, so extra (lineage) columns never change a page. The cell
+# relations are reduced in DuckDB to what the pages show: fetching ~600,000 request cells into pandas for a
+# 1,000-unit county costs more than building every page. A blank (NULL) counts as 0 in sums, as the rules say;
+# 总计 columns are left out and recomputed from their parts, since a blank 总计 is legal in an accepted report.
+QUERIES = {
+    "units": "SELECT unit_code, unit_name, unit_type, active_from, active_to FROM units",
+    "submissions": "SELECT submission_id, unit_code, report_year, format_version, source_file, sha256, received_at, "
+    "status, is_current FROM submissions",
+    "findings": "SELECT submission_id, rule, severity, section, row_code, column_code, cell, message, expected, actual "
+    "FROM findings",
+    "proactive": f"SELECT {_UNIT}, row_code, measure_code, coalesce(value, 0)::DOUBLE AS value "
+    f"FROM proactive_cells WHERE {_COUNTY}",
+    # per unit and row: the sum of the applicant columns
+    "requests": f"SELECT {_UNIT}, row_code, sum(coalesce(value, 0))::DOUBLE AS value FROM requests_cells "
+    f"WHERE applicant_code <> 'total' AND {_COUNTY} GROUP BY ALL",
+    # new requests by applicant type: the one place the applicant columns are shown
+    "applicants": f"SELECT {_UNIT}, applicant_code, coalesce(value, 0)::DOUBLE AS value FROM requests_cells "
+    f"WHERE row_code = 'new_received' AND applicant_code <> 'total' AND {_COUNTY}",
+    "review": f"SELECT {_UNIT}, proceeding_code, result_code, coalesce(value, 0)::DOUBLE AS value "
+    f"FROM review_litigation_cells WHERE result_code <> 'total' AND {_COUNTY}",
+    "completeness": "SELECT unit_code, unit_name, report_year, status, first_received_at, on_time FROM completeness",
+}
 
 REQUESTS = FORMAT_2021.section("requests")
 REVIEW = FORMAT_2021.section("review_litigation")
@@ -43,8 +57,9 @@ class Warehouse:
     submissions: pd.DataFrame
     findings: pd.DataFrame
     proactive: pd.DataFrame
-    requests: pd.DataFrame
-    review: pd.DataFrame
+    requests: pd.DataFrame  # per unit, year and row: value = sum over applicant types
+    applicants: pd.DataFrame  # new_received per unit, year and applicant type
+    review: pd.DataFrame  # without the 总计 column
     completeness: pd.DataFrame
     years: list[int]  # newest first: the default filter is the latest year
     types: list[str]  # unit types present, in UNIT_TYPE_ZH order
@@ -58,40 +73,67 @@ def load(db_path: Path) -> Warehouse:
     # read_only: analysts and the nightly job may hold the file too; we never need to write
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        f = {name: con.execute(f"SELECT {cols} FROM {name}").df() for name, cols in COLUMNS.items()}
+        con.execute("SET enable_progress_bar = false")  # a progress bar on stderr in the nightly log is noise
+        f = {name: con.execute(sql).df() for name, sql in QUERIES.items()}
     finally:
         con.close()
-    for name in ("proactive_cells", "requests_cells", "review_litigation_cells"):
-        df = f[name]
-        df = df[~df["unit_type"].isin(EXCLUDED_TYPES)].copy()
-        df["value"] = pd.to_numeric(df["value"], errors="coerce").fillna(0.0)
-        df["report_year"] = df["report_year"].astype(int)
-        f[name] = df
+    for name in ("proactive", "requests", "applicants", "review"):
+        f[name]["report_year"] = f[name]["report_year"].astype(int)
     units = f["units"]
     comp = f["completeness"].merge(units[["unit_code", "unit_type"]], on="unit_code", how="left")
     comp = comp[~comp["unit_type"].isin(EXCLUDED_TYPES)]
     subs = f["submissions"].merge(units[["unit_code", "unit_name", "unit_type"]], on="unit_code", how="left")
     years = sorted(
-        {int(y) for df in (comp, f["proactive_cells"], f["requests_cells"], subs) for y in df["report_year"].dropna()},
+        {int(y) for df in (comp, f["proactive"], f["requests"], subs) for y in df["report_year"].dropna()},
         reverse=True,
     )
     present = set(units.loc[~units["unit_type"].isin(EXCLUDED_TYPES), "unit_type"])
     types = [t for t in UNIT_TYPE_ZH if t in present]
     return Warehouse(
-        units=units, submissions=subs, findings=f["findings"], proactive=f["proactive_cells"],
-        requests=f["requests_cells"], review=f["review_litigation_cells"], completeness=comp,
+        units=units, submissions=subs, findings=f["findings"], proactive=f["proactive"],
+        requests=f["requests"], applicants=f["applicants"], review=f["review"], completeness=comp,
         years=years, types=types, source=Path(db_path).name,
     )
 
 
 def scope(df: pd.DataFrame, year: int | None, unit_type: str, year_col: str = "report_year") -> pd.DataFrame:
-    """Rows of one filter variant; year None keeps every year."""
-    mask = pd.Series(True, index=df.index)
-    if year is not None:
-        mask &= df[year_col] == year
-    if unit_type != ALL:
-        mask &= df["unit_type"] == unit_type
-    return df[mask]
+    """Rows of one filter variant; year None keeps every year.
+
+    Every view asks for every (year, type) variant of the same few frames: partition each frame once (groupby)
+    and hand out the parts, instead of scanning ~500,000 rows with boolean masks for each chart and variant.
+    """
+    if year is None and unit_type == ALL:
+        return df
+    return _partitions(df, year_col).get((year, unit_type), df.iloc[0:0])
+
+
+_PARTS: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _partitions(df: pd.DataFrame, year_col: str) -> dict:
+    cached = _PARTS.get(id(df))
+    if cached and cached[0]() is df:
+        return cached[1]
+    parts: dict = {}
+    types = df["unit_type"].fillna("")
+    for keys, cols in (((year_col, "_t"), (year_col, "_t")), ((year_col,), (year_col,)), (("_t",), ("_t",))):
+        for key, sub in df.assign(_t=types).groupby(list(cols), sort=False, dropna=False):
+            sub = sub.drop(columns="_t")
+            if keys == (year_col, "_t"):
+                parts[(_year(key[0]), key[1])] = sub
+            elif keys == (year_col,):
+                parts[(_year(key[0]), ALL)] = sub
+            else:
+                parts[(None, key[0])] = sub
+    # entries of frames gone (a previous build) are dropped: the parts must not outlive their frame
+    for dead in [k for k, (ref, _) in _PARTS.items() if ref() is None]:
+        del _PARTS[dead]
+    _PARTS[id(df)] = (weakref.ref(df), parts)
+    return parts
+
+
+def _year(v) -> int | None:
+    return None if pd.isna(v) else int(v)
 
 
 def short_label(text: str) -> str:
@@ -129,15 +171,6 @@ def applicant_names() -> dict[str, str]:
     return {m.code: m.title for m in REQUESTS.columns if m.code in APPLICANT_CODES}
 
 
-def request_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """requests_cells without the 总计 column: totals are the sum of the applicant columns."""
-    return df[df["applicant_code"].isin(APPLICANT_CODES)]
-
-
-def review_parts(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["result_code"].isin(RESULT_PARTS)]
-
-
 def measure_name(fmt_version: str, row_code: str, measure_code: str) -> str:
     section = FORMATS[fmt_version].section("proactive")
     return f"{section.row_by_code[row_code].label.text}·{section.measure(row_code, measure_code).label.text}"
@@ -172,8 +205,8 @@ class Indicators:
 
 
 def indicators(wh: Warehouse, year: int, unit_type: str) -> Indicators | None:
-    req = request_rows(scope(wh.requests, year, unit_type))
-    rev = review_parts(scope(wh.review, year, unit_type))
+    req = scope(wh.requests, year, unit_type)
+    rev = scope(wh.review, year, unit_type)
     if req.empty and rev.empty:
         return None
     by_row = req.groupby("row_code")["value"].sum()

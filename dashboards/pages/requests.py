@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import charts, texts
-from dashboards.data import Warehouse, applicant_names, outcome_categories, request_rows, scope
+from dashboards.data import Warehouse, applicant_names, outcome_categories, scope
 from dashboards.pages.common import per_unit
 
 TOP_N = 40
@@ -18,13 +18,12 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     applicants = applicant_names()
 
     def outcomes(year: int, unit_type: str) -> pd.DataFrame:
-        df = request_rows(scope(wh.requests, year, unit_type))
+        df = scope(wh.requests, year, unit_type)
         df = df[df["row_code"].isin(categories)]
         return per_unit(df, df["row_code"].map(categories))
 
     def by_applicant(year: int, unit_type: str) -> pd.DataFrame:
-        df = request_rows(scope(wh.requests, year, unit_type))
-        df = df[df["row_code"] == "new_received"]
+        df = scope(wh.applicants, year, unit_type)
         return per_unit(df, df["applicant_code"].map(applicants))
 
     return charts.render(

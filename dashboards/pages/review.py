@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import charts, texts
-from dashboards.data import Warehouse, proceeding_names, result_names, review_parts, scope
+from dashboards.data import Warehouse, proceeding_names, result_names, scope
 from dashboards.pages.common import per_unit
 
 TOP_N = 40
@@ -17,7 +17,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     proceedings, results = proceeding_names(), result_names()
 
     def by_result(year: int, unit_type: str) -> pd.DataFrame:
-        df = review_parts(scope(wh.review, year, unit_type))
+        df = scope(wh.review, year, unit_type)
         if df.empty:
             return pd.DataFrame(columns=["series", "category", "value"])
         sums = df.groupby(["proceeding_code", "result_code"])["value"].sum()
@@ -27,7 +27,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         )
 
     def by_unit(year: int, unit_type: str) -> pd.DataFrame:
-        df = review_parts(scope(wh.review, year, unit_type))
+        df = scope(wh.review, year, unit_type)
         out = per_unit(df, df["proceeding_code"].map(proceedings))
         # units without any case would only add empty rows to the chart
         busy = out.groupby("category")["value"].transform("sum") > 0 if not out.empty else []

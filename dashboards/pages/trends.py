@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import charts, texts
-from dashboards.data import REQUESTS, Warehouse, measure_name, request_rows, scope
+from dashboards.data import REQUESTS, Warehouse, measure_name, scope
 from transforms.report_format import FORMAT_2021, FORMATS
 
 BREAK = FORMAT_2021.meant_for_years[0] - 0.5
@@ -45,7 +45,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         return df[df["report_year"] <= year]
 
     def requests(year: int, unit_type: str) -> pd.DataFrame:
-        df = request_rows(upto(wh.requests, year, unit_type))
+        df = upto(wh.requests, year, unit_type)
         df = df[df["row_code"].isin(REQUEST_ROWS)]
         out = df.groupby(["row_code", "report_year"], as_index=False)["value"].sum()
         return pd.DataFrame({"series": out["row_code"].map(_request_row_name),

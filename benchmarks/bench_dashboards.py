@@ -1,0 +1,49 @@
+"""Build the dashboards for a synthetic warehouse of 1,000 units (3 report years); target < 10 s.
+
+    .venv/bin/python benchmarks/bench_dashboards.py [--units 1000] [--keep DIR]
+
+Prints the time to synthesise the warehouse (not part of the target), the build time, and the size of the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dashboards.build import build_dashboards  # noqa: E402
+from dashboards.synthetic import build_warehouse, many_units  # noqa: E402
+
+TARGET_S = 10.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--units", type=int, default=1000)
+    ap.add_argument("--keep", type=Path, help="write the site here instead of a temporary directory")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        t0 = time.perf_counter()
+        db = build_warehouse(tmp / "bench.duckdb", many_units(args.units))
+        t1 = time.perf_counter()
+        out = args.keep or tmp / "site"
+        pages = build_dashboards(db, out)
+        t2 = time.perf_counter()
+        size = sum(p.stat().st_size for p in out.iterdir())
+        biggest = max(pages, key=lambda p: p.stat().st_size)
+    build = t2 - t1
+    print(f"units: {args.units + 1} (incl. one hostile name), years: 3")
+    print(f"synthesise warehouse: {t1 - t0:.2f} s")
+    print(f"build_dashboards: {build:.2f} s (target < {TARGET_S:.0f} s) {'OK' if build < TARGET_S else 'TOO SLOW'}")
+    print(f"pages: {len(pages)}, output: {size / 1e6:.1f} MB (largest page {biggest.name}: "
+          f"{biggest.stat().st_size / 1e6 if biggest.exists() else 0:.1f} MB)")
+    return 0 if build < TARGET_S else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -77,7 +77,7 @@ def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
         seen.add(digest)  # the same bytes twice in one inbox: processed once
         target = archive_bytes(data, Path(settings.archive), path.suffix)
         new.append(IncomingFile(str(path), digest, got.isoformat(sep=" "), str(target)))
-    log.info("countystats: %d new file(s) in %s, %d seen before", len(new), inbox, before)
+    log.info("countystats: 收件箱 %s 中有新文件 %d 个（此前已处理 %d 个）", inbox, len(new), before)
     return new, before
 
 
@@ -94,11 +94,11 @@ def read(settings: Settings, files: list[IncomingFile]) -> Batch:
         sub = read_submission(Path(incoming.path), registry)
         if sub.sha256 != incoming.sha256:
             # the file changed between archiving and reading: the archived bytes are what we keep
-            log.warning("countystats: %s changed while being read", incoming.path)
+            log.warning("countystats: 文件在读取期间被修改：%s（以归档副本的 sha256 为准）", incoming.path)
             sub.sha256 = incoming.sha256
         batch.append((incoming, sub))
         if n % max(settings.progress_every, 1) == 0:
-            log.info("countystats: read %d/%d files", n, len(files))
+            log.info("countystats: 已读取 %d/%d 个文件", n, len(files))
     return batch
 
 
@@ -110,7 +110,7 @@ def validate(settings: Settings, batch: Batch) -> Batch:
         from transforms.registry import Registry
 
         validate_submissions(subs, Registry.load(settings.units))
-    log.info("countystats: validated %d submission(s)", len(subs))
+    log.info("countystats: 已校验 %d 份报告", len(subs))
     return batch
 
 
@@ -132,7 +132,7 @@ def load(settings: Settings, batch: Batch, run_id: str) -> Path:
         staging.unlink(missing_ok=True)
         staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
         raise
-    log.info("countystats: staged %d new submission(s) in %s", len(result.new_submission_ids), staging)
+    log.info("countystats: 已在暂存库中载入 %d 份新报告", len(result.new_submission_ids))
     return staging
 
 
@@ -162,7 +162,7 @@ def publish(settings: Settings, staging: Path | None, run_id: str, seen_before: 
     result.summary_json = str(out / SUMMARY_NAME)
     result.write(out)
     shutil.rmtree(settings.staging / safe_run_id(run_id), ignore_errors=True)
-    log.info("countystats: published %s", db)
+    log.info("countystats: 已发布数据仓库 %s", db)
     if error is not None:
         raise error
     return result

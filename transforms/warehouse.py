@@ -215,7 +215,7 @@ def load(
             for c in sub.cells.values()
         ]
         if n % max(settings.progress_every, 1) == 0:
-            log.info("countystats: loaded %d/%d files", n, len(todo))
+            log.info("countystats: 已入库 %d/%d 个文件", n, len(todo))
 
     _insert(con, "submissions", sub_rows)
     _insert(con, "findings", finding_rows)

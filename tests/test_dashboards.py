@@ -282,3 +282,53 @@ def test_build_over_the_real_pipeline_warehouse(tmp_path, monkeypatch, browser):
         assert w.errors == [] and w.foreign == []
     finally:
         w.close()
+
+
+def test_rates_guard_division_by_zero():
+    from dashboards import shell
+    from dashboards.data import Indicators
+
+    nothing = Indicators(new_requests=0, granted=0, concluded=0, corrected=0, reviewed=0, disputes=0, units_reporting=1)
+    assert (nothing.disclosure_rate, nothing.correction_rate, nothing.dispute_rate) == (None, None, None)
+    assert shell.fmt_pct(None) == texts.DASH == shell.fmt_int(None)
+    assert shell.fmt_pct(2 / 3) == "66.7%" and shell.fmt_int(1234567) == "1,234,567"
+
+
+def test_outcome_categories_come_from_the_format_groups():
+    from dashboards.data import REQUESTS, outcome_categories, short_label
+    from transforms.report_format import FORMAT_2019
+
+    cats = outcome_categories()
+    ordered = list(dict.fromkeys(cats.values()))
+    assert len(ordered) == 6
+    printed = {short_label(t.text) for s in (REQUESTS, FORMAT_2019.section("requests"))
+               for r in s.rows for t in (r.label, r.group) if t}
+    assert set(ordered) <= printed
+    # every leaf outcome of both formats falls in exactly one category (2021's （六） through other_total)
+    assert {r for r in FORMAT_2019.leaf_outcomes} <= set(cats)
+
+
+def test_no_trend_series_mixes_the_two_formats(site):
+    db, out, _ = site
+    con = duckdb.connect(str(db), read_only=True)
+    by_year = dict(con.execute("SELECT report_year, any_value(format_version) FROM proactive_cells GROUP BY 1").fetchall())
+    con.close()
+    csv = read_csv(out / "trends-normative.csv")
+    csv = csv[(csv[texts.YEAR] == LATEST) & (csv[texts.UNIT_TYPE] == texts.ALL_TYPES)]
+    for series, rows in csv.groupby(texts.SERIES):
+        formats = {by_year[int(y)] for y in rows[texts.CATEGORY]}
+        assert len(formats) == 1, f"{series} spans formats {formats}"
+
+
+def test_print_layout_hides_navigation_and_filters(site, browser):
+    _, out, _ = site
+    w = Watched(browser)
+    try:
+        w.open((out / "requests.html").as_uri())
+        w.page.emulate_media(media="print")
+        assert not w.page.locator("header nav").is_visible()
+        assert not w.page.locator(".filters").is_visible()
+        assert not w.page.locator(".download").first.is_visible()
+        assert w.page.locator("#chart-outcomes .js-plotly-plot").is_visible()
+    finally:
+        w.close()

@@ -54,7 +54,9 @@ def render(chart: Chart, page_id: str, variants: list[tuple[int, str]], out_dir:
         frames.append(df.assign(year=year, type=unit_type))
         items[(year, unit_type)] = _variant_html(chart, page_id, year, unit_type, df)
     csv_name = f"{page_id}-{chart.id}.csv"
-    _write_csv(pd.concat(frames, ignore_index=True), out_dir / csv_name)
+    # an empty warehouse (first run, nothing accepted yet) still gets its pages and header-only CSVs
+    empty = pd.DataFrame(columns=["series", "category", "value", "year", "type"])
+    _write_csv(pd.concat(frames, ignore_index=True) if frames else empty, out_dir / csv_name)
     download = f'<p class="download"><a href="{escape(csv_name)}" download>{escape(texts.DOWNLOAD_CSV)}</a></p>'
     note = f'<p class="note">{escape(chart.note)}</p>' if chart.note else ""
     return shell.block(chart.title, shell.variants(items) + note, f"chart-{chart.id}", download)

@@ -203,8 +203,9 @@ def build_warehouse(db_path: Path, units: list[SynthUnit] | None = None, seed: i
     con = duckdb.connect(str(db_path))
     try:
         con.execute(SCHEMA)
-        con.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?)",
-                        [(u.code, u.name, u.type, u.active_from, u.active_to) for u in units])
+        if units:
+            con.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?)",
+                            [(u.code, u.name, u.type, u.active_from, u.active_to) for u in units])
         # through DataFrames: executemany is far too slow for the 1,000-unit benchmark's ~700,000 cells
         for key, table in [("sub", "submissions"), ("fin", "findings"), ("pro", "proactive_cells"),
                            ("req", "requests_cells"), ("rev", "review_litigation_cells"), ("com", "completeness")]:

@@ -332,3 +332,14 @@ def test_print_layout_hides_navigation_and_filters(site, browser):
         assert w.page.locator("#chart-outcomes .js-plotly-plot").is_visible()
     finally:
         w.close()
+
+
+def test_an_empty_warehouse_still_gets_its_pages(tmp_path):
+    db = build_warehouse(tmp_path / "empty.duckdb", units=[])
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM findings")
+    con.execute("DELETE FROM submissions")
+    con.close()
+    pages = build_dashboards(db, tmp_path / "site")
+    assert [p.stem for p in pages] == PAGES
+    assert read_csv(tmp_path / "site" / "requests-outcomes.csv").empty

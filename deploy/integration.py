@@ -424,6 +424,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     task_states: dict[str, str] = field(default_factory=dict)
     warehouse: dict[str, int] = field(default_factory=dict)
+    runs: dict[str, str] = field(default_factory=dict)  # every run of the DAG (scheduled ones too) → state
     login_ok: bool = False
     leftover_pids: list[int] = field(default_factory=list)
     escaped_pids: list[int] = field(default_factory=list)  # outside their group at stop time (then killed)
@@ -434,6 +435,7 @@ class Result:
     def ok(self) -> bool:
         return (
             self.state == "success"
+            and all(state == "success" for state in self.runs.values())
             and not self.leftover_pids
             and self.warehouse.get("submissions", 0) > 0
             and self.warehouse.get("completeness", 0) > 0
@@ -482,8 +484,8 @@ class Deployment:
             dags_folder=Path(dags_folder or ROOT / "dags").resolve(),
             marker=marker,
             secrets={
-                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-                "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),  # HS512 wants ≥ 64 bytes
+                "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(64),
                 "AIRFLOW__CORE__FERNET_KEY": _fernet_key(),
                 "_AIRFLOW_ADMIN_PASSWORD": secrets.token_urlsafe(12),
             },
@@ -653,25 +655,27 @@ class Deployment:
         self._cli(WORKER, "dags", "unpause", self.dag_id)
         self._cli(WORKER, "dags", "trigger", self.dag_id, "--run-id", run_id)
         self._timed("unpause_trigger_s", t)
+        # Unpausing also makes the scheduler start the most recent night's run at once (catchup is off), and
+        # max_active_runs=1 queues ours behind it: wait for every run, so none is cut off by the tear-down.
         t = time.monotonic()
+        finished = ("success", "failed")
         state = "queued"
-        while state not in ("success", "failed"):
+        while True:
             self._check_alive()
             if time.monotonic() - t > self.run_timeout:
                 state = "timeout"
                 break
             time.sleep(3)
-            rows = self._query(
-                "SELECT state FROM dag_run WHERE dag_id = %s AND run_id = %s", self.dag_id, run_id
-            )
-            state = rows[0][0] if rows else "missing"
+            runs = dict(self._query("SELECT run_id, state FROM dag_run WHERE dag_id = %s", self.dag_id))
+            self.result.runs = runs
+            state = runs.get(run_id, "missing")
             # The DAG retries a failed task after minutes: a first failure already decides this run.
             if self._query(
-                "SELECT 1 FROM task_instance WHERE dag_id = %s AND run_id = %s AND state = 'up_for_retry'",
-                self.dag_id,
-                run_id,
+                "SELECT 1 FROM task_instance WHERE dag_id = %s AND state = 'up_for_retry'", self.dag_id
             ):
                 state = "failed (a task is up for retry)"
+                break
+            if state in finished and all(s in finished for s in runs.values()):
                 break
         self._timed("dag_run_s", t)
         self.result.task_states = dict(

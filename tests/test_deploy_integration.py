@@ -46,6 +46,8 @@ def test_dag_run_succeeds(deployment):
     _, result = deployment
     assert result.error == "" and result.state == "success", result.report()
     assert result.task_states and set(result.task_states.values()) == {"success"}, result.report()
+    # unpausing also starts the latest night's scheduled run: it must succeed too (a second run, same inbox)
+    assert set(result.runs.values()) == {"success"}, result.report()
 
 
 def test_warehouse_has_rows(deployment):

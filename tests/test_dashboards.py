@@ -252,38 +252,6 @@ def test_build_opens_the_warehouse_read_only_while_an_analyst_reads(site, tmp_pa
     assert hashlib.sha256(copy.read_bytes()).hexdigest() == before
 
 
-def test_build_over_the_real_pipeline_warehouse(tmp_path, monkeypatch, browser):
-    """The warehouse written by countystats.pipeline (fake reader, real loader and publish step)."""
-    pytest.importorskip("transforms.warehouse")
-    from fake_reading import drop, install
-    from warehouse_factory import write_units
-
-    from countystats import pipeline
-    from countystats.settings import Settings
-
-    install(monkeypatch)
-    settings = Settings(inbox=tmp_path / "inbox", db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
-                        archive=tmp_path / "archive", units=write_units(tmp_path / "units.csv"), progress_every=1)
-    drop(settings.inbox, "甲镇2023.xlsx", "2024-01-20 10:00:00", year=2023, new=4)
-    drop(settings.inbox, "甲镇.xlsx", "2025-01-20 10:00:00", year=2024)
-    drop(settings.inbox, "乙镇.xlsx", "2025-02-03 10:00:00", unit_code="T02", unit_name="乙镇", year=2024)
-    drop(settings.inbox, "教育局.xlsx", "2025-01-10 10:00:00", unit_code="D01", unit_name="县教育局",
-         unit_type="department", year=2024, errors=True)
-    result = pipeline.run(settings, run_id="r1")
-    pages = build_dashboards(settings.db, tmp_path / "site")
-    assert result.dashboards_error is None
-    w = Watched(browser)
-    try:
-        for page in pages:
-            w.open(page.as_uri())
-            assert w.charts() == expected_charts(page.parent, page.stem, LATEST, "all"), page.stem
-        w.open(pages[PAGES.index("completeness")].as_uri())
-        assert w.page.locator("#status-table tbody tr:visible").count() >= 4
-        assert w.errors == [] and w.foreign == []
-    finally:
-        w.close()
-
-
 def test_rates_guard_division_by_zero():
     from dashboards import shell
     from dashboards.data import Indicators
@@ -343,3 +311,35 @@ def test_an_empty_warehouse_still_gets_its_pages(tmp_path):
     pages = build_dashboards(db, tmp_path / "site")
     assert [p.stem for p in pages] == PAGES
     assert read_csv(tmp_path / "site" / "requests-outcomes.csv").empty
+
+
+def test_dashboards_of_the_example_county_through_the_real_pipeline(example_inbox, tmp_path, browser):
+    """清河县 end to end: real reader, Great Expectations, loader, publish; then every page in Chromium."""
+    from countystats import pipeline
+    from countystats.settings import Settings
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(example_inbox, inbox)  # the shared fixture must stay untouched
+    settings = Settings(inbox=inbox, db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
+                        archive=tmp_path / "archive")
+    result = pipeline.run(settings, run_id="dash")
+    assert result.dashboards_error is None and len(result.dashboards) == len(PAGES)
+    site_dir = Path(result.dashboards[0]).parent
+    con = duckdb.connect(str(settings.db), read_only=True)
+    latest = con.execute("SELECT max(report_year) FROM completeness").fetchone()[0]
+    expected_rows = con.execute(
+        "SELECT count(*) FROM completeness c JOIN units u USING (unit_code) "
+        "WHERE c.report_year = ? AND u.unit_type <> 'city_government'", [latest]).fetchone()[0]
+    con.close()
+    w = Watched(browser)
+    try:
+        for page in PAGES:
+            w.open((site_dir / f"{page}.html").as_uri())
+            assert w.charts() == expected_charts(site_dir, page, latest, "all"), page
+            if page != "index":
+                assert_traces_match_csv(w, site_dir, page, latest, "all")
+        w.open((site_dir / "completeness.html").as_uri())
+        assert w.page.locator("#status-table tbody tr:visible").count() == expected_rows
+        assert w.errors == [] and w.dialogs == [] and w.foreign == []
+    finally:
+        w.close()

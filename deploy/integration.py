@@ -426,6 +426,10 @@ class Result:
     warehouse: dict[str, int] = field(default_factory=dict)
     runs: dict[str, str] = field(default_factory=dict)  # every run of the DAG (scheduled ones too) → state
     login_ok: bool = False
+    files: dict[str, int] = field(default_factory=dict)  # inbox / archive file counts after the run
+    inbox_unchanged: bool = (
+        False  # compose mounts the inbox read-only; root here would not notice, so compare
+    )
     leftover_pids: list[int] = field(default_factory=list)
     escaped_pids: list[int] = field(default_factory=list)  # outside their group at stop time (then killed)
     logs: dict[str, str] = field(default_factory=dict)  # name → tail, filled on failure
@@ -493,8 +497,15 @@ class Deployment:
 
     # -- set-up ------------------------------------------------------------------------------------------------
     def __enter__(self) -> Deployment:
-        self._t0 = time.monotonic()
         ensure_services(self.log)
+        try:
+            self._set_up()
+        except BaseException:
+            self.stop()  # __exit__ does not run when __enter__ fails: release the Redis index and database here
+            raise
+        return self
+
+    def _set_up(self) -> None:
         self.redis_db = claim_redis_db(self.local.marker)
         self.local.redis_db = self.redis_db
         pg_execute(f'CREATE DATABASE "{self.local.database}"')
@@ -506,7 +517,6 @@ class Deployment:
         for path in self.local.path_map(self.compose).values():
             if str(path).startswith(str(self.workdir)):
                 path.mkdir(parents=True, exist_ok=True)
-        return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
@@ -649,6 +659,24 @@ class Deployment:
         write_example_inbox(inbox)
         return inbox
 
+    def _inbox_digest(self) -> dict[str, str]:
+        import hashlib
+
+        inbox = Path(self.env[WORKER]["COUNTYSTATS_INBOX"])
+        return {
+            str(p.relative_to(inbox)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(inbox.rglob("*"))
+            if p.is_file()
+        }
+
+    def check_files(self, inbox_before: dict[str, str]) -> None:
+        archive = Path(self.env[WORKER]["COUNTYSTATS_ARCHIVE"])
+        self.result.inbox_unchanged = self._inbox_digest() == inbox_before
+        self.result.files = {
+            "inbox": len(inbox_before),
+            "archive": sum(1 for p in archive.rglob("*") if p.is_file()),
+        }
+
     def trigger_and_wait(self) -> str:
         t = time.monotonic()
         run_id = f"integration__{self.local.marker}"
@@ -774,11 +802,13 @@ def run_deployment(deployment: Deployment) -> Result:
         with deployment:
             deployment.init()
             deployment.write_inbox()
+            inbox_before = deployment._inbox_digest()
             deployment.start()
             deployment.login()
             deployment.wait_for_dag()
             if deployment.trigger_and_wait() == "success":
                 deployment.check_warehouse()
+            deployment.check_files(inbox_before)
             if not result.ok:
                 deployment.collect_logs()
     except Exception as exc:  # reported, with the logs, by the caller

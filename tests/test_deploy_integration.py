@@ -56,6 +56,12 @@ def test_warehouse_has_rows(deployment):
     assert result.warehouse.get("completeness", 0) > 0, result.report()
 
 
+def test_inbox_only_read_and_files_archived(deployment):
+    _, result = deployment
+    assert result.inbox_unchanged, result.report()
+    assert result.files.get("archive", 0) > 0, result.report()
+
+
 def test_admin_can_log_in(deployment):
     _, result = deployment
     assert result.login_ok, result.report()

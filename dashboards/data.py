@@ -41,6 +41,10 @@ QUERIES = {
     # new requests by applicant type: the one place the applicant columns are shown
     "applicants": f"SELECT {_UNIT}, applicant_code, coalesce(value, 0)::DOUBLE AS value FROM requests_cells "
     f"WHERE row_code = 'new_received' AND applicant_code <> 'total' AND {_COUNTY}",
+    # outcomes by applicant type, county level: already summed over units (the chart shows no unit)
+    "outcomes_by_applicant": "SELECT unit_type, report_year, row_code, applicant_code, "
+    "sum(coalesce(value, 0))::DOUBLE AS value FROM requests_cells "
+    f"WHERE applicant_code <> 'total' AND {_COUNTY} GROUP BY ALL",
     "review": f"SELECT {_UNIT}, proceeding_code, result_code, coalesce(value, 0)::DOUBLE AS value "
     f"FROM review_litigation_cells WHERE result_code <> 'total' AND {_COUNTY}",
     "completeness": "SELECT unit_code, unit_name, report_year, status, first_received_at, on_time FROM completeness",
@@ -59,6 +63,7 @@ class Warehouse:
     proactive: pd.DataFrame
     requests: pd.DataFrame  # per unit, year and row: value = sum over applicant types
     applicants: pd.DataFrame  # new_received per unit, year and applicant type
+    outcomes_by_applicant: pd.DataFrame  # per unit type, year, row and applicant type
     review: pd.DataFrame  # without the 总计 column
     completeness: pd.DataFrame
     years: list[int]  # newest first: the default filter is the latest year
@@ -77,7 +82,7 @@ def load(db_path: Path) -> Warehouse:
         f = {name: con.execute(sql).df() for name, sql in QUERIES.items()}
     finally:
         con.close()
-    for name in ("proactive", "requests", "applicants", "review"):
+    for name in ("proactive", "requests", "applicants", "outcomes_by_applicant", "review"):
         f[name]["report_year"] = f[name]["report_year"].astype(int)
     units = f["units"]
     comp = f["completeness"].merge(units[["unit_code", "unit_type"]], on="unit_code", how="left")
@@ -91,7 +96,8 @@ def load(db_path: Path) -> Warehouse:
     types = [t for t in UNIT_TYPE_ZH if t in present]
     return Warehouse(
         units=units, submissions=subs, findings=f["findings"], proactive=f["proactive"],
-        requests=f["requests"], applicants=f["applicants"], review=f["review"], completeness=comp,
+        requests=f["requests"], applicants=f["applicants"],
+        outcomes_by_applicant=f["outcomes_by_applicant"], review=f["review"], completeness=comp,
         years=years, types=types, source=Path(db_path).name,
     )
 

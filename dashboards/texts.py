@@ -63,6 +63,7 @@ CHART_DECISIONS = "行政许可、处罚、强制处理决定数量（按单位�
 CHART_FEES = "行政事业性收费（按单位）"
 CHART_OUTCOMES = "办理结果（按单位，按结果类别堆叠）"
 CHART_APPLICANTS = "本年新收申请（按单位，按申请人类型堆叠）"
+CHART_OUTCOMES_BY_APPLICANT = "办理结果（按申请人类型，按结果类别堆叠）"
 CHART_REVIEW_BY_RESULT = "复议、诉讼案件：按程序和结果"
 CHART_REVIEW_BY_UNIT = "复议、诉讼案件（按单位）"
 CHART_TREND_REQUESTS = "依申请公开：历年情况"

@@ -133,7 +133,7 @@ def test_site_files_are_offline_and_complete(site):
         links = re.findall(r'href="([^"]+\.csv)" download', html)
         assert sorted(links) == sorted(c.name for c in out.glob(f"{p.stem}-*.csv"))
         assert html.count('<section class="block" id="chart-') == len(links)
-    assert len(list(out.glob("*.csv"))) == 14
+    assert len(list(out.glob("*.csv"))) == 15
 
 
 def test_every_page_in_chromium(site, browser, tmp_path_factory):

@@ -26,6 +26,14 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         df = scope(wh.applicants, year, unit_type)
         return per_unit(df, df["applicant_code"].map(applicants))
 
+    def outcomes_by_applicant(year: int, unit_type: str) -> pd.DataFrame:
+        df = scope(wh.outcomes_by_applicant, year, unit_type)
+        df = df[df["row_code"].isin(categories)]
+        out = df.assign(series=df["row_code"].map(categories), category=df["applicant_code"].map(applicants))
+        out = out.groupby(["series", "category"], sort=False, as_index=False)["value"].sum()
+        order = {name: i for i, name in enumerate(applicants.values())}
+        return out.sort_values("category", key=lambda c: c.map(order), kind="stable")
+
     return charts.render(
         charts.Chart(id="outcomes", title=texts.CHART_OUTCOMES, rows=outcomes, orientation="h",
                      series_order=list(dict.fromkeys(categories.values())), top_n=TOP_N),
@@ -33,5 +41,9 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     ) + charts.render(
         charts.Chart(id="applicants", title=texts.CHART_APPLICANTS, rows=by_applicant, orientation="h",
                      series_order=list(applicants.values()), top_n=TOP_N),
+        "requests", wh.variants(), out_dir,
+    ) + charts.render(
+        charts.Chart(id="outcomes-by-applicant", title=texts.CHART_OUTCOMES_BY_APPLICANT, rows=outcomes_by_applicant,
+                     orientation="h", series_order=list(dict.fromkeys(categories.values()))),
         "requests", wh.variants(), out_dir,
     )

@@ -13,10 +13,11 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from transforms.model import Cell, Finding, Submission
-from transforms.reading_grid import Grid, load_grids
+from transforms.reading_grid import ChildFailed, Grid, load_grids, load_grids_isolated
 from transforms.reading_guard import Inspection, Rejected, inspect
 from transforms.reading_labels import INDEXES, loose
 from transforms.reading_numbers import parse
@@ -61,8 +62,11 @@ def read_submission(
         _Reader(sub, path, data, registry, year, unit_name).run()
     except Rejected as rej:
         return _unreadable(sub, rej.reason)
-    except Exception as exc:  # a reader library choking on a damaged file must not stop a nightly run
-        log.warning("unreadable %s: %r", path, exc)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine panics (pyo3 PanicException) derive from BaseException
+        # a reader library choking on a damaged file must not stop a nightly run
+        log.debug("unreadable %s: %r", path, exc)
         name = type(exc).__name__
         reason = "文件设置了密码" if "Password" in name else "文件已损坏或不是有效的 Excel 工作簿，请用 Excel/WPS 重新另存为 .xlsx"
         return _unreadable(sub, reason, detail=f"{name}: {exc}"[:300])
@@ -99,7 +103,14 @@ class _Reader:
 
     def run(self) -> None:
         insp = inspect(self.data)
-        grids = load_grids(self.data, skip=insp.oversized_sheets)
+        if insp.kind == "xls":
+            try:
+                grids = load_grids_isolated(self.data, skip=insp.oversized_sheets)
+            except ChildFailed as exc:
+                log.debug("xls reader failed on %s: %s", self.path, exc)
+                raise Rejected("文件已损坏，无法读取（.xls 旧格式文件内部数据有误），请用 Excel/WPS 打开后另存为 .xlsx") from exc
+        else:
+            grids = load_grids(self.data, skip=insp.oversized_sheets)
         if not grids:
             if insp.oversized_sheets:
                 raise Rejected("工作表范围过大（有内容的单元格延伸到极远处），请删除多余内容后另存再报送")
@@ -497,6 +508,7 @@ def _col(c: int) -> str:
     return column_letters(c)
 
 
+@lru_cache(maxsize=16384)
 def _plain(text: str) -> str:
     s = unicodedata.normalize("NFKC", text)
     s = re.sub(r"\s+", "", s)

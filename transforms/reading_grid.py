@@ -91,3 +91,69 @@ def _fill_merged(grid: Grid, ranges) -> None:
                 if (r, c) != (r0, c0):
                     row[c] = value
                     grid.origin[(r, c)] = (r0, c0)
+
+
+# ---------------------------------------------------------------- .xls: read in a child process with a memory cap
+
+CHILD_MEMORY = 256 * 1024 * 1024  # extra address space for the child beyond what the parent has mapped; a report needs ~10 MB
+CHILD_SECONDS = 20
+
+
+class ChildFailed(Exception):
+    """The isolated reader died (memory cap, crash, timeout) or raised; ``reason`` is for the log."""
+
+
+def load_grids_isolated(data: bytes, skip: set[str] = frozenset()) -> list[Grid]:
+    """``load_grids`` in a forked child with an address-space cap and a time limit.
+
+    calamine's BIFF (.xls) reader trusts record sizes: a few damaged bytes make it allocate gigabytes and the
+    process is killed or aborts (seen in fuzzing; a Rust allocation failure cannot be caught). .xls has no cheap
+    pre-scan like the xlsx zip, so it is read where a crash costs only the child. Where fork is unavailable, read
+    in-process.
+    """
+    import os
+    import pickle
+
+    if not hasattr(os, "fork"):
+        return load_grids(data, skip)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        code = 1
+        try:
+            os.close(read_fd)
+            _limit_child()
+            try:
+                payload = ("ok", load_grids(data, skip))
+            except BaseException as exc:  # noqa: BLE001 - report any failure to the parent
+                payload = ("error", f"{type(exc).__name__}: {exc}"[:300])
+            with os.fdopen(write_fd, "wb") as fh:
+                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as fh:
+        raw = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not raw:
+        raise ChildFailed(f"reader child exited with status {status}")
+    kind, payload = pickle.loads(raw)
+    if kind != "ok":
+        raise ChildFailed(payload)
+    return payload
+
+
+def _limit_child() -> None:
+    import resource
+    import signal
+
+    try:
+        with open("/proc/self/statm") as fh:
+            mapped = int(fh.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        mapped = 2 * 1024**3
+    limit = mapped + CHILD_MEMORY
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(CHILD_SECONDS)

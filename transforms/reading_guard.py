@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a report is ~20 KB; anything this large is not one
@@ -85,7 +86,7 @@ def _inspect_zip(data: bytes) -> Inspection:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise Rejected("文件已损坏（压缩包不完整，可能下载或复制时中断），请重新保存后报送") from exc
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
@@ -109,7 +110,7 @@ def _inspect_zip(data: bytes) -> Inspection:
             missing = _formulas_without_value(xml)
             if missing:
                 result.formula_cells[sheet_name] = missing
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, KeyError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, KeyError) as exc:
         raise Rejected("文件已损坏（内部数据无法解压），请重新保存后报送") from exc
     return result
 

@@ -32,16 +32,20 @@ def main(argv: list[str] | None = None) -> int:
         db = build_warehouse(tmp / "bench.duckdb", many_units(args.units))
         t1 = time.perf_counter()
         out = args.keep or tmp / "site"
+        cpu = time.process_time()
         pages = build_dashboards(db, out)
         t2 = time.perf_counter()
+        cpu = time.process_time() - cpu
         size = sum(p.stat().st_size for p in out.iterdir())
         biggest = max(pages, key=lambda p: p.stat().st_size)
+        biggest_size = biggest.stat().st_size
     build = t2 - t1
     print(f"units: {args.units + 1} (incl. one hostile name), years: 3")
     print(f"synthesise warehouse: {t1 - t0:.2f} s")
-    print(f"build_dashboards: {build:.2f} s (target < {TARGET_S:.0f} s) {'OK' if build < TARGET_S else 'TOO SLOW'}")
+    print(f"build_dashboards: {build:.2f} s wall, {cpu:.2f} s CPU (target < {TARGET_S:.0f} s) "
+          f"{'OK' if build < TARGET_S else 'TOO SLOW'}")
     print(f"pages: {len(pages)}, output: {size / 1e6:.1f} MB (largest page {biggest.name}: "
-          f"{biggest.stat().st_size / 1e6 if biggest.exists() else 0:.1f} MB)")
+          f"{biggest_size / 1e6:.1f} MB)")
     # informative, not a gate: on a busy shared machine the wall time varies; the line above says OK or not
     return 0
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import charts, texts
-from dashboards.data import Warehouse, scope
-from dashboards.pages.common import per_unit
+from dashboards.data import Warehouse
+from dashboards.pages.common import PerUnit
 from transforms.report_format import FORMATS
 
 TOP_N = 40
@@ -20,24 +20,20 @@ def _measure_label(fmt_version: str, row: str, col: str, with_row: bool) -> str:
     return f"{section.row_by_code[row].label.text}·{m.label.text}" if with_row else m.label.text
 
 
-def _rows(wh: Warehouse, rows: tuple[str, ...], measures: tuple[str, ...] | None, with_row: bool):
-    def get(year: int, unit_type: str) -> pd.DataFrame:
-        df = scope(wh.proactive, year, unit_type)
-        df = df[df["row_code"].isin(rows)]
-        if measures:
-            df = df[df["measure_code"].isin(measures)]
-        # the series name comes from the unit's own format: 2019 and 2021 measures never share a series
-        names = {
-            key: _measure_label(key[0], key[1], key[2], with_row)
-            for key in df[["format_version", "row_code", "measure_code"]].drop_duplicates().itertuples(index=False)
-        }
-        series = pd.Series(
-            [names[k] for k in zip(df["format_version"], df["row_code"], df["measure_code"], strict=True)],
-            index=df.index, dtype=object,
-        )
-        return per_unit(df, series)
-
-    return get
+def _rows(wh: Warehouse, rows: tuple[str, ...], measures: tuple[str, ...] | None, with_row: bool) -> PerUnit:
+    df = wh.proactive[wh.proactive["row_code"].isin(rows)]
+    if measures:
+        df = df[df["measure_code"].isin(measures)]
+    # the series name comes from the unit's own format: 2019 and 2021 measures never share a series
+    names = {
+        key: _measure_label(key[0], key[1], key[2], with_row)
+        for key in df[["format_version", "row_code", "measure_code"]].drop_duplicates().itertuples(index=False)
+    }
+    series = pd.Series(
+        [names[k] for k in zip(df["format_version"], df["row_code"], df["measure_code"], strict=True)],
+        index=df.index, dtype=object,
+    )
+    return PerUnit(df, series)
 
 
 def _order(rows: tuple[str, ...], measures: tuple[str, ...] | None, with_row: bool) -> list[str]:

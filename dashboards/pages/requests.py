@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboards import charts, texts
 from dashboards.data import Warehouse, applicant_names, outcome_categories, scope
-from dashboards.pages.common import per_unit
+from dashboards.pages.common import PerUnit
 
 TOP_N = 40
 
@@ -17,14 +17,9 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     categories = outcome_categories()
     applicants = applicant_names()
 
-    def outcomes(year: int, unit_type: str) -> pd.DataFrame:
-        df = scope(wh.requests, year, unit_type)
-        df = df[df["row_code"].isin(categories)]
-        return per_unit(df, df["row_code"].map(categories))
-
-    def by_applicant(year: int, unit_type: str) -> pd.DataFrame:
-        df = scope(wh.applicants, year, unit_type)
-        return per_unit(df, df["applicant_code"].map(applicants))
+    leaves = wh.requests[wh.requests["row_code"].isin(categories)]
+    outcomes = PerUnit(leaves, leaves["row_code"].map(categories))
+    by_applicant = PerUnit(wh.applicants, wh.applicants["applicant_code"].map(applicants))
 
     def outcomes_by_applicant(year: int, unit_type: str) -> pd.DataFrame:
         df = scope(wh.outcomes_by_applicant, year, unit_type)

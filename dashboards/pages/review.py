@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboards import charts, texts
 from dashboards.data import Warehouse, proceeding_names, result_names, scope
-from dashboards.pages.common import per_unit
+from dashboards.pages.common import PerUnit
 
 TOP_N = 40
 
@@ -26,12 +26,9 @@ def build(wh: Warehouse, out_dir: Path) -> str:
             columns=["series", "category", "value"],
         )
 
-    def by_unit(year: int, unit_type: str) -> pd.DataFrame:
-        df = scope(wh.review, year, unit_type)
-        out = per_unit(df, df["proceeding_code"].map(proceedings))
-        # units without any case would only add empty rows to the chart
-        busy = out.groupby("category")["value"].transform("sum") > 0 if not out.empty else []
-        return out[busy] if not out.empty else out
+    # units without any case would only add empty rows to the chart
+    cases = wh.review[wh.review["value"] != 0]
+    by_unit = PerUnit(cases, cases["proceeding_code"].map(proceedings))
 
     return charts.render(
         charts.Chart(id="by-result", title=texts.CHART_REVIEW_BY_RESULT, rows=by_result,

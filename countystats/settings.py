@@ -28,13 +28,15 @@ class Settings:
     county_deadline: str = "03-31"
     timezone: str = "Asia/Shanghai"
     progress_every: int = 100  # log a progress line every N files
+    read_workers: int = 0  # processes reading workbooks in parallel; 0 = one per CPU (max 4), 1 = in-process
 
     def __post_init__(self) -> None:
         # relative paths are relative to the project, not to wherever the command was started
         for name in PATH_FIELDS:
             path = Path(getattr(self, name)).expanduser()
             object.__setattr__(self, name, path if path.is_absolute() else ROOT / path)
-        object.__setattr__(self, "progress_every", int(self.progress_every))
+        for name in ("progress_every", "read_workers"):
+            object.__setattr__(self, name, int(getattr(self, name)))
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

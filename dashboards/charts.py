@@ -67,14 +67,19 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
         {
             texts.YEAR: df["year"],
             texts.UNIT_TYPE: df["type"].map(lambda t: texts.ALL_TYPES if t == ALL else UNIT_TYPE_ZH.get(t, t)),
-            texts.SERIES: df["series"],
-            texts.CATEGORY: df["category"],
+            texts.SERIES: df["series"].map(_cell),
+            texts.CATEGORY: df["category"].map(_cell),
             texts.VALUE: df["value"],
         },
         columns=COLUMNS,
     )
     # utf-8-sig: the BOM makes Excel (the county office's tool) open Chinese text correctly
     out.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def _cell(v):
+    """A text cell Excel will not run as a formula (a unit name such as ``=HYPERLINK(…)`` in the registry)."""
+    return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
 
 
 def _text(v):

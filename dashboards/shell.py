@@ -44,7 +44,8 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .kpi .prev { font-size:.85rem; color:var(--muted); }
 .status-rejected, .status-missing { color:var(--bad); font-weight:bold; }
 .status-accepted_with_warnings, .late { color:var(--warn); }
-.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(230px,1fr)); gap:.8rem; }
+#summary table { max-width:36rem; }
+.cards { margin-bottom:1rem; display:grid; grid-template-columns:repeat(auto-fit,minmax(230px,1fr)); gap:.8rem; }
 .cards a { display:block; background:#fff; border:1px solid var(--line); border-radius:6px; padding:.7rem .9rem;
   text-decoration:none; color:var(--ink); }
 .cards a strong { color:var(--accent); }
@@ -120,6 +121,7 @@ def page(page_id: str, body: str, years: list[int], types: list[str], footer: st
 <button type="button" class="print-button" onclick="window.print()">{escape(texts.PRINT)}</button>
 </div>
 <main>
+<noscript><p class="note">{escape(texts.NEEDS_JS)}</p></noscript>
 <h2>{escape(name)}</h2>
 <p class="help">{escape(description)}</p>
 {body}

@@ -40,6 +40,7 @@ FILTER_HELP = (
     "所选条件会带到其他页面。趋势页的“报告年度”表示显示到该年度为止。"
 )
 PRINT = "打印"
+NEEDS_JS = "图表和筛选需要浏览器启用JavaScript（无需联网）。"
 
 # overview indicators
 NEW_REQUESTS = "本年新收申请"

@@ -343,3 +343,10 @@ def test_dashboards_of_the_example_county_through_the_real_pipeline(example_inbo
         assert w.errors == [] and w.dialogs == [] and w.foreign == []
     finally:
         w.close()
+
+
+def test_csv_text_never_runs_as_an_excel_formula():
+    from dashboards.charts import _cell
+
+    assert _cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell("甲镇") == "甲镇" and _cell(-3.0) == -3.0

@@ -164,8 +164,7 @@ def load(settings: Settings, batch: Batch, run_id: str) -> Path:
         warehouse.finish_staging(con)
     except BaseException:
         con.close()
-        staging.unlink(missing_ok=True)
-        staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+        warehouse.discard_staging(staging)
         raise
     log.info("countystats: 已在暂存库中载入 %d 份新报告", len(result.new_submission_ids))
     return staging
@@ -178,9 +177,9 @@ def publish(settings: Settings, staging: Path | None, run_id: str, seen_before: 
     db = Path(settings.db)
     if staging is not None and Path(staging).exists():
         warehouse.publish(Path(staging), db)
-    elif not db.exists():
-        raise FileNotFoundError(f"nothing to publish: {staging} and {db} are both missing")
-    # else: a retry after a replace that already happened; publishing is idempotent
+    elif warehouse.published_run_id(db) != run_id:
+        # a retry is fine only after this very run's replace happened; anything else must load again
+        raise FileNotFoundError(f"nothing to publish: {staging} is missing and {db} is not from run {run_id}")
     out = Path(settings.out)
     out.mkdir(parents=True, exist_ok=True)
     result = _summarise(db, run_id, seen_before)

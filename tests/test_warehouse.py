@@ -310,3 +310,19 @@ def test_exception_in_load_leaves_published_warehouse_intact(settings, fake, mon
         pipeline.run(settings, run_id="r2")
     assert settings.db.read_bytes() == published_bytes
     assert not list(settings.db.parent.glob(".*staging*"))
+
+
+def test_publish_refuses_to_overwrite_a_newer_publication_and_retries_are_idempotent(settings, fake):
+    drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
+    pipeline.run(settings, run_id="r1")
+    staging = pipeline.load(settings, [], "slow")  # a run that copied the warehouse…
+    drop(settings.inbox, "乙镇.xlsx", "2025-01-11 09:00:00", unit_code="T02", unit_name="乙镇", year=2024)
+    pipeline.run(settings, run_id="quick")  # …while another one published
+    with pytest.raises(warehouse.ConcurrentRunError):
+        pipeline.publish(settings, staging, "slow")
+    assert query(settings.db, "SELECT count(*) FROM submissions") == [(2,)]  # the quick run's load survives
+    with pytest.raises(FileNotFoundError):  # Airflow's retry of that publish: the staging file is gone
+        pipeline.publish(settings, staging, "slow")
+    # a retry of a publish whose replace did happen just rebuilds the outputs
+    again = pipeline.publish(settings, staging, "quick")
+    assert [Path(f["file"]).name for f in again.files] == ["乙镇.xlsx"]

@@ -124,14 +124,30 @@ def staging_path(published: Path, run_id: str) -> Path:
     return published.with_name(f".{published.name}.{safe}.staging")
 
 
+def _fingerprint(path: Path) -> str:
+    """Identity of the published file: every publication is a new inode (os.replace), so this changes with it."""
+    if not path.exists():
+        return "none"
+    st = path.stat()
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _base_file(staging: Path) -> Path:
+    return staging.with_name(staging.name + ".base")
+
+
 def open_staging(published: Path, staging: Path) -> duckdb.DuckDBPyConnection:
     """A read-write connection to a private copy of the published warehouse (or a new one)."""
     staging.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+    for leftover in (staging, staging.with_name(staging.name + ".wal"), _base_file(staging)):
         leftover.unlink(missing_ok=True)
+    base = _fingerprint(published)
     if published.exists():
         # the published file is always checkpointed and closed (see publish), so its bytes are a full snapshot
         shutil.copyfile(published, staging)
+    if _fingerprint(published) != base:
+        raise ConcurrentRunError(f"{published} was replaced while being copied; run again")
+    _base_file(staging).write_text(base)
     con = connect(staging)
     ensure_schema(con)
     return con
@@ -142,11 +158,37 @@ def finish_staging(con: duckdb.DuckDBPyConnection) -> None:
     con.close()
 
 
+def discard_staging(staging: Path) -> None:
+    for path in (staging, staging.with_name(staging.name + ".wal"), _base_file(staging)):
+        path.unlink(missing_ok=True)
+
+
+class ConcurrentRunError(RuntimeError):
+    """Another run published since this one copied the warehouse: publishing would lose that run's loads."""
+
+
 def publish(staging: Path, published: Path) -> Path:
     if staging.with_name(staging.name + ".wal").exists():
         raise RuntimeError(f"{staging} was not checkpointed; refusing to publish it")
+    base = _base_file(staging)
+    if base.exists() and base.read_text() != _fingerprint(published):
+        # compare-and-swap: e.g. `countystats run` by hand while the DAG runs; the retry reloads on the new state
+        discard_staging(staging)
+        raise ConcurrentRunError(f"{published} changed since this run started; not overwriting it")
     os.replace(staging, published)
+    base.unlink(missing_ok=True)
     return published
+
+
+def published_run_id(published: Path) -> str | None:
+    if not published.exists():
+        return None
+    con = connect(published, read_only=True)
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'last_run_id'").fetchone()
+    finally:
+        con.close()
+    return row[0] if row else None
 
 
 # ---------------------------------------------------------------- loading

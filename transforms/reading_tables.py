@@ -141,15 +141,27 @@ def header_texts(
     """
     grid = scan.grid
     i = r - 1
+    walked = []  # rows passed on the way up share the answer: remember it for them (("up", row, col) → start)
     while i >= 0 and r - i <= SKIP_ROWS:
+        if memo is not None and ("up", i, c) in memo:
+            i = memo[("up", i, c)]
+            break
+        walked.append(i)
         if i in own_rows:
             i -= 1
             continue
         if scan.is_text(i, c):
             break
         if i in all_rows:
-            return []  # reached another table without passing a header
+            i = -1  # reached another table without passing a header
+            break
         i -= 1
+    else:
+        i = -1
+    if memo is not None:
+        for w in walked:
+            if w != i:
+                memo[("up", w, c)] = i
     if i < 0:
         return []
     if memo is not None and (i, c) in memo:

@@ -76,7 +76,8 @@ def run_pipeline(folder: Path, inbox: Path, units: Path) -> dict:
     if done.returncode != 0:
         sys.exit(f"countystats run failed:\n{done.stderr[-4000:]}")
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-    return {"seconds": seconds, "peak_mib": peak_kib / 1024, "summary": done.stdout.strip()}
+    timings = json.loads((work / "output" / "run-summary.json").read_text(encoding="utf-8"))["timings"]
+    return {"seconds": seconds, "peak_mib": peak_kib / 1024, "summary": done.stdout.strip(), "timings": timings}
 
 
 def main() -> int:
@@ -94,6 +95,7 @@ def main() -> int:
     print(f"\nfiles: {n_files}")
     print(f"countystats run:        {run['seconds']:.1f} s, peak memory {run['peak_mib']:.0f} MiB "
           f"({run['seconds'] / n_files * 1000:.1f} ms per file)")
+    print("  by step:              " + ", ".join(f"{k} {v:.1f} s" for k, v in run["timings"].items()))
     print(f"python-calamine only:   {calamine_s:.2f} s ({cells} cells)")
     print(f"ratio:                  {ratio:.1f}× (target ≤ {TARGET:.0f}×) → {'OK' if ratio <= TARGET else 'SLOWER'}")
     if not args.keep:

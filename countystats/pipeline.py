@@ -13,6 +13,7 @@ import logging
 import os
 import pickle
 import shutil
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib.util import find_spec
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("countystats.pipeline")
 SKIP_PREFIXES = (".", "~$")  # hidden files and Office lock files are never submissions
 SUMMARY_NAME = "run-summary.json"
+STEP_ZH = {"discover": "收件", "read": "读取", "validate": "校验", "load": "入库", "publish": "发布"}
 FINDINGS_NAME = "findings.csv"
 
 Batch = list[tuple["IncomingFile", "Submission"]]
@@ -266,6 +268,7 @@ class RunResult:
     dashboards_error: str | None = None
     findings_csv: str | None = None
     summary_json: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # step → seconds (in-process runs)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(("accepted", "accepted_with_warnings", "rejected", "unreadable"), 0)
@@ -327,10 +330,28 @@ def _names(names: list[str], shown: int = 15) -> str:
 def run(settings: Settings, run_id: str | None = None) -> RunResult:
     _default_logging()
     run_id = run_id or new_run_id()
+    clock, timings = time.perf_counter(), {}
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = round(now - clock, 3)
+        clock = now
+        log.info("countystats: %s 完成（%.1f 秒）", STEP_ZH[step], timings[step])
+
     files, seen_before = discover(settings)
-    batch = validate(settings, read(settings, files)) if files else []
+    lap("discover")
+    batch = read(settings, files) if files else []
+    lap("read")
+    batch = validate(settings, batch) if files else []
+    lap("validate")
     staging = load(settings, batch, run_id)
-    return publish(settings, staging, run_id, seen_before)
+    lap("load")
+    result = publish(settings, staging, run_id, seen_before)
+    lap("publish")
+    result.timings = timings
+    result.write(Path(settings.out))
+    return result
 
 
 def _default_logging() -> None:

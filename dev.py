@@ -43,7 +43,8 @@ def setup() -> None:
 
 def ensure_chromium() -> None:
     """The dashboard tests open pages in real headless Chromium: Debian's package, installed once."""
-    if shutil.which("chromium"):
+    # CJK fonts too, or Chinese renders as boxes in screenshots
+    if shutil.which("chromium") and Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists():
         return
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}

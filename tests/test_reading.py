@@ -299,6 +299,11 @@ def test_year_sources(tmp_path, registry):
     sub = read(tmp_path, sheet, registry, name=f"{UNIT}2024年度.xlsx")
     assert (sub.report_year, sub.unit_code) == (2024, "twp_daying") and rules_of(sub) == []
 
+    sheet, _ = statutory_sheet("2021", start=(2, 0))
+    sheet.put(0, 0, "2022年度")  # a cell of its own
+    sub = read(tmp_path, sheet, registry, name=f"{UNIT}.xlsx")
+    assert sub.report_year == 2022 and rules_of(sub) == []
+
 
 def test_unit_sources(tmp_path, registry):
     sheet, _ = statutory_sheet("2021")
@@ -360,6 +365,10 @@ def test_round_trip_over_the_example_county(example_inbox, registry):
                 problems.append((rep.file_name, key, value, cell and cell.value))
             elif key in rep.sources and cell.source != rep.sources[key]:
                 problems.append((rep.file_name, key, rep.sources[key], cell.source))
+        for key, text in rep.raw.items():
+            if key in sub.cells and sub.cells[key].value is not None and not str(text).startswith("="):
+                if sub.cells[key].raw != text:
+                    problems.append((rep.file_name, key, "raw", text, sub.cells[key].raw))
         if rep.mistake and rep.mistake.startswith("R-") and rep.mistake not in rules_of(sub, "error"):
             problems.append((rep.file_name, "mistake not found", rep.mistake))
         if not rep.mistake and rules_of(sub, "error"):

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 MAX_LISTED = 20  # cells named in one summary finding; the rest are counted
 _RULE_ID = re.compile(r"[A-Z][0-9]?-[A-Z]+")  # R-BLANK, T3-BALANCE, X-JUMP
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# a year in a cell of its own, possibly after a short field name: "2024年度", "报告年度：2024年"
+_YEAR_CELL = re.compile(r"^(?:\D{1,6}[:：](?=(?:19|20)\d{2}(?:年度?)?$)|(?=(?:19|20)\d{2}年度?$))((?:19|20)\d{2})")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
 _CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}年")
@@ -388,6 +390,7 @@ class _Reader:
     # ------------------------------------------------------------ year (R-YEAR)
     def _year(self, grids: list[Grid]) -> int | None:
         evidence: list[tuple[str, int]] = []  # (where, year), most trusted first
+        cells: list[tuple[str, int]] = []
         for grid in grids:
             for row in grid.cells[:60]:
                 for v in row:
@@ -398,6 +401,11 @@ class _Reader:
                         y = _year_in(text, _YEAR_IN_TEXT)
                         if y:
                             evidence.append(("标题", y))
+                    elif len(text) <= 16:
+                        y = _year_in(text, _YEAR_CELL)  # a cell of its own: 2024年度 / 报告年度：2024
+                        if y:
+                            cells.append(("表中年度", y))
+        evidence.extend(cells[:1])
         stem = self.path.stem
         y = _year_in(_plain(stem), _YEAR)
         if y:

@@ -197,6 +197,17 @@ def test_unknown_extra_row_and_column_are_warned_and_ignored(tmp_path, registry)
     assert any(f.rule == "R-LABELS" and "备注栏" in f.message for f in sub.findings)
 
 
+def test_two_copies_of_the_report(tmp_path, registry):
+    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    old, _ = statutory_sheet("2021", unit=UNIT, year=2023)
+    old.name = "上年"
+    del old.cells[old.keys[("requests", "granted", "total")]]  # the fuller copy wins; ties go to the first sheet
+    sub = read(tmp_path, [sheet, old], registry)
+    assert_cells(sub, with_derived(expected, "2021"))
+    warns = [f for f in sub.findings if f.rule == "R-LABELS"]
+    assert len(warns) == 3 and all("上年" in f.message for f in warns)
+
+
 def test_missing_table_and_missing_row(tmp_path, registry):
     sheet, expected = statutory_sheet("2021", unit=UNIT)
     parts = split_per_table(sheet)

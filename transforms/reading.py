@@ -194,6 +194,17 @@ class _Reader:
         for section in FORMATS[version].sections:
             tables[section.code] = best(version, section.code)
         chosen = _Chosen(FORMATS[version], tables, notes=chosen_notes)
+        for section in FORMATS[version].sections:
+            best_loc = tables[section.code]
+            copies = [loc for loc in found[version][section.code][1:] if best_loc and loc.score * 2 >= best_loc.score]
+            if copies:  # e.g. last year's report kept in another sheet: say which one was read
+                others = "、".join(f"“{loc.grid.name}”" for loc in copies)
+                self._add(
+                    "R-LABELS", "warning",
+                    f"工作簿中有不止一份{section.short}：已读取工作表“{best_loc.grid.name}”，未读取{others}。"
+                    "请只保留本年度的一份。",
+                    section=section.code,
+                )
         if proactive_says == new and requests_says == old:
             chosen.mixed_other_row = True
             self._add(

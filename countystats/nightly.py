@@ -29,7 +29,8 @@ def progress_text(line: str) -> str:
     return re.sub(r"\s+\[[\w.]+\]\s+loc=\S+\s*$", "", text).strip()
 
 
-def airflow_env(home: Path = AIRFLOW_HOME, settings: Settings | None = None) -> dict[str, str]:
+def airflow_env(home: Path | None = None, settings: Settings | None = None) -> dict[str, str]:
+    home = home or AIRFLOW_HOME
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(home),

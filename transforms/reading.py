@@ -12,7 +12,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -95,7 +95,6 @@ class _Chosen:
     tables: dict[str, Located | None]
     mixed_other_row: bool = False  # 2021 tables with 2019's undivided （六）其他处理 row
     children_into_2019: bool = False  # 2019 tables with 2021's three （六） rows: sum them
-    notes: list[str] = field(default_factory=list)
 
 
 class _Reader:
@@ -182,10 +181,8 @@ class _Reader:
             )
             return None
         version = proactive_says or requests_says
-        chosen_notes = []
         if version is None:
             version = new if (year is None or year >= FORMATS[new].meant_for_years[0]) else old
-            chosen_notes.append("format_by_year")
             self._add(
                 "R-FORMAT", "warning",
                 f"无法从表格栏目判断是哪一年的格式，按报告年度使用{version}年格式读取，请使用统一格式的表格。",
@@ -193,7 +190,7 @@ class _Reader:
         tables: dict[str, Located | None] = {}
         for section in FORMATS[version].sections:
             tables[section.code] = best(version, section.code)
-        chosen = _Chosen(FORMATS[version], tables, notes=chosen_notes)
+        chosen = _Chosen(FORMATS[version], tables)
         for section in FORMATS[version].sections:
             best_loc = tables[section.code]
             copies = [loc for loc in found[version][section.code][1:] if best_loc and loc.score * 2 >= best_loc.score]

@@ -116,6 +116,7 @@ def load_grids_isolated(data: bytes, skip: set[str] = frozenset()) -> list[Grid]
 
     if not hasattr(os, "fork"):
         return load_grids(data, skip)
+    import python_calamine  # noqa: F401 - imported before forking, so the child only reads
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: never returns

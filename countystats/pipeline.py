@@ -160,6 +160,10 @@ def load(settings: Settings, batch: Batch, run_id: str) -> Path:
     from transforms.registry import Registry
 
     staging = warehouse.staging_path(Path(settings.db), run_id)
+    warehouse.sweep_stale(Path(settings.db))
+    for old in settings.staging.glob("*") if settings.staging.is_dir() else ():
+        if time.time() - old.stat().st_mtime > 6 * 3600:  # pickles of runs that died before publishing
+            shutil.rmtree(old, ignore_errors=True)
     con = warehouse.open_staging(Path(settings.db), staging)
     try:
         result = warehouse.load(con, batch, Registry.load(settings.units), settings, run_id)

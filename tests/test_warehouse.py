@@ -290,8 +290,13 @@ def test_run_killed_mid_load_leaves_published_warehouse_intact(settings, fake):
     assert killed.returncode == -signal.SIGKILL
     assert settings.db.read_bytes() == published_bytes
     assert snapshot(settings.db) == before  # and readable
+    leftovers = list(settings.db.parent.glob(".*staging*"))
+    assert leftovers  # SIGKILL: nothing could clean up
+    for path in leftovers:
+        os.utime(path, (0, 0))  # long ago
     # the next run picks the file up (nothing was recorded as seen) and clears the dead run's leftovers
     result = pipeline.run(settings, run_id="r3")
+    assert not list(settings.db.parent.glob(".*staging*"))
     assert [Path(f["file"]).name for f in result.files] == ["乙镇.xlsx"]
     assert query(settings.db, "SELECT count(*) FROM submissions") == [(2,)]
 

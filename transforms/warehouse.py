@@ -153,6 +153,18 @@ def open_staging(published: Path, staging: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def sweep_stale(published: Path, max_age_s: float = 6 * 3600) -> list[Path]:
+    """Remove staging files that runs killed half-way left behind (old enough that no run still writes them)."""
+    import time
+
+    removed = []
+    for path in published.parent.glob(f".{published.name}.*.staging*"):
+        if time.time() - path.stat().st_mtime > max_age_s:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def finish_staging(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CHECKPOINT")  # everything in the main file, no .wal to lose in the rename
     con.close()

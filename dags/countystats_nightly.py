@@ -54,13 +54,13 @@ def countystats_nightly():
 
         return pipeline.task_validate(dict(params), batch_path, run_id)
 
-    @task(outlets=[WAREHOUSE])
+    @task  # builds a staging file only: the warehouse Asset changes when publish replaces it
     def load(batch_path: str, params=None, run_id=None) -> str:
         from countystats import pipeline
 
         return pipeline.task_load(dict(params), batch_path, run_id)
 
-    @task(outlets=[WAREHOUSE, DASHBOARDS])
+    @task(outlets=[WAREHOUSE, DASHBOARDS])  # downstream DAGs (reports, exports) can be scheduled on these
     def publish(staging: str, found: dict, params=None, run_id=None) -> str:
         from countystats import pipeline
 

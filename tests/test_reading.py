@@ -385,3 +385,13 @@ def test_round_trip_over_the_example_county(example_inbox, registry):
         if not rep.mistake and rules_of(sub, "error"):
             problems.append((rep.file_name, "unexpected", [f.message for f in sub.findings if f.severity == "error"]))
     assert not problems, problems[:10]
+
+
+def test_value_typed_in_the_middle_of_a_merged_header(tmp_path, registry):
+    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    key = ("proactive", "licensing", "decisions")
+    r, c = sheet.keys[key]
+    sheet.merges = [m for m in sheet.merges if (m[0], m[1]) != (r, c)]  # the value cell unmerged…
+    sheet.put(r, c + 1, sheet.cells.pop((r, c)))  # …and the number typed one column to the right
+    sub = read(tmp_path, sheet, registry)
+    assert sub.value(*key) == expected[key]

@@ -218,7 +218,12 @@ def locate_rows_section(
             texts = header_texts(scan, lab.r, c, own_rows, all_rows, memo)
             hit = match_header(idx, texts)
             if hit is not None and hit[0] in measures and (hit[1] in (None, lab.row)):
-                loc.values.setdefault((lab.row, hit[0]), (lab.r, c))
+                key = (lab.row, hit[0])
+                # under a header merged over several columns the value may sit in any of them: take a filled one
+                if key not in loc.values or (
+                    is_blank(scan.grid.get(*loc.values[key])) and not is_blank(scan.grid.get(lab.r, c))
+                ):
+                    loc.values[key] = (lab.r, c)
                 continue
             if c in scan.value_cols[lab.r] and texts:
                 missing = {m: idx.col_keys[m] for m in measures if (lab.row, m) not in loc.values}

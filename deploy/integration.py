@@ -426,6 +426,7 @@ class Result:
     warehouse: dict[str, int] = field(default_factory=dict)
     runs: dict[str, str] = field(default_factory=dict)  # every run of the DAG (scheduled ones too) → state
     login_ok: bool = False
+    healthchecks: dict[str, int] = field(default_factory=dict)  # compose CMD-SHELL healthcheck → exit code
     files: dict[str, int] = field(default_factory=dict)  # inbox / archive file counts after the run
     inbox_unchanged: bool = (
         False  # compose mounts the inbox read-only; root here would not notice, so compare
@@ -440,6 +441,8 @@ class Result:
         return (
             self.state == "success"
             and all(state == "success" for state in self.runs.values())
+            and self.login_ok
+            and not any(self.healthchecks.values())
             and not self.leftover_pids
             and self.warehouse.get("submissions", 0) > 0
             and self.warehouse.get("completeness", 0) > 0
@@ -558,9 +561,8 @@ class Deployment:
     def start(self) -> None:
         t = time.monotonic()
         for service in RUN_SERVICES:
+            # The Celery node name stays the default (celery@host): the run's own Redis db keeps it apart.
             command = service_command(self.compose, service)
-            if service == WORKER:  # unique Celery node name: other workers may share this host
-                command += ["--celery-hostname", f"countystats-it-{self.local.marker}@%h"]
             log_path = self.workdir / "logs" / f"{service}.log"
             with open(log_path, "ab") as out:
                 popen = subprocess.Popen(
@@ -607,6 +609,41 @@ class Deployment:
                 elif _http_ok(urls[service]):
                     pending.discard(service)
             time.sleep(2)
+
+    def container_healthchecks(self) -> dict[str, int]:
+        """docker-compose.yml's CMD-SHELL healthchecks, verbatim, in /bin/sh with $HOSTNAME = this host's name
+        (a container's hostname is what its Airflow job and Celery node record); their exit codes."""
+        procs = {}
+        for service in self.services:
+            test = self.compose["services"][service.name].get("healthcheck", {}).get("test") or []
+            if test[:1] != ["CMD-SHELL"]:
+                continue
+            env = {
+                **self._env(service.name),
+                "HOSTNAME": socket.gethostname(),
+                "PATH": f"{Path(airflow_executable()).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            }
+            out = open(self.workdir / "logs" / f"healthcheck-{service.name}.log", "ab")
+            popen = subprocess.Popen(
+                ["/bin/sh", "-c", test[1]],
+                env=env,
+                cwd=self.workdir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            procs[service.name] = (popen, out)
+        for name, (
+            popen,
+            out,
+        ) in procs.items():  # run side by side: each is a full `airflow`/`celery` start-up
+            try:
+                self.result.healthchecks[name] = popen.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                popen.kill()
+                self.result.healthchecks[name] = -9
+            out.close()
+        return self.result.healthchecks
 
     def login(self) -> bool:
         """First login as docs/deploy.md describes: the admin's password from .env gets a token."""
@@ -805,6 +842,7 @@ def run_deployment(deployment: Deployment) -> Result:
             inbox_before = deployment._inbox_digest()
             deployment.start()
             deployment.login()
+            deployment.container_healthchecks()
             deployment.wait_for_dag()
             if deployment.trigger_and_wait() == "success":
                 deployment.check_warehouse()

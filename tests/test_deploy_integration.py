@@ -67,6 +67,13 @@ def test_admin_can_log_in(deployment):
     assert result.login_ok, result.report()
 
 
+def test_compose_healthchecks_pass(deployment):
+    """The dag-processor's `airflow jobs check` and the worker's `celery inspect ping`, as compose runs them."""
+    _, result = deployment
+    assert set(result.healthchecks) == {"airflow-dag-processor", "airflow-worker"}, result.report()
+    assert all(code == 0 for code in result.healthchecks.values()), result.report()
+
+
 def test_nothing_left_behind(deployment):
     dep, result = deployment
     assert result.leftover_pids == [], result.report()

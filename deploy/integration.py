@@ -424,6 +424,9 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     task_states: dict[str, str] = field(default_factory=dict)
     warehouse: dict[str, int] = field(default_factory=dict)
+    problem_tasks: list[str] = field(
+        default_factory=list
+    )  # "run_id/task_id: state" of any run, to look at first
     runs: dict[str, str] = field(default_factory=dict)  # every run of the DAG (scheduled ones too) → state
     login_ok: bool = False
     healthchecks: dict[str, int] = field(default_factory=dict)  # compose CMD-SHELL healthcheck → exit code
@@ -750,6 +753,14 @@ class Deployment:
                 run_id,
             )
         )
+        self.result.problem_tasks = [
+            f"{r}/{task}: {st}"
+            for r, task, st in self._query(
+                "SELECT run_id, task_id, state FROM task_instance WHERE dag_id = %s"
+                " AND state IN ('failed', 'up_for_retry', 'upstream_failed')",
+                self.dag_id,
+            )
+        ]
         self.result.state = state
         self.run_id = run_id
         return state

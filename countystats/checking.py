@@ -9,7 +9,7 @@ from pathlib import Path
 
 from transforms.model import Finding, Submission
 from transforms.registry import DEFAULT_REGISTRY, Registry
-from transforms.report_format import FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
+from transforms.report_format import EXPLANATIONS_SHEET, FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
 from transforms.rules import RULES
 
 
@@ -39,7 +39,8 @@ def check_file(
 
 _ADVICE = {
     "accepted": "校验通过，可以报送。",
-    "accepted_with_warnings": "可以报送。请逐条核对上面的提醒；数据确实如此的，可在工作簿中加一张名为“说明”的工作表，"
+    "accepted_with_warnings": "可以报送。请逐条核对上面的提醒；数据确实如此的，可在工作簿中加一张名为"
+    f"“{EXPLANATIONS_SHEET}”的工作表，"
     "每行写“规则编号、原因”（例如 X-JUMP、本年开展专项整治，处罚数量大幅增加）。",
     "rejected": "不能报送：请按上面列出的错误逐条改正（括号里是单元格位置），保存后重新检查。",
     "unreadable": "文件无法读取：请用 Excel 或 WPS 打开文件，另存为 .xlsx 格式后重新检查；如设置了密码，请先取消密码。",

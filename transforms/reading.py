@@ -216,7 +216,8 @@ class _Reader:
             tables["requests"] = r_new
             self._add(
                 "R-FORMAT", "warning",
-                f"表二是{old}年格式，但表三的“其他处理”分成了小项（{new}年格式）。已按{old}年格式读取，小项合计计入该行。",
+                f"表二是{old}年格式，但表三的“{FORMATS[new].section('requests').row_by_code[derived[0]].label.text}”"
+                f"分成了小项（{new}年格式）。已按{old}年格式读取，小项合计计入该行。",
                 expected=old, actual=f"{old}/{new}",
             )
         return chosen
@@ -456,7 +457,7 @@ class _Reader:
                             if not name:
                                 name = next((str(x) for x in row[c + 1 :] if isinstance(x, str) and x.strip()), "")
                             if name:
-                                texts.append(("填报单位", name))
+                                texts.append((FILER.text, name))
                             break
         titles = []
         for grid in grids:
@@ -471,7 +472,7 @@ class _Reader:
             unit = self.registry.match(text)
             if unit is not None:
                 matches.append((where, unit))
-            elif where in ("指定的单位", "填报单位"):
+            elif where in ("指定的单位", FILER.text):
                 self._add(
                     "R-UNIT", "error" if where == "指定的单位" else "warning",
                     f"{where}“{text.strip()[:40]}”不在本县单位名册中，请核对单位名称（应与名册中的名称一致）。",

@@ -23,6 +23,7 @@ from transforms.report_format import FORMATS, Label, ReportFormat, Section
 _SEPARATORS = re.compile(r"[-—–_/|:：·•>＞→、.,，;；]+")
 FUZZY_MIN_RATIO = 0.8  # conservative: one wrong character in a 5+ character label
 FUZZY_MARGIN = 0.05  # the best candidate must clearly beat the second
+MEMO_SIZE = 50_000
 MAX_STRIP = 4  # prefixes stripped from one key (outer group, group, block, title)
 
 
@@ -53,9 +54,20 @@ class SectionIndex:
     proceedings: dict[str, str] = field(default_factory=dict)  # table 四: row label key → row code
     row_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # row code → keys for fuzzy matching
     col_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the same label texts recur in every file: remember answers (bounded, the lookup itself is immutable)
+    _row_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _col_memo: dict[str, tuple[str, str | None] | None] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------ rows
     def match_row(self, text: str) -> str | None:
+        if text in self._row_memo:
+            return self._row_memo[text]
+        code = self._match_row(text)
+        if len(self._row_memo) < MEMO_SIZE:
+            self._row_memo[text] = code
+        return code
+
+    def _match_row(self, text: str) -> str | None:
         key = loose(text)
         if not key:
             return None
@@ -77,6 +89,14 @@ class SectionIndex:
     # ------------------------------------------------------------ columns
     def match_column(self, text: str) -> tuple[str, str | None] | None:
         """(measure code, proceeding row code or None) for a header text (parents may be joined in)."""
+        if text in self._col_memo:
+            return self._col_memo[text]
+        hit = self._match_column(text)
+        if len(self._col_memo) < MEMO_SIZE:
+            self._col_memo[text] = hit
+        return hit
+
+    def _match_column(self, text: str) -> tuple[str, str | None] | None:
         key = loose(text)
         if not key:
             return None

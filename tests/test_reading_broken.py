@@ -76,6 +76,17 @@ def test_zip_that_is_not_a_workbook(tmp_path, registry):
     assert_unreadable(read_submission(p, registry), p)
 
 
+@pytest.mark.parametrize("member, word", [("xl/workbook.bin", "xlsb"), ("content.xml", "ods")])
+def test_other_spreadsheet_formats_are_named(tmp_path, registry, member, word):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr(member, "x")
+    p = tmp_path / "report.xlsx"
+    p.write_bytes(buf.getvalue())
+    assert_unreadable(read_submission(p, registry), p, [word])
+
+
 def test_encrypted_workbook(tmp_path, registry):
     # what Excel writes for "encrypt with password": an OLE compound file holding EncryptionInfo + EncryptedPackage
     body = CFB_MAGIC + bytes(504) + ENCRYPTION_INFO + bytes(200) + "EncryptedPackage".encode("utf-16-le")

@@ -98,6 +98,10 @@ def _inspect_zip(data: bytes) -> Inspection:
     if total > RATIO_MIN_BYTES and total > MAX_RATIO * packed:
         raise Rejected("文件压缩比异常（疑似“压缩炸弹”），已拒收")
     names = {i.filename for i in infos}
+    if "xl/workbook.bin" in names:
+        raise Rejected("文件是 .xlsb（二进制工作簿）格式，请用 Excel/WPS 另存为 .xlsx")
+    if "content.xml" in names and "mimetype" in names:
+        raise Rejected("文件是 OpenDocument（.ods）格式，请用 WPS/Excel 另存为 .xlsx")
     if "xl/workbook.xml" not in names:
         raise Rejected("压缩包里没有 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）")
     result = Inspection("xlsx")

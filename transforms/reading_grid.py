@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 MAX_ROWS = 2000  # a report is ~60 rows stacked, ~250 as one long list; more is noise we do not scan
 MAX_COLS = 100
+MAX_SHEETS = 40  # a report has 1–4 sheets (+ 说明); a workbook with hundreds is not scanned sheet by sheet
 
 
 @dataclass
@@ -62,7 +63,7 @@ def load_grids(data: bytes, skip: set[str] = frozenset()) -> list[Grid]:
 
     book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     grids = []
-    for index, meta in enumerate(book.sheets_metadata):
+    for index, meta in enumerate(book.sheets_metadata[:MAX_SHEETS]):
         if meta.name in skip or "Work" not in str(meta.typ):
             continue
         sheet = book.get_sheet_by_index(index)

@@ -333,9 +333,28 @@ def claim_redis_db(marker: str) -> int:
     """An empty Redis db index (1–15; 0 is everyone's default), claimed with a key so parallel runs differ."""
     for index in random.sample(range(1, 16), 15):
         r = _redis(index)
-        if r.dbsize() == 0 and r.set(REDIS_CLAIM_KEY, marker, nx=True):
+        if r.dbsize() == 0 and r.set(REDIS_CLAIM_KEY, f"{marker} {time.time():.0f}", nx=True):
             return index
     raise RuntimeError("no empty Redis db index among 1–15")
+
+
+def sweep_stale_runs(max_age: float = 1800.0, log=print) -> list[str]:
+    """Release what runs killed without tear-down (SIGKILL, a lost machine) left: a claimed Redis index older than
+    `max_age` whose run has no live process, and that run's database. Only 15 indexes exist, so leaks add up.
+    stop() drops the database before it flushes the claim, so every leaked database still has its claim."""
+    swept = []
+    for index in range(1, 16):
+        r = _redis(index)
+        marker, _, stamp = (r.get(REDIS_CLAIM_KEY) or b"").decode().partition(" ")
+        if not re.fullmatch(r"[0-9a-f]{12}", marker) or not stamp.isdigit():
+            continue
+        if time.time() - int(stamp) < max_age or marked_processes(marker):
+            continue
+        pg_execute(f'DROP DATABASE IF EXISTS "countystats_it_{marker}" WITH (FORCE)')
+        r.flushdb()
+        swept.append(marker)
+        log(f"released Redis db {index} and database countystats_it_{marker} of a run that was killed")
+    return swept
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -512,6 +531,7 @@ class Deployment:
         return self
 
     def _set_up(self) -> None:
+        sweep_stale_runs(log=self.log)
         self.redis_db = claim_redis_db(self.local.marker)
         self.local.redis_db = self.redis_db
         pg_execute(f'CREATE DATABASE "{self.local.database}"')
@@ -798,14 +818,14 @@ class Deployment:
                 proc.kill()
         time.sleep(0.5)
         self.result.leftover_pids = [p.pid for p in marked_processes(self.local.marker)]
+        if self.database_created:  # before the Redis claim goes: sweep_stale_runs finds databases by claims
+            with suppress(Exception):
+                pg_execute(f'DROP DATABASE IF EXISTS "{self.local.database}" WITH (FORCE)')
+            self.database_created = False
         if self.redis_db is not None:
             with suppress(Exception):
                 _redis(self.redis_db).flushdb()
             self.redis_db = None
-        if self.database_created:
-            with suppress(Exception):
-                pg_execute(f'DROP DATABASE IF EXISTS "{self.local.database}" WITH (FORCE)')
-            self.database_created = False
         self._timed("stop_s", t)
 
 

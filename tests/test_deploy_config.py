@@ -155,6 +155,15 @@ def test_countystats_paths_are_mounted_on_the_worker(compose):
     assert any(m.source == out.source and m.read_only for m in web)
 
 
+def test_workbooks_are_read_in_the_task_process(compose):
+    """Celery's pool processes are daemonic and may not start processes: with the default (one reader process per
+    CPU for big batches) `read` fails under Celery ("daemonic processes are not allowed to have children")."""
+    for (
+        service
+    ) in AIRFLOW_SERVICES:  # the dag-processor too: the DAG's params carry its settings to the tasks
+        assert it.service_environment(compose, service).get("COUNTYSTATS_READ_WORKERS") == "1", service
+
+
 def test_data_volumes_are_not_on_other_services(compose):
     for service in AIRFLOW_SERVICES - {it.WORKER, "airflow-init"}:
         targets = {m.target for m in it.service_mounts(compose, service)}

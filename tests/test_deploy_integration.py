@@ -83,3 +83,21 @@ def test_nothing_left_behind(deployment):
     databases = it.pg_execute("SELECT datname FROM pg_database WHERE datname = %s", dep.local.database)
     assert databases == [], "the run's PostgreSQL database was not dropped"
     assert it._redis(dep.local.redis_db).dbsize() == 0, "the run's Redis db index was not flushed"
+
+
+def test_sweep_releases_what_a_killed_run_left():
+    """A run killed with SIGKILL leaves its Redis claim and database; the next run's set-up releases them."""
+    import time
+    import uuid
+
+    marker = uuid.uuid4().hex[:12]
+    index = it.claim_redis_db(marker)
+    it._redis(index).set(it.REDIS_CLAIM_KEY, f"{marker} {int(time.time()) - 3600}")  # claimed an hour ago
+    it.pg_execute(f'CREATE DATABASE "countystats_it_{marker}"')
+    try:
+        assert marker in it.sweep_stale_runs(log=lambda _: None)
+        assert it._redis(index).dbsize() == 0
+        assert it.pg_execute("SELECT 1 FROM pg_database WHERE datname = %s", f"countystats_it_{marker}") == []
+    finally:
+        it.pg_execute(f'DROP DATABASE IF EXISTS "countystats_it_{marker}"')
+        it._redis(index).delete(it.REDIS_CLAIM_KEY)

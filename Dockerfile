@@ -8,6 +8,9 @@ ARG PYTHON_VERSION=3.11
 FROM apache/airflow:slim-${AIRFLOW_VERSION}-python${PYTHON_VERSION}
 ARG AIRFLOW_VERSION
 
+# pip builds in the source folder (egg-info) as the airflow user, so that user must own it (WORKDIR makes root's).
+USER root
+RUN mkdir -p /opt/countystats/src && chown -R airflow:0 /opt/countystats
 USER airflow
 WORKDIR /opt/countystats/src
 

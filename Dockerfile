@@ -14,7 +14,7 @@ RUN mkdir -p /opt/countystats/src && chown -R airflow:0 /opt/countystats
 USER airflow
 WORKDIR /opt/countystats/src
 
-# Dependencies first (own layer): only a change of pyproject.toml or the constraints re-installs them.
+# The project and its dependencies in one step (simple; a source change re-runs the install, about a minute).
 COPY --chown=airflow:0 deploy/constraints.txt /opt/countystats/constraints.txt
 COPY --chown=airflow:0 pyproject.toml README.md ./
 COPY --chown=airflow:0 countystats/ ./countystats/

@@ -16,8 +16,10 @@ from countystats.settings import Settings
 
 DEFAULTS = Settings.from_env()  # defaults live in Settings (and COUNTYSTATS_* env); params only show them
 TZ = pendulum.timezone(DEFAULTS.timezone)
-WAREHOUSE = Asset(name="countystats_warehouse", uri=DEFAULTS.db.resolve().as_uri())
-DASHBOARDS = Asset(name="countystats_dashboards", uri=DEFAULTS.dashboards.resolve().as_uri())
+# Identified by name only: an Asset's name and URI must stay paired in the metadata DB, and paths are settings that
+# change (another deployment, a test); where the files are is carried in ``extra``.
+WAREHOUSE = Asset(name="countystats_warehouse", extra={"path": str(DEFAULTS.db)})
+DASHBOARDS = Asset(name="countystats_dashboards", extra={"path": str(DEFAULTS.dashboards)})
 PARAMS = {
     name: Param(value, type="string", description=f"countystats setting {name} (COUNTYSTATS_{name.upper()})")
     for name, value in DEFAULTS.as_strings().items()

@@ -29,7 +29,9 @@ def sh(*cmd: str | os.PathLike, **kw) -> None:
 
 
 def setup() -> None:
-    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    # the exact versions proven together (also what the production image installs)
+    constraints = ROOT / "deploy" / "constraints.txt"
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + constraints.read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == want and (BIN / "countystats").exists():
         return
     if sys.version_info < (3, 11):
@@ -37,7 +39,7 @@ def setup() -> None:
     if not (BIN / "python").exists():
         sh(sys.executable, "-m", "venv", VENV)
     sh(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev,production]")
+    sh(BIN / "python", "-m", "pip", "install", "--quiet", "-c", constraints, "-e", ".[dev,production]")
     STAMP.write_text(want)
 
 

@@ -94,7 +94,10 @@ def run_dag_locally(fresh: bool = False) -> int:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     if fresh:
         clear_outputs(settings)
-        _step("· 已清空数据仓库、归档和输出")
+        # Airflow's run history too: a clean slate also drops Assets registered by older versions of the DAG
+        for stale in (AIRFLOW_HOME / "airflow.db", *AIRFLOW_HOME.glob(".migrated-*")):
+            stale.unlink(missing_ok=True)
+        _step("· 已清空数据仓库、归档、输出和 Airflow 运行记录")
     started = time.time()
     with open(log_path, "a", encoding="utf-8") as log:
         try:

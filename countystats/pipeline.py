@@ -13,6 +13,7 @@ import logging
 import os
 import pickle
 import shutil
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -345,6 +346,9 @@ def run(settings: Settings, run_id: str | None = None) -> RunResult:
 
     files, seen_before = discover(settings)
     lap("discover")
+    if len(files) >= PARALLEL_FROM:
+        # while worker processes read, this process idles: import Great Expectations (seconds) meanwhile
+        threading.Thread(target=_warm_up_validation, daemon=True).start()
     batch = read(settings, files) if files else []
     lap("read")
     batch = validate(settings, batch) if files else []
@@ -356,6 +360,13 @@ def run(settings: Settings, run_id: str | None = None) -> RunResult:
     result.timings = timings
     result.write(Path(settings.out))
     return result
+
+
+def _warm_up_validation() -> None:
+    try:
+        import great_expectations  # noqa: F401
+    except Exception:  # noqa: BLE001 — only a head start; validate() imports (and reports) for real
+        pass
 
 
 def _default_logging() -> None:

@@ -203,9 +203,12 @@ def test_cross_year_within_one_batch_uses_the_older_year_first(settings, fake):
     drop(settings.inbox, "b-2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=1, in_force=(1, 0, 9))
     pipeline.run(settings, run_id="r1")
     assert query(settings.db, "SELECT count(*) FROM findings") == [(0,)]
-    drop(settings.inbox, "甲镇2022.xlsx", "2023-01-10 09:00:00", year=2022, carried_forward=4)
-    pipeline.run(settings, run_id="r2")  # the 2023 report is loaded; the new 2022 one has no 2021 to compare with
-    assert query(settings.db, "SELECT count(*) FROM findings") == [(0,)]
+    # a 2022 report arriving late: it has no 2021 to compare with, but 2023 is now compared with it
+    drop(settings.inbox, "甲镇2022.xlsx", "2023-01-10 09:00:00", year=2022, carried_forward=4, in_force=(0, 0, 8))
+    pipeline.run(settings, run_id="r2")
+    assert query(settings.db, "SELECT s.report_year, f.rule, f.column_code FROM findings f "
+                              "JOIN submissions s USING (submission_id) ORDER BY ALL") == [
+        (2023, "X-CARRY", "natural_person"), (2023, "X-CARRY", "total")]
 
 
 # ---------------------------------------------------------------- schema documentation and roll-up
@@ -331,3 +334,19 @@ def test_publish_refuses_to_overwrite_a_newer_publication_and_retries_are_idempo
     # a retry of a publish whose replace did happen just rebuilds the outputs
     again = pipeline.publish(settings, staging, "quick")
     assert [Path(f["file"]).name for f in again.files] == ["乙镇.xlsx"]
+
+
+def test_corrected_previous_year_rechecks_the_following_year(settings, fake):
+    drop(settings.inbox, "甲镇2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=3, in_force=(1, 0, 9))
+    drop(settings.inbox, "甲镇2024.xlsx", "2025-01-10 09:00:00", year=2024, carried_over=1, in_force=(2, 1, 10))
+    pipeline.run(settings, run_id="r1")
+    sql = ("SELECT s.report_year, s.status, coalesce(list_sort(list(f.rule) FILTER (WHERE f.rule IS NOT NULL)), []) "
+           "FROM submissions s LEFT JOIN findings f USING (submission_id) WHERE s.is_current GROUP BY ALL ORDER BY 1")
+    assert query(settings.db, sql) == [(2023, "accepted", []), (2024, "accepted_with_warnings",
+                                                               ["X-CARRY", "X-CARRY"])]
+    # the township corrects its 2023 report (carried forward 1, as 2024 says): 2024's warnings go away
+    drop(settings.inbox, "甲镇2023-更正.xlsx", "2024-01-20 09:00:00", year=2023, carried_forward=1,
+         in_force=(1, 0, 9))
+    pipeline.run(settings, run_id="r2")
+    assert query(settings.db, sql) == [(2023, "accepted", []), (2024, "accepted", [])]
+    assert query(settings.db, "SELECT warning_count FROM submissions WHERE report_year = 2024") == [(0,)]

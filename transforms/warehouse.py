@@ -82,10 +82,17 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
 
 
+def _one(con, sql: str, params: list | None = None):
+    """The first row of a query, fetched to the end: DuckDB 2.0 keeps a half-fetched result open on the
+    connection, and an open result blocks ``register`` (bulk inserts) until it is drained."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal").fetchall()}
     if "meta" in have:
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        row = _one(con, "SELECT value FROM meta WHERE key = 'schema_version'")
         version = int(row[0]) if row else 0
         if version != SCHEMA_VERSION:
             raise RuntimeError(
@@ -197,7 +204,7 @@ def published_run_id(published: Path) -> str | None:
         return None
     con = connect(published, read_only=True)
     try:
-        row = con.execute("SELECT value FROM meta WHERE key = 'last_run_id'").fetchone()
+        row = _one(con, "SELECT value FROM meta WHERE key = 'last_run_id'")
     finally:
         con.close()
     return row[0] if row else None
@@ -234,7 +241,7 @@ def load(
     todo.sort(key=lambda p: (p[1].report_year or 0, p[0].received_at, p[0].path))
     current = _current_reports(con, {(s.unit_code, y) for _, s in todo if s.unit_code and s.report_year
                                      for y in (s.report_year - 1, s.report_year)})
-    next_id = con.execute("SELECT coalesce(max(submission_id), 0) + 1 FROM submissions").fetchone()[0]
+    next_id = _one(con, "SELECT coalesce(max(submission_id), 0) + 1 FROM submissions")[0]
     now = datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
 
     sub_rows, finding_rows, value_rows, ids = [], [], [], []
@@ -275,6 +282,8 @@ def load(
     _insert(con, "findings", finding_rows)
     _insert(con, "cell_values", value_rows)
     _mark_current(con)
+    changed = {(s.unit_code, s.report_year) for _, s in todo if s.unit_code and s.report_year}
+    _recheck_following_years(con, changed, set(ids))
     _write_completeness(con, settings)
     check_rollup(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('last_run_id', ?), ('last_loaded_at', ?)",
@@ -300,10 +309,8 @@ def _current_reports(con, keys: set[tuple[str, int]]) -> dict[tuple[str, int], _
         return {}
     import pandas as pd
 
-    wanted = pd.DataFrame.from_records(sorted(keys), columns=["unit_code", "report_year"])  # noqa: F841
-    # a scanned frame, not executemany: DuckDB's executemany costs milliseconds per row
-    con.execute("CREATE OR REPLACE TEMP TABLE wanted AS SELECT unit_code, CAST(report_year AS INTEGER) AS report_year "
-                "FROM wanted")
+    # a registered frame, not executemany: DuckDB's executemany costs milliseconds per row
+    con.register("wanted", pd.DataFrame.from_records(sorted(keys), columns=["unit_code", "report_year"]))
     rows = con.execute(
         """SELECT s.unit_code, s.report_year, s.submission_id, s.received_at, s.format_version,
                   v.section, v.row_code, v.column_code, v.value
@@ -311,12 +318,66 @@ def _current_reports(con, keys: set[tuple[str, int]]) -> dict[tuple[str, int], _
            LEFT JOIN cell_values v USING (submission_id)
            WHERE s.is_current"""
     ).fetchall()
+    con.unregister("wanted")
     out: dict[tuple[str, int], _Report] = {}
     for unit, year, sid, got, fmt, section, row, col, value in rows:
         report = out.setdefault((unit, year), _Report(sid, got, fmt, {}))
         if section is not None:
             report.cells[(section, row, col)] = value
     return out
+
+
+CROSS_YEAR_RULES = ("X-CARRY", "X-INFORCE", "X-COPY", "X-JUMP")
+
+
+def _recheck_following_years(con, changed: set[tuple[str, int]], loaded_now: set[int]) -> None:
+    """A corrected report for year Y changes what Y+1 is compared with: re-run the cross-year checks of the
+    current Y+1 reports loaded in earlier runs, so their X-* warnings never describe a superseded report."""
+    following = {(unit, year + 1) for unit, year in changed}
+    if not following:
+        return
+    targets = _current_reports(con, following)
+    previous = _current_reports(con, {(unit, year - 1) for unit, year in targets})
+    for (unit, year), report in targets.items():
+        if report.submission_id in loaded_now:
+            continue  # checked a moment ago, against the right previous year
+        sid = report.submission_id
+        sub = _submission_from_warehouse(con, sid)
+        before = previous.get((unit, year - 1))
+        found = cross_year_findings(sub, before.cells, before.format_version) if before else []
+        explained = dict(con.execute(
+            "SELECT rule, explanation FROM findings WHERE submission_id = ? AND explanation IS NOT NULL", [sid]
+        ).fetchall())
+        con.execute(f"DELETE FROM findings WHERE submission_id = ? AND rule IN {CROSS_YEAR_RULES}", [sid])
+        start = _one(con, "SELECT coalesce(max(finding_no), 0) FROM findings WHERE submission_id = ?", [sid])[0]
+        _insert(con, "findings", [
+            (sid, start + i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message,
+             _text(f.expected), _text(f.actual), explained.get(f.rule))
+            for i, f in enumerate(found, 1)
+        ])
+        # warnings only: an accepted report stays accepted, with or without warnings
+        con.execute(
+            """UPDATE submissions SET
+                 warning_count = (SELECT count(*) FROM findings f WHERE f.submission_id = ? AND severity = 'warning'),
+                 status = CASE WHEN (SELECT count(*) FROM findings f WHERE f.submission_id = ?
+                                     AND severity = 'warning') > 0
+                               THEN 'accepted_with_warnings' ELSE 'accepted' END
+               WHERE submission_id = ?""",
+            [sid, sid, sid],
+        )
+
+
+def _submission_from_warehouse(con, sid: int) -> Submission:
+    from transforms.model import Cell
+
+    head = _one(con, "SELECT source_file, sha256, unit_code, unit_name, unit_type, report_year, format_version "
+                     "FROM submissions WHERE submission_id = ?", [sid])
+    sub = Submission(*head)
+    for section, row, col, value, source in con.execute(
+        "SELECT section, row_code, column_code, value, source_cell FROM cell_values WHERE submission_id = ?", [sid]
+    ).fetchall():
+        sub.cells[(section, row, col)] = Cell(section, row, col, value, source)
+    return sub
 
 
 def _submission_row(sid, incoming: IncomingFile, sub: Submission, got, now, run_id, is_late):
@@ -342,8 +403,12 @@ def _insert(con, table: str, rows: list[tuple]) -> None:
     import pandas as pd
 
     names = [c.name for c in BY_NAME[table].columns]
-    frame = pd.DataFrame.from_records(rows, columns=names)  # noqa: F841 — scanned by DuckDB below
-    con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM frame")
+    # registered explicitly: a replacement scan by variable name would silently prefer a table of that name
+    con.register("incoming_rows", pd.DataFrame.from_records(rows, columns=names))
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM incoming_rows").fetchall()
+    finally:
+        con.unregister("incoming_rows")
 
 
 def _write_units(con, registry: Registry) -> None:

@@ -17,7 +17,6 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -147,7 +146,8 @@ def validate(settings: Settings, batch: Batch) -> Batch:
         from expectations.validation import validate_submissions
         from transforms.registry import Registry
 
-        validate_submissions(subs, Registry.load(settings.units))
+        # GX Data Docs of this run go to the output folder, beside the dashboards
+        validate_submissions(subs, Registry.load(settings.units), data_docs=Path(settings.out))
     log.info("countystats: 已校验 %d 份报告", len(subs))
     return batch
 
@@ -192,14 +192,13 @@ def publish(settings: Settings, staging: Path | None, run_id: str, seen_before: 
     result = _summarise(db, run_id, seen_before)
     result.findings_csv = str(_write_findings(db, run_id, out / FINDINGS_NAME))
     error = None
-    if find_spec("dashboards.build") is not None:
-        from dashboards.build import build_dashboards
+    from dashboards.build import build_dashboards
 
-        try:
-            result.dashboards = [str(p) for p in build_dashboards(db, settings.dashboards)]
-        except Exception as exc:  # the warehouse is published; say so, then fail the task so it is retried
-            error = exc
-            result.dashboards_error = repr(exc)
+    try:
+        result.dashboards = [str(p) for p in build_dashboards(db, settings.dashboards)]
+    except Exception as exc:  # the warehouse is published; say so, then fail the task so it is retried
+        error = exc
+        result.dashboards_error = repr(exc)
     result.summary_json = str(out / SUMMARY_NAME)
     result.write(out)
     shutil.rmtree(settings.staging / safe_run_id(run_id), ignore_errors=True)

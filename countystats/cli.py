@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_run)
 
     n = sub.add_parser("nightly", help="在本机用 Airflow（SQLite 元数据库）跑一次夜间 DAG，使用示例县数据")
-    n.add_argument("--fresh", action="store_true", help="先清空数据仓库、归档和输出")
+    n.add_argument("--fresh", action="store_true", help="先清空数据仓库、归档、输出和本机 Airflow 运行记录")
     n.set_defaults(func=_nightly)
 
     t = sub.add_parser("template", help="生成某单位的空白报送表")

@@ -34,7 +34,7 @@ def setup() -> None:
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + constraints.read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == want and (BIN / "countystats").exists():
         return
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- dev.py runs under any system python3
         sys.exit("countystats needs Python ≥ 3.11")
     if not (BIN / "python").exists():
         sh(sys.executable, "-m", "venv", VENV)

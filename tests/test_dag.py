@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import textwrap
-from importlib.util import find_spec
 from pathlib import Path
 
 import duckdb
@@ -154,10 +153,6 @@ def test_dag_test_end_to_end(airflow_home, tmp_path):
     assert not list(db.parent.glob(".*staging*"))
 
 
-@pytest.mark.skipif(
-    not all(find_spec(m) for m in ("transforms.reading", "transforms.example_county", "expectations.validation")),
-    reason="needs the workbook reader, the GX validation and the example county",
-)
 def test_countystats_nightly_on_the_example_county(airflow_home, tmp_path, example_inbox, monkeypatch, capsys):
     """The README's main path for real (`airflow dags test` in a subprocess), pointed at temporary folders."""
     from countystats import nightly

@@ -39,8 +39,7 @@ def site(tmp_path_factory) -> tuple[Path, Path, list[Path]]:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium not installed (python3 dev.py test installs it)")
+    assert CHROMIUM.exists(), "Debian chromium is not installed: `python3 dev.py test` installs it"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

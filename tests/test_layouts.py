@@ -72,8 +72,7 @@ def _sheet_region(ws, top: int, left: int, rows: int, cols: int):
 
 @pytest.fixture(scope="module")
 def docx_tables():
-    if not TEMPLATE_DOCX.exists():
-        pytest.skip("statutory template not available")
+    assert TEMPLATE_DOCX.exists(), f"the statutory Word template belongs beside the project: {TEMPLATE_DOCX}"
     return _docx_tables(TEMPLATE_DOCX)
 
 

@@ -89,11 +89,23 @@ def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
 PARALLEL_FROM = 64  # below this many files, starting worker processes costs more than it saves
 
 
+def worker_count(settings: Settings, n_files: int) -> int:
+    """How many worker processes read a batch of n_files; 1 means in this process."""
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        # e.g. a task under Airflow's Celery executor: a daemonic process may not have children
+        # ("daemonic processes are not allowed to have children"), so read here rather than fail the run
+        return 1
+    workers = settings.read_workers or min(os.cpu_count() or 1, 4)
+    return workers if workers > 1 and n_files >= PARALLEL_FROM else 1
+
+
 def read(settings: Settings, files: list[IncomingFile]) -> Batch:
     """Read every file (R-* rules), in worker processes for big batches; order and results are the same."""
-    workers = settings.read_workers or min(os.cpu_count() or 1, 4)
+    workers = worker_count(settings, len(files))
     paths = [incoming.path for incoming in files]
-    if workers > 1 and len(files) >= PARALLEL_FROM:
+    if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -345,7 +357,7 @@ def run(settings: Settings, run_id: str | None = None) -> RunResult:
 
     files, seen_before = discover(settings)
     lap("discover")
-    if len(files) >= PARALLEL_FROM:
+    if worker_count(settings, len(files)) > 1:
         # while worker processes read, this process idles: import Great Expectations (seconds) meanwhile
         threading.Thread(target=_warm_up_validation, daemon=True).start()
     batch = read(settings, files) if files else []

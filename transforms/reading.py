@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from transforms.model import Cell, Finding, Submission
-from transforms.reading_grid import ChildFailed, Grid, load_grids, load_grids_isolated
+from transforms.reading_grid import ChildFailed, Grid, a1, load_grids, load_grids_isolated
 from transforms.reading_guard import Inspection, Rejected, inspect
 from transforms.reading_labels import INDEXES, loose
 from transforms.reading_numbers import parse
@@ -29,7 +29,9 @@ from transforms.report_format import (
     FORMATS,
     OTHER_CHILDREN_2021,
     REPORT_TITLE,
+    Measure,
     ReportFormat,
+    Row,
     Section,
 )
 from transforms.rules import RULES
@@ -128,9 +130,10 @@ class _Reader:
                 self._add("R-FORMAT", "warning", f"工作表“{g.name}”很大，只读取了前面的部分。")
         scans = [SheetScan(g) for g in tables]
         found = {v: locate(scans, INDEXES[v]) for v in INDEXES}
-        year = self._year(tables)
+        head = _head_texts(tables)
+        year = self._year(head)
         chosen = self._decide_format(found, year)
-        self._unit(tables)
+        self._unit(head)
         if chosen is not None:
             self._cells(chosen, insp)
             if year is not None and chosen.fmt.version != max(FORMATS) and year >= FORMATS[max(FORMATS)].meant_for_years[0]:
@@ -241,8 +244,9 @@ class _Reader:
             self._label_findings(section, loc, chosen)
             section_blanks = []
             any_value = False
-            for row_code, col in section.cells():
-                row = section.row_by_code[row_code]
+            grid = loc.grid
+            formulas = insp.formula_cells.get(grid.name, ())
+            for row_code, col, row, measure in _plan(fmt.version, section.code):
                 key = (section.code, row_code, col)
                 if row.derived and not chosen.mixed_other_row:
                     continue  # computed below from its children
@@ -255,10 +259,9 @@ class _Reader:
                 if pos is None:
                     sub.cells[key] = Cell(section.code, row_code, col, None)
                     continue
-                grid = loc.grid
-                source = grid.address(*pos)
-                a1 = source.split("!", 1)[1]
-                if a1 in insp.formula_cells.get(grid.name, ()):
+                ref = a1(*grid.top_left(*pos))
+                source = f"{grid.name}!{ref}"  # grid.address(*pos)
+                if ref in formulas:
                     sub.cells[key] = Cell(section.code, row_code, col, None, source, raw="=")
                     self._add(
                         "R-FORMULA", "error",
@@ -267,7 +270,7 @@ class _Reader:
                         section=section.code, row=row_code, column=col, cell=source,
                     )
                     continue
-                parsed = parse(grid.get(*pos), section.measure(row_code, col))
+                parsed = parse(grid.get(*pos), measure)
                 sub.cells[key] = Cell(section.code, row_code, col, parsed.value, source, parsed.raw)
                 if parsed.error:
                     self._add(
@@ -397,23 +400,20 @@ class _Reader:
                 )
 
     # ------------------------------------------------------------ year (R-YEAR)
-    def _year(self, grids: list[Grid]) -> int | None:
+    def _year(self, head: list[tuple[list, int, str]]) -> int | None:
         evidence: list[tuple[str, int]] = []  # (where, year), most trusted first
         cells: list[tuple[str, int]] = []
-        for grid in grids:
-            for row in grid.cells[:60]:
-                for v in row:
-                    if not isinstance(v, str) or not v.strip():
-                        continue
-                    text = _plain(v)
-                    if REPORT_TITLE in text:
-                        y = _year_in(text, _YEAR_IN_TEXT)
-                        if y:
-                            evidence.append(("标题", y))
-                    elif len(text) <= 16:
-                        y = _year_in(text, _YEAR_CELL)  # a cell of its own: 2024年度 / 报告年度：2024
-                        if y:
-                            cells.append(("表中年度", y))
+        for _row, _c, v in head:
+            if v.strip():
+                text = _plain(v)
+                if REPORT_TITLE in text:
+                    y = _year_in(text, _YEAR_IN_TEXT)
+                    if y:
+                        evidence.append(("标题", y))
+                elif len(text) <= 16:
+                    y = _year_in(text, _YEAR_CELL)  # a cell of its own: 2024年度 / 报告年度：2024
+                    if y:
+                        cells.append(("表中年度", y))
         evidence.extend(cells[:1])
         stem = self.path.stem
         y = _year_in(_plain(stem), _YEAR)
@@ -440,32 +440,25 @@ class _Reader:
         return year
 
     # ------------------------------------------------------------ unit (R-UNIT)
-    def _unit(self, grids: list[Grid]) -> None:
+    def _unit(self, head: list[tuple[list, int, str]]) -> None:
         texts: list[tuple[str, str]] = []  # (where, text), most trusted first
         if self.unit_arg:
             texts.append(("指定的单位", self.unit_arg))
-        filer_keys = [loose(t) for t in FILER.all_texts]
-        for grid in grids:
-            for row in grid.cells[:60]:
-                for c, v in enumerate(row):
-                    if not isinstance(v, str):
-                        continue
-                    key = loose(v)
-                    for fk in filer_keys:
-                        if key.startswith(fk):
-                            name = _after_label(v, fk)
-                            if not name:
-                                name = next((str(x) for x in row[c + 1 :] if isinstance(x, str) and x.strip()), "")
-                            if name:
-                                texts.append((FILER.text, name))
-                            break
-        titles = []
-        for grid in grids:
-            for row in grid.cells[:60]:
-                for v in row:
-                    if isinstance(v, str) and REPORT_TITLE in _plain(v):
-                        titles.append(("标题", v))
-        texts.extend(titles[:1])
+        for row, c, v in head:
+            key = loose(v)
+            if key[:1] not in _FILER_FIRST:
+                continue  # cannot start with a filer label (the common case: skip the prefix tests)
+            for fk in _FILER_KEYS:
+                if key.startswith(fk):
+                    name = _after_label(v, fk)
+                    if not name:
+                        name = next((str(x) for x in row[c + 1 :] if isinstance(x, str) and x.strip()), "")
+                    if name:
+                        texts.append((FILER.text, name))
+                    break
+        title = next((v for _row, _c, v in head if REPORT_TITLE in _plain(v)), None)
+        if title is not None:
+            texts.append(("标题", title))
         texts.append(("文件名", self.path.stem))
         matches: list[tuple[str, Unit]] = []
         for where, text in texts:
@@ -502,6 +495,35 @@ class _Reader:
 
 # ---------------------------------------------------------------- helpers
 
+HEAD_ROWS = 60  # the year, the filer and the title are looked for in the first rows of each sheet
+_FILER_KEYS = tuple(k for k in (loose(t) for t in FILER.all_texts) if k)
+_FILER_FIRST = frozenset(k[0] for k in _FILER_KEYS)
+
+
+def _head_texts(grids: list[Grid]) -> list[tuple[list, int, str]]:
+    """(row, column, text) of every string cell in the first HEAD_ROWS rows of each sheet, in reading order.
+
+    Collected once: the year and the unit are both looked for in them.
+    """
+    return [
+        (row, c, v)
+        for grid in grids
+        for row in grid.cells[:HEAD_ROWS]
+        for c, v in enumerate(row)
+        if isinstance(v, str)
+    ]
+
+
+
+@lru_cache(maxsize=64)
+def _plan(version: str, section_code: str) -> tuple[tuple[str, str, Row, Measure], ...]:
+    """(row code, column code, row, measure) of every cell of a section, in reading order: looked up once."""
+    section = FORMATS[version].section(section_code)
+    return tuple(
+        (row_code, col, section.row_by_code[row_code], section.measure(row_code, col))
+        for row_code, col in section.cells()
+    )
+
 
 def _derived_rows(section: Section) -> set[str]:
     """Rows that 2021 derives (（六）其他处理); in 2019 the same code is a printed row."""
@@ -516,7 +538,7 @@ def _value_at(loc: Located | None, row: str, col: str):
 
 
 def _a1(grid: Grid, r: int, c: int) -> str:
-    return grid.address(r, c).split("!", 1)[1]
+    return a1(*grid.top_left(r, c))
 
 
 def _col(c: int) -> str:

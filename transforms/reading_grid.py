@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 MAX_ROWS = 2000  # a report is ~60 rows stacked, ~250 as one long list; more is noise we do not scan
 MAX_COLS = 100
@@ -53,8 +54,9 @@ def column_letters(c: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=65536)
 def a1(r: int, c: int) -> str:
-    return f"{column_letters(c)}{r + 1}"
+    return f"{column_letters(c)}{r + 1}"  # cached: every value cell of every file is named by its address
 
 
 def load_grids(data: bytes, skip: set[str] = frozenset()) -> list[Grid]:
@@ -117,6 +119,10 @@ def load_grids_isolated(data: bytes, skip: set[str] = frozenset()) -> list[Grid]
 
     if not hasattr(os, "fork"):
         return load_grids(data, skip)
+    import faulthandler  # noqa: F401 - _limit_child's modules too: importing them in every child
+    import resource  # noqa: F401   (signal builds its enums) cost more than reading the file
+    import signal  # noqa: F401
+
     import python_calamine  # noqa: F401 - imported before forking, so the child only reads
     read_fd, write_fd = os.pipe()
     pid = os.fork()

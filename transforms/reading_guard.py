@@ -147,10 +147,12 @@ def _sheet_members(zf: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]
 
 
 def _too_large(xml: bytes) -> bool:
-    max_row = max_col = 0
-    for letters, digits in _CELL_REF.findall(xml):
-        max_col = max(max_col, col_number(letters.decode()))
-        max_row = max(max_row, int(digits))
+    refs = _CELL_REF.findall(xml)
+    if not refs:
+        return False
+    # a sheet repeats the same few column letters and row numbers: convert each distinct one once
+    max_col = max(col_number(x.decode()) for x in {letters for letters, _ in refs})
+    max_row = max(int(x) for x in {digits for _, digits in refs})
     return max_row > MAX_SHEET_ROWS or max_col > MAX_SHEET_COLS or max_row * max_col > MAX_SHEET_AREA
 
 

@@ -54,9 +54,18 @@ class SectionIndex:
     proceedings: dict[str, str] = field(default_factory=dict)  # table 四: row label key → row code
     row_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # row code → keys for fuzzy matching
     col_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    row_order: list[str] = field(default_factory=list)  # row codes in format order
+    measure_codes: dict[str, frozenset[str]] = field(default_factory=dict)  # row code → its measures' codes
     # the same label texts recur in every file: remember answers (bounded, the lookup itself is immutable)
     _row_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
     _col_memo: dict[str, tuple[str, str | None] | None] = field(default_factory=dict, repr=False)
+    header_memo: dict[tuple[str, ...], tuple[str, str | None] | None] = field(default_factory=dict, repr=False)
+    _fuzzy_memo: dict[tuple, tuple[str, float] | None] = field(default_factory=dict, repr=False)
+
+    def remember_header(self, texts: tuple[str, ...], hit: tuple[str, str | None] | None) -> None:
+        """What a stack of header texts names (reading_tables.match_header), kept like the other memos."""
+        if len(self.header_memo) < MEMO_SIZE:
+            self.header_memo[texts] = hit
 
     # ------------------------------------------------------------ rows
     def match_row(self, text: str) -> str | None:
@@ -141,16 +150,39 @@ class SectionIndex:
         key = loose(text)
         if len(key) < 2:
             return None
+        memo_key = (key, tuple(candidates.items()))
+        if memo_key in self._fuzzy_memo:
+            return self._fuzzy_memo[memo_key]
         scored = []
         for code, keys in candidates.items():
-            best = max((difflib.SequenceMatcher(None, key, k).ratio() for k in keys), default=0.0)
+            best = max((_similarity(key, k) for k in keys), default=0.0)
             scored.append((best, code))
         scored.sort(reverse=True)
-        if not scored or scored[0][0] < FUZZY_MIN_RATIO:
-            return None
-        if len(scored) > 1 and scored[0][0] - scored[1][0] < FUZZY_MARGIN:
-            return None
-        return scored[0][1], scored[0][0]
+        hit = None
+        if scored and scored[0][0] >= FUZZY_MIN_RATIO and (len(scored) < 2 or scored[0][0] - scored[1][0] >= FUZZY_MARGIN):
+            hit = scored[0][1], scored[0][0]
+        if len(self._fuzzy_memo) < MEMO_SIZE:
+            self._fuzzy_memo[memo_key] = hit
+        return hit
+
+
+# below this a candidate can neither win (FUZZY_MIN_RATIO) nor come within FUZZY_MARGIN of a winner
+_IRRELEVANT = FUZZY_MIN_RATIO - FUZZY_MARGIN
+
+
+@lru_cache(maxsize=4096)
+def _matcher(label_key: str) -> difflib.SequenceMatcher:
+    """A matcher with the label key as its second sequence: difflib indexes that one, so do it once."""
+    return difflib.SequenceMatcher(None, "", label_key)
+
+
+def _similarity(key: str, label_key: str) -> float:
+    """``SequenceMatcher(None, key, label_key).ratio()``, or 0.0 when cheap upper bounds show it is irrelevant."""
+    sm = _matcher(label_key)
+    sm.set_seq1(key)
+    if sm.real_quick_ratio() < _IRRELEVANT or sm.quick_ratio() < _IRRELEVANT:
+        return 0.0
+    return sm.ratio()
 
 
 def _is_numbered(text: str) -> bool:
@@ -159,6 +191,8 @@ def _is_numbered(text: str) -> bool:
 
 def build_section_index(section: Section) -> SectionIndex:
     idx = SectionIndex(section)
+    idx.row_order = [r.code for r in section.rows]
+    idx.measure_codes = {r.code: frozenset(m.code for m in section.measures_of(r.code)) for r in section.rows}
     prefixes: dict[str, str] = {k: "title" for k in _keys(section.title)}
     for row in section.rows:
         for k in _keys(row.label):
@@ -216,13 +250,20 @@ def build_section_index(section: Section) -> SectionIndex:
 class FormatIndex:
     fmt: ReportFormat
     sections: dict[str, SectionIndex]
+    _row_memo: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
 
     def match_row(self, text: str) -> tuple[str, str] | None:
+        if text in self._row_memo:
+            return self._row_memo[text]
+        hit = None
         for code, idx in self.sections.items():
             row = idx.match_row(text)
             if row is not None:
-                return code, row
-        return None
+                hit = (code, row)
+                break
+        if len(self._row_memo) < MEMO_SIZE:
+            self._row_memo[text] = hit
+        return hit
 
 
 def _build(fmt: ReportFormat) -> FormatIndex:

@@ -41,10 +41,17 @@ class Parsed:
 
 
 BLANK = Parsed(None)
+_WHOLE = tuple(Parsed(n) for n in range(1000))  # Parsed is immutable: share the small counts
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not _SPACES.sub("", value))
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    if not value or value.isspace():  # str.isspace() is the \s of _SPACES; skip the regex for most cells
+        return True
+    return ("\u200b" in value or "\ufeff" in value) and not _SPACES.sub("", value)
 
 
 _ANY = Measure("any", Label(""), decimal=True, signed=True)  # accepts every number: for telling values from labels
@@ -67,6 +74,10 @@ def _text_is_value(text: str) -> bool:
 
 
 def parse(value: object, measure: Measure | None = None) -> Parsed:
+    if type(value) is float and value.is_integer() and 0 <= value < 2**53:
+        # the common case (calamine's numbers are floats): what the checks below give, without building it
+        n = int(value)
+        return _WHOLE[n] if n < len(_WHOLE) else Parsed(n)
     if is_blank(value):
         return BLANK
     if isinstance(value, bool):

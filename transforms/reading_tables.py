@@ -11,6 +11,7 @@ headers that name both the proceeding and the result (行政诉讼 → 未经复
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from transforms.reading_grid import Grid
 from transforms.reading_labels import FormatIndex, SectionIndex, loose
@@ -21,6 +22,8 @@ MAX_JOIN = 4  # label cells joined into one label (outer group, group, label, + 
 HEADER_TEXTS = 6  # header cells collected above a column
 HEADER_ROWS = 10
 SKIP_ROWS = 80  # data rows walked over to reach a table's header
+
+BLANK, TEXT, VALUE = 0, 1, 2  # what a cell is, as far as finding tables goes
 
 
 @dataclass
@@ -51,31 +54,66 @@ class Located:
         return len(self.values)
 
 
+@lru_cache(maxsize=16384)
+def _text_kind(text: str) -> int:
+    if is_blank(text):
+        return BLANK
+    return VALUE if looks_like_value(text) else TEXT
+
+
+def cell_kind(v: object) -> int:
+    if v is None:
+        return BLANK
+    if isinstance(v, str):
+        return _text_kind(v)  # the same texts recur in every file: classified once per process
+    return VALUE  # numbers; dates and booleans are misplaced values, reported by the number check
+
+
 class SheetScan:
     """Classified cells of one grid, computed once and shared by both formats' lookups."""
 
     def __init__(self, grid: Grid):
         self.grid = grid
+        self.kinds: list[list[int]] = []  # per row, per column: BLANK / TEXT / VALUE
         self.text_cells: list[list[tuple[int, str]]] = []  # per row: (col, text) of label-like cells
         self.value_cols: list[set[int]] = []  # per row: columns holding a value-like non-blank cell
         self._texts: set[tuple[int, int]] = set()
+        self._runs: dict[int, list[tuple[tuple[int, int], int, str]]] = {}  # see runs()
+        self._heads: dict[frozenset, dict] = {}  # all_rows → header_texts memo shared by the sections
         for r, row in enumerate(grid.cells):
-            texts, values = [], set()
-            for c, v in enumerate(row):
-                if is_blank(v):
-                    continue
-                if looks_like_value(v):
-                    values.add(c)
-                elif isinstance(v, str):
-                    texts.append((c, v))
-                    self._texts.add((r, c))
-                else:
-                    values.add(c)  # dates, booleans: misplaced values, reported by the number check
+            kinds = [cell_kind(v) for v in row]
+            texts = [(c, row[c]) for c, k in enumerate(kinds) if k == TEXT]
+            self.kinds.append(kinds)
             self.text_cells.append(texts)
-            self.value_cols.append(values)
+            self.value_cols.append({c for c, k in enumerate(kinds) if k == VALUE})
+            self._texts.update((r, c) for c, _ in texts)
 
     def is_text(self, r: int, c: int) -> bool:
         return (r, c) in self._texts
+
+    def is_blank(self, r: int, c: int) -> bool:
+        """Like ``is_blank(grid.get(r, c))``: outside the grid is blank."""
+        if 0 <= r < len(self.kinds) and 0 <= c < len(self.kinds[r]):
+            return self.kinds[r][c] == BLANK
+        return True
+
+    def runs(self, r: int) -> list[tuple[tuple[int, int], int, str]]:
+        """Row r's distinct candidate label texts, each with the best rank of its runs: (rank, end column, text).
+
+        A label merged over several columns yields the same text from many runs; only the longest, leftmost one
+        can win (see find_row_labels), so each text is matched once, and once for both formats.
+        """
+        if r not in self._runs:
+            best: dict[str, tuple[tuple[int, int], int]] = {}
+            for i, j, end_col, text in label_runs(self, r):
+                rank = (j, -i)
+                if text not in best or rank > best[text][0]:
+                    best[text] = (rank, end_col)
+            self._runs[r] = [(rank, end_col, text) for text, (rank, end_col) in best.items()]
+        return self._runs[r]
+
+    def header_memo(self, all_rows: set[int]) -> dict:
+        return self._heads.setdefault(frozenset(all_rows), {})
 
 
 def label_runs(scan: SheetScan, r: int):
@@ -88,7 +126,7 @@ def label_runs(scan: SheetScan, r: int):
         last_origin = None
         for j in range(i, min(len(texts), i + MAX_JOIN)):
             c, text = texts[j]
-            if j > i and any(texts[j - 1][0] < v < c for v in values):
+            if j > i and values and any(texts[j - 1][0] < v < c for v in values):
                 break
             origin = grid.top_left(r, c)
             if origin == last_origin or (parts and text == parts[-1]):
@@ -103,7 +141,7 @@ def label_runs(scan: SheetScan, r: int):
 
 def _has_value_room(scan: SheetScan, r: int, end_col: int) -> bool:
     """A data row has something other than labels to its right: a value, or a blank for one."""
-    return any(not scan.is_text(r, c) for c in range(end_col + 1, len(scan.grid.cells[r])))
+    return any(k != TEXT for k in scan.kinds[r][end_col + 1 :])
 
 
 def find_row_labels(scan: SheetScan, index: FormatIndex) -> list[RowLabel]:
@@ -111,13 +149,12 @@ def find_row_labels(scan: SheetScan, index: FormatIndex) -> list[RowLabel]:
     for r in range(scan.grid.height):
         if not scan.text_cells[r]:
             continue
-        best = None
-        for i, j, end_col, text in label_runs(scan, r):
-            hit = index.match_row(text)
-            if hit is None:
+        best = None  # the matching run with the most parts, then the leftmost start (ranks are unique)
+        for rank, end_col, text in scan.runs(r):
+            if best is not None and rank < best[0]:
                 continue
-            rank = (j, -i)
-            if best is None or rank > best[0]:
+            hit = index.match_row(text)
+            if hit is not None:
                 best = (rank, hit, end_col, text)
         if best is None:
             continue
@@ -132,14 +169,18 @@ def find_row_labels(scan: SheetScan, index: FormatIndex) -> list[RowLabel]:
 
 
 def header_texts(
-    scan: SheetScan, r: int, c: int, own_rows: set[int], all_rows: set[int], memo: dict | None = None
+    scan: SheetScan, r: int, c: int, own_rows: set[int], all_rows: set[int], memo: dict | None = None,
+    heads: dict | None = None,
 ) -> list[str]:
     """Texts above (r, c), top-down: first over this table's data rows and blanks, then the header cells.
 
     An empty header cell takes the nearest text to its left in the same row: an unmerged copy of a merged group
     header (行政诉讼 written once above five columns) means the same as the merged one.
+
+    ``memo`` remembers the walk up for one set of ``own_rows``; the header texts found from a given start depend
+    only on ``all_rows`` and are shared through the scan (every section of a format asks for the same headers);
+    ``heads`` is that shared memo, when the caller already has it (``scan.header_memo(all_rows)``).
     """
-    grid = scan.grid
     i = r - 1
     walked = []  # rows passed on the way up share the answer: remember it for them (("up", row, col) → start)
     while i >= 0 and r - i <= SKIP_ROWS:
@@ -164,17 +205,27 @@ def header_texts(
                 memo[("up", w, c)] = i
     if i < 0:
         return []
-    if memo is not None and (i, c) in memo:
-        return memo[(i, c)]
+    if heads is None:
+        heads = scan.header_memo(all_rows)
+    texts = heads.get((i, c))
+    if texts is None:
+        texts = heads[(i, c)] = _collect_header(scan, i, c, all_rows)
+    return texts
+
+
+def _collect_header(scan: SheetScan, start: int, c: int, all_rows: set[int]) -> list[str]:
+    """The header texts from row ``start`` upwards (at most HEADER_ROWS rows, HEADER_TEXTS texts), top-down."""
+    grid = scan.grid
     texts: list[str] = []
     last_origin = None
-    start = i
+    i = start
     while i >= 0 and start - i < HEADER_ROWS and len(texts) < HEADER_TEXTS:
         if i in all_rows:
             break
         cc = c
-        if is_blank(grid.get(i, c)):
-            cc = next((j for j in range(c - 1, -1, -1) if not is_blank(grid.get(i, j))), -1)
+        if scan.is_blank(i, c):
+            kinds = scan.kinds[i]
+            cc = next((j for j in range(min(c, len(kinds)) - 1, -1, -1) if kinds[j] != BLANK), -1)
         if cc >= 0 and scan.is_text(i, cc):
             origin = grid.top_left(i, cc)
             if origin != last_origin:
@@ -182,18 +233,21 @@ def header_texts(
                 last_origin = origin
         i -= 1
     texts.reverse()
-    if memo is not None:
-        memo[(start, c)] = texts
     return texts
 
 
 def match_header(idx: SectionIndex, texts: list[str]) -> tuple[str, str | None] | None:
     """Longest joined suffix of the header texts that names a measure (a title above it is ignored)."""
+    key = tuple(texts)
+    if key in idx.header_memo:
+        return idx.header_memo[key]
+    hit = None
     for start in range(len(texts)):
         hit = idx.match_column("".join(texts[start:]))
         if hit is not None:
-            return hit
-    return None
+            break
+    idx.remember_header(key, hit)
+    return hit
 
 
 def locate_rows_section(
@@ -209,20 +263,30 @@ def locate_rows_section(
     _fuzzy_rows(scan, idx, loc, all_rows)
     own_rows = {lab.r for lab in loc.rows.values()}
     memo: dict = {}
+    heads = scan.header_memo(all_rows)  # all_rows no longer changes for this section
+    origin = scan.grid.origin
+    above: dict[int, tuple[int, int, list[str], tuple | None]] = {}  # column → (row, start, texts, hit) last read
     for lab in sorted(loc.rows.values(), key=lambda x: x.r):
-        measures = {m.code for m in section.measures_of(lab.row)}
+        measures = idx.measure_codes[lab.row]
         width = len(scan.grid.cells[lab.r])
         for c in range(lab.label_end + 1, width):
-            if scan.grid.top_left(lab.r, c)[1] != c:
+            if (lab.r, c) in origin and origin[(lab.r, c)][1] != c:
                 continue  # inside a merged value cell: its top-left column already counts
-            texts = header_texts(scan, lab.r, c, own_rows, all_rows, memo)
-            hit = match_header(idx, texts)
+            prev = above.get(c)
+            if prev is not None and prev[0] == lab.r - 1:
+                # the row just above is this table's and was read in this column: walking up from here passes it
+                # and ends where its walk ended. Record what header_texts would have remembered, and reuse.
+                start, texts, hit = prev[1], prev[2], prev[3]
+                memo[("up", lab.r - 1, c)] = start
+            else:
+                texts = header_texts(scan, lab.r, c, own_rows, all_rows, memo, heads)
+                start = memo.get(("up", lab.r - 1, c), lab.r - 1)  # where the walk ended (-1: no header)
+                hit = match_header(idx, texts) if texts else None
+            above[c] = (lab.r, start, texts, hit)
             if hit is not None and hit[0] in measures and (hit[1] in (None, lab.row)):
                 key = (lab.row, hit[0])
                 # under a header merged over several columns the value may sit in any of them: take a filled one
-                if key not in loc.values or (
-                    is_blank(scan.grid.get(*loc.values[key])) and not is_blank(scan.grid.get(lab.r, c))
-                ):
+                if key not in loc.values or (scan.is_blank(*loc.values[key]) and not scan.is_blank(lab.r, c)):
                     loc.values[key] = (lab.r, c)
                 continue
             if c in scan.value_cols[lab.r] and texts:
@@ -238,7 +302,7 @@ def locate_rows_section(
 
 def _fuzzy_rows(scan: SheetScan, idx: SectionIndex, loc: Located, all_rows: set[int]) -> None:
     """Typo'd labels between this table's recognised rows: match them to the missing rows, in format order."""
-    order = [r.code for r in idx.section.rows]
+    order = idx.row_order
     found_rs = sorted((lab.r, order.index(lab.row)) for lab in loc.rows.values())
     first, last = found_rs[0][0], found_rs[-1][0]
     for r in range(max(0, first - 2), min(scan.grid.height, last + 3)):
@@ -276,15 +340,18 @@ def _last_label(scan: SheetScan, r: int) -> tuple[int, str]:
 def locate_statutory_review(scan: SheetScan, idx: SectionIndex, all_rows: set[int]) -> Located:
     """Table 四 as printed: proceeding and result in the headers, one unlabelled data row below them."""
     loc = Located(idx.section.code, scan.grid, statutory_columns=True)
-    result_keys = set(idx.columns)
+    result_keys = idx.columns
     candidates = set()
     for r in range(scan.grid.height):
         for _c, text in scan.text_cells[r]:
             if loose(text) in result_keys:
                 # merged headers are filled, so the bottom cell of a vertical merge yields the real data row
                 candidates.add(r + 1)
+                break
     best: dict[tuple[str, str], tuple[int, int]] = {}
     memo: dict = {}
+    heads = scan.header_memo(all_rows)
+    no_rows: set[int] = set()
     for r in sorted(candidates):
         if r in all_rows:
             continue
@@ -293,7 +360,8 @@ def locate_statutory_review(scan: SheetScan, idx: SectionIndex, all_rows: set[in
         for c in range(width):
             if scan.is_text(r, c):
                 continue
-            hit = match_header(idx, header_texts(scan, r, c, set(), all_rows, memo))
+            texts = header_texts(scan, r, c, no_rows, all_rows, memo, heads)
+            hit = match_header(idx, texts) if texts else None
             if hit is not None and hit[1] is not None:
                 pairs.setdefault((hit[1], hit[0]), (r, c))
         if len(pairs) > len(best):
@@ -307,19 +375,27 @@ def locate(scans: list[SheetScan], index: FormatIndex) -> dict[str, list[Located
     """Every sheet's candidate for every section, best first."""
     out: dict[str, list[Located]] = {code: [] for code in index.sections}
     for scan in scans:
-        labels = find_row_labels(scan, index)
-        all_rows = {lab.r for lab in labels}
-        locs = {code: locate_rows_section(scan, idx, labels, all_rows) for code, idx in index.sections.items()}
-        # a "row" that found no column under a header is a header itself (行政复议 above its five columns)
-        data_rows = {r for loc in locs.values() for (r, _c) in loc.values.values()}
-        for code, idx in index.sections.items():
-            loc = locs[code]
-            if not idx.section.blocks and idx.section.column_header is None:
-                alt = locate_statutory_review(scan, idx, data_rows)
-                if alt.score > loc.score:
-                    loc = alt
-            if loc.score:
-                out[code].append(loc)
+        for code, loc in _locate_sheet(scan, index).items():
+            out[code].append(loc)
     for code in out:
         out[code].sort(key=lambda loc: (-loc.score, not loc.grid.visible, loc.grid.index))
     return out
+
+
+def _locate_sheet(scan: SheetScan, index: FormatIndex) -> dict[str, Located]:
+    """The sections found in one sheet under one format (only those with values)."""
+    labels = find_row_labels(scan, index)
+    all_rows = {lab.r for lab in labels}
+    locs = {code: locate_rows_section(scan, idx, labels, all_rows) for code, idx in index.sections.items()}
+    # a "row" that found no column under a header is a header itself (行政复议 above its five columns)
+    data_rows = {r for loc in locs.values() for (r, _c) in loc.values.values()}
+    found = {}
+    for code, idx in index.sections.items():
+        loc = locs[code]
+        if not idx.section.blocks and idx.section.column_header is None:
+            alt = locate_statutory_review(scan, idx, data_rows)
+            if alt.score > loc.score:
+                loc = alt
+        if loc.score:
+            found[code] = loc
+    return found

@@ -39,6 +39,9 @@ class Registry:
         self._names = sorted(
             ((normalise(n), u) for u in units for n in u.names if n), key=lambda p: -len(p[0])
         )
+        self._exact: dict[str, Unit] = {}  # the first unit of _names with that name, as the loop would find it
+        for name, unit in self._names:
+            self._exact.setdefault(name, unit)
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_REGISTRY) -> Registry:
@@ -63,9 +66,8 @@ class Registry:
         key = normalise(text)
         if not key:
             return None
-        for name, unit in self._names:
-            if name == key:
-                return unit
+        if key in self._exact:
+            return self._exact[key]
         for name, unit in self._names:
             if name in key:
                 return unit

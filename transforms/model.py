@@ -23,6 +23,11 @@ class Cell:
     source: str | None = None  # "Sheet1!D9"; None for derived values (2021 other_total)
     raw: Any = None  # the cell's content before normalisation, when it differed
 
+    def __reduce__(self):
+        # pickled as its fields in order, not as a state dict: the read step sends ~200 cells per report from its
+        # worker processes, and the DAG's tasks pickle whole batches; this halves both time and size
+        return (Cell, (self.section, self.row, self.column, self.value, self.source, self.raw))
+
 
 @dataclass
 class Finding:

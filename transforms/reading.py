@@ -13,7 +13,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from transforms.model import Cell, Finding, Submission
@@ -129,7 +129,7 @@ class _Reader:
             if g.truncated:
                 self._add("R-FORMAT", "warning", f"工作表“{g.name}”很大，只读取了前面的部分。")
         scans = [SheetScan(g) for g in tables]
-        found = {v: locate(scans, INDEXES[v]) for v in INDEXES}
+        found = _locate_formats(scans)
         head = _head_texts(tables)
         year = self._year(head)
         chosen = self._decide_format(found, year)
@@ -160,22 +160,10 @@ class _Reader:
     # ------------------------------------------------------------ format
     def _decide_format(self, found: dict[str, dict[str, list[Located]]], year: int | None) -> _Chosen | None:
         new, old = max(FORMATS), min(FORMATS)
-
-        def best(version: str, section: str) -> Located | None:
-            locs = found[version][section]
-            return locs[0] if locs else None
-
-        p_new, p_old = best(new, "proactive"), best(old, "proactive")
-        sp_new = p_new.score if p_new else 0
-        sp_old = p_old.score if p_old else 0
-        proactive_says = new if sp_new > sp_old else old if sp_old > sp_new else None
-
+        best = partial(_best, found)
+        proactive_says, requests_says = _format_evidence(found)
         r_new = best(new, "requests")
-        other_total = FORMATS[new].section("requests").row_by_code
-        derived = [code for code, row in other_total.items() if row.derived]
-        children = [c for c in OTHER_CHILDREN_2021 if r_new and c in r_new.rows]
-        undivided = bool(r_new and any(c in r_new.rows for c in derived))
-        requests_says = new if children else old if undivided else None
+        derived = [code for code, row in FORMATS[new].section("requests").row_by_code.items() if row.derived]
 
         if not any(found[v][s] for v in found for s in found[v]):
             self._add(
@@ -494,6 +482,46 @@ class _Reader:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _locate_formats(scans: list[SheetScan]) -> dict[str, dict[str, list[Located]]]:
+    """The tables under each format's labels: what _decide_format needs, and all of the format it may choose.
+
+    When the new format's tables settle the format, the old format's tables other than 表二 are never looked at:
+    they are not located (that is a third of the reading time of a current report).
+    """
+    new, old = max(FORMATS), min(FORMATS)
+    found = {new: locate(scans, INDEXES[new]), old: locate(scans, INDEXES[old], upto="proactive")}
+    if not _settled_by_new(found):
+        found[old] = locate(scans, INDEXES[old])
+    return found
+
+
+def _best(found: dict[str, dict[str, list[Located]]], version: str, section: str) -> Located | None:
+    locs = found[version][section]
+    return locs[0] if locs else None
+
+
+def _format_evidence(found: dict[str, dict[str, list[Located]]]) -> tuple[str | None, str | None]:
+    """Which format 表二's columns say (the better score), and which 表三's （六） rows say (None: no evidence)."""
+    new, old = max(FORMATS), min(FORMATS)
+    p_new, p_old = _best(found, new, "proactive"), _best(found, old, "proactive")
+    sp_new = p_new.score if p_new else 0
+    sp_old = p_old.score if p_old else 0
+    proactive_says = new if sp_new > sp_old else old if sp_old > sp_new else None
+    r_new = _best(found, new, "requests")
+    derived = _derived_rows(FORMATS[new].section("requests"))
+    children = [c for c in OTHER_CHILDREN_2021 if r_new and c in r_new.rows]
+    undivided = bool(r_new and any(c in r_new.rows for c in derived))
+    requests_says = new if children else old if undivided else None
+    return proactive_says, requests_says
+
+
+def _settled_by_new(found: dict[str, dict[str, list[Located]]]) -> bool:
+    """_decide_format will choose the new format and read nothing of the old one beyond 表二."""
+    proactive_says, requests_says = _format_evidence(found)
+    new = max(FORMATS)
+    return (proactive_says or requests_says) == new
 
 HEAD_ROWS = 60  # the year, the filer and the title are looked for in the first rows of each sheet
 _FILER_KEYS = tuple(k for k in (loose(t) for t in FILER.all_texts) if k)

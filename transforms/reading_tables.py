@@ -120,22 +120,25 @@ def label_runs(scan: SheetScan, r: int):
     """Candidate label texts of row r: runs of consecutive label cells (no value cell in between), deduped merges."""
     texts = scan.text_cells[r][:MAX_LABEL_CELLS]
     values = scan.value_cols[r]
-    grid = scan.grid
+    origin = scan.grid.origin
+    origins = [origin.get((r, c), (r, c)) for c, _ in texts]  # grid.top_left of each label cell
+    # cut[j]: a value cell sits between label cells j-1 and j, so no run joins them
+    cut = [False] + [bool(values) and any(texts[j - 1][0] < v < texts[j][0] for v in values)
+                     for j in range(1, len(texts))]
     for i in range(len(texts)):
         parts: list[str] = []
         last_origin = None
         for j in range(i, min(len(texts), i + MAX_JOIN)):
             c, text = texts[j]
-            if j > i and values and any(texts[j - 1][0] < v < c for v in values):
+            if j > i and cut[j]:
                 break
-            origin = grid.top_left(r, c)
-            if origin == last_origin or (parts and text == parts[-1]):
+            if origins[j] == last_origin or (parts and text == parts[-1]):
                 # a horizontally merged label, or the same parent label repeated: one part
-                last_origin = origin
+                last_origin = origins[j]
                 yield i, j, c, "".join(parts)
                 continue
             parts.append(text)
-            last_origin = origin
+            last_origin = origins[j]
             yield i, j, c, "".join(parts)
 
 
@@ -215,22 +218,22 @@ def header_texts(
 
 def _collect_header(scan: SheetScan, start: int, c: int, all_rows: set[int]) -> list[str]:
     """The header texts from row ``start`` upwards (at most HEADER_ROWS rows, HEADER_TEXTS texts), top-down."""
-    grid = scan.grid
+    cells, origin = scan.grid.cells, scan.grid.origin
     texts: list[str] = []
     last_origin = None
     i = start
     while i >= 0 and start - i < HEADER_ROWS and len(texts) < HEADER_TEXTS:
         if i in all_rows:
             break
+        kinds = scan.kinds[i]
         cc = c
-        if scan.is_blank(i, c):
-            kinds = scan.kinds[i]
+        if c >= len(kinds) or kinds[c] == BLANK:
             cc = next((j for j in range(min(c, len(kinds)) - 1, -1, -1) if kinds[j] != BLANK), -1)
-        if cc >= 0 and scan.is_text(i, cc):
-            origin = grid.top_left(i, cc)
-            if origin != last_origin:
-                texts.append(str(grid.get(i, cc)))
-                last_origin = origin
+        if cc >= 0 and kinds[cc] == TEXT:
+            top_left = origin.get((i, cc), (i, cc))
+            if top_left != last_origin:
+                texts.append(cells[i][cc])
+                last_origin = top_left
         i -= 1
     texts.reverse()
     return texts
@@ -371,27 +374,33 @@ def locate_statutory_review(scan: SheetScan, idx: SectionIndex, all_rows: set[in
     return loc
 
 
-def locate(scans: list[SheetScan], index: FormatIndex) -> dict[str, list[Located]]:
-    """Every sheet's candidate for every section, best first."""
-    out: dict[str, list[Located]] = {code: [] for code in index.sections}
+def locate(scans: list[SheetScan], index: FormatIndex, upto: str | None = None) -> dict[str, list[Located]]:
+    """Every sheet's candidate for every section, best first.
+
+    ``upto``: only the sections up to this one, in format order (a section's result never depends on the sections
+    after it), for when the reader needs no more of this format.
+    """
+    codes = list(index.sections)
+    codes = codes[: codes.index(upto) + 1] if upto is not None else codes
+    out: dict[str, list[Located]] = {code: [] for code in codes}
     for scan in scans:
-        for code, loc in _locate_sheet(scan, index).items():
+        for code, loc in _locate_sheet(scan, index, codes).items():
             out[code].append(loc)
     for code in out:
         out[code].sort(key=lambda loc: (-loc.score, not loc.grid.visible, loc.grid.index))
     return out
 
 
-def _locate_sheet(scan: SheetScan, index: FormatIndex) -> dict[str, Located]:
-    """The sections found in one sheet under one format (only those with values)."""
+def _locate_sheet(scan: SheetScan, index: FormatIndex, codes: list[str]) -> dict[str, Located]:
+    """The given sections (a prefix of the format's) found in one sheet (only those with values)."""
     labels = find_row_labels(scan, index)
-    all_rows = {lab.r for lab in labels}
-    locs = {code: locate_rows_section(scan, idx, labels, all_rows) for code, idx in index.sections.items()}
+    all_rows = {lab.r for lab in labels}  # grows as sections match typo'd rows: hence sections in format order
+    locs = {code: locate_rows_section(scan, index.sections[code], labels, all_rows) for code in codes}
     # a "row" that found no column under a header is a header itself (行政复议 above its five columns)
     data_rows = {r for loc in locs.values() for (r, _c) in loc.values.values()}
     found = {}
-    for code, idx in index.sections.items():
-        loc = locs[code]
+    for code in codes:
+        idx, loc = index.sections[code], locs[code]
         if not idx.section.blocks and idx.section.column_header is None:
             alt = locate_statutory_review(scan, idx, data_rows)
             if alt.score > loc.score:

@@ -392,16 +392,9 @@ class _Reader:
         evidence: list[tuple[str, int]] = []  # (where, year), most trusted first
         cells: list[tuple[str, int]] = []
         for _row, _c, v in head:
-            if v.strip():
-                text = _plain(v)
-                if REPORT_TITLE in text:
-                    y = _year_in(text, _YEAR_IN_TEXT)
-                    if y:
-                        evidence.append(("标题", y))
-                elif len(text) <= 16:
-                    y = _year_in(text, _YEAR_CELL)  # a cell of its own: 2024年度 / 报告年度：2024
-                    if y:
-                        cells.append(("表中年度", y))
+            found = _year_of_cell(v)
+            if found is not None:
+                (evidence if found[0] == "标题" else cells).append(found)
         evidence.extend(cells[:1])
         stem = self.path.stem
         y = _year_in(_plain(stem), _YEAR)
@@ -582,6 +575,21 @@ def _plain(text: str) -> str:
     if _CN_YEAR.search(s):
         s = _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), s)
     return s
+
+
+@lru_cache(maxsize=16384)
+def _year_of_cell(v: str) -> tuple[str, int] | None:
+    """("标题", year) for a title naming its year, ("表中年度", year) for a cell that is a year, else None."""
+    if not v.strip():
+        return None
+    text = _plain(v)
+    if REPORT_TITLE in text:
+        y = _year_in(text, _YEAR_IN_TEXT)
+        return ("标题", y) if y else None
+    if len(text) <= 16:
+        y = _year_in(text, _YEAR_CELL)  # a cell of its own: 2024年度 / 报告年度：2024
+        return ("表中年度", y) if y else None
+    return None
 
 
 def _year_in(text: str, pattern: re.Pattern) -> int | None:

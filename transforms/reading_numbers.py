@@ -55,6 +55,8 @@ def is_blank(value: object) -> bool:
 
 
 _ANY = Measure("any", Label(""), decimal=True, signed=True)  # accepts every number: for telling values from labels
+# a measure's kind as far as parsing goes (only _check looks at the measure: decimal and signed)
+_MEASURES = {(d, s): Measure("any", Label(""), decimal=d, signed=s) for d in (False, True) for s in (False, True)}
 
 
 def looks_like_value(value: object) -> bool:
@@ -78,6 +80,18 @@ def parse(value: object, measure: Measure | None = None) -> Parsed:
         # the common case (calamine's numbers are floats): what the checks below give, without building it
         n = int(value)
         return _WHOLE[n] if n < len(_WHOLE) else Parsed(n)
+    if type(value) is str:
+        # texts recur (0, ０, —, /, 无, 5件): parse each once per kind of measure; Parsed is immutable
+        return _parse_text(value, bool(measure and measure.decimal), bool(measure and measure.signed))
+    return _parse(value, measure)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(text: str, decimal: bool, signed: bool) -> Parsed:
+    return _parse(text, _MEASURES[(decimal, signed)])
+
+
+def _parse(value: object, measure: Measure | None) -> Parsed:
     if is_blank(value):
         return BLANK
     if isinstance(value, bool):

@@ -232,25 +232,26 @@ class _Reader:
             self._label_findings(section, loc, chosen)
             section_blanks = []
             any_value = False
-            grid = loc.grid
+            grid, values, cells = loc.grid, loc.values, sub.cells
             formulas = insp.formula_cells.get(grid.name, ())
-            for row_code, col, row, measure in _plan(fmt.version, section.code):
-                key = (section.code, row_code, col)
-                if row.derived and not chosen.mixed_other_row:
+            mixed, into_2019 = chosen.mixed_other_row, chosen.children_into_2019
+            for key, row_col, row, measure in _plan(fmt.version, section.code):
+                _, row_code, col = key
+                if row.derived and not mixed:
                     continue  # computed below from its children
-                if chosen.mixed_other_row and row_code in OTHER_CHILDREN_2021:
-                    sub.cells[key] = Cell(section.code, row_code, col, None)
+                if mixed and row_code in OTHER_CHILDREN_2021:
+                    cells[key] = Cell(section.code, row_code, col, None)
                     continue
-                if chosen.children_into_2019 and row_code not in loc.rows and row_code in _derived_rows(section):
+                if into_2019 and row_code not in loc.rows and row_code in _derived_rows(section):
                     continue
-                pos = loc.values.get((row_code, col))
+                pos = values.get(row_col)
                 if pos is None:
-                    sub.cells[key] = Cell(section.code, row_code, col, None)
+                    cells[key] = Cell(section.code, row_code, col, None)
                     continue
                 ref = a1(*grid.top_left(*pos))
                 source = f"{grid.name}!{ref}"  # grid.address(*pos)
                 if ref in formulas:
-                    sub.cells[key] = Cell(section.code, row_code, col, None, source, raw="=")
+                    cells[key] = Cell(section.code, row_code, col, None, source, raw="=")
                     self._add(
                         "R-FORMULA", "error",
                         f"{section.describe(row_code, col)}（{source}）是公式，但文件里没有公式的计算结果"
@@ -259,7 +260,7 @@ class _Reader:
                     )
                     continue
                 parsed = parse(grid.get(*pos), measure)
-                sub.cells[key] = Cell(section.code, row_code, col, parsed.value, source, parsed.raw)
+                cells[key] = Cell(section.code, row_code, col, parsed.value, source, parsed.raw)
                 if parsed.error:
                     self._add(
                         "R-NUMBER", "error",
@@ -537,11 +538,14 @@ def _head_texts(grids: list[Grid]) -> list[tuple[list, int, str]]:
 
 
 @lru_cache(maxsize=64)
-def _plan(version: str, section_code: str) -> tuple[tuple[str, str, Row, Measure], ...]:
-    """(row code, column code, row, measure) of every cell of a section, in reading order: looked up once."""
+def _plan(version: str, section_code: str) -> tuple[tuple[tuple[str, str, str], tuple[str, str], Row, Measure], ...]:
+    """((section, row, column), (row, column), row, measure) of every cell of a section, in reading order.
+
+    Looked up once per format instead of for every cell of every file.
+    """
     section = FORMATS[version].section(section_code)
     return tuple(
-        (row_code, col, section.row_by_code[row_code], section.measure(row_code, col))
+        ((section_code, row_code, col), (row_code, col), section.row_by_code[row_code], section.measure(row_code, col))
         for row_code, col in section.cells()
     )
 

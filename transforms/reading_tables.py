@@ -81,7 +81,7 @@ class SheetScan:
         self._runs: dict[int, list[tuple[tuple[int, int], int, str]]] = {}  # see runs()
         self._heads: dict[frozenset, dict] = {}  # all_rows → header_texts memo shared by the sections
         for r, row in enumerate(grid.cells):
-            kinds = [cell_kind(v) for v in row]
+            kinds = [BLANK if v is None else _text_kind(v) if isinstance(v, str) else VALUE for v in row]  # cell_kind
             texts = [(c, row[c]) for c, k in enumerate(kinds) if k == TEXT]
             self.kinds.append(kinds)
             self.text_cells.append(texts)

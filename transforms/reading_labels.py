@@ -170,16 +170,9 @@ class SectionIndex:
 _IRRELEVANT = FUZZY_MIN_RATIO - FUZZY_MARGIN
 
 
-@lru_cache(maxsize=4096)
-def _matcher(label_key: str) -> difflib.SequenceMatcher:
-    """A matcher with the label key as its second sequence: difflib indexes that one, so do it once."""
-    return difflib.SequenceMatcher(None, "", label_key)
-
-
 def _similarity(key: str, label_key: str) -> float:
     """``SequenceMatcher(None, key, label_key).ratio()``, or 0.0 when cheap upper bounds show it is irrelevant."""
-    sm = _matcher(label_key)
-    sm.set_seq1(key)
+    sm = difflib.SequenceMatcher(None, key, label_key)
     if sm.real_quick_ratio() < _IRRELEVANT or sm.quick_ratio() < _IRRELEVANT:
         return 0.0
     return sm.ratio()

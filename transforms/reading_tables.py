@@ -126,20 +126,17 @@ def label_runs(scan: SheetScan, r: int):
     cut = [False] + [bool(values) and any(texts[j - 1][0] < v < texts[j][0] for v in values)
                      for j in range(1, len(texts))]
     for i in range(len(texts)):
-        parts: list[str] = []
-        last_origin = None
+        joined, last_text, last_origin = "", None, None
         for j in range(i, min(len(texts), i + MAX_JOIN)):
             c, text = texts[j]
             if j > i and cut[j]:
                 break
-            if origins[j] == last_origin or (parts and text == parts[-1]):
-                # a horizontally merged label, or the same parent label repeated: one part
-                last_origin = origins[j]
-                yield i, j, c, "".join(parts)
-                continue
-            parts.append(text)
+            # a horizontally merged label, or the same parent label repeated, is one part
+            if origins[j] != last_origin and text != last_text:
+                joined += text
+                last_text = text
             last_origin = origins[j]
-            yield i, j, c, "".join(parts)
+            yield i, j, c, joined
 
 
 def _has_value_room(scan: SheetScan, r: int, end_col: int) -> bool:

@@ -134,14 +134,18 @@ def rules_zero(sub: Submission, meta: dict, rec: dict) -> Finding:
     return _finding(meta, sub, "proactive", row, column, text, 0, value)
 
 
-def fees_max(sub: Submission, meta: dict, rec: dict) -> Finding:
-    """T2-FEES: a 万元 amount too large for the unit: probably typed in 元."""
+def _fee_cell(sub: Submission, meta: dict, rec: dict):
+    """What both T2-FEES messages name: the fees cell, its value, its unit (万元) and its source cell."""
     section = FORMATS[sub.format_version].section("proactive")
     row, column = meta["row"], meta["column"]
-    value = rec[f"{row}__{column}"]
+    return (section, row, column, rec[f"{row}__{column}"], section.measure(row, column).unit,
+            _source(sub, "proactive", row, column))
+
+
+def fees_max(sub: Submission, meta: dict, rec: dict) -> Finding:
+    """T2-FEES: a 万元 amount too large for the unit: probably typed in 元."""
+    section, row, column, value, unit, source = _fee_cell(sub, meta, rec)
     who = UNIT_TYPE_ZH.get(rec["unit_type"], rec["unit_type"])
-    unit = section.measure(row, column).unit
-    source = _source(sub, "proactive", row, column)
     text = (
         f"{section.describe(row, column)} 填了 {num(value)}（单位：{unit}），即 {num(value / 10000)} 亿元，"
         f"对{who}来说过大，可能是按“元”填的。若是元，应填 {num(value / 10000)}（{unit}）。请核对{_at(source)}。"
@@ -151,12 +155,8 @@ def fees_max(sub: Submission, meta: dict, rec: dict) -> Finding:
 
 def fees_yuan(sub: Submission, meta: dict, rec: dict) -> Finding:
     """T2-FEES: the cell was typed with 元 while the column is in 万元."""
-    section = FORMATS[sub.format_version].section("proactive")
-    row, column = meta["row"], meta["column"]
-    value = rec[f"{row}__{column}"]
+    section, row, column, value, unit, source = _fee_cell(sub, meta, rec)
     raw = rec[f"{row}__{column}__raw"]
-    unit = section.measure(row, column).unit
-    source = _source(sub, "proactive", row, column)
     text = (
         f"{section.describe(row, column)} 写的是“{raw}”，单位是元，而本栏以{unit}为单位："
         f"{num(value)} 元 = {num(value / 10000)} {unit}。请改填{unit}数（只填数字）{_at(source)}。"

@@ -375,7 +375,9 @@ def run(settings: Settings, run_id: str | None = None) -> RunResult:
 
 def _warm_up_validation() -> None:
     try:
-        import great_expectations  # noqa: F401
+        from expectations.gx_import import import_great_expectations
+
+        import_great_expectations()
     except Exception:  # noqa: BLE001 — only a head start; validate() imports (and reports) for real
         pass
 

@@ -90,7 +90,9 @@ def _parts(section_code: str) -> Callable[[Any], tuple[str, ...]]:
 
 def build_suites() -> dict[str, Any]:
     """Every suite as a GX ``ExpectationSuite``, in ``SUITE_NAMES`` order."""
-    import great_expectations as gx
+    from expectations.gx_import import import_great_expectations
+
+    gx = import_great_expectations()
     from great_expectations.expectations.row_conditions import Column
 
     from expectations.custom import ExpectMulticolumnSidesToBalance
@@ -218,7 +220,9 @@ def write_suites(directory: Path = SUITE_DIR) -> list[Path]:
 def load_suite(path: Path, strict: bool = True) -> Any:
     """Load a stored suite. GX drops expectations whose class is not registered (a custom one whose module was not
     imported) with only a log line; ``strict`` turns that into an error instead of a silently weaker suite."""
-    import great_expectations as gx
+    from expectations.gx_import import import_great_expectations
+
+    gx = import_great_expectations()
 
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     suite = gx.ExpectationSuite(**data)

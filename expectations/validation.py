@@ -39,7 +39,9 @@ def _get_runtime() -> _Runtime:
     """The process's GX context, suites and validation definitions (built on first use only)."""
     global _runtime
     if _runtime is None:
-        import great_expectations as gx
+        from expectations.gx_import import import_great_expectations
+
+        gx = import_great_expectations()
         from great_expectations.data_context.types.base import (
             DataContextConfig,
             InMemoryStoreBackendDefaults,

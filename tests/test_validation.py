@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,8 @@ from expectations.validation import build_data_docs, validate_submissions
 from transforms.model import Finding, Submission
 from transforms.report_format import FORMATS, OTHER_CHILDREN_2021
 from transforms.rules import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 T_RULES = ("T3-BALANCE", "T3-ROWSUM", "T3-OUTCOMES", "T4-TOTAL", "T2-RULES", "T2-FEES", "T3-SHIFT")
 
@@ -326,6 +329,30 @@ def test_module_import_does_not_import_great_expectations():
     code = "import sys, expectations.validation, expectations.feedback; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_great_expectations_defers_what_the_suites_never_use(tmp_path):
+    """A fresh process validates a real report and writes Data Docs with scipy.stats and altair still unexecuted
+    (the import-time saving), and both work normally when something does touch them."""
+    code = f"""
+import random, sys
+from expectations.gx_import import DEFERRED
+from expectations.synthetic import make_submission, set_values
+from expectations.validation import validate_submissions
+sub = set_values(make_submission("2021", "department", random.Random(3)),
+                 [(("review_litigation", "litigation_direct", "upheld"), 4),
+                  (("review_litigation", "litigation_direct", "total"), 0)])
+validate_submissions([sub], None, data_docs=__import__("pathlib").Path({str(tmp_path)!r}))
+print(sorted(type(sys.modules[m]).__name__ for m in DEFERRED))
+print(sub.status, sorted({{f.rule for f in sub.findings}}))
+import scipy.stats, altair
+print(round(float(scipy.stats.norm.cdf(0.0)), 3), altair.Chart.__name__, type(sys.modules["altair"]).__name__)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    deferred, result, touched = out.stdout.strip().splitlines()
+    assert deferred == "['_LazyModule', '_LazyModule']"
+    assert result.startswith("rejected") and "'T4-TOTAL'" in result
+    assert touched == "0.5 Chart module"
 
 
 def test_validation_prints_no_progress_bars(capfd):

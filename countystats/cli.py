@@ -32,6 +32,16 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild(args: argparse.Namespace) -> int:
+    from countystats.pipeline import rebuild
+    from countystats.settings import Settings
+
+    settings = Settings.from_env(archive=args.archive, db=args.db, out=args.out, units=args.units)
+    result = rebuild(settings)
+    print(result.summary_zh())
+    return 0
+
+
 def _nightly(args: argparse.Namespace) -> int:
     from countystats.nightly import run_dag_locally
 
@@ -81,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out")
     r.add_argument("--units")
     r.set_defaults(func=_run)
+
+    b = sub.add_parser("rebuild", help="从归档重建数据仓库（丢失或结构版本升级后），完成后替换已发布的数据仓库")
+    b.add_argument("--archive")
+    b.add_argument("--db")
+    b.add_argument("--out")
+    b.add_argument("--units")
+    b.set_defaults(func=_rebuild)
 
     n = sub.add_parser("nightly", help="在本机用 Airflow（SQLite 元数据库）跑一次夜间 DAG，使用示例县数据")
     n.add_argument("--fresh", action="store_true", help="先清空数据仓库、归档、输出和本机 Airflow 运行记录")

@@ -61,7 +61,7 @@ def known_hashes(db: Path) -> set[str]:
 
 def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
     """New files in the inbox, archived byte for byte first; returns them and how many were seen before."""
-    from transforms.warehouse import IncomingFile, archive_bytes, received_at, sha256_of
+    from transforms.warehouse import IncomingFile, archive_bytes, received_at, record_arrival, sha256_of
 
     inbox = Path(settings.inbox)
     if not inbox.is_dir():
@@ -78,7 +78,9 @@ def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
             continue
         seen.add(digest)  # the same bytes twice in one inbox: processed once
         target = archive_bytes(data, Path(settings.archive), path.suffix)
-        new.append(IncomingFile(str(path), digest, got.isoformat(sep=" "), str(target)))
+        incoming = IncomingFile(str(path), digest, got.isoformat(sep=" "), str(target))
+        record_arrival(Path(settings.archive), incoming)
+        new.append(incoming)
     log.info("countystats: 收件箱 %s 中有新文件 %d 个（此前已处理 %d 个）", inbox, len(new), before)
     return new, before
 
@@ -102,9 +104,13 @@ def worker_count(settings: Settings, n_files: int) -> int:
 
 
 def read(settings: Settings, files: list[IncomingFile]) -> Batch:
-    """Read every file (R-* rules), in worker processes for big batches; order and results are the same."""
+    """Read every file (R-* rules), in worker processes for big batches; order and results are the same.
+
+    The bytes read are the archived copy (what the warehouse keeps, and all a rebuild has); the name is the one the
+    file arrived with (it may name the unit).
+    """
     workers = worker_count(settings, len(files))
-    paths = [incoming.path for incoming in files]
+    paths = [(incoming.archive_path, incoming.path) for incoming in files]
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -118,10 +124,10 @@ def read(settings: Settings, files: list[IncomingFile]) -> Batch:
         subs = _progress(settings, map(_read_one, paths), len(files))
     batch: Batch = []
     for incoming, sub in zip(files, subs, strict=True):
-        if sub.sha256 != incoming.sha256:
-            # the file changed between archiving and reading: the archived bytes are what we keep
-            log.warning("countystats: 文件在读取期间被修改：%s（以归档副本的 sha256 为准）", incoming.path)
-            sub.sha256 = incoming.sha256
+        if sub.sha256 != incoming.sha256 and not sub.unreadable:
+            # the archived copy no longer has the bytes its name promises (damaged storage): say so, keep the record
+            log.warning("countystats: 归档副本与其 sha256 不符：%s（%s）", incoming.archive_path, incoming.path)
+        sub.sha256 = incoming.sha256
         batch.append((incoming, sub))
     return batch
 
@@ -136,10 +142,11 @@ def _reader_init(units: str) -> None:
     _REGISTRY = Registry.load(units)
 
 
-def _read_one(path: str) -> Submission:
+def _read_one(paths: tuple[str, str]) -> Submission:
     from transforms.reading import read_submission
 
-    return read_submission(Path(path), _REGISTRY)
+    archived, received_as = paths
+    return read_submission(Path(archived), _REGISTRY, name=received_as)
 
 
 def _progress(settings: Settings, results, total: int) -> list:
@@ -167,8 +174,11 @@ def validate(settings: Settings, batch: Batch) -> Batch:
 # ---------------------------------------------------------------- load and publish
 
 
-def load(settings: Settings, batch: Batch, run_id: str) -> Path:
-    """Build the new warehouse in a staging file; the published one is not touched."""
+def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> Path:
+    """Build the new warehouse in a staging file; the published one is not touched.
+
+    ``fresh``: start from an empty warehouse instead of a copy of the published one (a rebuild).
+    """
     from transforms import warehouse
     from transforms.registry import Registry
 
@@ -177,7 +187,7 @@ def load(settings: Settings, batch: Batch, run_id: str) -> Path:
     for old in settings.staging.glob("*") if settings.staging.is_dir() else ():
         if time.time() - old.stat().st_mtime > 6 * 3600:  # pickles of runs that died before publishing
             shutil.rmtree(old, ignore_errors=True)
-    con = warehouse.open_staging(Path(settings.db), staging)
+    con = warehouse.open_staging(Path(settings.db), staging, fresh=fresh)
     try:
         result = warehouse.load(con, batch, Registry.load(settings.units), settings, run_id)
         warehouse.finish_staging(con)
@@ -344,33 +354,58 @@ def _names(names: list[str], shown: int = 15) -> str:
 
 
 def run(settings: Settings, run_id: str | None = None) -> RunResult:
+    """The nightly job in this process: every new file of the inbox, added to the published warehouse."""
     _default_logging()
-    run_id = run_id or new_run_id()
-    clock, timings = time.perf_counter(), {}
-
-    def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[step] = round(now - clock, 3)
-        clock = now
-        log.info("countystats: %s 完成（%.1f 秒）", STEP_ZH[step], timings[step])
-
+    clock = _StepClock()
     files, seen_before = discover(settings)
-    lap("discover")
+    clock.lap("discover")
+    return _read_to_publish(settings, files, run_id or new_run_id(), clock, seen_before)
+
+
+def rebuild(settings: Settings, run_id: str | None = None) -> RunResult:
+    """A new warehouse from every file in the archive (its manifest gives each file's name and receipt time), read,
+    validated and loaded as one batch, then published like any run: after a lost warehouse or a new schema version.
+    The inbox is not looked at; the old warehouse is replaced only once the new one is complete."""
+    from transforms.warehouse import archived_files
+
+    _default_logging()
+    clock = _StepClock()
+    files = archived_files(Path(settings.archive))
+    log.info("countystats: 从归档 %s 重建数据仓库：%d 个文件", settings.archive, len(files))
+    clock.lap("discover")
+    return _read_to_publish(settings, files, run_id or new_run_id(), clock, fresh=True)
+
+
+def _read_to_publish(settings: Settings, files: list[IncomingFile], run_id: str, clock: _StepClock,
+                     seen_before: int = 0, fresh: bool = False) -> RunResult:
     if worker_count(settings, len(files)) > 1:
         # while worker processes read, this process idles: import Great Expectations (seconds) meanwhile
         threading.Thread(target=_warm_up_validation, daemon=True).start()
     batch = read(settings, files) if files else []
-    lap("read")
+    clock.lap("read")
     batch = validate(settings, batch) if files else []
-    lap("validate")
-    staging = load(settings, batch, run_id)
-    lap("load")
+    clock.lap("validate")
+    staging = load(settings, batch, run_id, fresh=fresh)
+    clock.lap("load")
     result = publish(settings, staging, run_id, seen_before)
-    lap("publish")
-    result.timings = timings
+    clock.lap("publish")
+    result.timings = clock.timings
     result.write(Path(settings.out))
     return result
+
+
+class _StepClock:
+    """Seconds per step of an in-process run, logged as each step ends."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._since = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = round(now - self._since, 3)
+        self._since = now
+        log.info("countystats: %s 完成（%.1f 秒）", STEP_ZH[step], self.timings[step])
 
 
 def _warm_up_validation() -> None:

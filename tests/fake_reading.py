@@ -39,7 +39,7 @@ def drop(inbox: Path, name: str, received: str, **kwargs) -> Path:
 def fake_read(settings, files):
     batch = []
     for incoming in files:
-        kwargs = json.loads(Path(incoming.path).read_text(encoding="utf-8"))
+        kwargs = json.loads(Path(incoming.archive_path).read_text(encoding="utf-8"))  # like the real read step
         sub = make_submission(**kwargs)
         sub.sha256 = incoming.sha256
         sub.file = incoming.path

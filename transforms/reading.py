@@ -52,28 +52,34 @@ _CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}年")
 
 
 def read_submission(
-    path: str | Path, registry: Registry, year: int | None = None, unit_name: str | None = None
+    path: str | Path, registry: Registry, year: int | None = None, unit_name: str | None = None,
+    name: str | Path | None = None,
 ) -> Submission:
-    """Read one workbook (.xlsx/.xlsm/.xls) into a Submission with R-* findings. Never raises for a bad file."""
+    """Read one workbook (.xlsx/.xlsm/.xls) into a Submission with R-* findings. Never raises for a bad file.
+
+    ``name``: the path the file arrived as, when ``path`` is a copy (the archive's, named by sha256); the file name
+    can carry the unit and the year, and findings name the file the clerk sent.
+    """
     path = Path(path)
+    shown = Path(name) if name is not None else path
     try:
         data = path.read_bytes()
     except OSError as exc:
-        sub = Submission(file=str(path), sha256="")
+        sub = Submission(file=str(shown), sha256="")
         return _unreadable(sub, f"无法打开文件（{exc.strerror or exc}）")
-    sub = Submission(file=str(path), sha256=hashlib.sha256(data).hexdigest())
+    sub = Submission(file=str(shown), sha256=hashlib.sha256(data).hexdigest())
     try:
-        _Reader(sub, path, data, registry, year, unit_name).run()
+        _Reader(sub, shown, data, registry, year, unit_name).run()
     except Rejected as rej:
         return _unreadable(sub, rej.reason)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine panics (pyo3 PanicException) derive from BaseException
         # a reader library choking on a damaged file must not stop a nightly run
-        log.debug("unreadable %s: %r", path, exc)
-        name = type(exc).__name__
-        reason = "文件设置了密码" if "Password" in name else "文件已损坏或不是有效的 Excel 工作簿，请用 Excel/WPS 重新另存为 .xlsx"
-        return _unreadable(sub, reason, detail=f"{name}: {exc}"[:300])
+        log.debug("unreadable %s: %r", shown, exc)
+        kind = type(exc).__name__
+        reason = "文件设置了密码" if "Password" in kind else "文件已损坏或不是有效的 Excel 工作簿，请用 Excel/WPS 重新另存为 .xlsx"
+        return _unreadable(sub, reason, detail=f"{kind}: {exc}"[:300])
     return sub
 
 

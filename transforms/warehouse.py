@@ -13,6 +13,7 @@ submission and every value stays; ``submissions.is_current`` marks the unit-year
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -67,6 +68,41 @@ def archive_bytes(data: bytes, archive: Path, suffix: str) -> Path:
     return target
 
 
+MANIFEST = "manifest.jsonl"  # in the archive folder: one line per file received (name, time, sha256)
+
+
+def record_arrival(archive: Path, incoming: IncomingFile) -> None:
+    """Append the file's arrival to the archive's manifest: with the bytes, all a rebuild needs (the name the unit
+    gave the file and when it came are not in the bytes). One short O_APPEND write per line, one run at a time."""
+    entry = {"sha256": incoming.sha256, "file": incoming.path, "received_at": incoming.received_at,
+             "archived": Path(incoming.archive_path).relative_to(archive).as_posix()}
+    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(archive / MANIFEST, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def archived_files(archive: Path) -> list[IncomingFile]:
+    """Every file the manifest lists, once per sha256 (its first arrival), in the order received."""
+    path = archive / MANIFEST
+    if not path.exists():
+        raise FileNotFoundError(f"归档目录中没有文件清单：{path}")
+    files: dict[str, IncomingFile] = {}
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                e = json.loads(line)
+                incoming = IncomingFile(e["file"], e["sha256"], e["received_at"], str(archive / e["archived"]))
+            except (ValueError, KeyError, TypeError) as exc:  # e.g. a line cut short by a full disk
+                log.warning("countystats: 文件清单 %s 第 %d 行无法解析，已跳过（%s）", path, n, exc)
+                continue
+            files.setdefault(incoming.sha256, incoming)
+    return sorted(files.values(), key=lambda f: (f.received_at, f.path))
+
+
 def received_at(path: Path, timezone: str) -> datetime:
     """The file's mtime as naive local time (the county's clock, which the deadline refers to)."""
     stamp = path.stat().st_mtime
@@ -96,7 +132,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         version = int(row[0]) if row else 0
         if version != SCHEMA_VERSION:
             raise RuntimeError(
-                f"warehouse schema version {version}, this code needs {SCHEMA_VERSION}: rebuild it from archive/"
+                f"数据仓库结构版本为 {version}，本程序需要 {SCHEMA_VERSION}：请运行 `countystats rebuild` 从归档重建 "
+                f"(warehouse schema version {version}, this code needs {SCHEMA_VERSION}: run `countystats rebuild`)"
             )
     for rel in RELATIONS:
         if rel.kind == "table":
@@ -143,13 +180,13 @@ def _base_file(staging: Path) -> Path:
     return staging.with_name(staging.name + ".base")
 
 
-def open_staging(published: Path, staging: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection to a private copy of the published warehouse (or a new one)."""
+def open_staging(published: Path, staging: Path, fresh: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to a private copy of the published warehouse (or a new one: ``fresh``, or none yet)."""
     staging.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (staging, staging.with_name(staging.name + ".wal"), _base_file(staging)):
         leftover.unlink(missing_ok=True)
     base = _fingerprint(published)
-    if published.exists():
+    if published.exists() and not fresh:
         # the published file is always checkpointed and closed (see publish), so its bytes are a full snapshot
         shutil.copyfile(published, staging)
     if _fingerprint(published) != base:

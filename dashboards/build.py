@@ -1,8 +1,8 @@
 """build_dashboards(db_path, out_dir): the static, offline dashboard site from the published warehouse.
 
 Called by countystats.pipeline at publish time. Writes index.html and one page per view, one CSV per chart
-(`<page>-<chart>.csv`, UTF-8 with BOM), and a single shared plotly.min.js that every page loads locally (no CDN:
-the county office's machines may be offline).
+(`<page>-<chart>.csv`, UTF-8 with BOM), and a single shared plotly.min.js (with Plotly's zh-CN locale) that every
+page loads locally (no CDN: the county office's machines may be offline).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dashboards.data import load
 from dashboards.pages import completeness, index, overview, proactive, quality, requests, review, trends
 
 PLOTLY_JS = "plotly.min.js"
+PLOTLY_LOCALE = Path(__file__).parent / "vendor" / "plotly-locale-zh-cn.js"  # mode bar and dates in Chinese
 BUILDERS = {
     "index": index.build,
     "overview": overview.build,
@@ -34,6 +35,7 @@ def build_dashboards(db_path: Path, out_dir: Path) -> list[Path]:
     db_path, out_dir = Path(db_path), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_plotly_js(out_dir / PLOTLY_JS)
+    (out_dir / PLOTLY_LOCALE.name).write_bytes(PLOTLY_LOCALE.read_bytes())
     wh = load(db_path)
     footer = texts.GENERATED_AT.format(at=datetime.now().strftime("%Y-%m-%d %H:%M"), db=wh.source)
     pages = []

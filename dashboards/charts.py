@@ -21,7 +21,8 @@ from dashboards.data import ALL
 from transforms.report_format import UNIT_TYPE_ZH
 
 FONT = '"Microsoft YaHei","PingFang SC","WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif'
-CONFIG = {"responsive": True, "displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+CONFIG = {"responsive": True, "displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+          "locale": "zh-CN"}  # registered by the page's plotly-locale-zh-cn.js
 COLUMNS = [texts.YEAR, texts.UNIT_TYPE, texts.SERIES, texts.CATEGORY, texts.VALUE]
 
 Rows = Callable[[int, str], pd.DataFrame]  # (year, unit type) -> DataFrame[series, category, value]

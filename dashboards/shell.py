@@ -103,7 +103,8 @@ def page(page_id: str, body: str, years: list[int], types: list[str], footer: st
     type_opts = f'<option value="all">{escape(texts.ALL_TYPES)}</option>' + "".join(
         f'<option value="{escape(t)}">{escape(UNIT_TYPE_ZH[t])}</option>' for t in types
     )
-    plotly = '<script src="plotly.min.js"></script>' if with_plotly else ""
+    plotly = ('<script src="plotly.min.js"></script>\n<script src="plotly-locale-zh-cn.js"></script>'
+              if with_plotly else "")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>

@@ -151,6 +151,22 @@ def test_every_page_in_chromium(site, browser, tmp_path_factory):
     print(f"screenshots in {shots}")
 
 
+def test_plotly_speaks_chinese(site, browser):
+    """The mode bar's tooltips come from Plotly's zh-CN locale, served locally beside plotly.min.js."""
+    _, out, _ = site
+    assert (out / "plotly-locale-zh-cn.js").is_file()
+    w = Watched(browser)
+    try:
+        w.open((out / "overview.html").as_uri())
+        titles = w.page.evaluate(
+            "() => Array.from(document.querySelectorAll('.modebar-btn')).map(b => b.getAttribute('data-title'))")
+        assert titles and "下载图表为PNG格式" in titles
+        assert not any(t and t.startswith("Download plot") for t in titles)
+        assert w.errors == [] and w.foreign == []
+    finally:
+        w.close()
+
+
 def test_hostile_unit_name_is_text_everywhere(site, browser):
     _, out, _ = site
     w = Watched(browser)

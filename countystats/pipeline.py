@@ -61,7 +61,7 @@ def known_hashes(db: Path) -> set[str]:
 
 def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
     """New files in the inbox, archived byte for byte first; returns them and how many were seen before."""
-    from transforms.warehouse import IncomingFile, archive_bytes, received_at, record_arrival, sha256_of
+    from transforms.warehouse import IncomingFile, archive_bytes, received_at, record_arrivals, sha256_of
 
     inbox = Path(settings.inbox)
     if not inbox.is_dir():
@@ -78,9 +78,8 @@ def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
             continue
         seen.add(digest)  # the same bytes twice in one inbox: processed once
         target = archive_bytes(data, Path(settings.archive), path.suffix)
-        incoming = IncomingFile(str(path), digest, got.isoformat(sep=" "), str(target))
-        record_arrival(Path(settings.archive), incoming)
-        new.append(incoming)
+        new.append(IncomingFile(str(path), digest, got.isoformat(sep=" "), str(target)))
+    record_arrivals(Path(settings.archive), new)
     log.info("countystats: 收件箱 %s 中有新文件 %d 个（此前已处理 %d 个）", inbox, len(new), before)
     return new, before
 

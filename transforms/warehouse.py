@@ -71,18 +71,21 @@ def archive_bytes(data: bytes, archive: Path, suffix: str) -> Path:
 MANIFEST = "manifest.jsonl"  # in the archive folder: one line per file received (name, time, sha256)
 
 
-def record_arrival(archive: Path, incoming: IncomingFile) -> None:
-    """Append the file's arrival to the archive's manifest: with the bytes, all a rebuild needs (the name the unit
-    gave the file and when it came are not in the bytes). One short O_APPEND write per line, one run at a time."""
-    entry = {"sha256": incoming.sha256, "file": incoming.path, "received_at": incoming.received_at,
-             "archived": Path(incoming.archive_path).relative_to(archive).as_posix()}
-    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
-    fd = os.open(archive / MANIFEST, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def record_arrivals(archive: Path, files: list[IncomingFile]) -> None:
+    """Append the files' arrivals to the archive's manifest: with the bytes, all a rebuild needs (the name the unit
+    gave a file and when it came are not in its bytes). One append and one fsync per run (one run at a time);
+    a run that dies before this records its files when the next run finds them again."""
+    if not files:
+        return
+    lines = "".join(
+        json.dumps({"sha256": f.sha256, "file": f.path, "received_at": f.received_at,
+                    "archived": Path(f.archive_path).relative_to(archive).as_posix()}, ensure_ascii=False) + "\n"
+        for f in files
+    )
+    with open(archive / MANIFEST, "ab") as fh:  # O_APPEND: lines of earlier runs are never rewritten
+        fh.write(lines.encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def archived_files(archive: Path) -> list[IncomingFile]:

@@ -294,6 +294,7 @@ class RunResult:
     findings_csv: str | None = None
     summary_json: str | None = None
     timings: dict[str, float] = field(default_factory=dict)  # step → seconds (in-process runs)
+    rebuilt: bool = False  # a rebuild from the archive (countystats rebuild), not a nightly run
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(("accepted", "accepted_with_warnings", "rejected", "unreadable"), 0)
@@ -321,8 +322,11 @@ class RunResult:
         from transforms.report_format import STATUS_ZH
 
         counts = self.counts()
-        lines = [f"本次运行（{self.run_id}）处理新文件 {len(self.files)} 个"
-                 + (f"，另有 {self.seen_before} 个此前已处理的文件未重复处理" if self.seen_before else "") + "。"]
+        if self.rebuilt:
+            lines = [f"已从归档重建数据仓库（{self.run_id}）：共 {len(self.files)} 个文件。"]
+        else:
+            lines = [f"本次运行（{self.run_id}）处理新文件 {len(self.files)} 个"
+                     + (f"，另有 {self.seen_before} 个此前已处理的文件未重复处理" if self.seen_before else "") + "。"]
         if self.files:
             lines.append("  " + "，".join(f"{STATUS_ZH[s]} {n} 个" for s, n in counts.items()))
         if self.missing or self.rejected:
@@ -388,7 +392,7 @@ def _read_to_publish(settings: Settings, files: list[IncomingFile], run_id: str,
     clock.lap("load")
     result = publish(settings, staging, run_id, seen_before)
     clock.lap("publish")
-    result.timings = clock.timings
+    result.timings, result.rebuilt = clock.timings, fresh
     result.write(Path(settings.out))
     return result
 

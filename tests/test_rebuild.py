@@ -156,7 +156,7 @@ def test_rebuild_cli_names_a_damaged_archive_copy_and_goes_on(tmp_path, example_
 
     done = subprocess.run([*cli, "rebuild"], env=env, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "处理新文件 3 个" in done.stdout
+    assert "已从归档重建数据仓库" in done.stdout and "共 3 个文件" in done.stdout
     rows = {r[1]: r for r in facts(settings.db)["submissions"]}
     assert rows[damaged["file"]][7] == "unreadable"
     assert sum(r[7] != "unreadable" for r in rows.values()) == 2

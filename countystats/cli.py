@@ -85,18 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--feedback", type=Path, help="把标注了问题的工作簿写到此路径（.xlsx）")
     c.set_defaults(func=_check)
 
+    # settings not given on the command line come from COUNTYSTATS_* or the defaults (countystats/settings.py)
     r = sub.add_parser("run", help="整套夜间作业（与 Airflow DAG 相同的函数）")
-    r.add_argument("--inbox")
-    r.add_argument("--db")
-    r.add_argument("--out")
-    r.add_argument("--units")
+    for name in ("--inbox", "--db", "--out", "--units"):
+        r.add_argument(name)
     r.set_defaults(func=_run)
 
     b = sub.add_parser("rebuild", help="从归档重建数据仓库（丢失或结构版本升级后），完成后替换已发布的数据仓库")
-    b.add_argument("--archive")
-    b.add_argument("--db")
-    b.add_argument("--out")
-    b.add_argument("--units")
+    for name in ("--archive", "--db", "--out", "--units"):
+        b.add_argument(name)
     b.set_defaults(func=_rebuild)
 
     n = sub.add_parser("nightly", help="在本机用 Airflow（SQLite 元数据库）跑一次夜间 DAG，使用示例县数据")

@@ -114,7 +114,7 @@ def test_a_new_schema_version_is_refused_by_the_nightly_run_and_rebuilt(tmp_path
 
 def test_manifest_survives_repeats_and_a_torn_line(tmp_path, monkeypatch):
     """A run that died before publishing archives its files again on the next night; a line cut short (full disk)
-    is skipped with a warning: each file is loaded once, at its first receipt time."""
+    or pointing outside the archive is skipped with a warning: each file is loaded once, at its first receipt time."""
     install(monkeypatch)
     settings = _settings(tmp_path)
     drop(settings.inbox, "甲镇.xlsx", "2025-01-20 10:00:00", year=2024)
@@ -129,6 +129,8 @@ def test_manifest_survives_repeats_and_a_torn_line(tmp_path, monkeypatch):
     lines = manifest.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3  # 甲镇 twice (r1 died, r2 found it new again), 乙镇 once
     with open(manifest, "a", encoding="utf-8") as fh:
+        fh.write('{"sha256": "x", "file": "/etc/passwd", "received_at": "2025-01-01 00:00:00", '
+                 '"archived": "../../../etc/passwd"}\n')  # tampered: points outside the archive
         fh.write('{"sha256": "abc", "file": "半行')  # torn, no newline
 
     files = warehouse.archived_files(settings.archive)

@@ -98,7 +98,10 @@ def archived_files(archive: Path) -> list[IncomingFile]:
         for n, line in enumerate(fh, 1):
             try:
                 e = json.loads(line)
-                incoming = IncomingFile(e["file"], e["sha256"], e["received_at"], str(archive / e["archived"]))
+                stored = archive / e["archived"]
+                if not stored.resolve().is_relative_to(archive.resolve()):
+                    raise ValueError(f"archived path outside the archive: {e['archived']}")
+                incoming = IncomingFile(str(e["file"]), str(e["sha256"]), str(e["received_at"]), str(stored))
             except (ValueError, KeyError, TypeError) as exc:  # e.g. a line cut short by a full disk
                 log.warning("countystats: 文件清单 %s 第 %d 行无法解析，已跳过（%s）", path, n, exc)
                 continue

@@ -29,13 +29,15 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     progress_every: int = 100  # log a progress line every N files
     read_workers: int = 0  # processes reading workbooks in parallel; 0 = one per CPU (max 4), 1 = in-process
+    # the report year being collected (0 = none): completeness lists its units before the first file of it arrives
+    collecting_year: int = 0
 
     def __post_init__(self) -> None:
         # relative paths are relative to the project, not to wherever the command was started
         for name in PATH_FIELDS:
             path = Path(getattr(self, name)).expanduser()
             object.__setattr__(self, name, path if path.is_absolute() else ROOT / path)
-        for name in ("progress_every", "read_workers"):
+        for name in ("progress_every", "read_workers", "collecting_year"):
             object.__setattr__(self, name, int(getattr(self, name)))
 
     @classmethod

@@ -150,6 +150,21 @@ def test_unit_active_range_and_years(settings, fake):
     assert units == {"T01", "T02", "D01", "G00"}  # 丙镇 only from 2024
 
 
+def test_collecting_year_lists_every_expected_unit_before_any_file_arrives(settings, fake):
+    """At the start of the season the office names the year being collected: completeness (and the run summary)
+    list all its expected units as missing although nobody has sent a file of it yet."""
+    drop(settings.inbox, "甲镇2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=1)
+    pipeline.run(settings, run_id="r1")
+    assert {r[0] for r in query(settings.db, "SELECT DISTINCT report_year FROM completeness")} == {2023}
+
+    result = pipeline.run(settings.with_(collecting_year=2024), run_id="r2")  # no new file at all
+    rows = query(settings.db, "SELECT unit_code, status FROM completeness WHERE report_year = 2024 ORDER BY 1")
+    assert rows == [("D01", "missing"), ("G00", "missing"), ("T01", "missing"), ("T02", "missing"),
+                    ("T03", "missing")]  # 丙镇 (T03) is expected from 2024 on
+    assert sorted(result.missing["2024"]) == sorted(["甲镇", "乙镇", "丙镇", "县教育局", "示例县人民政府"])
+    assert Settings().collecting_year == 0  # off unless the office sets COUNTYSTATS_COLLECTING_YEAR
+
+
 # ---------------------------------------------------------------- cross-year rules
 
 

@@ -479,10 +479,12 @@ def _write_completeness(con, settings) -> None:
 
     (m, d), (cm, cd) = month_day(settings.deadline), month_day(settings.county_deadline)
     con.execute("DELETE FROM completeness")
-    # expected years: every report year the warehouse has seen (a year nobody reported yet is not a year yet)
+    # expected years: every report year the warehouse has seen, and the year being collected when the office says
+    # which (settings.collecting_year): at the start of the season nobody has reported it yet, and all are missing
     con.execute(
         """INSERT INTO completeness
-           WITH years AS (SELECT DISTINCT report_year FROM submissions WHERE report_year IS NOT NULL),
+           WITH years AS (SELECT DISTINCT report_year FROM submissions WHERE report_year IS NOT NULL
+                          UNION SELECT ?::INTEGER WHERE ? > 0),
            expected AS (
                SELECT u.unit_code, u.unit_name, u.unit_type, y.report_year,
                       CASE WHEN u.unit_type = 'county_government' THEN make_date(y.report_year + 1, ?, ?)
@@ -508,7 +510,7 @@ def _write_completeness(con, settings) -> None:
            LEFT JOIN per p USING (unit_code, report_year)
            LEFT JOIN submissions cur ON cur.submission_id = p.current_id
            ORDER BY e.report_year, e.unit_code""",
-        [cm, cd, m, d],
+        [settings.collecting_year, settings.collecting_year, cm, cd, m, d],
     )
 
 

@@ -109,7 +109,7 @@ def read(settings: Settings, files: list[IncomingFile]) -> Batch:
     file arrived with (it may name the unit).
     """
     workers = worker_count(settings, len(files))
-    paths = [(incoming.archive_path, incoming.path) for incoming in files]
+    todo = [(incoming.archive_path, incoming.path, incoming.sha256) for incoming in files]
     if workers > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -117,16 +117,13 @@ def read(settings: Settings, files: list[IncomingFile]) -> Batch:
         # spawn, not fork: under Airflow the task process has threads, and forking those is unsafe
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_reader_init, initargs=(str(settings.units),)) as pool:
-            subs = _progress(settings, pool.map(_read_one, paths, chunksize=8), len(files))
+            subs = _progress(settings, pool.map(_read_one, todo, chunksize=8), len(files))
     else:
         _reader_init(str(settings.units))
-        subs = _progress(settings, map(_read_one, paths), len(files))
+        subs = _progress(settings, map(_read_one, todo), len(files))
     batch: Batch = []
     for incoming, sub in zip(files, subs, strict=True):
-        if sub.sha256 != incoming.sha256 and not sub.unreadable:
-            # the archived copy no longer has the bytes its name promises (damaged storage): say so, keep the record
-            log.warning("countystats: 归档副本与其 sha256 不符：%s（%s）", incoming.archive_path, incoming.path)
-        sub.sha256 = incoming.sha256
+        sub.sha256 = incoming.sha256  # the file's identity, also when its archived copy could not be read
         batch.append((incoming, sub))
     return batch
 
@@ -141,11 +138,11 @@ def _reader_init(units: str) -> None:
     _REGISTRY = Registry.load(units)
 
 
-def _read_one(paths: tuple[str, str]) -> Submission:
+def _read_one(file: tuple[str, str, str]) -> Submission:
     from transforms.reading import read_submission
 
-    archived, received_as = paths
-    return read_submission(Path(archived), _REGISTRY, name=received_as)
+    archived, received_as, sha256 = file
+    return read_submission(Path(archived), _REGISTRY, name=received_as, sha256=sha256)
 
 
 def _progress(settings: Settings, results, total: int) -> list:

@@ -142,8 +142,9 @@ def test_manifest_survives_repeats_and_a_torn_line(tmp_path, monkeypatch):
 
 
 def test_rebuild_cli_names_a_damaged_archive_copy_and_goes_on(tmp_path, example_inbox):
-    """Real reader and validator, through the command: an archived copy that lost its bytes becomes an unreadable
-    submission named by the file the unit sent; the other files load; the published warehouse is replaced."""
+    """Real reader and validator, through the command: an archived copy whose bytes no longer match its sha256 becomes
+    an unreadable submission named by the file the unit sent; the other files load; the published warehouse is
+    replaced."""
     settings = _settings(tmp_path, units=ROOT / "config" / "units.csv")
     settings.inbox.mkdir()
     sent = sorted(example_inbox.iterdir())[:3]
@@ -154,7 +155,8 @@ def test_rebuild_cli_names_a_damaged_archive_copy_and_goes_on(tmp_path, example_
     subprocess.run([*cli, "run"], env=env, cwd=ROOT, check=True, capture_output=True)
     entries = [json.loads(line) for line in (settings.archive / warehouse.MANIFEST).read_text("utf-8").splitlines()]
     damaged = entries[1]
-    (settings.archive / damaged["archived"]).write_bytes(b"")  # storage lost the bytes
+    # storage gave the copy other bytes — still a valid workbook (another unit's), so only the sha256 can tell
+    (settings.archive / damaged["archived"]).write_bytes((settings.archive / entries[0]["archived"]).read_bytes())
 
     done = subprocess.run([*cli, "rebuild"], env=env, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -166,5 +168,5 @@ def test_rebuild_cli_names_a_damaged_archive_copy_and_goes_on(tmp_path, example_
     message = con.execute("SELECT message FROM findings JOIN submissions USING (submission_id) WHERE source_file = ?",
                           [damaged["file"]]).fetchone()[0]
     con.close()
-    assert Path(damaged["file"]).name in message
+    assert Path(damaged["file"]).name in message and "归档副本与收到的文件不一致" in message
 

@@ -53,12 +53,13 @@ _CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}年")
 
 def read_submission(
     path: str | Path, registry: Registry, year: int | None = None, unit_name: str | None = None,
-    name: str | Path | None = None,
+    name: str | Path | None = None, sha256: str | None = None,
 ) -> Submission:
     """Read one workbook (.xlsx/.xlsm/.xls) into a Submission with R-* findings. Never raises for a bad file.
 
     ``name``: the path the file arrived as, when ``path`` is a copy (the archive's, named by sha256); the file name
-    can carry the unit and the year, and findings name the file the clerk sent.
+    can carry the unit and the year, and findings name the file the clerk sent. ``sha256``: what the copy's bytes
+    must hash to; other bytes (damaged storage) are not read.
     """
     path = Path(path)
     shown = Path(name) if name is not None else path
@@ -68,6 +69,9 @@ def read_submission(
         sub = Submission(file=str(shown), sha256="")
         return _unreadable(sub, f"无法打开文件（{exc.strerror or exc}）")
     sub = Submission(file=str(shown), sha256=hashlib.sha256(data).hexdigest())
+    if sha256 is not None and sub.sha256 != sha256:
+        return _unreadable(sub, "归档副本与收到的文件不一致（存储可能已损坏），请重新报送该文件",
+                           detail=f"sha256 {sub.sha256} != {sha256}")
     try:
         _Reader(sub, shown, data, registry, year, unit_name).run()
     except Rejected as rej:

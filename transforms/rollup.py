@@ -21,43 +21,52 @@ class RollupError(AssertionError):
     """The county roll-up broke an arithmetic identity: a bug upstream, never published."""
 
 
-def effective(values: dict[tuple[str, str, str], float | None], version: str) -> Values:
-    """One unit's values as the arithmetic rules read them: blank = 0, blank 总计 = the row's sum."""
-    fmt = FORMATS[version]
-    out: Values = {k: (0.0 if v is None else float(v)) for k, v in values.items()}
-    for code in ("requests", "review_litigation"):
-        section = fmt.section(code)
-        for row in section.rows:
-            key = (code, row.code, "total")
-            if key in values and values[key] is None:
-                out[key] = sum(out.get((code, row.code, m.code), 0.0) for m in section.columns if m.code != "total")
-    if version == "2021":
-        # a report with an undivided （六）其他处理 row (R-FORMAT mixed signals) carries its figure in other_total
-        for col in fmt.section("requests").columns:
-            if all(values.get(("requests", child, col.code)) is None for child in OTHER_CHILDREN_2021):
-                out[("requests", "other_misc", col.code)] = out.get(("requests", "other_total", col.code), 0.0)
-    return out
+# sections whose rows end in a 总计 column: a blank 总计 counts as the row's sum
+_TOTALLED = tuple(s.code for s in FORMATS["2021"].sections if any(m.code == "total" for m in s.columns))
 
 
 def county_sum(con, year: int | None = None) -> dict[tuple[int, str], Values]:
-    """(report_year, format_version) → summed values over current accepted reports, county government excluded."""
+    """(report_year, format_version) → summed values over current accepted reports, county government excluded.
+
+    One query. Each unit's values count as the arithmetic rules read them: blank = 0, a blank 总计 = the row's sum,
+    and a 2021 report with an undivided （六）其他处理 row (R-FORMAT mixed signals: the three children all blank in a
+    column) carries that row's figure in ``other_misc``.
+    """
     from transforms.warehouse_schema import CELL_VIEWS
 
-    per_unit: dict[tuple[int, str, str], dict] = defaultdict(dict)
-    for section, (view, row_col, col_col) in CELL_VIEWS.items():
-        sql = (f"SELECT report_year, format_version, unit_code, {row_col}, {col_col}, value FROM {view} "
-               f"WHERE unit_type NOT IN {EXCLUDED_FROM_SUM}")
-        params: list = []
-        if year is not None:
-            sql += " AND report_year = ?"
-            params.append(year)
-        for y, version, unit, row, col, value in con.execute(sql, params).fetchall():
-            per_unit[(y, version, unit)][(section, row, col)] = value
-    sums: dict[tuple[int, str], Values] = defaultdict(lambda: defaultdict(float))
-    for (y, version, _unit), values in per_unit.items():
-        for key, value in effective(values, version).items():
-            sums[(y, version)][key] += value
-    return {k: dict(v) for k, v in sums.items()}
+    cells = " UNION ALL ".join(
+        f"SELECT report_year, format_version, submission_id, '{section}' AS section, {row_col} AS row_code, "
+        f"{col_col} AS column_code, value FROM {view} WHERE unit_type NOT IN {EXCLUDED_FROM_SUM}"
+        + (" AND report_year = $year" if year is not None else "")
+        for section, (view, row_col, col_col) in CELL_VIEWS.items()
+    )
+    children = ", ".join(f"'{c}'" for c in OTHER_CHILDREN_2021)
+    totalled = ", ".join(f"'{c}'" for c in _TOTALLED)
+    sql = f"""
+        WITH cells AS ({cells}),
+        blank_as_zero AS (
+            SELECT *, CASE
+                WHEN value IS NOT NULL THEN value
+                WHEN column_code = 'total' AND section IN ({totalled}) THEN coalesce(
+                    sum(value) FILTER (WHERE column_code <> 'total')
+                        OVER (PARTITION BY submission_id, section, row_code), 0)
+                ELSE 0 END AS v
+            FROM cells),
+        undivided AS (
+            SELECT *,
+                count(value) FILTER (WHERE row_code IN ({children}))
+                    OVER (PARTITION BY submission_id, section, column_code) = 0 AS children_blank,
+                max(v) FILTER (WHERE row_code = 'other_total')
+                    OVER (PARTITION BY submission_id, section, column_code) AS other_total
+            FROM blank_as_zero)
+        SELECT report_year, format_version, section, row_code, column_code,
+               sum(CASE WHEN format_version = '2021' AND section = 'requests' AND row_code = 'other_misc'
+                             AND children_blank THEN coalesce(other_total, 0) ELSE v END)
+        FROM undivided GROUP BY ALL"""
+    sums: dict[tuple[int, str], Values] = defaultdict(dict)
+    for y, version, section, row, col, total in con.execute(sql, {"year": year} if year is not None else {}).fetchall():
+        sums[(y, version)][(section, row, col)] = float(total)
+    return dict(sums)
 
 
 def identity_failures(values: Values, version: str) -> list[str]:

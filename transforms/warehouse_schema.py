@@ -67,8 +67,22 @@ _LINEAGE = (
 _VALUE = C("value", "DOUBLE", "数值；空白单元格为 NULL（不是 0） / value; NULL = left blank (not 0)")
 
 
-def _cells_view(name: str, comment: str, row: Column, col: Column) -> Relation:
-    return Relation(name, comment, (*_UNIT, *_REPORT, row, col, _VALUE, *_LINEAGE), kind="view")
+# the *_cells views, one per table: section code → (row column, column column, the table's name in English)
+_CELL_VIEW_AXES = {
+    "proactive": (C("row_code", "VARCHAR", "行代码（见 annual-report-format.md） / row code"),
+                  C("measure_code", "VARCHAR", "指标代码 / measure code"), "table 2, proactive disclosure"),
+    "requests": (C("row_code", "VARCHAR", "行代码 / row code"),
+                 C("applicant_code", "VARCHAR", "申请人类型代码 / applicant code"), "table 3, requests"),
+    "review_litigation": (C("proceeding_code", "VARCHAR", "程序代码 / proceeding code"),
+                          C("result_code", "VARCHAR", "结果代码 / result code"), "table 4, review and litigation"),
+}
+
+
+def _cells_view(code: str, row: Column, col: Column, english: str) -> Relation:
+    section = FORMAT_2021.section(code)
+    title = section.title.text.partition("、")[2]  # the printed title without its 二、 numbering
+    comment = f"{section.short} {title}：现行通过的报告 / {english}: current accepted reports"
+    return Relation(f"{code}_cells", comment, (*_UNIT, *_REPORT, row, col, _VALUE, *_LINEAGE), kind="view")
 
 
 RELATIONS: tuple[Relation, ...] = (
@@ -141,24 +155,7 @@ RELATIONS: tuple[Relation, ...] = (
             C("raw", "VARCHAR", "规范化之前的原始内容（与数值不同时） / raw content before normalisation, if different"),
         ),
     ),
-    _cells_view(
-        "proactive_cells",
-        "表二 主动公开政府信息情况：现行通过的报告 / table 2, proactive disclosure: current accepted reports",
-        C("row_code", "VARCHAR", "行代码（见 annual-report-format.md） / row code"),
-        C("measure_code", "VARCHAR", "指标代码 / measure code"),
-    ),
-    _cells_view(
-        "requests_cells",
-        "表三 收到和处理政府信息公开申请情况：现行通过的报告 / table 3, requests: current accepted reports",
-        C("row_code", "VARCHAR", "行代码 / row code"),
-        C("applicant_code", "VARCHAR", "申请人类型代码 / applicant code"),
-    ),
-    _cells_view(
-        "review_litigation_cells",
-        "表四 行政复议、行政诉讼情况：现行通过的报告 / table 4, review and litigation: current accepted reports",
-        C("proceeding_code", "VARCHAR", "程序代码 / proceeding code"),
-        C("result_code", "VARCHAR", "结果代码 / result code"),
-    ),
+    *(_cells_view(code, *axes) for code, axes in _CELL_VIEW_AXES.items()),
     Relation(
         "completeness",
         "报送完整性：每个应报单位每年度一行 / completeness: one row per expected unit and report year",
@@ -179,7 +176,5 @@ RELATIONS: tuple[Relation, ...] = (
 
 BY_NAME = {r.name: r for r in RELATIONS}
 CELL_VIEWS = {  # section code → (view, row column name, column column name)
-    "proactive": ("proactive_cells", "row_code", "measure_code"),
-    "requests": ("requests_cells", "row_code", "applicant_code"),
-    "review_litigation": ("review_litigation_cells", "proceeding_code", "result_code"),
+    code: (f"{code}_cells", row.name, col.name) for code, (row, col, _english) in _CELL_VIEW_AXES.items()
 }

@@ -843,19 +843,10 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def run(
-    workdir: Path,
-    dags_folder: Path | None = None,
-    dag_id: str = DAG_ID,
-    run_timeout: float = 360.0,
-    log=print,
-    placeholder_inbox: bool = False,
-) -> Result:
-    """The whole integration run; never raises for a failure of the deployment (see Result.error)."""
-    deployment = Deployment(
-        workdir, dags_folder, dag_id, run_timeout, log=log, placeholder_inbox=placeholder_inbox
-    )
-    return run_deployment(deployment)
+def run(workdir: Path, **options) -> Result:
+    """The whole integration run (``options`` as :class:`Deployment` takes them); never raises for a failure of the
+    deployment (see Result.error)."""
+    return run_deployment(Deployment(workdir, **options))
 
 
 def run_deployment(deployment: Deployment) -> Result:

@@ -87,6 +87,12 @@ class Watched:
     def close(self) -> None:
         self.page.close()
 
+    def __enter__(self) -> Watched:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def read_csv(path: Path) -> pd.DataFrame:
     assert path.read_bytes()[:3] == b"\xef\xbb\xbf", f"{path.name} lacks the UTF-8 BOM Excel needs"
@@ -138,16 +144,13 @@ def test_site_files_are_offline_and_complete(site):
 def test_every_page_in_chromium(site, browser, tmp_path_factory):
     _, out, pages = site
     shots = tmp_path_factory.mktemp("screenshots")
-    w = Watched(browser)
-    try:
+    with Watched(browser) as w:
         for page in PAGES:
             w.open((out / f"{page}.html").as_uri())
             assert w.charts() == expected_charts(out, page, LATEST, "all"), page
             w.page.screenshot(path=str(shots / f"{page}.png"), full_page=True)
             assert (shots / f"{page}.png").stat().st_size > 10_000
         assert w.errors == [] and w.dialogs == [] and w.foreign == []
-    finally:
-        w.close()
     print(f"screenshots in {shots}")
 
 
@@ -155,22 +158,18 @@ def test_plotly_speaks_chinese(site, browser):
     """The mode bar's tooltips come from Plotly's zh-CN locale, served locally beside plotly.min.js."""
     _, out, _ = site
     assert (out / "plotly-locale-zh-cn.js").is_file()
-    w = Watched(browser)
-    try:
+    with Watched(browser) as w:
         w.open((out / "overview.html").as_uri())
         titles = w.page.evaluate(
             "() => Array.from(document.querySelectorAll('.modebar-btn')).map(b => b.getAttribute('data-title'))")
         assert titles and "下载图表为PNG格式" in titles
         assert not any(t and t.startswith("Download plot") for t in titles)
         assert w.errors == [] and w.foreign == []
-    finally:
-        w.close()
 
 
 def test_hostile_unit_name_is_text_everywhere(site, browser):
     _, out, _ = site
-    w = Watched(browser)
-    try:
+    with Watched(browser) as w:
         for page in ("proactive", "requests", "completeness", "quality"):
             w.open((out / f"{page}.html").as_uri())
             assert w.page.get_by_text(HOSTILE_NAME, exact=False).first.is_visible(), page
@@ -183,15 +182,12 @@ def test_hostile_unit_name_is_text_everywhere(site, browser):
         ticks = w.page.evaluate("() => Array.from(document.querySelectorAll('#chart-outcomes .ytick text')).map(t => t.textContent)")
         assert HOSTILE_NAME in ticks
         assert w.dialogs == [] and w.errors == []
-    finally:
-        w.close()
 
 
 def test_filters_switch_the_data_and_match_the_csv(site, browser):
     _, out, _ = site
     towns = set(read_csv(out / "requests-outcomes.csv").pipe(variant_rows, LATEST, "township")[texts.CATEGORY])
-    w = Watched(browser)
-    try:
+    with Watched(browser) as w:
         w.open((out / "requests.html").as_uri())
         all_units = set(w.traces("outcomes")[0]["y"])
         w.select(LATEST, "township")
@@ -208,14 +204,11 @@ def test_filters_switch_the_data_and_match_the_csv(site, browser):
             w.page.select_option("#f-year", str(year))
         assert all(len(v) <= 1 for v in w.charts().values())
         assert w.errors == [] and w.foreign == []
-    finally:
-        w.close()
 
 
 def test_overview_numbers_and_filters_travel_with_navigation(site, browser):
     _, out, _ = site
-    w = Watched(browser)
-    try:
+    with Watched(browser) as w:
         w.open((out / "overview.html").as_uri())
         rate = w.page.locator(f'[data-kpi="{texts.DISCLOSURE_RATE}"]').inner_text()
         assert rate.endswith("%") and len(rate.split(".")[-1]) == 2  # one decimal, e.g. 67.7%
@@ -228,8 +221,6 @@ def test_overview_numbers_and_filters_travel_with_navigation(site, browser):
         shapes = w.page.evaluate("() => document.querySelector('#chart-decisions .js-plotly-plot').layout.shapes.length")
         assert shapes == 1
         assert w.errors == []
-    finally:
-        w.close()
 
 
 def test_completeness_lists_every_expected_unit_and_links_to_findings(site, browser):
@@ -237,8 +228,7 @@ def test_completeness_lists_every_expected_unit_and_links_to_findings(site, brow
     con = duckdb.connect(str(db), read_only=True)
     expected = con.execute("SELECT count(*) FROM completeness WHERE report_year = 2024").fetchone()[0]
     con.close()
-    w = Watched(browser)
-    try:
+    with Watched(browser) as w:
         w.open((out / "completeness.html").as_uri())
         assert w.page.locator("#status-table tbody tr:visible").count() == expected
         row = w.page.locator("#status-table tbody tr:visible", has_text=HOSTILE_NAME)
@@ -249,8 +239,6 @@ def test_completeness_lists_every_expected_unit_and_links_to_findings(site, brow
         assert section.is_visible() and HOSTILE_NAME in section.inner_text()
         assert section.locator("tbody tr").count() >= 1
         assert w.errors == [] and w.dialogs == []
-    finally:
-        w.close()
 
 
 def test_build_opens_the_warehouse_read_only_while_an_analyst_reads(site, tmp_path):
@@ -305,16 +293,13 @@ def test_no_trend_series_mixes_the_two_formats(site):
 
 def test_print_layout_hides_navigation_and_filters(site, browser):
     _, out, _ = site
-    w = Watched(browser)
-    try:
+    with Watched(browser) as w:
         w.open((out / "requests.html").as_uri())
         w.page.emulate_media(media="print")
         assert not w.page.locator("header nav").is_visible()
         assert not w.page.locator(".filters").is_visible()
         assert not w.page.locator(".download").first.is_visible()
         assert w.page.locator("#chart-outcomes .js-plotly-plot").is_visible()
-    finally:
-        w.close()
 
 
 def test_an_empty_warehouse_still_gets_its_pages(tmp_path):
@@ -346,8 +331,7 @@ def test_dashboards_of_the_example_county_through_the_real_pipeline(example_inbo
         "SELECT count(*) FROM completeness c JOIN units u USING (unit_code) "
         "WHERE c.report_year = ? AND u.unit_type <> 'city_government'", [latest]).fetchone()[0]
     con.close()
-    w = Watched(browser)
-    try:
+    with Watched(browser) as w:
         for page in PAGES:
             w.open((site_dir / f"{page}.html").as_uri())
             assert w.charts() == expected_charts(site_dir, page, latest, "all"), page
@@ -356,8 +340,6 @@ def test_dashboards_of_the_example_county_through_the_real_pipeline(example_inbo
         w.open((site_dir / "completeness.html").as_uri())
         assert w.page.locator("#status-table tbody tr:visible").count() == expected_rows
         assert w.errors == [] and w.dialogs == [] and w.foreign == []
-    finally:
-        w.close()
 
 
 def test_csv_text_never_runs_as_an_excel_formula():

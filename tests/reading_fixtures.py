@@ -137,15 +137,9 @@ def _paste(sheet: Sheet, table, r0: int, c0: int, skip_rows: set[int] = frozense
     return where
 
 
-def statutory_sheet(version: str = "2021", unit: str = "", year: int = 2024, start: tuple[int, int] = (0, 0)):
-    """The template's layout in one sheet ("2021", "2019" or "mixed"), every value filled; returns (sheet, expected).
-
-    ``expected`` holds every printed cell (key → value); derived cells are left to the caller.
-    """
-    t2, t3, t4 = docx_tables()
-    fmt = FORMATS["2019" if version == "2019" else "2021"]
-    sheet = Sheet()
-    r, c0 = start
+def _begin(sheet: Sheet, fmt: ReportFormat, unit: str, year: int, r: int, c0: int):
+    """Title and 填报单位 rows when a unit is given; returns (first free row, fill, expected): ``fill(key, r, c)``
+    writes the next distinct number of ``key`` there and records it in ``expected``."""
     if unit:
         sheet.put(r, c0, f"{unit}{year}年{REPORT_TITLE}")
         sheet.put(r + 1, c0, f"{FILER.text}：{unit}")
@@ -158,6 +152,20 @@ def statutory_sheet(version: str = "2021", unit: str = "", year: int = 2024, sta
         sheet.put(rr, cc, value)
         sheet.keys[key] = (rr, cc)
         expected[key] = value
+
+    return r, fill, expected
+
+
+def statutory_sheet(version: str = "2021", unit: str = "", year: int = 2024, start: tuple[int, int] = (0, 0)):
+    """The template's layout in one sheet ("2021", "2019" or "mixed"), every value filled; returns (sheet, expected).
+
+    ``expected`` holds every printed cell (key → value); derived cells are left to the caller.
+    """
+    t2, t3, t4 = docx_tables()
+    fmt = FORMATS["2019" if version == "2019" else "2021"]
+    sheet = Sheet()
+    r, c0 = start
+    r, fill, expected = _begin(sheet, fmt, unit, year, r, c0)
 
     # 表二
     proactive = fmt.section("proactive")
@@ -293,19 +301,7 @@ def flat_sheet(version: str = "2021", unit: str = "", year: int = 2024, sep: str
     likewise (``法人或其他组织{sep}商业企业``), table 四 as three rows of proceedings. Returns (sheet, expected)."""
     fmt = FORMATS[version]
     sheet = Sheet(name=name)
-    r = 0
-    if unit:
-        sheet.put(0, 0, f"{unit}{year}年{REPORT_TITLE}")
-        sheet.put(1, 0, f"{FILER.text}：{unit}")
-        r = 3
-    serial = iter(range(1, 10_000))
-    expected: dict[Key, int | float] = {}
-
-    def fill(key: Key, rr: int, cc: int) -> None:
-        value = _number(key, next(serial), fmt)
-        sheet.put(rr, cc, value)
-        sheet.keys[key] = (rr, cc)
-        expected[key] = value
+    r, fill, expected = _begin(sheet, fmt, unit, year, 0, 0)
 
     proactive = fmt.section("proactive")
     sheet.put(r, 0, proactive.title.text)

@@ -19,21 +19,34 @@ def check_file(
     year: int | None = None,
     unit_name: str | None = None,
     feedback: str | Path | None = None,
+    settings=None,
 ) -> Submission:
-    """Read ``path`` against the registry (``units`` or config/units.csv), validate it, optionally write feedback."""
-    from transforms.reading import read_submission
+    """Read ``path`` against the registry (``units`` or config/units.csv), validate it, optionally write feedback.
 
-    registry = Registry.load(units or DEFAULT_REGISTRY)
-    sub = read_submission(Path(path), registry, year=year, unit_name=unit_name)
+    The file is read (and the feedback written) in a worker process with the settings' memory cap and time limit:
+    a hostile file gives an unreadable verdict, never a dead ``check``. Raises RegistryError for a bad registry.
+    """
+    from countystats.settings import Settings
+    from transforms.intake import display_name
+    from transforms.isolation import Limits
+    from transforms.reading import ReadTask, read_isolated
+
+    settings = settings or Settings.from_env()
+    units = Path(units or DEFAULT_REGISTRY)
+    registry = Registry.load(units)
+    limits = Limits(memory_mb=settings.read_memory_mb, seconds=settings.read_timeout_s)
+    shown = display_name(str(path))  # a GBK name unpacked from a Windows zip is shown, and matched, as its Chinese
+    task = ReadTask(str(path), shown, year=year, unit_name=unit_name, today=settings.today_date())
+    (sub,) = read_isolated([task], units, limits=limits)
     if not sub.unreadable:
         # imported here: Great Expectations costs seconds to import and is not needed for unreadable files
         from expectations.validation import validate_submissions
 
         validate_submissions([sub], registry)
     if feedback is not None and not sub.unreadable:
-        from expectations.feedback import write_feedback
+        from expectations.feedback import write_feedback_isolated
 
-        write_feedback(sub, Path(path), Path(feedback))
+        write_feedback_isolated(sub, Path(path), Path(feedback), limits=limits)
     return sub
 
 

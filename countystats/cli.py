@@ -7,18 +7,34 @@ import json
 import sys
 from pathlib import Path
 
+EXIT_CONFIG = 3  # the registry or a setting is wrong: nothing was done (check: 0 ok, 1 errors, 2 unreadable)
+
+
+def _say(text: str, stream=None) -> None:
+    """Print text that may quote a file (names, labels): control characters escaped, line by line."""
+    from transforms.intake import printable
+
+    print("\n".join(printable(line) for line in text.split("\n")), file=stream or sys.stdout)
+
 
 def _check(args: argparse.Namespace) -> int:
     from countystats.checking import check_file, summary_zh
+    from expectations.feedback import FeedbackFailed
 
-    submission = check_file(
-        Path(args.file), units=args.units, year=args.year, unit_name=args.unit, feedback=args.feedback
-    )
+    feedback_error = None
+    try:
+        submission = check_file(
+            args.file, units=args.units, year=args.year, unit_name=args.unit, feedback=args.feedback
+        )
+    except FeedbackFailed as exc:  # the verdict stands; only the marked-up copy could not be made
+        feedback_error, submission = exc, exc.submission
     if args.json:
         json.dump(submission.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        print(summary_zh(submission))
+        _say(summary_zh(submission))
+    if feedback_error is not None:
+        _say(str(feedback_error), sys.stderr)
     return {"unreadable": 2, "rejected": 1}.get(submission.status, 0)
 
 
@@ -28,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(inbox=args.inbox, db=args.db, out=args.out, units=args.units)
     result = run(settings)
-    print(result.summary_zh())
+    _say(result.summary_zh())
     return 0
 
 
@@ -38,7 +54,7 @@ def _rebuild(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(archive=args.archive, db=args.db, out=args.out, units=args.units)
     result = rebuild(settings)
-    print(result.summary_zh())
+    _say(result.summary_zh())
     return 0
 
 
@@ -120,8 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from transforms.registry import RegistryError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except RegistryError as exc:  # the office's configuration: said plainly, no traceback
+        _say(str(exc), sys.stderr)
+        return EXIT_CONFIG
 
 
 if __name__ == "__main__":

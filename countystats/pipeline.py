@@ -13,6 +13,7 @@ import logging
 import os
 import pickle
 import shutil
+import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -23,11 +24,10 @@ from typing import TYPE_CHECKING
 from countystats.settings import Settings
 
 if TYPE_CHECKING:
+    from transforms.archive import IncomingFile
     from transforms.model import Submission
-    from transforms.warehouse import IncomingFile
 
 log = logging.getLogger("countystats.pipeline")
-SKIP_PREFIXES = (".", "~$")  # hidden files and Office lock files are never submissions
 SUMMARY_NAME = "run-summary.json"
 STEP_ZH = {"discover": "收件", "read": "读取", "validate": "校验", "load": "入库", "publish": "发布"}
 FINDINGS_NAME = "findings.csv"
@@ -59,99 +59,134 @@ def known_hashes(db: Path) -> set[str]:
         con.close()
 
 
-def discover(settings: Settings) -> tuple[list[IncomingFile], int]:
-    """New files in the inbox, archived byte for byte first; returns them and how many were seen before."""
-    from transforms.warehouse import IncomingFile, archive_bytes, received_at, record_arrivals, sha256_of
+@dataclass
+class Intake:
+    """What discover found: the new files to read, and an account of every other entry of the inbox."""
 
-    inbox = Path(settings.inbox)
+    files: list[IncomingFile] = field(default_factory=list)  # new bytes, archived, to read
+    seen_before: int = 0  # files whose bytes the warehouse already holds
+    ignored: int = 0  # hidden files and Office lock files
+    problems: list[dict] = field(default_factory=list)  # entries not taken in, with why (Problem.to_dict)
+    new_arrivals: int = 0  # arrivals recorded in the manifest by this run (a known file under a new name too)
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "files": [f.to_dict() for f in self.files]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Intake:
+        from transforms.archive import IncomingFile
+
+        return cls(**{**data, "files": [IncomingFile(**f) for f in data.get("files", [])]})
+
+
+def check_registry(settings: Settings):
+    """The registry, checked before anything is touched (raises RegistryError naming every bad line)."""
+    from transforms.registry import Registry
+
+    return Registry.load(settings.units)
+
+
+def discover(settings: Settings, now: datetime | None = None) -> Intake:
+    """Every entry of the inbox accounted for; new files archived byte for byte and their arrivals recorded.
+
+    Nothing is followed out of the inbox, nothing read whole before its size is known, nothing taken from the
+    sender (``received_at`` is the portal's receipt or this scan, never the modification time). An entry that
+    cannot be taken in becomes a problem of this run and is tried again next run; the run goes on.
+    """
+    from transforms import archive as arc
+    from transforms import intake
+
+    check_registry(settings)
+    inbox, archive = Path(settings.inbox), Path(settings.archive)
     if not inbox.is_dir():
         raise FileNotFoundError(f"收件箱不存在：{inbox}")
+    arc.sweep_temporaries(archive)
     seen = known_hashes(Path(settings.db))
-    new: list[IncomingFile] = []
-    before = 0
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(SKIP_PREFIXES)):
-        got = received_at(path, settings.timezone)  # before reading: the stamp of the bytes we archive
-        data = path.read_bytes()  # the inbox is only ever read
-        digest = sha256_of(data)
-        if digest in seen:
-            before += 1
+    manifest = arc.Manifest.read(archive)
+    receipts = arc.read_receipts(inbox)
+    scanned_at = (now or settings.now()).isoformat(sep=" ")
+    found = Intake()
+    new_arrivals: list = []
+    queued: set[str] = set()
+    for entry in intake.scan(inbox):
+        if entry.kind == "ignored":
+            found.ignored += 1
             continue
-        seen.add(digest)  # the same bytes twice in one inbox: processed once
-        target = archive_bytes(data, Path(settings.archive), path.suffix)
-        new.append(IncomingFile(str(path), digest, got.isoformat(sep=" "), str(target)))
-    record_arrivals(Path(settings.archive), new)
-    log.info("countystats: 收件箱 %s 中有新文件 %d 个（此前已处理 %d 个）", inbox, len(new), before)
-    return new, before
+        shown = intake.display_name(entry.path)
+        if entry.kind == "problem":
+            found.problems.append(intake.Problem(shown, entry.reason).to_dict())
+            continue
+        try:
+            data = intake.take(entry.path, settings.max_file_bytes)
+        except intake.NotTaken as exc:
+            found.problems.append(intake.Problem(shown, exc.reason, exc.detail).to_dict())
+            continue
+        digest = arc.sha256_of(data)
+        raw = intake.raw_name(entry.path)
+        if not manifest.has(digest, shown, raw):
+            try:
+                target = arc.archive_bytes(data, archive, arc.archive_suffix(shown), digest)
+            except OSError as exc:  # e.g. a full disk: this file waits for the next run, the others go on
+                found.problems.append(intake.Problem(shown, f"无法存入归档（{exc.strerror or exc}）", str(exc)).to_dict())
+                continue
+            got = receipts.time_of(digest, entry.shown, first_arrival=digest not in manifest.first)
+            arrival = arc.Arrival(digest, shown, got or scanned_at, target.relative_to(archive).as_posix(), raw)
+            manifest.add(arrival)
+            new_arrivals.append(arrival)
+        del data
+        if digest in seen or digest in queued:
+            found.seen_before += digest in seen
+            continue
+        queued.add(digest)
+        first = manifest.first[digest]
+        found.files.append(arc.IncomingFile(first.path, digest, first.received_at, str(archive / first.archived),
+                                            first.path_b64))
+    arc.record_arrivals(archive, new_arrivals)
+    found.new_arrivals = len(new_arrivals)
+    for problem in found.problems:
+        log.warning("countystats: 未接收 %s：%s", problem["file"], problem["reason"])
+    log.info("countystats: 收件箱 %s 中有新文件 %d 个（此前已处理 %d 个，未接收 %d 个，忽略隐藏文件 %d 个）",
+             inbox, len(found.files), found.seen_before, len(found.problems), found.ignored)
+    return found
 
 
 # ---------------------------------------------------------------- read and validate
 
 
-PARALLEL_FROM = 64  # below this many files, starting worker processes costs more than it saves
-
-
 def worker_count(settings: Settings, n_files: int) -> int:
-    """How many worker processes read a batch of n_files; 1 means in this process."""
-    import multiprocessing
-
-    if multiprocessing.current_process().daemon:
-        # e.g. a task under Airflow's Celery executor: a daemonic process may not have children
-        # ("daemonic processes are not allowed to have children"), so read here rather than fail the run
-        return 1
+    """How many isolated reader processes read a batch of n_files."""
     workers = settings.read_workers or min(os.cpu_count() or 1, 4)
-    return workers if workers > 1 and n_files >= PARALLEL_FROM else 1
+    return max(1, min(workers, n_files))
+
+
+def read_limits(settings: Settings):
+    from transforms.isolation import Limits
+
+    return Limits(memory_mb=settings.read_memory_mb, seconds=settings.read_timeout_s)
 
 
 def read(settings: Settings, files: list[IncomingFile]) -> Batch:
-    """Read every file (R-* rules), in worker processes for big batches; order and results are the same.
+    """Read every file (R-* rules), each in an isolated worker process (memory cap, time limit); in order.
 
     The bytes read are the archived copy (what the warehouse keeps, and all a rebuild has); the name is the one the
-    file arrived with (it may name the unit).
+    file arrived with (it may name the unit). A file that crashes or stalls its worker is unreadable, alone.
     """
-    workers = worker_count(settings, len(files))
-    todo = [(incoming.archive_path, incoming.path, incoming.sha256) for incoming in files]
-    if workers > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+    from transforms.reading import ReadTask, read_isolated
 
-        # spawn, not fork: under Airflow the task process has threads, and forking those is unsafe
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_reader_init, initargs=(str(settings.units),)) as pool:
-            subs = _progress(settings, pool.map(_read_one, todo, chunksize=8), len(files))
-    else:
-        _reader_init(str(settings.units))
-        subs = _progress(settings, map(_read_one, todo), len(files))
+    today = settings.today_date()
+    tasks = [ReadTask(f.archive_path, f.path, f.sha256, today=today) for f in files]
+
+    def progress(n: int) -> None:
+        if n % max(settings.progress_every, 1) == 0:
+            log.info("countystats: 已读取 %d/%d 个文件", n, len(files))
+
+    subs = read_isolated(tasks, settings.units, workers=worker_count(settings, len(files)),
+                         limits=read_limits(settings), on_done=progress)
     batch: Batch = []
     for incoming, sub in zip(files, subs, strict=True):
         sub.sha256 = incoming.sha256  # the file's identity, also when its archived copy could not be read
         batch.append((incoming, sub))
     return batch
-
-
-_REGISTRY = None  # per worker process: the registry is loaded once, not once per file
-
-
-def _reader_init(units: str) -> None:
-    global _REGISTRY
-    from transforms.registry import Registry
-
-    _REGISTRY = Registry.load(units)
-
-
-def _read_one(file: tuple[str, str, str]) -> Submission:
-    from transforms.reading import read_submission
-
-    archived, received_as, sha256 = file
-    return read_submission(Path(archived), _REGISTRY, name=received_as, sha256=sha256)
-
-
-def _progress(settings: Settings, results, total: int) -> list:
-    out = []
-    for n, sub in enumerate(results, 1):
-        out.append(sub)
-        if n % max(settings.progress_every, 1) == 0:
-            log.info("countystats: 已读取 %d/%d 个文件", n, total)
-    return out
 
 
 def validate(settings: Settings, batch: Batch) -> Batch:
@@ -176,6 +211,7 @@ def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> 
     ``fresh``: start from an empty warehouse instead of a copy of the published one (a rebuild).
     """
     from transforms import warehouse
+    from transforms.archive import Manifest
     from transforms.registry import Registry
 
     staging = warehouse.staging_path(Path(settings.db), run_id)
@@ -185,7 +221,8 @@ def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> 
             shutil.rmtree(old, ignore_errors=True)
     con = warehouse.open_staging(Path(settings.db), staging, fresh=fresh)
     try:
-        result = warehouse.load(con, batch, Registry.load(settings.units), settings, run_id)
+        arrivals = Manifest.read(Path(settings.archive)).arrivals  # every arrival, also of files known before
+        result = warehouse.load(con, batch, Registry.load(settings.units), settings, run_id, arrivals=arrivals)
         warehouse.finish_staging(con)
     except BaseException:
         con.close()
@@ -195,7 +232,7 @@ def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> 
     return staging
 
 
-def publish(settings: Settings, staging: Path | None, run_id: str, seen_before: int = 0) -> RunResult:
+def publish(settings: Settings, staging: Path | None, run_id: str, found: Intake | None = None) -> RunResult:
     """Atomically replace the published warehouse, then build dashboards and the run's summary and findings."""
     from transforms import warehouse
 
@@ -207,8 +244,9 @@ def publish(settings: Settings, staging: Path | None, run_id: str, seen_before: 
         raise FileNotFoundError(f"nothing to publish: {staging} is missing and {db} is not from run {run_id}")
     out = Path(settings.out)
     out.mkdir(parents=True, exist_ok=True)
-    result = _summarise(db, run_id, seen_before)
-    result.findings_csv = str(_write_findings(db, run_id, out / FINDINGS_NAME))
+    found = found or Intake()
+    result = _summarise(db, run_id, found)
+    result.findings_csv = str(_write_findings(db, run_id, out / FINDINGS_NAME, found.problems))
     error = None
     from dashboards.build import build_dashboards
 
@@ -226,7 +264,7 @@ def publish(settings: Settings, staging: Path | None, run_id: str, seen_before: 
     return result
 
 
-def _summarise(db: Path, run_id: str, seen_before: int) -> RunResult:
+def _summarise(db: Path, run_id: str, found: Intake) -> RunResult:
     from transforms.warehouse import connect
 
     con = connect(db, read_only=True)
@@ -247,30 +285,44 @@ def _summarise(db: Path, run_id: str, seen_before: int) -> RunResult:
             (missing if status == "missing" else rejected).setdefault(str(year), []).append(name)
     finally:
         con.close()
-    return RunResult(run_id=run_id, warehouse=str(db), files=files, seen_before=seen_before, missing=missing,
-                     rejected=rejected)
+    return RunResult(run_id=run_id, warehouse=str(db), files=files, seen_before=found.seen_before, missing=missing,
+                     rejected=rejected, problems=found.problems, ignored=found.ignored)
 
 
-def _write_findings(db: Path, run_id: str, target: Path) -> Path:
+FINDINGS_HEADER = ("文件", "单位", "报告年度", "状态", "规则", "级别", "表", "行", "列", "单元格", "说明", "应为", "实为",
+                   "单位解释")
+NOT_TAKEN_ZH = "未接收"
+
+
+def _write_findings(db: Path, run_id: str, target: Path, problems: list[dict] = ()) -> Path:
+    """This run's findings for the office's Excel: Chinese headers, every text neutralised (never a formula), and
+    the inbox entries that could not be taken in, each with its reason."""
+    from transforms.report_format import SEVERITY_ZH, STATUS_ZH
+    from transforms.safe_text import csv_cell
     from transforms.warehouse import connect
 
     con = connect(db, read_only=True)
     try:
-        cur = con.execute(
+        rows = con.execute(
             """SELECT s.source_file, s.unit_name, s.report_year, s.status, f.rule, f.severity, f.section,
                       f.row_code, f.column_code, f.cell, f.message, f.expected, f.actual, f.explanation
                FROM findings f JOIN submissions s USING (submission_id)
                WHERE s.run_id = ? ORDER BY s.submission_id, f.finding_no""", [run_id]
-        )
-        header = [d[0] for d in cur.description]
-        rows = cur.fetchall()
+        ).fetchall()
     finally:
         con.close()
+    shown = [
+        (*row[:3], STATUS_ZH.get(row[3], row[3]), row[4], SEVERITY_ZH.get(row[5], row[5]), *row[6:]) for row in rows
+    ] + [
+        (p["file"], None, None, NOT_TAKEN_ZH, "R-FORMAT", SEVERITY_ZH["error"], None, None, None, None,
+         f"文件未接收：{p['reason']}", None, p.get("detail") or None, None)
+        for p in problems
+    ]
     tmp = target.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens Chinese CSV correctly
         writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(FINDINGS_HEADER)
+        writer.writerows([csv_cell(v) for v in row] for row in shown)
     os.replace(tmp, target)
     return target
 
@@ -292,6 +344,8 @@ class RunResult:
     summary_json: str | None = None
     timings: dict[str, float] = field(default_factory=dict)  # step → seconds (in-process runs)
     rebuilt: bool = False  # a rebuild from the archive (countystats rebuild), not a nightly run
+    problems: list[dict] = field(default_factory=list)  # inbox entries not taken in: file, reason, detail
+    ignored: int = 0  # hidden files and Office lock files in the inbox
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(("accepted", "accepted_with_warnings", "rejected", "unreadable"), 0)
@@ -326,6 +380,12 @@ class RunResult:
                      + (f"，另有 {self.seen_before} 个此前已处理的文件未重复处理" if self.seen_before else "") + "。"]
         if self.files:
             lines.append("  " + "，".join(f"{STATUS_ZH[s]} {n} 个" for s, n in counts.items()))
+        if self.problems:
+            lines.append(f"未能接收的文件 {len(self.problems)} 个（下次运行将再次尝试）：")
+            for p in self.problems[:20]:
+                lines.append(f"  {p['file']}：{p['reason']}")
+            if len(self.problems) > 20:
+                lines.append(f"  ……另有 {len(self.problems) - 20} 个，见问题清单")
         if self.missing or self.rejected:
             lines.append("尚无通过报告的单位：")
             for year in sorted({*self.missing, *self.rejected}):
@@ -357,28 +417,30 @@ def run(settings: Settings, run_id: str | None = None) -> RunResult:
     """The nightly job in this process: every new file of the inbox, added to the published warehouse."""
     _default_logging()
     clock = _StepClock()
-    files, seen_before = discover(settings)
+    found = discover(settings)
     clock.lap("discover")
-    return _read_to_publish(settings, files, run_id or new_run_id(), clock, seen_before)
+    return _read_to_publish(settings, found, run_id or new_run_id(), clock)
 
 
 def rebuild(settings: Settings, run_id: str | None = None) -> RunResult:
     """A new warehouse from every file in the archive (its manifest gives each file's name and receipt time), read,
     validated and loaded as one batch, then published like any run: after a lost warehouse or a new schema version.
     The inbox is not looked at; the old warehouse is replaced only once the new one is complete."""
-    from transforms.warehouse import archived_files
+    from transforms.archive import archived_files
 
     _default_logging()
+    check_registry(settings)
     clock = _StepClock()
     files = archived_files(Path(settings.archive))
     log.info("countystats: 从归档 %s 重建数据仓库：%d 个文件", settings.archive, len(files))
     clock.lap("discover")
-    return _read_to_publish(settings, files, run_id or new_run_id(), clock, fresh=True)
+    return _read_to_publish(settings, Intake(files=files), run_id or new_run_id(), clock, fresh=True)
 
 
-def _read_to_publish(settings: Settings, files: list[IncomingFile], run_id: str, clock: _StepClock,
-                     seen_before: int = 0, fresh: bool = False) -> RunResult:
-    if worker_count(settings, len(files)) > 1:
+def _read_to_publish(settings: Settings, found: Intake, run_id: str, clock: _StepClock,
+                     fresh: bool = False) -> RunResult:
+    files = found.files
+    if files:
         # while worker processes read, this process idles: import Great Expectations (seconds) meanwhile
         threading.Thread(target=_warm_up_validation, daemon=True).start()
     batch = read(settings, files) if files else []
@@ -387,7 +449,7 @@ def _read_to_publish(settings: Settings, files: list[IncomingFile], run_id: str,
     clock.lap("validate")
     staging = load(settings, batch, run_id, fresh=fresh)
     clock.lap("load")
-    result = publish(settings, staging, run_id, seen_before)
+    result = publish(settings, staging, run_id, found)
     clock.lap("publish")
     result.timings, result.rebuilt = clock.timings, fresh
     result.write(Path(settings.out))
@@ -417,10 +479,25 @@ def _warm_up_validation() -> None:
         pass
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (a test runner swaps it), not the stream of the first run."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def _default_logging() -> None:
     root = logging.getLogger()
     if not root.handlers:  # the CLI: progress lines on stderr; under Airflow its own handlers are kept
-        logging.basicConfig(level=logging.WARNING, format="%(message)s")
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
         logging.getLogger("countystats").setLevel(logging.INFO)  # our progress lines, not every library's chatter
 
 
@@ -449,18 +526,15 @@ def _load_batch(path: str | None) -> Batch:
 
 
 def task_discover(params: dict) -> dict:
-    files, seen_before = discover(Settings.from_env(**params))
-    return {"files": [f.to_dict() for f in files], "seen_before": seen_before}
+    return discover(Settings.from_env(**params)).to_dict()
 
 
 # Tasks return "" rather than None for "nothing": Airflow 3 logs a missing XCom as an error.
 
 
 def task_read(params: dict, found: dict, run_id: str) -> str:
-    from transforms.warehouse import IncomingFile
-
     settings = Settings.from_env(**params)
-    files = [IncomingFile(**f) for f in found["files"]]
+    files = Intake.from_dict(found).files
     if not files:
         return ""
     return _dump(read(settings, files), _stage_dir(settings, run_id) / "read.pkl")
@@ -479,5 +553,5 @@ def task_load(params: dict, batch_path: str | None, run_id: str) -> str:
 
 
 def task_publish(params: dict, staging: str, run_id: str, found: dict) -> str:
-    result = publish(Settings.from_env(**params), Path(staging), run_id, found.get("seen_before", 0))
+    result = publish(Settings.from_env(**params), Path(staging), run_id, Intake.from_dict(found))
     return str(result.summary_json)

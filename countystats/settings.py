@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from transforms.reading_guard import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "COUNTYSTATS_"
@@ -31,14 +34,23 @@ class Settings:
     read_workers: int = 0  # processes reading workbooks in parallel; 0 = one per CPU (max 4), 1 = in-process
     # the report year being collected (0 = none): completeness lists its units before the first file of it arrives
     collecting_year: int = 0
+    # every file is read in a worker process with these limits: a file that needs more is unreadable, alone
+    read_timeout_s: int = 60  # a report reads in milliseconds
+    read_memory_mb: int = 512  # beyond what the worker's own imports take; a report needs ~10 MB
+    max_file_mb: int = MAX_FILE_BYTES // (1024 * 1024)  # larger files are not taken in (a report is ~20 KB)
+    # the county's date as of which report years are judged ("" = today); for demos and tests of a season
+    today: str = ""
 
     def __post_init__(self) -> None:
         # relative paths are relative to the project, not to wherever the command was started
         for name in PATH_FIELDS:
             path = Path(getattr(self, name)).expanduser()
             object.__setattr__(self, name, path if path.is_absolute() else ROOT / path)
-        for name in ("progress_every", "read_workers", "collecting_year"):
+        for name in ("progress_every", "read_workers", "collecting_year", "read_timeout_s", "read_memory_mb",
+                     "max_file_mb"):
             object.__setattr__(self, name, int(getattr(self, name)))
+        if self.today:
+            date.fromisoformat(str(self.today))  # fail at start-up, not in the middle of a run
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -69,6 +81,17 @@ class Settings:
         month_day = self.county_deadline if unit_type == "county_government" else self.deadline
         month, day = (int(p) for p in month_day.split("-"))
         return date(report_year + 1, month, day)
+
+    def now(self) -> datetime:
+        """The county's local time, naive (what received_at and deadlines are in)."""
+        return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None, microsecond=0)
+
+    def today_date(self) -> date:
+        return date.fromisoformat(str(self.today)) if self.today else self.now().date()
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
 
     @property
     def dashboards(self) -> Path:

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from transforms.model import Finding, Submission
 from transforms.report_format import FORMATS, SEVERITY_ZH
 from transforms.rules import RULES
+from transforms.safe_text import set_text
 
 LIST_SHEET = "问题清单"
 HEADERS = ("规则", "严重程度", "表", "行", "列", "单元格", "说明", "单位解释")
@@ -32,21 +33,35 @@ THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
+FEEDBACK_MAX_MERGE = 100_000  # openpyxl makes an object per cell of a merged range: P1:XFD1048576 is 17 billion
+
+
 def _load(source: Path, keep_vba: bool) -> Workbook:
-    if source.suffix.lower() in (".xlsx", ".xlsm"):
+    """The clerk's workbook, editable. openpyxl (formatting kept) for an .xlsx/.xlsm the guard finds ordinary;
+    otherwise — .xls, or sheets whose merges or extent openpyxl would expand without bound — its values copied
+    under the same sheet names and addresses, read as the reader reads them (capped, merges clipped)."""
+    from transforms.reading_grid import load_grids
+    from transforms.reading_guard import Rejected, inspect
+
+    data = source.read_bytes()
+    try:
+        insp = inspect(data)
+    except Rejected:
+        insp = None
+    ordinary = insp is not None and insp.kind == "xlsx" and not insp.oversized_sheets and all(
+        f.largest_merge <= FEEDBACK_MAX_MERGE for f in insp.sheets.values())
+    if ordinary:
         # normal (not read-only) mode: merged ranges are needed to find a merged cell's anchor
         return load_workbook(source, keep_vba=keep_vba)
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_path(str(source))
+    grids, _ = load_grids(data, skip=insp.oversized_sheets if insp else set())
     wb = Workbook()
     wb.remove(wb.active)
-    for name in book.sheet_names:
-        ws = wb.create_sheet(title=name)
-        for r, row in enumerate(book.get_sheet_by_name(name).to_python(skip_empty_area=False), start=1):
+    for grid in grids:
+        ws = wb.create_sheet(title=grid.name[:31])
+        for r, row in enumerate(grid.cells, start=1):
             for c, value in enumerate(row, start=1):
-                if value not in ("", None):
-                    ws.cell(row=r, column=c, value=value)
+                if value not in ("", None) and (r - 1, c - 1) not in grid.origin:
+                    set_text(ws.cell(row=r, column=c), value)
     return wb
 
 
@@ -114,9 +129,12 @@ def _list_sheet(wb: Workbook, sub: Submission) -> None:
     order = {"error": 0, "warning": 1}
     for f in sorted(sub.findings, key=lambda f: order.get(f.severity, 2)):
         table, row, column = _where(sub, f)
-        ws.append((_rule_text(f.rule), SEVERITY_ZH.get(f.severity, f.severity), table, row, column, f.cell or "",
-                   f.message, f.explanation or ""))
-        for cell in ws[ws.max_row]:
+        r = ws.max_row + 1
+        texts = (_rule_text(f.rule), SEVERITY_ZH.get(f.severity, f.severity), table, row, column, f.cell or "",
+                 f.message, f.explanation or "")
+        for c, text in enumerate(texts, start=1):
+            set_text(ws.cell(row=r, column=c), text)  # a label or 说明 such as =HYPERLINK(…) stays text
+        for cell in ws[r]:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = BORDER
         ws.cell(row=ws.max_row, column=2).fill = FILL.get(f.severity, PatternFill())
@@ -133,7 +151,10 @@ def _list_sheet(wb: Workbook, sub: Submission) -> None:
 
 
 def write_feedback(sub: Submission, source: Path, out: Path) -> Path:
-    """Write ``source`` (the workbook ``sub`` was read from) to ``out`` with the findings marked; returns ``out``."""
+    """Write ``source`` (the workbook ``sub`` was read from) to ``out`` with the findings marked; returns ``out``.
+
+    Runs in this process: ``countystats check --feedback`` calls it through :func:`write_feedback_isolated`.
+    """
     source, out = Path(source), Path(out)
     # macros survive only into an .xlsm (an .xlsx with a VBA part would not open)
     wb = _load(source, keep_vba=source.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm")
@@ -143,3 +164,25 @@ def write_feedback(sub: Submission, source: Path, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def write_feedback_isolated(sub: Submission, source: Path, out: Path, limits=None) -> Path:
+    """:func:`write_feedback` in a worker process with a memory cap and a time limit (openpyxl expands what a
+    hostile workbook declares). Raises :class:`FeedbackFailed` with a Chinese reason when it cannot be written."""
+    from transforms.isolation import Failure, Limits, WorkerPool
+
+    limits = limits or Limits()
+    with WorkerPool("expectations.feedback:write_feedback", limits=limits) as pool:
+        (result,) = pool.map([(sub, Path(source), Path(out))])
+    if isinstance(result, Failure):
+        Path(out).unlink(missing_ok=True)
+        raise FeedbackFailed(f"无法生成反馈工作簿：{result.reason_zh(limits)}", sub)
+    return result
+
+
+class FeedbackFailed(RuntimeError):
+    """The feedback workbook could not be written; the message is Chinese, for the clerk."""
+
+    def __init__(self, message: str, submission: Submission):
+        super().__init__(message)
+        self.submission = submission

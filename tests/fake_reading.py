@@ -24,15 +24,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from warehouse_factory import make_submission  # noqa: E402
 
 from countystats import pipeline  # noqa: E402
+from transforms.archive import sha256_of, write_receipts  # noqa: E402
+
+FAR_FUTURE = datetime(2100, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
 
 
 def drop(inbox: Path, name: str, received: str, **kwargs) -> Path:
-    """Put a fake submission into the inbox with mtime = ``received`` (local time)."""
+    """Put a fake submission into the inbox as the portal does: the file, and a receipt saying when it came
+    (``received``, local time). The file's mtime is set far in the future: it must mean nothing."""
     inbox.mkdir(parents=True, exist_ok=True)
     path = inbox / name
     path.write_text(json.dumps(kwargs, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    stamp = datetime.fromisoformat(received).replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
-    os.utime(path, (stamp, stamp))
+    write_receipts(inbox, [(sha256_of(path.read_bytes()), name, datetime.fromisoformat(received))])
+    os.utime(path, (FAR_FUTURE, FAR_FUTURE))
     return path
 
 

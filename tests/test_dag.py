@@ -105,8 +105,7 @@ def test_dag_file_parses_without_heavy_imports(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     info = json.loads(done.stdout.strip().splitlines()[-1])
-    assert info["heavy"] == []
-    assert info["seconds"] < 10, info  # ~2 s here: the cost of importing airflow.sdk itself
+    assert info["heavy"] == []  # parse time itself (~2 s: airflow.sdk) is measured in benchmarks/, not bounded here
 
 
 def _fake_county(tmp_path: Path) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The pipeline's read step: worker processes for big batches, in-process where children are not allowed."""
+"""The pipeline's read step: isolated worker processes, also where multiprocessing may not start children."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from warehouse_factory import write_units
 
 from countystats import pipeline
 from countystats.settings import Settings
-from transforms.warehouse import IncomingFile
+from transforms.archive import IncomingFile
 
 
 def _batch(tmp_path: Path, n: int) -> tuple[Settings, list[IncomingFile]]:
@@ -35,17 +35,16 @@ def _read_in_daemon(settings: Settings, files: list[IncomingFile], results) -> N
         results.put(("error", 0, f"{type(exc).__name__}: {exc}"))
 
 
-def test_read_falls_back_to_in_process_inside_a_daemonic_process(tmp_path, monkeypatch):
-    # an Airflow Celery worker runs tasks in daemonic processes, which may not start worker processes
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+def test_read_is_isolated_even_inside_a_daemonic_process(tmp_path):
+    # an Airflow Celery worker runs tasks in daemonic processes, where multiprocessing refuses to start children
+    # ("daemonic processes are not allowed to have children"); the isolated readers are plain subprocesses
     settings, files = _batch(tmp_path, 3)
-    assert pipeline.worker_count(settings, len(files)) == 2  # here (not daemonic) the batch would use workers
-    ctx = multiprocessing.get_context("fork")  # the child inherits the lowered PARALLEL_FROM
+    ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
     child = ctx.Process(target=_read_in_daemon, args=(settings, files, results), daemon=True)
     child.start()
     status, workers, payload = results.get(timeout=120)
     child.join(timeout=30)
     assert status == "ok", payload
-    assert workers == 1
+    assert workers == 2
     assert payload == [(f.path, f.sha256, True) for f in files]

@@ -18,7 +18,8 @@ from warehouse_factory import write_units
 
 from countystats import pipeline
 from countystats.settings import Settings
-from transforms import warehouse
+from transforms import archive, warehouse
+from transforms.archive import RECEIPTS
 from transforms.example_county import generate_county
 from transforms.warehouse_schema import SCHEMA_VERSION
 
@@ -58,16 +59,18 @@ def test_example_county_rebuilt_from_the_archive_equals_the_nightly_warehouse(tm
     settings = _settings(tmp_path, units=ROOT / "config" / "units.csv")
     settings.inbox.mkdir()
     by_year = {2023: [], 2024: []}
-    for path in sorted(example_inbox.iterdir()):
+    files = sorted(p for p in example_inbox.iterdir() if not p.name.startswith("."))
+    for path in files:
         by_year[2023 if "2023" in path.name else 2024].append(path)
     assert by_year[2023] and by_year[2024]
+    shutil.copy(example_inbox / RECEIPTS, settings.inbox / RECEIPTS)  # the portal's receipts: when each came
     for year in (2023, 2024):
         for path in by_year[year]:
-            shutil.copy2(path, settings.inbox / path.name)  # copy2 keeps the mtime: the receipt time
+            shutil.copy(path, settings.inbox / path.name)
         pipeline.run(settings, run_id=f"night-{year}")
     nightly = facts(settings.db)
-    assert len(nightly["submissions"]) == len(list(example_inbox.iterdir()))
-    assert {row[1] for row in nightly["submissions"]} == {str(settings.inbox / p.name) for p in example_inbox.iterdir()}
+    assert len(nightly["submissions"]) == len(files)
+    assert {row[1] for row in nightly["submissions"]} == {str(settings.inbox / p.name) for p in files}
 
     shutil.rmtree(settings.inbox)  # the office cleared the inbox long ago …
     settings.db.unlink()  # … and the warehouse file is lost
@@ -125,15 +128,16 @@ def test_manifest_survives_repeats_and_a_torn_line(tmp_path, monkeypatch):
     install(monkeypatch)
     drop(settings.inbox, "乙镇.xlsx", "2025-01-22 10:00:00", unit_code="T02", unit_name="乙镇", year=2024)
     pipeline.run(settings, run_id="r2")
-    manifest = settings.archive / warehouse.MANIFEST
+    manifest = settings.archive / archive.MANIFEST
     lines = manifest.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 3  # 甲镇 twice (r1 died, r2 found it new again), 乙镇 once
+    # 甲镇 once: r2 found it new to the warehouse again but its arrival was recorded (and keeps its first time)
+    assert len(lines) == 2
     with open(manifest, "a", encoding="utf-8") as fh:
         fh.write('{"sha256": "x", "file": "/etc/passwd", "received_at": "2025-01-01 00:00:00", '
                  '"archived": "../../../etc/passwd"}\n')  # tampered: points outside the archive
         fh.write('{"sha256": "abc", "file": "半行')  # torn, no newline
 
-    files = warehouse.archived_files(settings.archive)
+    files = archive.archived_files(settings.archive)
     assert [Path(f.path).name for f in files] == ["甲镇.xlsx", "乙镇.xlsx"]
     assert all(Path(f.archive_path).is_file() for f in files)
     nightly = facts(settings.db)
@@ -147,13 +151,13 @@ def test_rebuild_cli_names_a_damaged_archive_copy_and_goes_on(tmp_path, example_
     replaced."""
     settings = _settings(tmp_path, units=ROOT / "config" / "units.csv")
     settings.inbox.mkdir()
-    sent = sorted(example_inbox.iterdir())[:3]
+    sent = sorted(p for p in example_inbox.iterdir() if not p.name.startswith("."))[:3]
     for path in sent:
         shutil.copy2(path, settings.inbox / path.name)
     env = {**os.environ, **settings.as_env()}
     cli = [sys.executable, "-m", "countystats.cli"]
     subprocess.run([*cli, "run"], env=env, cwd=ROOT, check=True, capture_output=True)
-    entries = [json.loads(line) for line in (settings.archive / warehouse.MANIFEST).read_text("utf-8").splitlines()]
+    entries = [json.loads(line) for line in (settings.archive / archive.MANIFEST).read_text("utf-8").splitlines()]
     damaged = entries[1]
     # storage gave the copy other bytes — still a valid workbook (another unit's), so only the sha256 can tell
     (settings.archive / damaged["archived"]).write_bytes((settings.archive / entries[0]["archived"]).read_bytes())

@@ -21,7 +21,7 @@ from countystats.settings import Settings
 from transforms import warehouse
 from transforms.crossyear import cross_year_findings
 from transforms.rollup import RollupError
-from transforms.warehouse_schema import RELATIONS
+from transforms.warehouse_schema import RELATIONS, SCHEMA_VERSION
 
 HERE = Path(__file__).resolve().parent
 DATA_RELATIONS = [r.name for r in RELATIONS if r.name != "meta"]
@@ -244,7 +244,7 @@ def test_every_relation_and_column_has_a_chinese_and_english_comment(settings, f
     rels = query(settings.db, "SELECT table_name, comment FROM duckdb_tables() WHERE NOT internal "
                               "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE NOT internal")
     assert all(c and " / " in c for _, c in rels)
-    assert query(settings.db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("1",)]
+    assert query(settings.db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
 
 
 def test_rollup_that_does_not_add_up_fails_loudly_and_publishes_nothing(settings, fake, monkeypatch):

@@ -3,8 +3,9 @@
 ``generate_county(years, seed)`` returns one :class:`ExampleReport` per file the county's inbox receives: the unit, the
 year, the format and layout, the mess options, and **the exact cells a correct reader returns** (``cells``, keyed
 ``(section, row, column)``, blank → None; for 2021 the derived ``other_total`` included), with the source address of
-every cell and the planted mistake (a rule id, or None). ``write_example_inbox(dir)`` writes the files and sets each
-file's mtime to its ``received_at`` (the pipeline takes mtime as the received time).
+every cell and the planted mistake (a rule id, or None). ``write_example_inbox(dir)`` writes the files and, as the
+portal would have, a receipt for each with its ``received_at`` (``<inbox>/.receipts.jsonl``): the season is
+simulated, a file's modification time means nothing.
 
 The figures satisfy every identity of validation-rules.md (T3-BALANCE, T3-ROWSUM, T3-OUTCOMES, T4-TOTAL), 规章 is 0
 everywhere, townships get no 科研机构/法律服务机构 applications, carry-over and 现行有效件数 continue from 2023 to 2024 —
@@ -34,7 +35,6 @@ Everything else varies by the seeded ``random.Random``: layouts (stacked, per_ta
 from __future__ import annotations
 
 import math
-import os
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -120,9 +120,12 @@ class ExampleReport:
     def write(self, folder: Path) -> Path:
         path = Path(folder) / self.file_name
         render(self.plan(), path)
-        ts = self.received_at.timestamp()
-        os.utime(path, (ts, ts))
         return path
+
+    @property
+    def received_local(self) -> datetime:
+        """The receipt time as the county's clock shows it (naive, like every time in the warehouse)."""
+        return self.received_at.astimezone(CST).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------- figures
@@ -490,7 +493,13 @@ def generate_county(
 
 
 def write_example_inbox(inbox: Path, years: tuple[int, ...] = (2023, 2024), seed: int = SEED) -> list[Path]:
-    """Write the example county's files into ``inbox`` (created if needed), each with mtime = received_at."""
+    """Write the example county's files into ``inbox`` (created if needed), with the portal's receipts."""
+    from transforms.archive import sha256_of, write_receipts
+
     inbox = Path(inbox)
     inbox.mkdir(parents=True, exist_ok=True)
-    return [report.write(inbox) for report in generate_county(years, seed)]
+    reports = generate_county(years, seed)
+    paths = [report.write(inbox) for report in reports]
+    write_receipts(inbox, [(sha256_of(p.read_bytes()), p.name, r.received_local) for p, r in zip(paths, reports,
+                                                                                                 strict=True)])
+    return paths

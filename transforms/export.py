@@ -57,5 +57,8 @@ def export_county(year: int, db: str | Path | None = None, out: str | Path | Non
     return target
 
 
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else round(value, 4)
+def _number(value) -> int | float:
+    """A summed figure for the workbook: counts as integers, amounts in 万元 to four decimals (exact sums)."""
+    if value == int(value):
+        return int(value)
+    return float(round(value, 4))

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache, partial
 from pathlib import Path
 
+from transforms.isolation import Failure, Limits, WorkerPool
 from transforms.model import Cell, Finding, Submission
-from transforms.reading_grid import ChildFailed, Grid, a1, load_grids, load_grids_isolated
-from transforms.reading_guard import Inspection, Rejected, inspect
+from transforms.reading_grid import Grid, a1, load_grids
+from transforms.reading_guard import MAX_FILE_BYTES, Inspection, Rejected, inspect
 from transforms.reading_labels import INDEXES, loose
 from transforms.reading_numbers import parse
 from transforms.reading_tables import Located, SheetScan, locate
@@ -26,6 +29,7 @@ from transforms.registry import Registry, Unit
 from transforms.report_format import (
     EXPLANATIONS_SHEET,
     FILER,
+    FIRST_REPORT_YEAR,
     FORMATS,
     OTHER_CHILDREN_2021,
     REPORT_TITLE,
@@ -53,29 +57,41 @@ _CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}年")
 
 def read_submission(
     path: str | Path, registry: Registry, year: int | None = None, unit_name: str | None = None,
-    name: str | Path | None = None, sha256: str | None = None,
+    name: str | Path | None = None, sha256: str | None = None, today: date | None = None,
 ) -> Submission:
     """Read one workbook (.xlsx/.xlsm/.xls) into a Submission with R-* findings. Never raises for a bad file.
 
     ``name``: the path the file arrived as, when ``path`` is a copy (the archive's, named by sha256); the file name
     can carry the unit and the year, and findings name the file the clerk sent. ``sha256``: what the copy's bytes
-    must hash to; other bytes (damaged storage) are not read.
+    must hash to; other bytes (damaged storage) are not read. ``today``: the county's date (a report year after
+    it is an error); default the machine's.
+
+    This runs in the calling process, unprotected from a reader library that aborts or stalls: the nightly run,
+    ``check`` and the portal call it through :func:`read_isolated`.
     """
     path = Path(path)
     shown = Path(name) if name is not None else path
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_FILE_BYTES:  # refused before a byte is read into memory
+                sub = Submission(file=str(shown), sha256=sha256 or "")
+                return _unreadable(sub, f"文件过大（{size / 1024 / 1024:.0f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），"
+                                   "不像一份年度报告表")
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        sub = Submission(file=str(shown), sha256="")
+        sub = Submission(file=str(shown), sha256=sha256 or "")
         return _unreadable(sub, f"无法打开文件（{exc.strerror or exc}）")
     sub = Submission(file=str(shown), sha256=hashlib.sha256(data).hexdigest())
     if sha256 is not None and sub.sha256 != sha256:
         return _unreadable(sub, "归档副本与收到的文件不一致（存储可能已损坏），请重新报送该文件",
                            detail=f"sha256 {sub.sha256} != {sha256}")
     try:
-        _Reader(sub, shown, data, registry, year, unit_name).run()
+        _Reader(sub, shown, data, registry, year, unit_name, today or date.today()).run()
     except Rejected as rej:
         return _unreadable(sub, rej.reason)
+    except MemoryError:
+        return _unreadable(sub, "读取所需内存超过上限，文件内部数据异常")
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - calamine panics (pyo3 PanicException) derive from BaseException
@@ -85,6 +101,66 @@ def read_submission(
         reason = "文件设置了密码" if "Password" in kind else "文件已损坏或不是有效的 Excel 工作簿，请用 Excel/WPS 重新另存为 .xlsx"
         return _unreadable(sub, reason, detail=f"{kind}: {exc}"[:300])
     return sub
+
+
+# ---------------------------------------------------------------- isolated: what the run, check and the portal call
+
+
+@dataclass(frozen=True)
+class ReadTask:
+    """One file to read in an isolated worker (small: it is pickled to the child)."""
+
+    path: str  # the bytes to read (the archive's copy, or the clerk's file for `check`)
+    name: str  # the name the file arrived as (shown in findings; may name the unit and year)
+    sha256: str | None = None
+    year: int | None = None
+    unit_name: str | None = None
+    today: date | None = None
+
+
+_REGISTRIES: dict[tuple[str, float], Registry] = {}  # per worker process: the registry is loaded once
+
+
+def _read_task(units: str, task: ReadTask) -> Submission:
+    """The worker's side of :func:`read_isolated`."""
+    key = (units, os.stat(units).st_mtime)
+    registry = _REGISTRIES.get(key)
+    if registry is None:
+        registry = _REGISTRIES[key] = Registry.load(units)
+    return read_submission(Path(task.path), registry, year=task.year, unit_name=task.unit_name, name=task.name,
+                           sha256=task.sha256, today=task.today)
+
+
+def read_isolated(tasks: list[ReadTask], units: str | Path, workers: int = 1, limits: Limits | None = None,
+                  pool: WorkerPool | None = None, on_done=None) -> list[Submission]:
+    """Read every file in worker processes with a memory cap and a time limit, in order.
+
+    A file that crashes, exhausts or stalls its worker comes back ``unreadable`` with an R-FORMAT finding saying
+    which; the other files are read as if it were not there. ``pool``: a pool kept by the caller (the portal keeps
+    its workers warm); otherwise one is started for this call. ``on_done(n)``: called as the n-th file finishes.
+    """
+    if not tasks:
+        return []
+    own = pool is None
+    if own:
+        pool = WorkerPool("transforms.reading:_read_task", workers=min(workers, len(tasks)), limits=limits)
+    results: list = [None] * len(tasks)
+    try:
+        for n, (index, result) in enumerate(pool.imap_unordered([(str(units), task) for task in tasks]), 1):
+            results[index] = result
+            if on_done is not None:
+                on_done(n)
+    finally:
+        if own:
+            pool.close()
+    out = []
+    for task, result in zip(tasks, results, strict=True):
+        if isinstance(result, Failure):
+            log.warning("countystats: 文件 %s 读取失败（%s）：%s", task.name, result.kind, result.detail)
+            sub = Submission(file=task.name, sha256=task.sha256 or "")
+            result = _unreadable(sub, result.reason_zh(pool.limits), detail=result.detail or result.kind)
+        out.append(result)
+    return out
 
 
 def _unreadable(sub: Submission, reason: str, detail: str | None = None) -> Submission:
@@ -110,31 +186,27 @@ class _Chosen:
 
 
 class _Reader:
-    def __init__(self, sub: Submission, path: Path, data: bytes, registry: Registry, year, unit_name):
+    def __init__(self, sub: Submission, path: Path, data: bytes, registry: Registry, year, unit_name, today: date):
         self.sub, self.path, self.data, self.registry = sub, path, data, registry
-        self.year_arg, self.unit_arg = year, unit_name
+        self.year_arg, self.unit_arg, self.today = year, unit_name, today
 
     def run(self) -> None:
         insp = inspect(self.data)
-        if insp.kind == "xls":
-            try:
-                grids = load_grids_isolated(self.data, skip=insp.oversized_sheets)
-            except ChildFailed as exc:
-                log.debug("xls reader failed on %s: %s", self.path, exc)
-                raise Rejected("文件已损坏，无法读取（.xls 旧格式文件内部数据有误），请用 Excel/WPS 打开后另存为 .xlsx") from exc
-        else:
-            grids = load_grids(self.data, skip=insp.oversized_sheets)
+        grids, left_out = load_grids(self.data, skip=insp.oversized_sheets)
+        skipped = {name: insp.oversized_reason(name) or "有内容的单元格延伸到极远处" for name in insp.oversized_sheets}
+        skipped.update(left_out)
         if not grids:
-            if insp.oversized_sheets:
-                raise Rejected("工作表范围过大（有内容的单元格延伸到极远处），请删除多余内容后另存再报送")
+            if skipped:
+                raise Rejected("工作表范围过大（" + "；".join(f"“{n}”{why}" for n, why in sorted(skipped.items()))
+                               + "），请删除多余内容后另存再报送")
             raise Rejected("工作簿里没有工作表")
         explanation_key = loose(EXPLANATIONS_SHEET)
         for g in grids:
             if loose(g.name) == explanation_key:
                 self._explanations(g)
         tables = [g for g in grids if loose(g.name) != explanation_key]
-        for name in sorted(insp.oversized_sheets):
-            self._add("R-FORMAT", "warning", f"工作表“{name}”范围过大（内容延伸到极远处），未读取。")
+        for name, why in sorted(skipped.items()):
+            self._add("R-FORMAT", "warning", f"工作表“{name}”范围过大（{why}），未读取。")
         for g in tables:
             if g.truncated:
                 self._add("R-FORMAT", "warning", f"工作表“{g.name}”很大，只读取了前面的部分。")
@@ -420,6 +492,16 @@ class _Reader:
             )
             return None
         where, year = evidence[0]
+        latest = self.today.year
+        if not FIRST_REPORT_YEAR <= year <= latest:
+            # a year in the future (or before the 条例) would open a year of completeness with every unit missing
+            self._add(
+                "R-YEAR", "error",
+                f"报告年度 {year} 年（{where}）不可能：年度报告从 {FIRST_REPORT_YEAR} 年度起，最晚为 {latest} 年度。"
+                "请核对标题和文件名中的年度。",
+                expected=f"{FIRST_REPORT_YEAR}–{latest}", actual=year,
+            )
+            return None
         others = {(w, y) for w, y in evidence[1:] if y != year}
         if others:
             desc = "，".join(f"{w}是 {y} 年" for w, y in sorted(others))

@@ -59,12 +59,13 @@ def a1(r: int, c: int) -> str:
     return f"{column_letters(c)}{r + 1}"  # cached: every value cell of every file is named by its address
 
 
-def load_grids(data: bytes, skip: set[str] = frozenset()) -> list[Grid]:
-    """Every worksheet (not chart sheets), capped at MAX_ROWS × MAX_COLS. Raises calamine's errors."""
+def load_grids(data: bytes, skip: set[str] = frozenset()) -> tuple[list[Grid], dict[str, str]]:
+    """Every worksheet (not chart sheets), capped at MAX_ROWS × MAX_COLS, and the sheets left out with why
+    (Chinese). Raises calamine's errors."""
     import python_calamine as pc
 
     book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    grids = []
+    grids, left_out = [], {}
     for index, meta in enumerate(book.sheets_metadata[:MAX_SHEETS]):
         if meta.name in skip or "Work" not in str(meta.typ):
             continue
@@ -73,19 +74,33 @@ def load_grids(data: bytes, skip: set[str] = frozenset()) -> list[Grid]:
         truncated = sheet.height > MAX_ROWS or sheet.width > MAX_COLS
         cells = [list(row[:MAX_COLS]) for row in rows]
         grid = Grid(meta.name, "Visible" in str(meta.visible), index, cells, truncated=truncated)
-        _fill_merged(grid, sheet.merged_cell_ranges or ())
+        try:
+            _fill_merged(grid, sheet.merged_cell_ranges or ())
+        except MergesTooLarge:
+            left_out[meta.name] = "合并单元格重叠过多"
+            continue
         grids.append(grid)
-    return grids
+    return grids, left_out
 
 
 def _fill_merged(grid: Grid, ranges) -> None:
+    """Copy each merged range's top-left value over the range, clipped to the cells the sheet has.
+
+    A merged range only matters where it covers content: ``P1:XFD1048576`` over a 60-row report fills those 60
+    rows, not a million. Ranges that overlap (Excel never writes them) could still multiply the work, so the
+    total filled is bounded by the grid's own size; a sheet that needs more is refused (:class:`MergesTooLarge`).
+    """
+    height = len(grid.cells)
+    width = max((len(row) for row in grid.cells), default=0)
+    budget = max(height * width, 1) * 2 + 10_000
     for (r0, c0), (r1, c1) in ranges:
-        if r0 >= MAX_ROWS or c0 >= MAX_COLS:
+        if r0 >= height or c0 >= width:
             continue
-        r1, c1 = min(r1, MAX_ROWS - 1), min(c1, MAX_COLS - 1)
+        r1, c1 = min(r1, height - 1), min(c1, width - 1)
+        budget -= (r1 - r0 + 1) * (c1 - c0 + 1)
+        if budget < 0:
+            raise MergesTooLarge(grid.name)
         value = grid.get(r0, c0)
-        while len(grid.cells) <= r1:
-            grid.cells.append([])
         for r in range(r0, r1 + 1):
             row = grid.cells[r]
             if len(row) <= c1:
@@ -96,79 +111,9 @@ def _fill_merged(grid: Grid, ranges) -> None:
                     grid.origin[(r, c)] = (r0, c0)
 
 
-# ---------------------------------------------------------------- .xls: read in a child process with a memory cap
+class MergesTooLarge(Exception):
+    """A sheet's merged ranges overlap so much that filling them would cost more than the sheet itself."""
 
-CHILD_MEMORY = 256 * 1024 * 1024  # extra address space for the child beyond what the parent has mapped; a report needs ~10 MB
-CHILD_SECONDS = 20
-
-
-class ChildFailed(Exception):
-    """The isolated reader died (memory cap, crash, timeout) or raised; ``reason`` is for the log."""
-
-
-def load_grids_isolated(data: bytes, skip: set[str] = frozenset()) -> list[Grid]:
-    """``load_grids`` in a forked child with an address-space cap and a time limit.
-
-    calamine's BIFF (.xls) reader trusts record sizes: a few damaged bytes make it allocate gigabytes and the
-    process is killed or aborts (seen in fuzzing; a Rust allocation failure cannot be caught). .xls has no cheap
-    pre-scan like the xlsx zip, so it is read where a crash costs only the child. Where fork is unavailable, read
-    in-process.
-    """
-    import os
-    import pickle
-
-    if not hasattr(os, "fork"):
-        return load_grids(data, skip)
-    import faulthandler  # noqa: F401 - _limit_child's modules too: importing them in every child
-    import resource  # noqa: F401   (signal builds its enums) cost more than reading the file
-    import signal  # noqa: F401
-
-    import python_calamine  # noqa: F401 - imported before forking, so the child only reads
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: never returns
-        code = 1
-        try:
-            os.close(read_fd)
-            _limit_child()
-            try:
-                payload = ("ok", load_grids(data, skip))
-            except BaseException as exc:  # noqa: BLE001 - report any failure to the parent
-                payload = ("error", f"{type(exc).__name__}: {exc}"[:300])
-            with os.fdopen(write_fd, "wb") as fh:
-                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as fh:
-        raw = fh.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not raw:
-        raise ChildFailed(f"reader child exited with status {status}")
-    kind, payload = pickle.loads(raw)
-    if kind != "ok":
-        raise ChildFailed(payload)
-    return payload
-
-
-def _limit_child() -> None:
-    import faulthandler
-    import os
-    import resource
-    import signal
-
-    # a dying child is expected for damaged files: keep its allocator/faulthandler noise out of the parent's stderr
-    faulthandler.disable()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-
-    try:
-        with open("/proc/self/statm") as fh:
-            mapped = int(fh.read().split()[0]) * resource.getpagesize()
-    except OSError:
-        mapped = 2 * 1024**3
-    limit = mapped + CHILD_MEMORY
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(CHILD_SECONDS)
+    def __init__(self, sheet: str):
+        super().__init__(sheet)
+        self.sheet = sheet

@@ -1,21 +1,30 @@
-"""Checks on a workbook's bytes *before* any reader touches them.
+"""Checks on a workbook's bytes *before* any reader touches them: see what the parser will see.
 
-No spreadsheet library guards against hostile files: a zip bomb costs gigabytes of memory, and a single cell far
-away (``XFD1048576``) makes python-calamine allocate a dense range of 17 billion cells and abort the whole process
-(a Rust allocation failure, not a Python exception). Everything here works on the raw bytes or the zip's central
-directory and costs well under a millisecond for a normal report.
+No spreadsheet library guards against hostile files: a zip bomb costs gigabytes of memory; a single cell far away
+(``XFD1048576``) makes python-calamine allocate a dense range of 17 billion cells, and a ``sharedStrings.xml``
+declaring a huge ``uniqueCount`` makes it reserve that many strings — both abort the whole process (a Rust
+allocation failure, not a Python exception). So the guard reads what calamine will read, exactly and in linear time:
+the zip's central directory, then each sheet's XML with a streaming parser (expat, DTDs refused as defusedxml
+does), which sees every legal spelling of a cell (quotes of either kind, spaces around ``=``, lower-case references,
+cells and rows without ``r``, namespace prefixes) the way the reader does — no regular expression over the markup.
 
-It also finds formula cells without a cached value in ``.xlsx``/``.xlsm`` (calamine silently drops them): files
-written by a program and never opened in Excel/WPS carry ``<f>`` without ``<v>``.
+From the same pass it takes each sheet's extent of cells that hold something (a styled but empty cell is not
+content: calamine skips it, and so does the extent), its merged ranges, and the formula cells without a cached
+value (calamine silently drops them: files written by a program and never opened in Excel/WPS carry ``<f>`` without
+``<v>``). The reading itself runs isolated anyway (:mod:`transforms.isolation`); the guard turns what it can
+recognise into a precise reason for the clerk and keeps calamine from ever seeing it.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
+from xml.parsers import expat
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a report is ~20 KB; anything this large is not one
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # declared total of all zip members
@@ -25,19 +34,16 @@ RATIO_MIN_BYTES = 1024 * 1024  # tiny members may compress extremely well; only 
 MAX_SHEET_ROWS = 100_000
 MAX_SHEET_COLS = 1_000
 MAX_SHEET_AREA = 5_000_000
+MAX_MERGES = 10_000  # a report has ~40 merged ranges
+MAX_SHARED_STRINGS = 1_000_000  # a report has ~300 distinct texts; calamine reserves what uniqueCount declares
+MAX_ZIP_MEMBERS = 2_000
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, or an encrypted .xlsx
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
-_HAS_F = re.compile(rb"<(?:\w+:)?f\b")
-_HAS_V = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?>')
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
-_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*?>")
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,9})")
+_CHUNK = 1 << 16
 
 
 class Rejected(Exception):
@@ -49,17 +55,49 @@ class Rejected(Exception):
 
 
 @dataclass
+class SheetFacts:
+    """What one worksheet's XML holds, as the reader will see it (rows and columns 1-based)."""
+
+    name: str
+    member: str
+    max_row: int = 0
+    max_col: int = 0
+    cells: int = 0  # cells with content
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r0, c0, r1, c1), 0-based, inclusive
+    formula_cells: set[str] = field(default_factory=set)  # A1 refs of formulas without a cached value
+    oversized: str | None = None  # why calamine must not load it (Chinese), or None
+
+    @property
+    def largest_merge(self) -> int:
+        return max(((r1 - r0 + 1) * (c1 - c0 + 1) for r0, c0, r1, c1 in self.merges), default=0)
+
+
+@dataclass
 class Inspection:
     kind: str  # "xlsx" | "xls"
     formula_cells: dict[str, set[str]] = field(default_factory=dict)  # sheet name → A1 refs without cached value
     oversized_sheets: set[str] = field(default_factory=set)  # sheet names calamine must not load
+    sheets: dict[str, SheetFacts] = field(default_factory=dict)  # xlsx: sheet name → facts
+
+    def oversized_reason(self, sheet: str) -> str | None:
+        facts = self.sheets.get(sheet)
+        return facts.oversized if facts else None
 
 
 def col_number(letters: str) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + ord(ch) - 64
     return n
+
+
+@lru_cache(maxsize=65536)
+def parse_ref(ref: str) -> tuple[int, int] | None:
+    """'B7' / 'b7' / '$B$7' → (7, 2), 1-based; None if it is not a cell reference."""
+    m = _REF.fullmatch(ref.strip())
+    if not m:
+        return None
+    return int(m.group(2)), col_number(m.group(1))
 
 
 def inspect(data: bytes) -> Inspection:
@@ -82,12 +120,19 @@ def inspect(data: bytes) -> Inspection:
     raise Rejected("文件不是 Excel 工作簿（.xlsx/.xls），请用 Excel/WPS 另存为 .xlsx")
 
 
+_DAMAGED = "文件已损坏（内部数据无法解压或不完整），请用 Excel/WPS 重新保存后报送"
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, KeyError,
+               RuntimeError)
+
+
 def _inspect_zip(data: bytes) -> Inspection:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError) as exc:
+    except _ZIP_ERRORS as exc:
         raise Rejected("文件已损坏（压缩包不完整，可能下载或复制时中断），请重新保存后报送") from exc
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise Rejected(f"文件内部部件过多（{len(infos)} 个），不像一份年度报告表，疑似恶意文件，已拒收")
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_UNCOMPRESSED:
@@ -106,72 +151,248 @@ def _inspect_zip(data: bytes) -> Inspection:
         raise Rejected("压缩包里没有 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）")
     result = Inspection("xlsx")
     try:
-        for sheet_name, member in _sheet_members(zf, names):
-            xml = zf.read(member)
-            if _too_large(xml):
+        _check_shared_strings(zf, names)
+        sheets = _sheet_members(zf, names)
+        scanned = set()
+        for sheet_name, member in sheets:
+            facts = _scan_sheet(zf, member, sheet_name)
+            scanned.add(member)
+            result.sheets[sheet_name] = facts
+            if facts.oversized:
                 result.oversized_sheets.add(sheet_name)
-                continue
-            missing = _formulas_without_value(xml)
-            if missing:
-                result.formula_cells[sheet_name] = missing
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, KeyError) as exc:
-        raise Rejected("文件已损坏（内部数据无法解压），请重新保存后报送") from exc
+            elif facts.formula_cells:
+                result.formula_cells[sheet_name] = facts.formula_cells
+        # a worksheet part the workbook does not name the way we resolve it: the reader might still find it
+        for member in sorted(n for n in names - scanned if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+            facts = _scan_sheet(zf, member, member)
+            if facts.oversized:
+                raise Rejected(f"工作表范围过大（{facts.oversized}），请删除多余内容后另存再报送")
+    except _ZIP_ERRORS as exc:
+        raise Rejected(_DAMAGED) from exc
+    except expat.ExpatError as exc:
+        raise Rejected("文件已损坏（工作表内部数据不完整或格式错误），请用 Excel/WPS 重新保存后报送") from exc
     return result
 
 
-def _attrs(tag: bytes) -> dict[str, str]:
-    out = {}
-    for key, value in _ATTR.findall(tag):
-        out[key.decode().split(":")[-1] if not key.endswith(b":id") else "rid"] = value.decode("utf-8", "replace")
-    return out
+# ---------------------------------------------------------------- streaming XML
+
+
+class _Stop(Exception):
+    """Enough seen: the rest of the part cannot change the verdict."""
+
+
+def _parser() -> expat.XMLParserType:
+    p = expat.ParserCreate()
+    p.buffer_text = True
+
+    def forbid(*_args):  # a DTD can declare entities that expand without bound; no Office part has one
+        raise Rejected("文件内部数据含有不允许的声明（DTD），疑似恶意文件，已拒收")
+
+    p.StartDoctypeDeclHandler = forbid
+    p.EntityDeclHandler = forbid
+    p.ExternalEntityRefHandler = forbid
+    return p
+
+
+def _feed(zf: zipfile.ZipFile, member: str, p: expat.XMLParserType) -> None:
+    """Parse a zip member in chunks: memory stays constant whatever the part's size."""
+    try:
+        with zf.open(member) as fh:
+            while chunk := fh.read(_CHUNK):
+                p.Parse(chunk, False)
+        p.Parse(b"", True)
+    except _Stop:
+        pass
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _attr(attrs: dict[str, str], local: str, prefixed: bool = False) -> str | None:
+    """An attribute by local name; ``prefixed``: only a namespaced one (r:id, whatever the prefix)."""
+    if not prefixed and local in attrs:
+        return attrs[local]
+    for key, value in attrs.items():
+        if ":" in key and key.rpartition(":")[2] == local:
+            return value
+    return None
+
+
+def _small_part(zf: zipfile.ZipFile, member: str, element: str) -> list[dict[str, str]]:
+    """The attributes of every ``element`` of a small part (workbook.xml, its relationships)."""
+    found: list[dict[str, str]] = []
+    p = _parser()
+
+    def start(name, attrs):
+        if _local(name) == element:
+            found.append(attrs)
+
+    p.StartElementHandler = start
+    _feed(zf, member, p)
+    return found
 
 
 def _sheet_members(zf: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
     """(sheet name, zip member) from workbook.xml and its relationships, in workbook order."""
-    import html
-
     rels: dict[str, str] = {}
     if "xl/_rels/workbook.xml.rels" in names:
-        for tag in _REL.findall(zf.read("xl/_rels/workbook.xml.rels")):
-            a = _attrs(tag)
-            target = a.get("Target", "")
-            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        for a in _small_part(zf, "xl/_rels/workbook.xml.rels", "Relationship"):
+            target = (a.get("Target") or "").replace("\\", "/")
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
             rels[a.get("Id", "")] = target
     out = []
-    for tag in _SHEET.findall(zf.read("xl/workbook.xml")):
-        a = _attrs(tag)
-        member = rels.get(a.get("rid", ""))
+    for a in _small_part(zf, "xl/workbook.xml", "sheet"):
+        member = rels.get(_attr(a, "id", prefixed=True) or "")
         if member in names:
-            out.append((html.unescape(a.get("name", "")), member))
+            out.append((a.get("name", ""), member))
     return out
 
 
-def _too_large(xml: bytes) -> bool:
-    refs = _CELL_REF.findall(xml)
-    if not refs:
-        return False
-    # a sheet repeats the same few column letters and row numbers: convert each distinct one once
-    max_col = max(col_number(x.decode()) for x in {letters for letters, _ in refs})
-    max_row = max(int(x) for x in {digits for _, digits in refs})
-    return max_row > MAX_SHEET_ROWS or max_col > MAX_SHEET_COLS or max_row * max_col > MAX_SHEET_AREA
+def _check_shared_strings(zf: zipfile.ZipFile, names: set[str]) -> None:
+    """calamine reserves room for as many strings as ``uniqueCount`` declares: refuse a count the part does not
+    hold. A small declaration is harmless and needs no counting (the common case: one tag read)."""
+    member = next((n for n in names if n.lower() == "xl/sharedstrings.xml"), None)
+    if member is None:
+        return
+    declared = 0
+    counted = 0
+    p = _parser()
+
+    def start(name, attrs):
+        nonlocal counted, declared
+        local = _local(name)
+        if local == "si":
+            counted += 1
+        elif local == "sst":
+            text = _attr(attrs, "uniqueCount")
+            try:
+                declared = int(text.strip()) if text is not None else 0
+            except ValueError:
+                declared = MAX_SHARED_STRINGS + 1
+            if declared <= 1000:
+                raise _Stop
+
+    p.StartElementHandler = start
+    _feed(zf, member, p)
+    if declared > MAX_SHARED_STRINGS or declared > 10 * counted + 1000:
+        raise Rejected(f"文件内部的文字表声明了 {declared} 条文字，实际只有 {counted} 条（内部数据异常，疑似恶意文件），已拒收")
 
 
-def _formulas_without_value(xml: bytes) -> set[str]:
-    if not _HAS_F.search(xml):  # the common case: no formulas at all, one cheap scan
-        return set()
-    missing = set()
-    for attrs, _end, inner in _CELL.findall(xml):
-        if inner and _HAS_F.search(inner) and not _HAS_V.search(inner):
-            ref = _REF.search(attrs)
-            if ref:
-                missing.add(ref.group(1).decode())
-    return missing
+def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts:
+    """One pass over a worksheet part: content extent, merged ranges, formulas without a cached value.
+
+    Only start tags are handled (a report's sheet has ~1,500 of them; this is the hot path of reading): a cell has
+    content once a ``<v>``, ``<is>`` or ``<f>`` starts inside it, and a formula's cached value is the text of
+    its ``<v>`` (the schema orders f, v, is).
+    """
+    facts = SheetFacts(sheet_name, member)
+    p = _parser()
+    row = col = 0  # the current row and cell (1-based); a cell without r follows the previous one
+    ref: str | None = None  # the current cell's r, parsed only when needed (most cells are styled blanks)
+    counted = True  # the current cell's content has been counted
+    formula: str | None = None  # A1 of the current cell when it is a formula without a value seen yet
+    max_row = max_col = cells = 0
+
+    def locate() -> None:
+        nonlocal row, col, ref
+        pos = parse_ref(ref)
+        if pos is None:
+            raise Rejected(f"文件已损坏（工作表“{sheet_name}”中有无效的单元格地址“{ref[:20]}”），"
+                           "请用 Excel/WPS 重新保存后报送")
+        row, col = pos
+        ref = None
+
+    def value_text(text: str) -> None:
+        nonlocal formula
+        if formula is not None and text.strip():
+            facts.formula_cells.discard(formula)
+            formula = None
+
+    def start(k, attrs):
+        nonlocal row, col, ref, counted, formula, max_row, max_col, cells
+        if k == "c":
+            if formula is not None:
+                p.CharacterDataHandler = None
+                formula = None
+            given = attrs.get("r")
+            if given is None:
+                given = _attr(attrs, "r")
+            if given is None:
+                if ref is not None:
+                    locate()
+                col += 1
+            ref = given
+            counted = False
+        elif k == "v" or k == "is" or k == "f":
+            if ref is not None:
+                locate()
+            if not counted:
+                counted = True
+                cells += 1
+                if row > max_row:
+                    max_row = row
+                if col > max_col:
+                    max_col = col
+                if max_row > MAX_SHEET_ROWS or max_col > MAX_SHEET_COLS or max_row * max_col > MAX_SHEET_AREA:
+                    facts.oversized = f"有内容的单元格延伸到第 {max_row} 行、第 {max_col} 列"
+                    raise _Stop
+            if k == "f":
+                formula = _a1(row, col)
+                facts.formula_cells.add(formula)
+            elif k == "v" and formula is not None:
+                p.CharacterDataHandler = value_text
+        elif k == "row":
+            if formula is not None:
+                p.CharacterDataHandler = None
+                formula = None
+            ref = None
+            given = attrs.get("r")
+            if given is None:
+                given = _attr(attrs, "r")
+            if given is None:
+                row += 1
+            else:
+                try:
+                    row = int(given.strip())
+                except ValueError:
+                    raise Rejected(f"文件已损坏（工作表“{sheet_name}”中有无效的行号），请用 Excel/WPS 重新保存后报送") from None
+            col = 0
+        elif k == "mergeCell":
+            ref = _attr(attrs, "ref") or ""
+            first, _, last = ref.partition(":")
+            a, b = parse_ref(first), parse_ref(last or first)
+            if a is None or b is None:
+                return  # calamine skips what it cannot parse as well
+            (r0, c0), (r1, c1) = a, b
+            facts.merges.append((min(r0, r1) - 1, min(c0, c1) - 1, max(r0, r1) - 1, max(c0, c1) - 1))
+            if len(facts.merges) > MAX_MERGES:
+                facts.oversized = f"合并单元格超过 {MAX_MERGES} 处"
+                raise _Stop
+        elif ":" in k:  # the same elements with a namespace prefix (x:c): legal, and read alike
+            start(_local(k), attrs)
+
+    p.StartElementHandler = start
+    try:
+        _feed(zf, member, p)
+    finally:
+        facts.max_row, facts.max_col, facts.cells = max_row, max_col, cells
+    return facts
+
+
+def _a1(row: int, col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
 
 
 def _check_xls_dimensions(data: bytes) -> None:
     """Best effort for BIFF8: each sheet's DIMENSIONS record states its used area; refuse absurd ones.
 
-    (The record could straddle a sector boundary of the compound file; then it is simply not seen.)
+    (The record could straddle a sector boundary of the compound file; then it is simply not seen — the reading
+    runs isolated, so a miss costs that file alone.)
     """
     start = 0
     pattern = b"\x00\x02\x0e\x00"  # record 0x0200, length 14

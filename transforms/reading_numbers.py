@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from transforms.report_format import FORMATS, YUAN, ZERO_WORDS, Label, Measure
+from transforms.report_format import FORMATS, MAX_VALUE, YUAN, ZERO_WORDS, Label, Measure
 
 # units written inside a cell (5件, 251000元, 3.5万元): every measure's unit, plus 元; longest first
 _UNITS = tuple(
@@ -76,7 +76,7 @@ def _text_is_value(text: str) -> bool:
 
 
 def parse(value: object, measure: Measure | None = None) -> Parsed:
-    if type(value) is float and value.is_integer() and 0 <= value < 2**53:
+    if type(value) is float and value.is_integer() and 0 <= value <= MAX_VALUE:
         # the common case (calamine's numbers are floats): what the checks below give, without building it
         n = int(value)
         return _WHOLE[n] if n < len(_WHOLE) else Parsed(n)
@@ -139,4 +139,8 @@ def _check(number: int | float, measure: Measure | None, raw: object, note: str 
         return Parsed(None, raw if raw is not None else number, error=f"“{number}”不是整数，件数应填整数")
     if number < 0 and not signed:
         return Parsed(None, raw if raw is not None else number, error=f"“{number}”是负数，此处不能为负")
+    if abs(number) > MAX_VALUE:
+        shown = str(raw).strip()[:30] if raw is not None else f"{number:g}"
+        return Parsed(None, raw if raw is not None else number,
+                      error=f"“{shown}”数值过大（超过 {MAX_VALUE // 10**8} 亿），不可能是一个单位一年的数字，请核对")
     return Parsed(number, raw, note)

@@ -382,6 +382,11 @@ UNIT_TYPE_ZH = {
     "city_government": "设区的市人民政府",
 }
 REPORT_TITLE = "政府信息公开工作年度报告"
+# 《政府信息公开条例》 took effect on 1 May 2008: no annual report is for an earlier year
+FIRST_REPORT_YEAR = 2008
+# No organ reports a billion of anything in a year (nor 10 亿万元 in fees): a larger figure is a typing or a hostile
+# value, and the bound keeps every county, city and province sum exact in 64-bit arithmetic.
+MAX_VALUE = 10**9
 
 # ---------------------------------------------------------------- around the tables (title block, explanations)
 

@@ -8,13 +8,17 @@ hold for the sum whenever they held per unit: a failure here is a bug upstream a
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 from transforms.report_format import FORMATS, OTHER_CHILDREN_2021
 
 EXCLUDED_FROM_SUM = ("county_government", "city_government")
-TOLERANCE = 1e-6
 
-Values = dict[tuple[str, str, str], float]
+# exact arithmetic: counts sum as integers, amounts as decimals (every value is bounded by MAX_VALUE when read, so
+# neither can overflow); the identities are then compared with ==, never within a tolerance
+Values = dict[tuple[str, str, str], int | Decimal]
+DECIMAL_MEASURES = tuple(sorted({m.code for f in FORMATS.values() for s in f.sections
+                                 for m in s.column_by_code.values() if m.decimal}))
 
 
 class RollupError(AssertionError):
@@ -42,6 +46,7 @@ def county_sum(con, year: int | None = None) -> dict[tuple[int, str], Values]:
     )
     children = ", ".join(f"'{c}'" for c in OTHER_CHILDREN_2021)
     totalled = ", ".join(f"'{c}'" for c in _TOTALLED)
+    decimals = ", ".join(f"'{c}'" for c in DECIMAL_MEASURES)
     sql = f"""
         WITH cells AS ({cells}),
         blank_as_zero AS (
@@ -59,37 +64,43 @@ def county_sum(con, year: int | None = None) -> dict[tuple[int, str], Values]:
                 max(v) FILTER (WHERE row_code = 'other_total')
                     OVER (PARTITION BY submission_id, section, column_code) AS other_total
             FROM blank_as_zero)
+        , counted AS (
+            SELECT report_year, format_version, section, row_code, column_code,
+                   CASE WHEN format_version = '2021' AND section = 'requests' AND row_code = 'other_misc'
+                             AND children_blank THEN coalesce(other_total, 0) ELSE v END AS v
+            FROM undivided)
         SELECT report_year, format_version, section, row_code, column_code,
-               sum(CASE WHEN format_version = '2021' AND section = 'requests' AND row_code = 'other_misc'
-                             AND children_blank THEN coalesce(other_total, 0) ELSE v END)
-        FROM undivided GROUP BY ALL"""
+               sum(CAST(v AS HUGEINT)) FILTER (WHERE column_code NOT IN ({decimals})),
+               sum(CAST(v AS DECIMAL(38, 6))) FILTER (WHERE column_code IN ({decimals}))
+        FROM counted GROUP BY ALL"""
     sums: dict[tuple[int, str], Values] = defaultdict(dict)
-    for y, version, section, row, col, total in con.execute(sql, {"year": year} if year is not None else {}).fetchall():
-        sums[(y, version)][(section, row, col)] = float(total)
+    rows = con.execute(sql, {"year": year} if year is not None else {}).fetchall()
+    for y, version, section, row, col, count, amount in rows:
+        sums[(y, version)][(section, row, col)] = int(count) if amount is None else amount.normalize()
     return dict(sums)
 
 
 def identity_failures(values: Values, version: str) -> list[str]:
     fmt = FORMATS[version]
     requests, review = fmt.section("requests"), fmt.section("review_litigation")
-    v = lambda s, r, c: values.get((s, r, c), 0.0)  # noqa: E731
+    v = lambda s, r, c: values.get((s, r, c), 0)  # noqa: E731
     bad: list[str] = []
     for col in requests.columns:
         c = col.code
         left = v("requests", "new_received", c) + v("requests", "carried_over", c)
         right = v("requests", "concluded_total", c) + v("requests", "carried_forward", c)
-        if abs(left - right) > TOLERANCE:
+        if left != right:
             bad.append(f"T3-BALANCE {c}: {left} != {right}")
         leaves = sum(v("requests", r, c) for r in fmt.leaf_outcomes)
-        if abs(v("requests", "concluded_total", c) - leaves) > TOLERANCE:
+        if v("requests", "concluded_total", c) != leaves:
             bad.append(f"T3-OUTCOMES {c}: {v('requests', 'concluded_total', c)} != {leaves}")
     for row in requests.rows:
         parts = sum(v("requests", row.code, m.code) for m in requests.columns if m.code != "total")
-        if abs(v("requests", row.code, "total") - parts) > TOLERANCE:
+        if v("requests", row.code, "total") != parts:
             bad.append(f"T3-ROWSUM {row.code}: {v('requests', row.code, 'total')} != {parts}")
     for row in review.rows:
         parts = sum(v("review_litigation", row.code, m.code) for m in review.columns if m.code != "total")
-        if abs(v("review_litigation", row.code, "total") - parts) > TOLERANCE:
+        if v("review_litigation", row.code, "total") != parts:
             bad.append(f"T4-TOTAL {row.code}: {v('review_litigation', row.code, 'total')} != {parts}")
     return bad
 

@@ -12,8 +12,6 @@ submission and every value stays; ``submissions.is_current`` marks the unit-year
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import shutil
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from transforms.archive import Arrival, IncomingFile
 from transforms.crossyear import cross_year_findings, late_finding
 from transforms.model import Submission
 from transforms.registry import Registry
@@ -34,85 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("countystats.warehouse")  # shares the pipeline's progress logging
 ACCEPTED = ("accepted", "accepted_with_warnings")
-
-
-# ---------------------------------------------------------------- archive
-
-
-@dataclass(frozen=True)
-class IncomingFile:
-    """A file found in the inbox: small and JSON-able (it travels between DAG tasks through XCom)."""
-
-    path: str
-    sha256: str
-    received_at: str  # ISO local time (file mtime in the county's time zone)
-    archive_path: str
-
-    def to_dict(self) -> dict[str, str]:
-        return dict(self.__dict__)
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def archive_bytes(data: bytes, archive: Path, suffix: str) -> Path:
-    """Store bytes content-addressed (archive/ab/abcdef….xlsx); writing the same content twice is a no-op."""
-    digest = sha256_of(data)
-    target = archive / digest[:2] / f"{digest}{suffix.lower()}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)  # a half-written archive file never carries the final name
-    return target
-
-
-MANIFEST = "manifest.jsonl"  # in the archive folder: one line per file received (name, time, sha256)
-
-
-def record_arrivals(archive: Path, files: list[IncomingFile]) -> None:
-    """Append the files' arrivals to the archive's manifest: with the bytes, all a rebuild needs (the name the unit
-    gave a file and when it came are not in its bytes). One append and one fsync per run (one run at a time);
-    a run that dies before this records its files when the next run finds them again."""
-    if not files:
-        return
-    lines = "".join(
-        json.dumps({"sha256": f.sha256, "file": f.path, "received_at": f.received_at,
-                    "archived": Path(f.archive_path).relative_to(archive).as_posix()}, ensure_ascii=False) + "\n"
-        for f in files
-    )
-    with open(archive / MANIFEST, "ab") as fh:  # O_APPEND: lines of earlier runs are never rewritten
-        fh.write(lines.encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def archived_files(archive: Path) -> list[IncomingFile]:
-    """Every file the manifest lists, once per sha256 (its first arrival), in the order received."""
-    path = archive / MANIFEST
-    if not path.exists():
-        raise FileNotFoundError(f"归档目录中没有文件清单：{path}")
-    files: dict[str, IncomingFile] = {}
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            try:
-                e = json.loads(line)
-                stored = archive / e["archived"]
-                if not stored.resolve().is_relative_to(archive.resolve()):
-                    raise ValueError(f"archived path outside the archive: {e['archived']}")
-                incoming = IncomingFile(str(e["file"]), str(e["sha256"]), str(e["received_at"]), str(stored))
-            except (ValueError, KeyError, TypeError) as exc:  # e.g. a line cut short by a full disk
-                log.warning("countystats: 文件清单 %s 第 %d 行无法解析，已跳过（%s）", path, n, exc)
-                continue
-            files.setdefault(incoming.sha256, incoming)
-    return sorted(files.values(), key=lambda f: (f.received_at, f.path))
-
-
-def received_at(path: Path, timezone: str) -> datetime:
-    """The file's mtime as naive local time (the county's clock, which the deadline refers to)."""
-    stamp = path.stat().st_mtime
-    return datetime.fromtimestamp(stamp, ZoneInfo(timezone)).replace(tzinfo=None, microsecond=0)
 
 
 # ---------------------------------------------------------------- schema
@@ -268,9 +188,15 @@ def load(
     registry: Registry,
     settings,
     run_id: str,
+    arrivals: list[Arrival] | None = None,
 ) -> LoadResult:
-    """Load new submissions into the (staging) warehouse; cross-year and lateness findings are added here."""
+    """Load new submissions into the (staging) warehouse; cross-year and lateness findings are added here.
+
+    ``arrivals``: every arrival the archive's manifest records (replaces the relation; None leaves it).
+    """
     _write_units(con, registry)
+    if arrivals is not None:
+        _write_arrivals(con, arrivals, Path(settings.archive))
     known = {r[0] for r in con.execute("SELECT sha256 FROM submissions").fetchall()}
     todo: list[tuple[IncomingFile, Submission]] = []
     for incoming, sub in batch:
@@ -454,6 +380,14 @@ def _insert(con, table: str, rows: list[tuple]) -> None:
         con.unregister("incoming_rows")
 
 
+def _write_arrivals(con, arrivals: list[Arrival], archive: Path) -> None:
+    con.execute("DELETE FROM arrivals")
+    _insert(con, "arrivals", [
+        (a.sha256, a.path, a.path_b64, datetime.fromisoformat(a.received_at), str(archive / a.archived))
+        for a in sorted(arrivals, key=lambda a: (a.received_at, a.path, a.sha256))
+    ])
+
+
 def _write_units(con, registry: Registry) -> None:
     con.execute("DELETE FROM units")
     _insert(con, "units", [(u.unit_code, u.unit_name, u.unit_type, "|".join(u.aliases), u.active_from, u.active_to)
@@ -515,6 +449,6 @@ def _write_completeness(con, settings) -> None:
 
 
 __all__ = [
-    "ACCEPTED", "IncomingFile", "LoadResult", "RollupError", "archive_bytes", "connect", "ensure_schema",
-    "finish_staging", "load", "open_staging", "publish", "received_at", "sha256_of", "staging_path",
+    "ACCEPTED", "IncomingFile", "LoadResult", "RollupError", "connect", "ensure_schema",
+    "finish_staging", "load", "open_staging", "publish", "staging_path",
 ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from transforms.report_format import FORMAT_2021, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: arrivals; received_at is when countystats first saw the file
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,9 @@ RELATIONS: tuple[Relation, ...] = (
             C("source_file", "VARCHAR", "收件箱中的原始路径 / path of the file in the inbox"),
             C("archive_path", "VARCHAR", "归档副本路径（按 sha256 命名，逐字节相同） / byte-identical archived copy"),
             C("sha256", "VARCHAR UNIQUE", "文件内容的 SHA-256 / SHA-256 of the file's bytes"),
-            C("received_at", "TIMESTAMP", "收到时间（文件修改时间，北京时间） / received: file mtime, local time"),
+            C("received_at", "TIMESTAMP", "收到时间：countystats 首次见到该文件（门户回执或收件箱扫描），北京时间 / "
+                                           "received: when countystats first saw the file (portal receipt or inbox "
+                                           "scan), local time; never the file's mtime"),
             C("loaded_at", "TIMESTAMP", "入库时间（北京时间） / loaded into the warehouse, local time"),
             C("run_id", "VARCHAR", "入库的运行编号 / run that loaded it"),
             C("status", "VARCHAR", f"状态：{_zh(STATUS_ZH, exclude='missing')} / status"),
@@ -121,6 +123,19 @@ RELATIONS: tuple[Relation, ...] = (
             C("is_late", "BOOLEAN", "是否逾期（P-LATE） / first accepted submission after the deadline"),
             C("error_count", "INTEGER", "错误数 / number of errors"),
             C("warning_count", "INTEGER", "提醒数 / number of warnings"),
+        ),
+    ),
+    Relation(
+        "arrivals",
+        "每次到达：同一文件以不同文件名再次收到也记录（来自归档清单） / every arrival of a file under a name, "
+        "also byte-identical files sent again (from the archive's manifest)",
+        (
+            C("sha256", "VARCHAR", "文件内容的 SHA-256（对应 submissions.sha256） / SHA-256, joins submissions"),
+            C("source_file", "VARCHAR", "到达时的文件名（可读形式） / the name it arrived under, readable"),
+            C("source_file_b64", "VARCHAR", "文件名的原始字节（base64；与可读形式不同时才有，如 GBK 文件名） / "
+                                            "the name's exact bytes, base64, where they differ from the readable form"),
+            C("received_at", "TIMESTAMP", "以该文件名首次收到的时间 / when it first arrived under this name"),
+            C("archive_path", "VARCHAR", "归档副本路径 / the archived copy"),
         ),
     ),
     Relation(

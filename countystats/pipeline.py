@@ -413,11 +413,14 @@ def _names(names: list[str], shown: int = 15) -> str:
 # ---------------------------------------------------------------- in-process run (countystats run)
 
 
-def run(settings: Settings, run_id: str | None = None) -> RunResult:
-    """The nightly job in this process: every new file of the inbox, added to the published warehouse."""
+def run(settings: Settings, run_id: str | None = None, now: datetime | None = None) -> RunResult:
+    """The nightly job in this process: every new file of the inbox, added to the published warehouse.
+
+    ``now``: the county's time of this inbox scan (default: the clock), which new files are received at.
+    """
     _default_logging()
     clock = _StepClock()
-    found = discover(settings)
+    found = discover(settings, now=now)
     clock.lap("discover")
     return _read_to_publish(settings, found, run_id or new_run_id(), clock)
 

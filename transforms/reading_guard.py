@@ -282,16 +282,18 @@ def _check_shared_strings(zf: zipfile.ZipFile, names: set[str]) -> None:
 def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts:
     """One pass over a worksheet part: content extent, merged ranges, formulas without a cached value.
 
-    Only start tags are handled (a report's sheet has ~1,500 of them; this is the hot path of reading): a cell has
-    content once a ``<v>``, ``<is>`` or ``<f>`` starts inside it, and a formula's cached value is the text of
-    its ``<v>`` (the schema orders f, v, is).
+    What calamine loads (checked against it): a cell with an ``<is>`` inline string, or a ``<v>`` holding text; not
+    a styled empty cell, an empty ``<v/>``, nor a formula without a cached value. Only start tags are handled (a
+    report's sheet has ~1,500; this is a hot path of reading); a ``<v>``'s text is looked at only where it matters —
+    a cell outside the extent seen so far, or a formula's cached value (the schema orders f, v, is).
     """
     facts = SheetFacts(sheet_name, member)
     p = _parser()
     row = col = 0  # the current row and cell (1-based); a cell without r follows the previous one
     ref: str | None = None  # the current cell's r, parsed only when needed (most cells are styled blanks)
-    counted = True  # the current cell's content has been counted
-    formula: str | None = None  # A1 of the current cell when it is a formula without a value seen yet
+    formula: str | None = None  # A1 of the current cell while it is a formula with no cached value seen yet
+    outside = False  # the current cell's <v> would extend the extent if it holds text
+    listening = False  # value_text is the character handler
     max_row = max_col = cells = 0
 
     def locate() -> None:
@@ -303,18 +305,45 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
         row, col = pos
         ref = None
 
+    def extend() -> None:
+        nonlocal max_row, max_col, cells
+        cells += 1
+        if row > max_row:
+            max_row = row
+        if col > max_col:
+            max_col = col
+        if max_row > MAX_SHEET_ROWS or max_col > MAX_SHEET_COLS or max_row * max_col > MAX_SHEET_AREA:
+            facts.oversized = f"有内容的单元格延伸到第 {max_row} 行、第 {max_col} 列"
+            raise _Stop
+
     def value_text(text: str) -> None:
-        nonlocal formula
-        if formula is not None and text.strip():
+        nonlocal formula, outside
+        if not text.strip():  # the layout between tags (or an empty value) is not content
+            return
+        if formula is not None:
             facts.formula_cells.discard(formula)
             formula = None
+        if outside:
+            outside = False
+            extend()
+        # (the handler is removed at the next tag: changing it here would make expat call it again)
+
+    def end_cell() -> None:
+        nonlocal formula, outside, listening
+        p.CharacterDataHandler = None
+        formula, outside, listening = None, False, False
+
+    def listen() -> None:
+        nonlocal listening
+        if not listening:
+            listening = True
+            p.CharacterDataHandler = value_text
 
     def start(k, attrs):
-        nonlocal row, col, ref, counted, formula, max_row, max_col, cells
+        nonlocal row, col, ref, formula, outside, cells
         if k == "c":
-            if formula is not None:
-                p.CharacterDataHandler = None
-                formula = None
+            if listening:
+                end_cell()
             given = attrs.get("r")
             if given is None:
                 given = _attr(attrs, "r")
@@ -323,29 +352,28 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
                     locate()
                 col += 1
             ref = given
-            counted = False
-        elif k == "v" or k == "is" or k == "f":
+        elif k == "v" or k == "is":
             if ref is not None:
                 locate()
-            if not counted:
-                counted = True
-                cells += 1
-                if row > max_row:
-                    max_row = row
-                if col > max_col:
-                    max_col = col
-                if max_row > MAX_SHEET_ROWS or max_col > MAX_SHEET_COLS or max_row * max_col > MAX_SHEET_AREA:
-                    facts.oversized = f"有内容的单元格延伸到第 {max_row} 行、第 {max_col} 列"
-                    raise _Stop
-            if k == "f":
-                formula = _a1(row, col)
-                facts.formula_cells.add(formula)
-            elif k == "v" and formula is not None:
-                p.CharacterDataHandler = value_text
+            if k == "is":
+                extend()
+            elif row <= max_row and col <= max_col:
+                cells += 1  # inside the extent: whether it holds text changes nothing
+                if formula is not None:
+                    listen()
+            else:
+                outside = True
+                listen()
+        elif k == "f":
+            if ref is not None:
+                locate()
+            if listening:  # the formula's own text is not its value
+                end_cell()
+            formula = _a1(row, col)
+            facts.formula_cells.add(formula)
         elif k == "row":
-            if formula is not None:
-                p.CharacterDataHandler = None
-                formula = None
+            if listening:
+                end_cell()
             ref = None
             given = attrs.get("r")
             if given is None:
@@ -359,8 +387,8 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
                     raise Rejected(f"文件已损坏（工作表“{sheet_name}”中有无效的行号），请用 Excel/WPS 重新保存后报送") from None
             col = 0
         elif k == "mergeCell":
-            ref = _attr(attrs, "ref") or ""
-            first, _, last = ref.partition(":")
+            mref = _attr(attrs, "ref") or ""
+            first, _, last = mref.partition(":")
             a, b = parse_ref(first), parse_ref(last or first)
             if a is None or b is None:
                 return  # calamine skips what it cannot parse as well
@@ -369,7 +397,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
             if len(facts.merges) > MAX_MERGES:
                 facts.oversized = f"合并单元格超过 {MAX_MERGES} 处"
                 raise _Stop
-        elif ":" in k:  # the same elements with a namespace prefix (x:c): legal, and read alike
+        elif ":" in k:  # the same elements with a namespace prefix (x:c): legal, and calamine reads them alike
             start(_local(k), attrs)
 
     p.StartElementHandler = start

@@ -135,12 +135,12 @@ def _tidy(number: float, measure: Measure | None) -> int | float:
 def _check(number: int | float, measure: Measure | None, raw: object, note: str | None) -> Parsed:
     decimal = measure is not None and measure.decimal
     signed = measure is not None and measure.signed
-    if not decimal and isinstance(number, float):
-        return Parsed(None, raw if raw is not None else number, error=f"“{number}”不是整数，件数应填整数")
-    if number < 0 and not signed:
-        return Parsed(None, raw if raw is not None else number, error=f"“{number}”是负数，此处不能为负")
     if abs(number) > MAX_VALUE:
         shown = str(raw).strip()[:30] if raw is not None else f"{number:g}"
         return Parsed(None, raw if raw is not None else number,
                       error=f"“{shown}”数值过大（超过 {MAX_VALUE // 10**8} 亿），不可能是一个单位一年的数字，请核对")
+    if not decimal and isinstance(number, float):
+        return Parsed(None, raw if raw is not None else number, error=f"“{number}”不是整数，件数应填整数")
+    if number < 0 and not signed:
+        return Parsed(None, raw if raw is not None else number, error=f"“{number}”是负数，此处不能为负")
     return Parsed(number, raw, note)

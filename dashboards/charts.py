@@ -19,6 +19,7 @@ import plotly.io as pio
 from dashboards import shell, texts
 from dashboards.data import ALL
 from transforms.report_format import UNIT_TYPE_ZH
+from transforms.safe_text import csv_cell
 
 FONT = '"Microsoft YaHei","PingFang SC","WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif'
 CONFIG = {"responsive": True, "displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
@@ -68,19 +69,14 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
         {
             texts.YEAR: df["year"],
             texts.UNIT_TYPE: df["type"].map(lambda t: texts.ALL_TYPES if t == ALL else UNIT_TYPE_ZH.get(t, t)),
-            texts.SERIES: df["series"].map(_cell),
-            texts.CATEGORY: df["category"].map(_cell),
+            texts.SERIES: df["series"].map(csv_cell),
+            texts.CATEGORY: df["category"].map(csv_cell),
             texts.VALUE: df["value"],
         },
         columns=COLUMNS,
     )
     # utf-8-sig: the BOM makes Excel (the county office's tool) open Chinese text correctly
     out.to_csv(path, index=False, encoding="utf-8-sig")
-
-
-def _cell(v):
-    """A text cell Excel will not run as a formula (a unit name such as ``=HYPERLINK(…)`` in the registry)."""
-    return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
 
 
 def _text(v):

@@ -340,10 +340,3 @@ def test_dashboards_of_the_example_county_through_the_real_pipeline(example_inbo
         w.open((site_dir / "completeness.html").as_uri())
         assert w.page.locator("#status-table tbody tr:visible").count() == expected_rows
         assert w.errors == [] and w.dialogs == [] and w.foreign == []
-
-
-def test_csv_text_never_runs_as_an_excel_formula():
-    from dashboards.charts import _cell
-
-    assert _cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
-    assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell("甲镇") == "甲镇" and _cell(-3.0) == -3.0

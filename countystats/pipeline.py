@@ -108,9 +108,10 @@ def discover(settings: Settings, now: datetime | None = None) -> Intake:
     found = Intake()
     new_arrivals: list = []
     queued: set[str] = set()
+    receipts_file = os.fsencode(arc.RECEIPTS)
     for entry in intake.scan(inbox):
         if entry.kind == "ignored":
-            found.ignored += 1
+            found.ignored += entry.rel != receipts_file  # the portal's receipts are ours, not the unit's
             continue
         shown = intake.display_name(entry.path)
         if entry.kind == "problem":

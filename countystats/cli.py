@@ -10,6 +10,12 @@ from pathlib import Path
 EXIT_CONFIG = 3  # the registry or a setting is wrong: nothing was done (check: 0 ok, 1 errors, 2 unreadable)
 
 
+def _path(text: str) -> Path:
+    """A path given on the command line is relative to where the command was typed (a setting from the
+    environment, by contrast, is relative to the project: countystats/settings.py)."""
+    return Path(text).expanduser().absolute()
+
+
 def _say(text: str, stream=None) -> None:
     """Print text that may quote a file (names, labels): control characters escaped, line by line."""
     from transforms.intake import printable
@@ -104,12 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     # settings not given on the command line come from COUNTYSTATS_* or the defaults (countystats/settings.py)
     r = sub.add_parser("run", help="整套夜间作业（与 Airflow DAG 相同的函数）")
     for name in ("--inbox", "--db", "--out", "--units"):
-        r.add_argument(name)
+        r.add_argument(name, type=_path)
     r.set_defaults(func=_run)
 
     b = sub.add_parser("rebuild", help="从归档重建数据仓库（丢失或结构版本升级后），完成后替换已发布的数据仓库")
     for name in ("--archive", "--db", "--out", "--units"):
-        b.add_argument(name)
+        b.add_argument(name, type=_path)
     b.set_defaults(func=_rebuild)
 
     n = sub.add_parser("nightly", help="在本机用 Airflow（SQLite 元数据库）跑一次夜间 DAG，使用示例县数据")
@@ -119,18 +125,18 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("template", help="生成某单位的空白报送表")
     t.add_argument("--unit", required=True)
     t.add_argument("--year", type=int, required=True)
-    t.add_argument("-o", "--output")
-    t.add_argument("--units")
+    t.add_argument("-o", "--output", type=_path)
+    t.add_argument("--units", type=_path)
     t.set_defaults(func=_template)
 
     e = sub.add_parser("export", help="导出全县汇总表（法定格式）")
     e.add_argument("--year", type=int, required=True)
-    e.add_argument("-o", "--output")
-    e.add_argument("--db")
+    e.add_argument("-o", "--output", type=_path)
+    e.add_argument("--db", type=_path)
     e.set_defaults(func=_export)
 
     x = sub.add_parser("example", help="生成示例县的报送文件")
-    x.add_argument("--inbox", default="data/example-inbox")
+    x.add_argument("--inbox", type=_path, default="data/example-inbox")
     x.set_defaults(func=_example)
     return p
 

@@ -157,7 +157,8 @@ def _col(c: int) -> str:
 
 
 def set_cell(data: bytes, ref: str, value: str, kind: str = "n") -> bytes:
-    """Replace the content of cell ``ref`` (which must exist in sheet1) by a number or an inline string."""
+    """Replace the content of cell ``ref`` (which must exist in sheet1) by a number (``kind`` "n"), an inline
+    string ("s") or an error value ("e": what Excel stores for a formula that failed, e.g. #DIV/0!)."""
     def fn(xml: str) -> str:
         pattern = re.compile(rf'<c r="{ref}"([^>]*?)(/>|>.*?</c>)', re.S)
         m = pattern.search(xml)
@@ -165,6 +166,8 @@ def set_cell(data: bytes, ref: str, value: str, kind: str = "n") -> bytes:
         attrs = re.sub(r'\s+t="[^"]*"', "", m.group(1))
         if kind == "n":
             cell = f'<c r="{ref}"{attrs}><v>{value}</v></c>'
+        elif kind == "e":
+            cell = f'<c r="{ref}"{attrs} t="e"><f>1/0</f><v>{value}</v></c>'
         else:
             escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
             cell = f'<c r="{ref}"{attrs} t="inlineStr"><is><t>{escaped}</t></is></c>'

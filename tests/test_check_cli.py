@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -89,3 +90,20 @@ def test_summary_and_operator_overrides(tmp_path, registry):
     code, out = check(str(path), "--year", "2024", "--unit", unit.unit_name)
     assert f"报送单位：{unit.unit_name}" in out and "报告年度：2024 年" in out and "校验结果" in out
     assert code in (0, 1)  # the filled-in serial numbers break the table's arithmetic: that is validation's say
+
+
+def test_paths_on_the_command_line_are_relative_to_where_it_was_typed(tmp_path, example_inbox):
+    """A clerk in her own folder types ``--inbox 收件箱 --db w.duckdb``: those are her folder's, not the project's
+    (settings from the environment stay relative to the project)."""
+    import shutil
+
+    shutil.copytree(example_inbox, tmp_path / "收件箱")
+    env = {**os.environ, "COUNTYSTATS_ARCHIVE": str(tmp_path / "archive")}
+    proc = subprocess.run([str(CLI), "run", "--inbox", "收件箱", "--db", "w.duckdb", "--out", "out"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "w.duckdb").is_file() and (tmp_path / "out" / "findings.csv").is_file()
+    assert str(tmp_path / "w.duckdb") in proc.stdout
+    proc = subprocess.run([str(CLI), "template", "--unit", "大营镇", "--year", "2025", "-o", "空表.xlsx"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0 and (tmp_path / "空表.xlsx").is_file(), proc.stderr

@@ -47,6 +47,7 @@ from warehouse_factory import make_submission, write_units
 
 from countystats import pipeline
 from countystats.settings import Settings
+from expectations.validation import validate_submissions
 from transforms import archive, intake
 from transforms.isolation import Failure, Limits, WorkerPool
 from transforms.reading import ReadTask, read_isolated
@@ -386,6 +387,34 @@ def test_numbers_beyond_any_report_are_errors_naming_the_cell(tmp_path, clean, t
     errors = [f for f in sub.findings if f.rule == "R-NUMBER" and f.severity == "error"]
     assert [f.cell.split("!")[1] for f in errors] == [ref]
     assert sub.status == "rejected" and sub.value(*key) is None
+
+
+@pytest.mark.parametrize("text", ["NaN", "INF", "-inf"])
+def test_not_a_number_spelled_as_a_number_is_an_error_naming_the_cell(tmp_path, clean, text):
+    report, data = clean
+    key = ("requests", "new_received", "natural_person")
+    ref = value_cell(report, key)
+    sub = read_bytes(tmp_path, "nan.xlsx", set_cell(data, ref, text))
+    assert [f.cell.split("!")[1] for f in sub.findings if f.rule == "R-NUMBER"] == [ref]
+    assert sub.status == "rejected" and sub.value(*key) is None
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#REF!", "#VALUE!", "#N/A"])
+def test_a_formula_that_failed_is_an_error_naming_the_cell_not_a_blank(tmp_path, clean, error):
+    """calamine reads an error value as an empty cell: the clerk would be told of a blank while Excel shows
+    #DIV/0!, and the arithmetic would count it as 0."""
+    report, data = clean
+    key = ("requests", "new_received", "natural_person")
+    ref = value_cell(report, key)
+    sub = read_bytes(tmp_path, "div0.xlsx", set_cell(data, ref, error, kind="e"))
+    (finding,) = [f for f in sub.findings if f.cell and f.cell.endswith("!" + ref)]
+    assert (finding.rule, finding.severity, finding.actual) == ("R-NUMBER", "error", error)
+    assert error in finding.message
+    assert not [f for f in sub.findings if f.rule == "R-BLANK"]
+    assert sub.status == "rejected" and sub.value(*key) is None
+    validate_submissions([sub])
+    # the unknown figure is left out of the sums: no T3 error is derived from it
+    assert not [f for f in sub.findings if f.rule.startswith("T3")], [f.message for f in sub.findings]
 
 
 def test_fees_near_the_float_limit_are_errors_and_never_reach_the_export(tmp_path, clean):

@@ -316,6 +316,7 @@ class _Reader:
             any_value = False
             grid, values, cells = loc.grid, loc.values, sub.cells
             formulas = insp.formula_cells.get(grid.name, ())
+            errors = insp.error_cells.get(grid.name, {})
             mixed, into_2019 = chosen.mixed_other_row, chosen.children_into_2019
             for key, row_col, row, measure in _plan(fmt.version, section.code):
                 _, row_code, col = key
@@ -340,6 +341,16 @@ class _Reader:
                         "（文件由程序生成、没有用 Excel/WPS 打开保存过）。请用 Excel/WPS 打开，确认数字后保存再报送。",
                         section=section.code, row=row_code, column=col, cell=source,
                     )
+                    continue
+                if ref in errors:  # a formula that failed (#DIV/0!): calamine shows it blank, but it is no figure
+                    cells[key] = Cell(section.code, row_code, col, None, source, raw=errors[ref])
+                    self._add(
+                        "R-NUMBER", "error",
+                        f"{section.describe(row_code, col)}（{source}）：是公式的错误值“{errors[ref]}”，不是数字"
+                        "（公式引用了空白、文字或已删除的单元格）。请改正公式或直接填数字。",
+                        section=section.code, row=row_code, column=col, cell=source, actual=errors[ref],
+                    )
+                    any_value = True
                     continue
                 parsed = parse(grid.get(*pos), measure)
                 cells[key] = Cell(section.code, row_code, col, parsed.value, source, parsed.raw)

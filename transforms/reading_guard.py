@@ -35,6 +35,7 @@ MAX_SHEET_ROWS = 100_000
 MAX_SHEET_COLS = 1_000
 MAX_SHEET_AREA = 5_000_000
 MAX_MERGES = 10_000  # a report has ~40 merged ranges
+MAX_ERROR_CELLS = 10_000  # error values remembered per sheet (each is a finding only where a figure belongs)
 MAX_SHARED_STRINGS = 1_000_000  # a report has ~300 distinct texts; calamine reserves what uniqueCount declares
 MAX_ZIP_MEMBERS = 2_000
 
@@ -65,6 +66,8 @@ class SheetFacts:
     cells: int = 0  # cells with content
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r0, c0, r1, c1), 0-based, inclusive
     formula_cells: set[str] = field(default_factory=set)  # A1 refs of formulas without a cached value
+    # A1 → the error value (#DIV/0!, #REF!) of cells whose formula failed: calamine reads them as blank
+    error_cells: dict[str, str] = field(default_factory=dict)
     oversized: str | None = None  # why calamine must not load it (Chinese), or None
 
     @property
@@ -76,6 +79,7 @@ class SheetFacts:
 class Inspection:
     kind: str  # "xlsx" | "xls"
     formula_cells: dict[str, set[str]] = field(default_factory=dict)  # sheet name → A1 refs without cached value
+    error_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet name → A1 → error value
     oversized_sheets: set[str] = field(default_factory=set)  # sheet names calamine must not load
     sheets: dict[str, SheetFacts] = field(default_factory=dict)  # xlsx: sheet name → facts
 
@@ -160,8 +164,11 @@ def _inspect_zip(data: bytes) -> Inspection:
             result.sheets[sheet_name] = facts
             if facts.oversized:
                 result.oversized_sheets.add(sheet_name)
-            elif facts.formula_cells:
-                result.formula_cells[sheet_name] = facts.formula_cells
+            else:
+                if facts.formula_cells:
+                    result.formula_cells[sheet_name] = facts.formula_cells
+                if facts.error_cells:
+                    result.error_cells[sheet_name] = facts.error_cells
         # a worksheet part the workbook does not name the way we resolve it: the reader might still find it
         for member in sorted(n for n in names - scanned if n.startswith("xl/worksheets/") and n.endswith(".xml")):
             facts = _scan_sheet(zf, member, member)
@@ -280,7 +287,7 @@ def _check_shared_strings(zf: zipfile.ZipFile, names: set[str]) -> None:
 
 
 def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts:
-    """One pass over a worksheet part: content extent, merged ranges, formulas without a cached value.
+    """One pass over a worksheet part: content extent, merged ranges, formulas without a cached value, error values.
 
     What calamine loads (checked against it): a cell with an ``<is>`` inline string, or a ``<v>`` holding text; not
     a styled empty cell, an empty ``<v/>``, nor a formula without a cached value. Only start tags are handled (a
@@ -293,6 +300,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
     ref: str | None = None  # the current cell's r, parsed only when needed (most cells are styled blanks)
     formula: str | None = None  # A1 of the current cell while it is a formula with no cached value seen yet
     outside = False  # the current cell's <v> would extend the extent if it holds text
+    error = False  # the current cell is t="e": its <v> is an error value (#DIV/0!), not a number
     listening = False  # value_text is the character handler
     max_row = max_col = cells = 0
 
@@ -320,6 +328,8 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
         nonlocal formula, outside
         if not text.strip():  # the layout between tags (or an empty value) is not content
             return
+        if error and len(facts.error_cells) < MAX_ERROR_CELLS:
+            facts.error_cells[_a1(row, col)] = text.strip()[:16]
         if formula is not None:
             facts.formula_cells.discard(formula)
             formula = None
@@ -329,9 +339,9 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
         # (the handler is removed at the next tag: changing it here would make expat call it again)
 
     def end_cell() -> None:
-        nonlocal formula, outside, listening
+        nonlocal formula, outside, listening, error
         p.CharacterDataHandler = None
-        formula, outside, listening = None, False, False
+        formula, outside, listening, error = None, False, False, False
 
     def listen() -> None:
         nonlocal listening
@@ -340,10 +350,11 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
             p.CharacterDataHandler = value_text
 
     def start(k, attrs):
-        nonlocal row, col, ref, formula, outside, cells
+        nonlocal row, col, ref, formula, outside, cells, error
         if k == "c":
             if listening:
                 end_cell()
+            error = attrs.get("t") == "e"
             given = attrs.get("r")
             if given is None:
                 given = _attr(attrs, "r")
@@ -359,7 +370,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
                 extend()
             elif row <= max_row and col <= max_col:
                 cells += 1  # inside the extent: whether it holds text changes nothing
-                if formula is not None:
+                if formula is not None or error:
                     listen()
             else:
                 outside = True

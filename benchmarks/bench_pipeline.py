@@ -32,7 +32,7 @@ def generate(folder: Path, n: int) -> tuple[Path, Path]:
     stamp = folder / "generated.json"
     if stamp.exists() and json.loads(stamp.read_text()) == {"n": n}:
         return inbox, units
-    from transforms.example_county import generate_county
+    from countystats.examples.county import generate_county
     from transforms.registry import Registry
 
     shutil.rmtree(folder, ignore_errors=True)

@@ -23,7 +23,7 @@ TARGET_MS = 50.0
 
 
 def _files(folder: Path, wanted: int) -> list[Path]:
-    from transforms.example_county import SEED, write_example_inbox
+    from countystats.examples.county import SEED, write_example_inbox
 
     paths: list[Path] = []
     seed = SEED

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_validation.py [N]
 
-Submissions are built from the format definition with realistic random numbers (expectations.synthetic); about 2 %
+Submissions are built from the format definition with realistic random numbers (countystats.examples.reports); about 2 %
 are broken (one T* rule each) and must all be found. Target: validation < 20 s for 1,000.
 """
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from expectations.synthetic import make_submission, set_values  # noqa: E402
+from countystats.examples.reports import make_submission, set_values  # noqa: E402
+from transforms.format import current, versions  # noqa: E402
 
 UNIT_TYPES = ("township",) * 5 + ("subdistrict",) * 2 + ("department",) * 6 + ("county_government",)
 
@@ -40,7 +41,7 @@ def build(n: int, seed: int = 1) -> tuple[list, dict[int, str]]:
     rng = random.Random(seed)
     subs, broken = [], {}
     for i in range(n):
-        fmt = "2019" if rng.random() < 0.1 else "2021"
+        fmt = versions()[0] if rng.random() < 0.1 else current().version
         sub = make_submission(fmt, rng.choice(UNIT_TYPES), random.Random(rng.random()), name=f"u{i:04d}")
         if rng.random() < 0.02:
             rule = rng.choice(sorted(BREAKS))

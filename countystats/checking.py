@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from transforms.format import EXPLANATIONS_SHEET, FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
 from transforms.model import Finding, Submission
 from transforms.registry import DEFAULT_REGISTRY, Registry
-from transforms.report_format import EXPLANATIONS_SHEET, FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
 from transforms.rules import RULES
 
 

@@ -79,15 +79,17 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from countystats.settings import Settings
     from transforms.export import export_county
 
-    path = export_county(year=args.year, db=args.db, out=args.output)
+    settings = Settings.from_env(db=args.db)
+    path = export_county(year=args.year, db=settings.db, out=args.output or settings.out)
     print(path)
     return 0
 
 
 def _example(args: argparse.Namespace) -> int:
-    from transforms.example_county import write_example_inbox
+    from countystats.examples.county import write_example_inbox
 
     paths = write_example_inbox(Path(args.inbox))
     print(f"示例收件箱：{args.inbox}（{len(paths)} 个文件）")

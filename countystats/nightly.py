@@ -71,7 +71,7 @@ def migrate(env: dict[str, str], log) -> None:
 def ensure_example_inbox(inbox: Path) -> None:
     if inbox.is_dir() and any(inbox.iterdir()):
         return
-    from transforms.example_county import write_example_inbox
+    from countystats.examples.county import write_example_inbox
 
     paths = write_example_inbox(inbox)
     _step(f"· 已生成示例县的报送文件：{inbox}（{len(paths)} 个）")

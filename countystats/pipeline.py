@@ -298,7 +298,7 @@ NOT_TAKEN_ZH = "未接收"
 def _write_findings(db: Path, run_id: str, target: Path, problems: list[dict] = ()) -> Path:
     """This run's findings for the office's Excel: Chinese headers, every text neutralised (never a formula), and
     the inbox entries that could not be taken in, each with its reason."""
-    from transforms.report_format import SEVERITY_ZH, STATUS_ZH
+    from transforms.format import SEVERITY_ZH, STATUS_ZH
     from transforms.safe_text import csv_cell
     from transforms.warehouse import connect
 
@@ -371,7 +371,7 @@ class RunResult:
         return cls(**data)
 
     def summary_zh(self) -> str:
-        from transforms.report_format import STATUS_ZH
+        from transforms.format import STATUS_ZH
 
         counts = self.counts()
         if self.rebuilt:

@@ -78,7 +78,10 @@ class Settings:
 
     def deadline_for(self, report_year: int, unit_type: str | None = None) -> date:
         """Last day (inclusive, local time) for the report of ``report_year``."""
-        month_day = self.county_deadline if unit_type == "county_government" else self.deadline
+        from transforms.format import UNIT_TYPES
+
+        kind = UNIT_TYPES.get(unit_type or "")
+        month_day = self.county_deadline if kind is not None and kind.late_deadline else self.deadline
         month, day = (int(p) for p in month_day.split("-"))
         return date(report_year + 1, month, day)
 

@@ -18,7 +18,7 @@ import plotly.io as pio
 
 from dashboards import shell, texts
 from dashboards.data import ALL
-from transforms.report_format import UNIT_TYPE_ZH
+from transforms.format import UNIT_TYPE_ZH
 from transforms.safe_text import csv_cell
 
 FONT = '"Microsoft YaHei","PingFang SC","WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif'

@@ -15,14 +15,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from transforms.report_format import APPLICANT_CODES, FORMAT_2021, FORMATS, OTHER_CHILDREN_2021, UNIT_TYPE_ZH
+from transforms.format import FORMATS, TOTAL, UNIT_TYPE_ZH, current, sql_list, unit_types
 
-# comparison data from the city is not part of the county's figures (interfaces.md: unit_type city_government)
-EXCLUDED_TYPES = ("city_government",)
+# comparison data (a city government's report) is not part of the county's pages: only units expected to report
+EXCLUDED_TYPES = unit_types(expected=False)
 ALL = "all"
 
 _UNIT = "unit_code, unit_name, unit_type, report_year, format_version"
-_COUNTY = "coalesce(unit_type, '') NOT IN (" + ", ".join(f"'{t}'" for t in EXCLUDED_TYPES) + ")"
+_COUNTY = f"coalesce(unit_type, '') NOT IN {sql_list(EXCLUDED_TYPES)}"
 # Only the columns of shared/spec/interfaces.md, so extra (lineage) columns never change a page. The cell
 # relations are reduced in DuckDB to what the pages show: fetching ~600,000 request cells into pandas for a
 # 1,000-unit county costs more than building every page. A blank (NULL) counts as 0 in sums, as the rules say;
@@ -37,22 +37,23 @@ QUERIES = {
     f"FROM proactive_cells WHERE {_COUNTY}",
     # per unit and row: the sum of the applicant columns
     "requests": f"SELECT {_UNIT}, row_code, sum(coalesce(value, 0))::DOUBLE AS value FROM requests_cells "
-    f"WHERE applicant_code <> 'total' AND {_COUNTY} GROUP BY ALL",
+    f"WHERE applicant_code <> '{TOTAL}' AND {_COUNTY} GROUP BY ALL",
     # new requests by applicant type: the one place the applicant columns are shown
     "applicants": f"SELECT {_UNIT}, applicant_code, coalesce(value, 0)::DOUBLE AS value FROM requests_cells "
-    f"WHERE row_code = 'new_received' AND applicant_code <> 'total' AND {_COUNTY}",
+    f"WHERE row_code = 'new_received' AND applicant_code <> '{TOTAL}' AND {_COUNTY}",
     # outcomes by applicant type, county level: already summed over units (the chart shows no unit)
     "outcomes_by_applicant": "SELECT unit_type, report_year, row_code, applicant_code, "
     "sum(coalesce(value, 0))::DOUBLE AS value FROM requests_cells "
-    f"WHERE applicant_code <> 'total' AND {_COUNTY} GROUP BY ALL",
+    f"WHERE applicant_code <> '{TOTAL}' AND {_COUNTY} GROUP BY ALL",
     "review": f"SELECT {_UNIT}, proceeding_code, result_code, coalesce(value, 0)::DOUBLE AS value "
-    f"FROM review_litigation_cells WHERE result_code <> 'total' AND {_COUNTY}",
+    f"FROM review_litigation_cells WHERE result_code <> '{TOTAL}' AND {_COUNTY}",
     "completeness": "SELECT unit_code, unit_name, report_year, status, first_received_at, on_time FROM completeness",
 }
 
-REQUESTS = FORMAT_2021.section("requests")
-REVIEW = FORMAT_2021.section("review_litigation")
-RESULT_PARTS = tuple(m.code for m in REVIEW.columns if m.code != "total")
+# labels as the current format prints them (every format uses the same codes for these tables)
+REQUESTS = current().section("requests")
+REVIEW = current().section("review_litigation")
+RESULT_PARTS = REVIEW.parts
 
 
 @dataclass
@@ -152,14 +153,16 @@ def outcome_categories() -> dict[str, str]:
     """Request row_code -> outcome category, from the format's row groups.
 
     Rows directly under 三、本年度办理结果 are their own category (予以公开, 部分公开); rows under a sub-group
-    (（三）不予公开 …) take the group's name. （六）其他处理 is taken from `other_total`, present for both formats, so
-    2019 and 2021 reports fall into the same six categories.
+    (（三）不予公开 …) take the group's name. A derived row (（六）其他处理) stands for its children, and is present in
+    every format (printed in 2019, derived in 2021), so reports of every format fall into the same six categories.
     """
     result_group = REQUESTS.row_by_code["concluded_total"].group
     mapping: dict[str, str] = {}
     for fmt in FORMATS.values():
-        for row in fmt.section("requests").rows:
-            if row.code in OTHER_CHILDREN_2021 or not (row.leaf_outcome or row.code == "other_total"):
+        section = fmt.section("requests")
+        children = {c for d in section.derived_rows for c in section.children(d)}
+        for row in section.rows:
+            if row.code in children or not (row.leaf_outcome or row.derived):
                 continue
             mapping[row.code] = short_label((row.label if row.group == result_group else row.group).text)
     return mapping
@@ -170,11 +173,13 @@ def proceeding_names() -> dict[str, str]:
 
 
 def result_names() -> dict[str, str]:
-    return {m.code: m.label.text for m in REVIEW.columns if m.code != "total"}
+    return {m.code: m.label.text for m in REVIEW.columns if m.code != TOTAL}
 
 
 def applicant_names() -> dict[str, str]:
-    return {m.code: m.title for m in REQUESTS.columns if m.code in APPLICANT_CODES}
+    """Every applicant column of every format (a later format may add one), named as the newest prints it."""
+    names = {m.code: m.title for f in FORMATS.values() for m in f.section("requests").columns if m.code != TOTAL}
+    return names | {m.code: m.title for m in REQUESTS.columns if m.code in names}
 
 
 def measure_name(fmt_version: str, row_code: str, measure_code: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from html import escape
 
 from dashboards import texts
-from transforms.report_format import UNIT_TYPE_ZH
+from transforms.format import UNIT_TYPE_ZH
 
 CSS = """
 :root { --ink:#1f2933; --muted:#52606d; --line:#d9e2ec; --accent:#1f5fa8; --bad:#b42318; --warn:#b54708; }

@@ -2,7 +2,7 @@
 
 Why here and not in tests/: the dashboard tests, the analyst-query tests and the benchmark all need a realistic
 warehouse of any size, independent of the loader being written in parallel (transforms/warehouse.py). Every cell
-is produced from ``transforms.report_format`` so the data respects the format's own arithmetic (T3-BALANCE,
+is produced from ``transforms.format`` so the data respects the format's own arithmetic (T3-BALANCE,
 T3-ROWSUM, T3-OUTCOMES, T4-TOTAL), and the unit names include a hostile one to prove the pages escape text.
 """
 
@@ -16,13 +16,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from transforms.report_format import APPLICANT_CODES, FORMATS, OTHER_CHILDREN_2021, SEVERITY_ZH
+from transforms.format import FORMATS, SEVERITY_ZH, for_year
 from transforms.rules import RULES
 
 HOSTILE_NAME = "<script>alert(1)</script>镇"
 
 # report year -> format version the synthetic units use (the 2019→2021 break falls between 2020 and 2023)
-YEARS = {2020: "2019", 2023: "2021", 2024: "2021"}
+YEARS = {year: for_year(year).version for year in (2020, 2023, 2024)}
 
 SCHEMA = """
 CREATE TABLE units (unit_code VARCHAR, unit_name VARCHAR, unit_type VARCHAR, active_from INTEGER, active_to INTEGER);
@@ -88,7 +88,9 @@ def _requests(rng: random.Random, fmt_version: str, unit_type: str) -> dict[tupl
     leaves = [r for r in fmt.leaf_outcomes]
     weights = [30 if r == "granted" else 8 if r == "partly_granted" else 1 for r in leaves]
     cells: dict[tuple[str, str], float] = {}
-    for app in APPLICANT_CODES:
+    section = fmt.section("requests")
+    applicants = section.parts
+    for app in applicants:
         scale = 12 if app == "natural_person" else 4 if app == "commercial" else 1
         if unit_type == "township" and app in ("research", "legal_services"):
             scale = 0
@@ -105,11 +107,11 @@ def _requests(rng: random.Random, fmt_version: str, unit_type: str) -> dict[tupl
         cells[("concluded_total", app)] = concluded
         for row, v in outcome.items():
             cells[(row, app)] = v
-        if fmt_version == "2021":
-            cells[("other_total", app)] = sum(outcome[c] for c in OTHER_CHILDREN_2021)
+        for derived in section.derived_rows:
+            cells[(derived, app)] = sum(outcome[c] for c in section.children(derived))
     rows = {r for r, _ in cells}
     for row in rows:
-        cells[(row, "total")] = sum(cells[(row, a)] for a in APPLICANT_CODES)
+        cells[(row, "total")] = sum(cells[(row, a)] for a in applicants)
     return cells
 
 
@@ -194,7 +196,7 @@ def build_warehouse(db_path: Path, units: list[SynthUnit] | None = None, seed: i
                     rows["rev"] += [(*key, r, c, v) for (r, c), v in _review(rng).items()]
             rows["com"].append((u.code, u.name, year, status, received, on_time if received else None))
     # a file whose unit could not be matched: findings without a unit (R-UNIT), as the reader produces them
-    rows["sub"].append(("unknown-2024-1", None, 2024, "2021", "某某单位2024年报告.xlsx", "f" * 64,
+    rows["sub"].append(("unknown-2024-1", None, 2024, YEARS[2024], "某某单位2024年报告.xlsx", "f" * 64,
                         datetime(2025, 1, 20), "rejected", False))
     rows["fin"].append(("unknown-2024-1", "R-UNIT", "error", None, None, None, "Sheet1!A1",
                         f"{RULES['R-UNIT'].name_zh}：“某某单位”不在本县报送单位名册中。", None, None))

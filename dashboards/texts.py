@@ -1,7 +1,7 @@
 """The dashboards' own Chinese vocabulary: page names, indicator names, table headers, help text.
 
 Labels of the statutory format (rows, measures, applicants, proceedings, results, outcome groups, statuses, unit
-types, rule names) are never written here: they come from ``transforms.report_format`` and ``transforms.rules``.
+types, rule names) are never written here: they come from ``transforms.format`` and ``transforms.rules``.
 What stays here is the wording of the dashboards themselves, kept in one module so it can be reviewed (or moved
 next to the format) in one place.
 """

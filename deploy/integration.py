@@ -714,7 +714,7 @@ class Deployment:
             for name in ("a.xlsx", "b.xlsx"):
                 (inbox / name).write_bytes(b"placeholder")
             return inbox
-        from transforms.example_county import write_example_inbox
+        from countystats.examples.county import write_example_inbox
 
         write_example_inbox(inbox)
         return inbox

@@ -16,8 +16,8 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from transforms.format import FORMATS, SEVERITY_ZH
 from transforms.model import Finding, Submission
-from transforms.report_format import FORMATS, SEVERITY_ZH
 from transforms.rules import RULES
 from transforms.safe_text import set_text
 

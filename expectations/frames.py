@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from transforms.format import FORMATS, TOTAL, UNDIVIDED
 from transforms.model import Submission
-from transforms.report_format import FORMATS, OTHER_CHILDREN_2021
+from transforms.rules.report import NEG, RAW, wide
 
 KEYS = {
     "proactive": ("sub",),
@@ -21,7 +22,6 @@ KEYS = {
     "requests_columns": ("sub", "column"),
     "review_litigation": ("sub", "row"),
 }
-NEG = "neg_"
 
 # Every row / column code of a section across both formats (a 2019 frame row simply has 0 in 2021-only columns).
 _REQUEST_ROWS = tuple(dict.fromkeys(r.code for f in FORMATS.values() for r in f.section("requests").rows))
@@ -58,19 +58,19 @@ def _num(v) -> float:
     return 0 if v is None else v
 
 
-def _leaf_layout(sub: Submission) -> str:
-    """The format whose leaf outcome rows the unit filled in. Real 2021 reports keep 2019's one undivided （六）其他处理
-    row (read into ``other_total`` with a source, the three 2021 children absent or blank): sum them as 2019's."""
-    if sub.format_version == "2021":
-        children_blank = all(
-            sub.value("requests", child, col.code) is None
-            for child in OTHER_CHILDREN_2021
-            for col in FORMATS["2021"].section("requests").columns
-        )
-        other = [c for (s, r, _), c in sub.cells.items() if s == "requests" and r == "other_total"]
-        if children_blank and any(c.source is not None and c.value is not None for c in other):
-            return "2019"
-    return sub.format_version
+def leaf_layout(sub: Submission) -> str:
+    """Which of its format's ``leaf_layouts`` the unit filled in. Real reports print a derived row undivided (a 2021
+    table 三 with one （六）其他处理 row, read into ``other_total`` with a source, its three children blank): then the
+    leaf outcome rows are those of the undivided layout."""
+    fmt = FORMATS[sub.format_version]
+    section = fmt.section("requests")
+    for derived in section.derived_rows:
+        children_blank = all(sub.value("requests", child, m.code) is None
+                             for child in section.children(derived) for m in section.columns)
+        cells = [sub.cells.get(("requests", derived, m.code)) for m in section.columns]
+        if children_blank and any(c is not None and c.source is not None and c.value is not None for c in cells):
+            return f"{fmt.version}/{UNDIVIDED}"
+    return fmt.version
 
 
 def _requests(
@@ -79,33 +79,33 @@ def _requests(
     fmt = FORMATS[sub.format_version]
     section = fmt.section("requests")
     unknown_columns = {c for (s, _, c) in unknown if s == "requests"}
-    parts = [m.code for m in section.columns if m.code != "total"]
+    parts = section.parts
     base = {"sub": i, "unit_type": unit_type, "format_version": sub.format_version}
     effective: dict[str, dict[str, float]] = {}  # row → column → value used in arithmetic
     for row in section.rows:
         cells = [sub.cells.get(("requests", row.code, m.code)) for m in section.columns]
         if row.derived and all(c is None or c.source is None for c in cells):
-            # 2021's derived （六）其他处理: its cross-foot follows from its children's; checking it again would only
-            # repeat their findings. Still needed, as the children's sum, by the column frame below.
+            # a derived row (2021 （六）其他处理): its cross-foot follows from its children's; checking it again would
+            # only repeat their findings. Still needed, as the children's sum, by the column frame below.
             values = {
-                m.code: sum(_num(sub.value("requests", ch, m.code)) for ch in OTHER_CHILDREN_2021)
+                m.code: sum(_num(sub.value("requests", ch, m.code)) for ch in section.children(row.code))
                 for m in section.columns
             }
             effective[row.code] = values
             continue
         values = {code: _num(sub.value("requests", row.code, code)) for code in parts}
         parts_sum = sum(values.values())
-        total_raw = sub.value("requests", row.code, "total")
+        total_raw = sub.value("requests", row.code, TOTAL)
         total = parts_sum if total_raw is None else total_raw
-        effective[row.code] = {**values, "total": total}
+        effective[row.code] = {**values, TOTAL: total}
         if any(("requests", row.code, m.code) in unknown for m in section.columns):
             if total_raw is None:
-                unknown_columns.add("total")  # the total stands for a sum with an unknown term
+                unknown_columns.add(TOTAL)  # the total stands for a sum with an unknown term
             continue
         rows.append(
-            {**base, "row": row.code, **values, "total_raw": total_raw, "parts_sum": parts_sum, f"{NEG}total": -total}
+            {**base, "row": row.code, **values, "total_raw": total_raw, "parts_sum": parts_sum, f"{NEG}{TOTAL}": -total}
         )
-    layout = _leaf_layout(sub)
+    layout = leaf_layout(sub)
     for m in section.columns:
         if m.code in unknown_columns:
             continue
@@ -118,18 +118,18 @@ def _requests(
 
 def _review(i: int, sub: Submission, unit_type: str | None, unknown: set, rows: list[dict]) -> None:
     section = FORMATS[sub.format_version].section("review_litigation")
-    parts = [m.code for m in section.columns if m.code != "total"]
+    parts = section.parts
     for row in section.rows:
         if any(("review_litigation", row.code, m.code) in unknown for m in section.columns):
             continue
         values = {code: _num(sub.value("review_litigation", row.code, code)) for code in parts}
         parts_sum = sum(values.values())
-        total_raw = sub.value("review_litigation", row.code, "total")
+        total_raw = sub.value("review_litigation", row.code, TOTAL)
         total = parts_sum if total_raw is None else total_raw
         rows.append(
             {
                 "sub": i, "unit_type": unit_type, "format_version": sub.format_version, "row": row.code, **values,
-                "total_raw": total_raw, "parts_sum": parts_sum, f"{NEG}total": -total,
+                "total_raw": total_raw, "parts_sum": parts_sum, f"{NEG}{TOTAL}": -total,
             }
         )
 
@@ -140,9 +140,9 @@ def _proactive(i: int, sub: Submission, unit_type: str | None, unknown: set, row
         cell = sub.cells.get(("proactive", row, col))
         if ("proactive", row, col) in unknown:
             cell = None  # NaN: column checks skip it
-        record[f"{row}__{col}"] = _num(cell.value) if cell else None
+        record[wide(row, col)] = _num(cell.value) if cell else None
         # the cell as typed, when the reader had to normalise it (e.g. "251000元"): T2-FEES looks at the unit
-        record[f"{row}__{col}__raw"] = None if cell is None or cell.raw is None else str(cell.raw)
+        record[wide(row, col) + RAW] = None if cell is None or cell.raw is None else str(cell.raw)
     rows.append(record)
 
 

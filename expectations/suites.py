@@ -1,16 +1,13 @@
 """The Great Expectations suites, generated from the format definition and the rule catalog.
 
-Source of truth: this generator (built in code at run time, so a change to ``transforms.report_format`` changes the
-checks with no second place to edit). ``expectations/suites/*.json`` is a generated snapshot of the same suites,
-kept in git so that a change of the format shows up in review as a diff of expectations, and so the saved form is
-what the reload test exercises. ``python -m expectations.suites`` rewrites it; ``tests/test_suites.py`` fails when
-it is stale.
+Source of truth: the rules (``transforms.rules.report``), each declaring its expectations as data; this module
+turns them into GX objects at run time, so a change to a rule or the format changes the checks with no second place
+to edit. ``expectations/suites/*.json`` is a generated snapshot of the same suites, kept in git so that a change of
+the format shows up in review as a diff of expectations, and so the saved form is what the reload test exercises.
+``python -m expectations.suites`` rewrites it; ``tests/test_suites.py`` fails when it is stale.
 
-One suite per frame of ``expectations.frames``. Every rule is one template instantiated from the format: a rule over
-every applicant column is one expectation over the frame's ``column`` rows, not seven copies. Where two formats differ
-(the 规章 measures, the leaf outcome rows) one expectation is made per distinct variant, restricted to those formats
-by a row condition. Each expectation's ``meta`` carries rule id, severity, formats and basis from ``transforms.rules``
-plus ``check``, the name of the Chinese message template in ``expectations.messages``.
+One suite per frame of ``expectations.frames``. Each expectation's ``meta`` carries the rule id, the message it
+turns into (and that message's severity), formats and basis, and what the message needs (``meta_of``).
 
 GX is imported inside the functions: importing this module is cheap.
 """
@@ -18,78 +15,38 @@ GX is imported inside the functions: importing this module is cheap.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
-from transforms.report_format import FORMATS, SEVERITY_ZH, UNIT_TYPE_ZH
-from transforms.rules import RULES
+from transforms.rules import REPORT_RULES, Expect, ReportRule
 
 SUITE_DIR = Path(__file__).resolve().parent / "suites"
 SUITE_NAMES = ("proactive", "requests_rows", "requests_columns", "review_litigation")
 
-# ---------------------------------------------------------------- rule parameters (codes, not labels)
 
-# 立法法: only State Council departments and provincial / 设区的市 governments make 规章. Of the registry's unit types
-# only the city government (comparison data) may; everyone else must report 0.
-RULE_MAKERS = ("city_government",)
-NO_RULE_MAKING = tuple(t for t in UNIT_TYPE_ZH if t not in RULE_MAKERS)
-# A township collecting more than 1 亿元 (10,000 万元) of fees in a year is implausible: probably typed in 元.
-FEES_MAX_WAN_YUAN = 10_000
-FEES_UNIT_TYPES = ("township",)
-# "251000元": a unit written into a 万元 cell, without 万.
-YUAN_NOT_WAN = r"^(?!.*万).*元"
-# Townships almost never receive applications from research institutes or law firms: a non-zero there usually
-# means the numbers slid one column over.
-SHIFT_COLUMNS = ("research", "legal_services")
-SHIFT_UNIT_TYPES = ("township",)
-# Table 三's printed identity: 第一项 + 第二项 = 第三项（其总计）+ 第四项.
-BALANCE_LEFT = ("new_received", "carried_over")
-BALANCE_RIGHT = ("concluded_total", "carried_forward")
-
-# Frame columns that are not cell values (see expectations.frames).
-NEG = "neg_"  # prefix of a negated column, for sum-to-zero cross-foots
+def _gx_severity(severity: str) -> str:
+    # GX 1.24's own failure severity, so Data Docs shows errors and warnings apart too.
+    return "critical" if severity == "error" else "warning"
 
 
-def _meta(rule_id: str, check: str, versions: tuple[str, ...], severity: str | None = None, **extra: Any) -> dict:
-    rule = RULES[rule_id]
+def meta_of(rule: ReportRule, expect: Expect) -> dict[str, Any]:
+    """What a finding needs from the expectation that failed: rule, message (and its severity), formats, basis,
+    and the expectation's own parameters."""
     return {
-        "rule": rule_id,
-        "severity": severity or rule.severity,
-        "formats": [v for v in rule.formats if v in versions],
+        "rule": rule.id,
+        "message": expect.message,
+        "severity": rule.messages[expect.message].severity,
+        "formats": list(expect.formats),
         "basis": rule.basis,
-        "check": check,
-        **extra,
+        "rank": expect.rank,
+        "per_submission": expect.per_submission,
+        **{k: list(v) if isinstance(v, tuple) else v for k, v in expect.meta.items()},
     }
 
 
-def _gx_severity(meta: dict) -> str:
-    # GX 1.24's own failure severity, so Data Docs shows errors and warnings apart too.
-    return "critical" if meta["severity"] == "error" else "warning"
-
-
-def _description(meta: dict) -> str:
-    """What Data Docs shows for the expectation: rule id, Chinese name, severity, formats, basis."""
-    rule = RULES[meta["rule"]]
-    return (
-        f"{rule.id} {rule.name_zh}（{SEVERITY_ZH[meta['severity']]}，{'/'.join(meta['formats'])} 格式）：{rule.basis}"
-    )
-
-
-def _variants(rule_id: str, key: Callable[[Any], Hashable]) -> list[tuple[Any, tuple[str, ...]]]:
-    """Group the formats a rule applies to by what the rule looks at in each: one expectation per distinct variant."""
-    groups: dict[Hashable, list[str]] = {}
-    for version in RULES[rule_id].formats:
-        groups.setdefault(key(FORMATS[version]), []).append(version)
-    return [(k, tuple(v)) for k, v in groups.items()]
-
-
-def _parts(section_code: str) -> Callable[[Any], tuple[str, ...]]:
-    return lambda fmt: tuple(m.code for m in fmt.section(section_code).columns if m.code != "total")
-
-
-def build_suites() -> dict[str, Any]:
-    """Every suite as a GX ``ExpectationSuite``, in ``SUITE_NAMES`` order."""
+def build_suites(rules: tuple[ReportRule, ...] = REPORT_RULES) -> dict[str, Any]:
+    """Every suite as a GX ``ExpectationSuite``, in ``SUITE_NAMES`` order: each rule's expectations, as it declares
+    them (``transforms.rules.report``), turned into GX objects."""
     from expectations.gx_import import import_great_expectations
 
     gx = import_great_expectations()
@@ -97,90 +54,28 @@ def build_suites() -> dict[str, Any]:
 
     from expectations.custom import ExpectMulticolumnSidesToBalance
 
-    E = gx.expectations
+    classes = {"ExpectMulticolumnSidesToBalance": ExpectMulticolumnSidesToBalance}
+
+    def condition(where: tuple[tuple[str, str, Any], ...]):
+        out = None
+        for column, op, value in where:
+            part = Column(column).is_in(list(value)) if op == "in" else Column(column) > value
+            out = part if out is None else out & part
+        return out
+
     # collected first and passed to the constructor: add_expectation() on a suite needs an active data context
     expectations: dict[str, list] = {name: [] for name in SUITE_NAMES}
-
-    def add(suite: str, expectation_cls, meta: dict, **kwargs) -> None:
-        expectations[suite].append(
-            expectation_cls(**kwargs, meta=meta, severity=_gx_severity(meta), description=_description(meta))
-        )
-
-    def formats_are(versions: tuple[str, ...]):
-        return Column("format_version").is_in(list(versions))
-
-    # -- cross-foots of a total column (T3-ROWSUM per row of 表三, T4-TOTAL per proceeding of 表四): one template
-    for suite, section, rule_id in (("requests_rows", "requests", "T3-ROWSUM"), ("review_litigation", "review_litigation", "T4-TOTAL")):
-        for parts, versions in _variants(rule_id, _parts(section)):
-            add(
-                suite, E.ExpectMulticolumnSumToEqual,
-                _meta(rule_id, "cross_foot", versions, section=section, parts=list(parts)),
-                column_list=[*parts, f"{NEG}total"], sum_total=0, row_condition=formats_are(versions),
-            )
-            # a blank total in a non-zero row: not filled in; the frame already uses the row sum in its place
-            add(
-                suite, E.ExpectColumnValuesToNotBeNull,
-                _meta(rule_id, "blank_total", versions, severity="warning", section=section, parts=list(parts)),
-                column="total_raw", row_condition=formats_are(versions) & (Column("parts_sum") > 0),
-            )
-
-    # -- T3-SHIFT: per cell of the unlikely applicant columns at a township
-    versions = RULES["T3-SHIFT"].formats
-    for code in SHIFT_COLUMNS:
-        add(
-            "requests_rows", E.ExpectColumnValuesToBeBetween,
-            _meta("T3-SHIFT", "shift", versions, section="requests", column=code),
-            column=code, min_value=0, max_value=0,
-            row_condition=formats_are(versions) & Column("unit_type").is_in(list(SHIFT_UNIT_TYPES)),
-        )
-
-    # -- T3-BALANCE: per applicant column (the frame has one row per submission × column)
-    versions = RULES["T3-BALANCE"].formats
-    add(
-        "requests_columns", ExpectMulticolumnSidesToBalance,
-        _meta("T3-BALANCE", "balance", versions, section="requests", left=list(BALANCE_LEFT), right=list(BALANCE_RIGHT)),
-        column_list=[*BALANCE_LEFT, *BALANCE_RIGHT], right_columns=list(BALANCE_RIGHT),
-        row_condition=formats_are(versions),
-    )
-
-    # -- T3-OUTCOMES: （七）总计 = the leaf outcome rows of the layout the unit actually filled in
-    for leaves, versions in _variants("T3-OUTCOMES", lambda fmt: fmt.leaf_outcomes):
-        add(
-            "requests_columns", E.ExpectMulticolumnSumToEqual,
-            _meta("T3-OUTCOMES", "outcomes", versions, section="requests", leaves=list(leaves)),
-            column_list=[*leaves, f"{NEG}concluded_total"], sum_total=0,
-            row_condition=Column("leaf_layout").is_in(list(versions)),
-        )
-
-    # -- T2-RULES: every measure of the 规章 row is 0 below the rule-making level
-    for measures, versions in _variants(
-        "T2-RULES", lambda fmt: tuple(m.code for m in fmt.section("proactive").measures_of("rules"))
-    ):
-        for code in measures:
-            add(
-                "proactive", E.ExpectColumnValuesToBeBetween,
-                _meta("T2-RULES", "rules_zero", versions, section="proactive", row="rules", column=code),
-                column=f"rules__{code}", min_value=0, max_value=0,
-                row_condition=formats_are(versions) & Column("unit_type").is_in(list(NO_RULE_MAKING)),
-            )
-
-    # -- T2-FEES: the 万元 amount of 行政事业性收费, too large for a township, or typed with 元
-    for measures, versions in _variants(
-        "T2-FEES",
-        lambda fmt: tuple(m.code for m in fmt.section("proactive").measures_of("fees") if m.unit == "万元"),
-    ):
-        for code in measures:
-            add(
-                "proactive", E.ExpectColumnValuesToBeBetween,
-                _meta("T2-FEES", "fees_max", versions, section="proactive", row="fees", column=code),
-                column=f"fees__{code}", max_value=FEES_MAX_WAN_YUAN,
-                row_condition=formats_are(versions) & Column("unit_type").is_in(list(FEES_UNIT_TYPES)),
-            )
-            add(
-                "proactive", E.ExpectColumnValuesToNotMatchRegex,
-                _meta("T2-FEES", "fees_yuan", versions, section="proactive", row="fees", column=code),
-                column=f"fees__{code}__raw", regex=YUAN_NOT_WAN, row_condition=formats_are(versions),
-            )
+    for rule in rules:
+        for expect in rule.expectations():
+            meta = meta_of(rule, expect)
+            cls = classes.get(expect.type) or getattr(gx.expectations, expect.type)
+            kwargs = dict(expect.kwargs)
+            if expect.where:
+                kwargs["row_condition"] = condition(expect.where)
+            expectations[expect.suite].append(cls(
+                **kwargs, meta=meta, severity=_gx_severity(meta["severity"]),
+                description=rule.describe(expect.formats, meta["severity"]),
+            ))
     return {name: gx.ExpectationSuite(name=name, expectations=exps) for name, exps in expectations.items()}
 
 

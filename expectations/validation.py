@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from expectations.frames import KEYS, build_frames
-from expectations.messages import GROUPED, PER_ROW, PRIORITY
+from transforms.format import FORMATS, SECTIONS
 from transforms.model import Finding, Submission
-from transforms.report_format import FORMATS, SECTIONS
-from transforms.rules import RULES
+from transforms.rules import REPORT_RULES, RULES
 
-REPORT_RULES = frozenset(r.id for r in RULES.values() if r.stage == "report")
+REPORT_RULE_IDS = frozenset(r.id for r in REPORT_RULES)
 
 
 @dataclass
@@ -101,19 +100,18 @@ def _findings(subs: Sequence[Submission], frames: dict, results: dict) -> list[t
                 frame = frames[name]
                 lookup = {_key(r, keys): r for r in frame.to_dict("records")}
             meta = er.expectation_config.meta
-            rank = PRIORITY.index(meta["check"]) if meta["check"] in PRIORITY else len(PRIORITY)
+            rule, kind, rank = RULES[meta["rule"]], meta["message"], meta.get("rank", 0)
             records = [lookup[_key(ix, keys)] for ix in er.result.get("unexpected_index_list") or []]
-            check = meta["check"]
-            if check in GROUPED:
+            if meta.get("per_submission"):  # one finding for all failing rows of a submission
                 by_sub: dict[int, list[dict]] = {}
                 for rec in records:
                     by_sub.setdefault(int(rec["sub"]), []).append(rec)
                 for i, recs in by_sub.items():
-                    out.append((rank, i, GROUPED[check](subs[i], meta, recs)))
+                    out.append((rank, i, rule.explain(kind, meta, subs[i], recs)))
             else:
                 for rec in records:
                     i = int(rec["sub"])
-                    out.append((rank, i, PER_ROW[check](subs[i], meta, rec)))
+                    out.append((rank, i, rule.explain(kind, meta, subs[i], [rec])))
     seen: set[tuple] = set()
     kept = []
     for _, i, f in sorted(out, key=lambda t: t[0]):
@@ -151,7 +149,7 @@ def validate_submissions(subs: list[Submission], registry=None, *, data_docs: Pa
     """
     for sub in subs:
         # validating again (a re-run, a corrected cell) replaces this stage's findings instead of doubling them
-        sub.findings = [f for f in sub.findings if f.rule not in REPORT_RULES]
+        sub.findings = [f for f in sub.findings if f.rule not in REPORT_RULE_IDS]
     frames = build_frames(subs, registry)
     if frames:
         found = _findings(subs, frames, run_suites(frames))

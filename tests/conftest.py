@@ -20,7 +20,7 @@ def registry():
 @pytest.fixture(scope="session")
 def example_inbox(tmp_path_factory) -> Path:
     """The bundled example county's submissions (deterministic), written once per session. Do not modify."""
-    from transforms.example_county import write_example_inbox
+    from countystats.examples.county import write_example_inbox
 
     inbox = tmp_path_factory.mktemp("example-inbox")
     write_example_inbox(inbox)

@@ -13,7 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from transforms.example_county import LATE, RESUBMITTED, ExampleReport, generate_county
+from countystats.examples.county import LATE, RESUBMITTED, ExampleReport, generate_county
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 FORMULA_TEXT = "=cmd|' /C calc'!A0"

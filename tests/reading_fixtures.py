@@ -3,7 +3,7 @@
 ``statutory_book`` pastes the three tables of the statutory Word template (python-docx, merges included) into one sheet,
 cell for cell, and fills every value cell with a distinct number; the 2019 and mixed counterparts are the same sheet
 with table 二 rebuilt from the 2019 blocks and/or table 三's （六） rows replaced by 2019's undivided row. Every label
-comes from the Word template or from transforms.report_format.
+comes from the Word template or from transforms.format.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from transforms.report_format import FILER, FORMATS, OTHER_CHILDREN_2021, REPORT_TITLE, ReportFormat
+from transforms.format import FILER, FORMATS, REPORT_TITLE, ReportFormat
+from transforms.format.statutory import FORMAT_2021, OTHER_CHILDREN_2021
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DOCX = ROOT.parent / "shared" / "samples" / "published" / "statutory-template-2021.docx"
@@ -201,7 +202,7 @@ def statutory_sheet(version: str = "2021", unit: str = "", year: int = 2024, sta
     sheet.put(r, c0, requests.title.text)
     r += 1
     texts = t3[0]
-    other_rows = [tr for tr in range(t3[2]) if any(texts.get((tr, 2), "") == FORMATS["2021"].section("requests")
+    other_rows = [tr for tr in range(t3[2]) if any(texts.get((tr, 2), "") == FORMAT_2021.section("requests")
                   .row_by_code[code].label.text for code in OTHER_CHILDREN_2021)]
     skip = set(other_rows[1:]) if version in ("2019", "mixed") else set()
     where = _paste(sheet, t3, r, c0, skip)
@@ -234,7 +235,7 @@ def with_derived(expected: dict[Key, int | float], version: str) -> dict[Key, in
     """Add 2021's derived （六）其他处理 (sum of its children) where the sheet printed the children."""
     out = dict(expected)
     if version == "2021":
-        req = FORMATS["2021"].section("requests")
+        req = FORMAT_2021.section("requests")
         derived = next(r for r in req.rows if r.derived)
         for m in req.columns:
             out[("requests", derived.code, m.code)] = sum(
@@ -245,7 +246,7 @@ def with_derived(expected: dict[Key, int | float], version: str) -> dict[Key, in
 
 def split_per_table(sheet: Sheet) -> list[Sheet]:
     """The same tables, one per sheet (cut at each section title, title/filer rows stay on the first)."""
-    fmt = FORMATS["2021"]
+    fmt = FORMAT_2021
     titles = {s.title.text for s in fmt.sections}
     cuts = sorted(r for (r, _c), v in sheet.cells.items() if v in titles)
     bounds = list(zip(cuts, [*cuts[1:], sheet.height], strict=True))

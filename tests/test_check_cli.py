@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from transforms.report_format import FORMATS, SECTIONS
+from transforms.format import SECTIONS
+from transforms.format.statutory import FORMAT_2021
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / ".venv" / "bin" / "countystats"
@@ -26,7 +27,7 @@ def check(*args: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def reports():
-    from transforms.example_county import generate_county
+    from countystats.examples.county import generate_county
 
     return generate_county((2023, 2024))
 
@@ -44,7 +45,7 @@ def test_accepted_file_json(example_inbox, reports):
     assert data["status"] in ("accepted", "accepted_with_warnings") and code == 0
     assert data["format_version"] == "2021" and isinstance(data["report_year"], int)
     assert set(data["cells"]) == set(SECTIONS)
-    fmt = FORMATS["2021"]
+    fmt = FORMAT_2021
     for section in fmt.sections:
         got = data["cells"][section.code]
         for row, col in section.cells():

@@ -20,7 +20,7 @@ import pytest
 from dashboards import texts
 from dashboards.build import PLOTLY_JS, build_dashboards
 from dashboards.synthetic import HOSTILE_NAME, build_warehouse
-from transforms.report_format import UNIT_TYPE_ZH
+from transforms.format import UNIT_TYPE_ZH
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -267,7 +267,7 @@ def test_rates_guard_division_by_zero():
 
 def test_outcome_categories_come_from_the_format_groups():
     from dashboards.data import REQUESTS, outcome_categories, short_label
-    from transforms.report_format import FORMAT_2019
+    from transforms.format.statutory import FORMAT_2019
 
     cats = outcome_categories()
     ordered = list(dict.fromkeys(cats.values()))

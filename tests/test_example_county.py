@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.example_county import (
+from countystats.examples.county import (
     LATE,
     MISSING,
     MISTAKES,
@@ -17,8 +17,9 @@ from transforms.example_county import (
     generate_county,
     write_example_inbox,
 )
+from transforms.format import UNIT_TYPE_ZH, YUAN
+from transforms.format.statutory import FORMAT_2021
 from transforms.registry import Registry
-from transforms.report_format import FORMATS, UNIT_TYPE_ZH, YUAN
 from transforms.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,7 +270,7 @@ def test_variety(reports):
     assert any(r.options.zero == "blank" for r in reports) and any(r.options.blank_total for r in reports)
     assert any(r.options.formulas == "cached" for r in reports)
     assert any(YUAN in v for r in reports for v in r.raw.values())
-    f21 = FORMATS["2021"]
+    f21 = FORMAT_2021
     for r in reports:
         if r.format_version == "2021" and not r.mixed:
             assert set(r.cells) == set(f21.cells())  # incl. the derived other_total

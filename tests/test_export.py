@@ -45,10 +45,9 @@ def test_export_writes_the_sum_of_current_accepted_reports(loaded, tmp_path):
     assert not [f for f in back.findings if f.severity == "error"]
 
 
-def test_export_default_path_and_missing_year(loaded, monkeypatch):
-    monkeypatch.setenv("COUNTYSTATS_OUT", str(loaded.out))
-    path = export_county(2024, db=loaded.db, out=None)
+def test_export_into_a_folder_names_the_file_and_a_year_without_reports_is_refused(loaded):
+    path = export_county(2024, db=loaded.db, out=loaded.out)
     assert path.parent == loaded.out and path.suffix == ".xlsx" and path.exists()
     assert "2024" in path.name
     with pytest.raises(LookupError):
-        export_county(2019, db=loaded.db)
+        export_county(2019, db=loaded.db, out=loaded.out)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from countystats.examples.reports import SHEET, make_submission, set_values
 from expectations.feedback import FILL, HEADERS, LIST_SHEET, write_feedback
-from expectations.synthetic import SHEET, make_submission, set_values
 from expectations.validation import validate_submissions
+from transforms.format.statutory import FORMAT_2021
 from transforms.model import Finding, Submission
-from transforms.report_format import FORMATS
 
 
 def _write_source(sub: Submission, path: Path) -> Path:
@@ -79,7 +79,7 @@ def test_problem_list_sheet(checked):
     assert rows[0] == HEADERS
     assert len(rows) == 1 + len(sub.findings)
     # errors first, with the table, row and column in Chinese from the format
-    requests = FORMATS["2021"].section("requests")
+    requests = FORMAT_2021.section("requests")
     balance = next(r for r in rows[1:] if r[0].startswith("T3-BALANCE"))
     assert rows[1][1] == "错误"
     assert balance[2:5] == (requests.short, requests.row_by_code["new_received"].title,

@@ -49,10 +49,10 @@ from countystats import pipeline
 from countystats.settings import Settings
 from expectations.validation import validate_submissions
 from transforms import archive, intake
+from transforms.format import MAX_VALUE
 from transforms.isolation import Failure, Limits, WorkerPool
 from transforms.reading import ReadTask, read_isolated
 from transforms.registry import Registry, RegistryError, parse_units
-from transforms.report_format import MAX_VALUE
 
 UNITS = ROOT / "config" / "units.csv"
 CLI = [sys.executable, "-m", "countystats.cli"]
@@ -134,7 +134,7 @@ def test_calamine_itself_dies_on_the_hostile_files_the_guard_turns_away(tmp_path
 
 def test_gbk_file_name_is_shown_readably_stored_losslessly_and_names_the_unit(tmp_path):
     """A zip unpacked on Windows: the name is GBK bytes. The unit is known only from that name."""
-    report = next(r for r in __import__("transforms.example_county", fromlist=["x"]).generate_county()
+    report = next(r for r in __import__("countystats.examples.county", fromlist=["x"]).generate_county()
                   if not r.title_name and not r.filer_name and r.mistake is None)
     settings = settings_for(tmp_path, units=UNITS)
     settings.inbox.mkdir(parents=True)

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from transforms.labels import normalise
-from transforms.layouts import Options, mixed_format, plan_report, write_report, write_template
-from transforms.report_format import EXPLANATIONS_SHEET, FORMATS, YUAN
+from countystats.examples.workbooks import write_example as write_report
+from transforms.format import EXPLANATIONS_SHEET, YUAN
+from transforms.format.labels import normalise
+from transforms.format.statutory import FORMAT_2019, FORMAT_2021
+from transforms.layouts import Options, plan_report, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DOCX = ROOT.parent / "shared" / "samples" / "published" / "statutory-template-2021.docx"
@@ -80,7 +82,7 @@ def docx_tables():
 def test_stacked_matches_word_template(tmp_path, docx_tables, start):
     import openpyxl
 
-    fmt = FORMATS["2021"]
+    fmt = FORMAT_2021
     written = write_report(tmp_path / "t.xlsx", fmt, {}, "大营镇", 2024, "stacked", start=start)
     ws = openpyxl.load_workbook(written.path).active
     book = plan_report(fmt, {}, "大营镇", 2024, "stacked", Options(start=start))
@@ -98,7 +100,7 @@ def test_stacked_matches_word_template(tmp_path, docx_tables, start):
 def test_stacked_title_filer_and_line_breaks(tmp_path):
     import openpyxl
 
-    w = write_report(tmp_path / "t.xlsx", FORMATS["2021"], {}, "大营镇", 2024, title="清河县大营镇2024年政府信息公开工作年度报告",
+    w = write_report(tmp_path / "t.xlsx", FORMAT_2021, {}, "大营镇", 2024, title="清河县大营镇2024年政府信息公开工作年度报告",
                      filer="填报单位：大营镇人民政府")
     ws = openpyxl.load_workbook(w.path).active
     assert ws["A1"].value == "清河县大营镇2024年政府信息公开工作年度报告"
@@ -139,7 +141,7 @@ def _check_round_trip(written):
             assert float(got) == float(value), (key, source, got, value)
 
 
-FORMAT_CASES = {"2021": FORMATS["2021"], "2019": FORMATS["2019"], "mixed": mixed_format()}
+FORMAT_CASES = {"2021": FORMAT_2021, "2019": FORMAT_2019, "mixed": FORMAT_2021.undivided()}
 
 
 @pytest.mark.parametrize("layout", ["stacked", "per_table", "flat"])
@@ -155,7 +157,7 @@ def test_every_layout_round_trips(tmp_path, layout, version, suffix):
 def test_per_table_sheets_and_flat_has_no_merges(tmp_path):
     import openpyxl
 
-    fmt = FORMATS["2021"]
+    fmt = FORMAT_2021
     w = write_report(tmp_path / "p.xlsx", fmt, _all_cells(fmt), "大营镇", 2024, "per_table")
     wb = openpyxl.load_workbook(w.path)
     assert len(wb.sheetnames) == 3
@@ -175,12 +177,12 @@ def test_per_table_sheets_and_flat_has_no_merges(tmp_path):
 def test_2019_and_mixed_tables(tmp_path):
     import openpyxl
 
-    f19 = FORMATS["2019"]
+    f19 = FORMAT_2019
     w = write_report(tmp_path / "a.xlsx", f19, _all_cells(f19), "连庄镇", 2023)
     texts = {c.value for row in openpyxl.load_workbook(w.path).active.iter_rows() for c in row}
     assert f19.section("proactive").blocks[-1].article.text in texts  # 第二十条第（九）项
     assert f19.section("proactive").row_by_code["procurement"].label.text in texts
-    mixed = mixed_format()
+    mixed = FORMAT_2021.undivided()
     cells = _all_cells(mixed)
     w = write_report(tmp_path / "m.xlsx", mixed, cells, "县住建局", 2024)
     keys = set(w.cells)
@@ -188,7 +190,7 @@ def test_2019_and_mixed_tables(tmp_path):
     assert not any(k[1] == "other_no_correction" for k in keys)
     assert ("proactive", "normative_docs", "in_force") in keys  # 2021 table 二
     # 2021: other_total is derived from its three children, never printed
-    f21 = FORMATS["2021"]
+    f21 = FORMAT_2021
     w = write_report(tmp_path / "b.xlsx", f21, _all_cells(f21), "大营镇", 2024)
     assert ("requests", "other_total", "total") not in w.sources
     kids = [r.code for r in f21.section("requests").rows if r.group and r.group.text == f21.section("requests").row_by_code["other_total"].label.text and not r.derived]
@@ -209,7 +211,7 @@ MESS = [
 @pytest.mark.parametrize("mess", MESS, ids=lambda m: "+".join(m))
 @pytest.mark.parametrize("layout", ["stacked", "flat"])
 def test_mess_round_trips(tmp_path, mess, layout):
-    fmt = FORMATS["2021"]
+    fmt = FORMAT_2021
     cells = _all_cells(fmt, seed=7)
     cells[("proactive", "fees", "amount_wan_yuan")] = 1234.567891
     w = write_report(tmp_path / "m.xlsx", fmt, cells, "大营镇", 2024, layout, **mess)
@@ -232,7 +234,7 @@ def test_mess_round_trips(tmp_path, mess, layout):
 def test_label_variants_normalise_back(tmp_path):
     import openpyxl
 
-    fmt = FORMATS["2021"]
+    fmt = FORMAT_2021
     w = write_report(tmp_path / "v.xlsx", fmt, {}, "大营镇", 2024, traditional=True, half_width=True, numbering="．")
     texts = {normalise(c.value) for row in openpyxl.load_workbook(w.path).active.iter_rows() for c in row if c.value}
     for sec in fmt.sections:
@@ -247,7 +249,7 @@ def test_label_variants_normalise_back(tmp_path):
 def test_formulas_cached_and_uncached(tmp_path):
     import openpyxl
 
-    fmt = FORMATS["2021"]
+    fmt = FORMAT_2021
     cells = _all_cells(fmt)
     key = ("requests", "new_received", "total")
     w = write_report(tmp_path / "c.xlsx", fmt, cells, "大营镇", 2024, formulas="cached")
@@ -269,9 +271,9 @@ def test_template(tmp_path):
     ws = wb.active
     assert "大营镇" in ws["A1"].value and "2024" in ws["A1"].value
     assert ws.protection.sheet
-    book = plan_report(FORMATS["2021"], {}, "大营镇", 2024)
+    book = plan_report(FORMAT_2021, {}, "大营镇", 2024)
     values = [it for it in book.sheets[0].items if it.key]
-    assert len(values) == len(FORMATS["2021"].cells(include_derived=False))
+    assert len(values) == len(FORMAT_2021.cells(include_derived=False))
     for it in values:
         cell = ws.cell(it.row + 1, it.col + 1)
         assert cell.value is None and cell.protection.locked is False
@@ -282,6 +284,6 @@ def test_template(tmp_path):
 
 def test_unknown_option_is_an_error(tmp_path):
     with pytest.raises(TypeError):
-        write_report(tmp_path / "x.xlsx", FORMATS["2021"], {}, "大营镇", 2024, colour="red")
+        write_report(tmp_path / "x.xlsx", FORMAT_2021, {}, "大营镇", 2024, colour="red")
     with pytest.raises(ValueError):
-        write_report(tmp_path / "x.xlsx", FORMATS["2021"], {}, "大营镇", 2024, layout="sideways")
+        write_report(tmp_path / "x.xlsx", FORMAT_2021, {}, "大营镇", 2024, layout="sideways")

@@ -19,13 +19,14 @@ from reading_fixtures import (
     write_book,
 )
 
+from transforms.format import EXPLANATIONS_SHEET, FILER, REPORT_TITLE
+from transforms.format.statutory import FORMAT_2019, FORMAT_2021, OTHER_CHILDREN_2021
 from transforms.reading import read_submission
 from transforms.reading_labels import INDEXES
 from transforms.reading_numbers import parse
-from transforms.report_format import EXPLANATIONS_SHEET, FILER, FORMATS, OTHER_CHILDREN_2021, REPORT_TITLE
 
 UNIT = "大营镇"  # config/units.csv: twp_daying
-F21 = FORMATS["2021"]
+F21 = FORMAT_2021
 REQ = F21.section("requests")
 PRO = F21.section("proactive")
 
@@ -69,7 +70,7 @@ def test_statutory_template_reads_completely(tmp_path, registry, version, suffix
             assert sub.value("requests", child, "total") is None
     if version == "2019":
         assert rules_of(sub) == ["R-YEAR"]  # 2019 tables for 2024
-        assert set(sub.cells) == set(FORMATS["2019"].cells())
+        assert set(sub.cells) == set(FORMAT_2019.cells())
 
 
 def test_start_cell_title_and_spacer_columns(tmp_path, registry):
@@ -121,7 +122,7 @@ def test_label_variants_traditional_half_width_numbering_line_breaks(tmp_path, r
 
 
 def test_known_variants_from_the_format(tmp_path, registry):
-    """Variants listed in report_format (typos and old wording seen in real reports) read without a warning."""
+    """Variants listed in the format definition (typos and old wording seen in real reports) read without a warning."""
     sheet, expected = statutory_sheet("2021", unit=UNIT)
     replacements = {}
     for section in F21.sections:
@@ -247,7 +248,7 @@ def test_number_texts(text, value, kind):
 
 
 def test_signed_and_decimal_measures():
-    f19 = FORMATS["2019"].section("proactive")
+    f19 = FORMAT_2019.section("proactive")
     assert parse(-3, f19.measure("fees", "change")).value == -3
     assert parse("190.457379", PRO.measure("fees", "amount_wan_yuan")).value == pytest.approx(190.457379)
     assert parse(-1.5, PRO.measure("fees", "amount_wan_yuan")).error
@@ -361,7 +362,7 @@ def test_messages_are_chinese_and_name_the_cell(tmp_path, registry):
 
 
 def test_round_trip_over_the_example_county(example_inbox, registry):
-    from transforms.example_county import generate_county
+    from countystats.examples.county import generate_county
 
     reports = generate_county((2023, 2024))
     assert reports

@@ -9,8 +9,8 @@ import pytest
 from conftest import ROOT
 from reading_fixtures import split_per_table, statutory_sheet, write_book
 
+from transforms.format import FORMATS
 from transforms.reading import ReadTask, read_isolated
-from transforms.report_format import FORMATS
 from transforms.rules import RULES
 
 UNIT = "大营镇"

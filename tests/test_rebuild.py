@@ -17,10 +17,10 @@ from fake_reading import drop, install
 from warehouse_factory import write_units
 
 from countystats import pipeline
+from countystats.examples.county import generate_county
 from countystats.settings import Settings
 from transforms import archive, warehouse
 from transforms.archive import RECEIPTS
-from transforms.example_county import generate_county
 from transforms.warehouse_schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent

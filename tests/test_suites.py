@@ -10,7 +10,8 @@ import textwrap
 import pytest
 
 from expectations.suites import SUITE_DIR, SUITE_NAMES, generated_json, load_suite, suite_to_json
-from transforms.report_format import FORMATS
+from transforms.format import FORMATS
+from transforms.format.statutory import FORMAT_2021
 from transforms.rules import RULES
 
 REPORT_RULES = {r.id for r in RULES.values() if r.stage == "report"}
@@ -38,9 +39,10 @@ def test_every_expectation_carries_its_rule(suites):
             rule = RULES[meta["rule"]]
             assert meta["basis"] == rule.basis
             assert set(meta["formats"]) <= set(rule.formats) and meta["formats"]
-            assert meta["severity"] in ("error", "warning")
-            # a rule's default severity, except the blank-total variant which the spec makes a warning
-            assert meta["severity"] == rule.severity or meta["check"] == "blank_total"
+            # the severity of the message the failure turns into (T3-ROWSUM's blank total is a warning)
+            assert meta["severity"] == rule.messages[meta["message"]].severity
+            assert e.severity == ("critical" if meta["severity"] == "error" else "warning")
+            assert e.description.startswith(f"{rule.id} {rule.name_zh}")
             covered.add(rule.id)
     assert covered == REPORT_RULES
 
@@ -59,8 +61,8 @@ def test_rules_over_every_column_are_one_template(suites):
     )
     for e in outcomes:
         assert e.column_list == [*e.meta["leaves"], "neg_concluded_total"]
-    rowsum = [e for e in by_rule["T3-ROWSUM"] if e.meta["check"] == "cross_foot"]
-    applicants = [m.code for m in FORMATS["2021"].section("requests").columns if m.code != "total"]
+    rowsum = [e for e in by_rule["T3-ROWSUM"] if e.meta["message"] == "mismatch"]
+    applicants = [m.code for m in FORMAT_2021.section("requests").columns if m.code != "total"]
     assert [e.column_list for e in rowsum] == [[*applicants, "neg_total"]]
     rules_cols = {e.column for e in by_rule["T2-RULES"]}
     assert rules_cols == {f"rules__{m.code}" for f in FORMATS.values() for m in f.section("proactive").measures_of("rules")}

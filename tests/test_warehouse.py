@@ -19,8 +19,8 @@ from warehouse_factory import make_submission, write_units
 from countystats import pipeline
 from countystats.settings import Settings
 from transforms import warehouse
-from transforms.crossyear import cross_year_findings
 from transforms.rollup import RollupError
+from transforms.rules import cross_year_findings
 from transforms.warehouse_schema import RELATIONS, SCHEMA_VERSION
 
 HERE = Path(__file__).resolve().parent

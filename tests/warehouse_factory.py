@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from transforms.format import FORMATS
+from transforms.format.statutory import OTHER_CHILDREN_2021
 from transforms.model import Cell, Submission
-from transforms.report_format import FORMATS, OTHER_CHILDREN_2021
 
 UNITS_CSV = """unit_code,unit_name,unit_type,aliases,active_from,active_to
 T01,甲镇,township,甲镇人民政府,,

@@ -10,35 +10,32 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from transforms.report_format import FORMATS, REPORT_TITLE
+from transforms.format import FORMATS, REPORT_TITLE, for_year, sql_list, unit_types
 from transforms.rollup import county_sum, identity_failures
 
 log = logging.getLogger(__name__)
 CONSOLIDATED = "全县汇总"
 
 
-def _format_for(year: int) -> str:
-    return "2021" if year >= FORMATS["2021"].meant_for_years[0] else "2019"
-
-
-def export_county(year: int, db: str | Path | None = None, out: str | Path | None = None) -> Path:
-    from countystats.settings import Settings
+def export_county(year: int, db: str | Path, out: str | Path) -> Path:
+    """Write the consolidated report of ``year`` from the warehouse ``db`` to ``out`` (a file, or a folder to put
+    it in under its statutory name)."""
     from transforms.layouts import write_report
     from transforms.warehouse import connect
 
-    settings = Settings.from_env(db=db)
-    db_path = Path(settings.db)
+    db_path = Path(db)
     if not db_path.exists():
         raise FileNotFoundError(f"数据仓库不存在：{db_path}（请先运行 countystats run）")
     con = connect(db_path, read_only=True)
     try:
         sums = county_sum(con, year)
         county = con.execute(
-            "SELECT unit_name FROM units WHERE unit_type = 'county_government' ORDER BY unit_code LIMIT 1"
+            f"SELECT unit_name FROM units WHERE unit_type IN {sql_list(unit_types(own_report=True))} "
+            "ORDER BY unit_code LIMIT 1"
         ).fetchone()
     finally:
         con.close()
-    version = _format_for(year)
+    version = for_year(year).version
     values = sums.get((year, version))
     if values is None:
         raise LookupError(f"{year}年度没有采用{FORMATS[version].notice}格式的通过报告，无法汇总")
@@ -49,7 +46,9 @@ def export_county(year: int, db: str | Path | None = None, out: str | Path | Non
     if problems:  # the warehouse load checks this too; never write a consolidated report that does not add up
         raise AssertionError(f"county roll-up for {year} does not add up: {problems[:5]}")
     name = f"{county[0] if county else ''}{CONSOLIDATED}"
-    target = Path(out) if out else settings.out / f"{year}年度{name}{REPORT_TITLE}.xlsx"
+    target = Path(out)
+    if target.is_dir() or not target.suffix:
+        target = target / f"{year}年度{name}{REPORT_TITLE}.xlsx"
     target.parent.mkdir(parents=True, exist_ok=True)
     fmt = FORMATS[version]
     cells = {key: _number(values.get(key, 0.0)) for key in fmt.cells(include_derived=False)}

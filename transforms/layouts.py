@@ -1,6 +1,6 @@
 """Writing report workbooks from canonical cells, in every layout units really send.
 
-Everything is derived from the format objects of ``transforms.report_format`` (sections, blocks, rows, columns,
+Everything is derived from the format objects of ``transforms.format`` (sections, blocks, rows, columns,
 ``Row.group``, ``Measure.parent``, ``Label.text/variants``); no label is spelled here.
 
 Layouts (``layout=``)
@@ -12,9 +12,10 @@ Layouts (``layout=``)
     ``flat``       one sheet, no merged cells: the labels of a row joined in one column
                    (``三、本年度办理结果（三）不予公开 1.属于国家秘密``), headers unmerged.
 
-Formats: any ``ReportFormat`` (``FORMATS["2021"]``, ``FORMATS["2019"]``) or ``mixed_format()`` (2021 tables 二 and 四,
-table 三 with the undivided （六）其他处理 row — seen in a real district report; cell codes of 2021, ``other_total``
-given, its three children absent — not None: they are not in the workbook).
+Formats: any ``ReportFormat`` of ``transforms.format``, or one with its derived row printed undivided
+(``fmt.undivided()``: 2021 tables 二 and 四, table 三 with the undivided （六）其他处理 row — seen in a real district
+report; cell codes of 2021, ``other_total`` given, its three children absent — not None: they are not in the
+workbook).
 
 Options (fields of :class:`Options`, also keyword arguments of :func:`write_report`)
     placement    ``start=(row, col)`` (0-based; shifted tables), ``spacer`` (an empty column between row labels and
@@ -34,17 +35,14 @@ Options (fields of :class:`Options`, also keyword arguments of :func:`write_repo
 File type from the suffix: ``.xlsx`` / ``.xlsm`` (xlsxwriter; openpyxl for uncached formulas), ``.xls`` (xlwt, legacy;
 formulas are written as values there).
 
-What the reader must return for a written file is :func:`read_back` (``Written.cells``): blank → None, zero words and
-number texts → the number, ``text_cells`` and uncached formulas → None, and for 2021 the derived ``other_total`` = sum
-of its children (None when all three are blank). ``Written.sources`` maps each key to ``"Sheet!A1"``,
-``Written.raw`` each key whose cell is not a plain number to what was written (text or formula).
+``Written.sources`` maps each key to ``"Sheet!A1"``, ``Written.raw`` each key whose cell is not a plain number to
+what was written (text or formula). What a correct reader returns for a written file is the examples' business
+(``countystats.examples.workbooks.read_back``).
 
 API
     write_report(path, fmt, cells, unit_name, year, layout="stacked", **options) -> Written
     plan_report(fmt, cells, unit_name, year, layout="stacked", options=Options()) -> Book   (no I/O)
-    read_back(fmt, cells, options=Options()) -> dict[Key, value]
     write_template(unit_name, year, out=None, units=None) -> Path
-    mixed_format() -> ReportFormat
 """
 
 from __future__ import annotations
@@ -55,17 +53,18 @@ from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
-from transforms.report_format import (
+from transforms.format import (
     EXPLANATIONS_SHEET,
     FILER,
-    FORMATS,
     REPORT_TITLE,
+    TOTAL,
     YUAN,
     ZERO_WORDS,
     Label,
     ReportFormat,
     Row,
     Section,
+    for_year,
 )
 
 Key = tuple[str, str, str]
@@ -108,19 +107,6 @@ OPTION_NAMES = frozenset(f.name for f in fields(Options))
 # ---------------------------------------------------------------- formats
 
 
-@lru_cache(maxsize=1)
-def mixed_format() -> ReportFormat:
-    """2021 tables 二 and 四 with 2019's table 三 (one undivided （六）其他处理 row), as a real district filed."""
-    f21, f19 = FORMATS["2021"], FORMATS["2019"]
-    sections = tuple(f19.section("requests") if s.code == "requests" else s for s in f21.sections)
-    return ReportFormat(f21.version, f21.notice, sections, f21.meant_for_years, f19.leaf_outcomes)
-
-
-def derived_children(section: Section, row: Row) -> list[Row]:
-    """The printed rows a derived row sums (2021 （六）其他处理 = its three numbered children)."""
-    return [r for r in section.rows if r.group == row.label and not r.derived]
-
-
 def total_targets(fmt: ReportFormat) -> dict[Key, list[Key]]:
     """Cells that are sums of other cells of the same table (what units write as formulas): 总计 column of tables
     三 and 四, and table 三's （七）总计 row (sum of the leaf outcome rows)."""
@@ -140,37 +126,17 @@ def total_targets(fmt: ReportFormat) -> dict[Key, list[Key]]:
     return out
 
 
-def _written_values(fmt: ReportFormat, cells: Mapping[Key, Value], opt: Options) -> dict[Key, Value]:
+def written_values(fmt: ReportFormat, cells: Mapping[Key, Value], opt: Options) -> dict[Key, Value]:
     """The printed cells' values after the options that blank them (总计 column left blank, blanks for 0)."""
-    total_col = fmt.section("requests").columns[-1].code
     out = {}
     for key in fmt.cells(include_derived=False):
         v = cells.get(key)
-        if opt.blank_total and key[0] == "requests" and key[2] == total_col:
+        if opt.blank_total and key[0] == "requests" and key[2] == TOTAL:
             v = None
         elif v == 0 and opt.zero == "blank":
             v = None
         out[key] = v
     return out
-
-
-def read_back(fmt: ReportFormat, cells: Mapping[Key, Value], options: Options = Options()) -> dict[Key, Value]:
-    """The cells a correct reader returns for a workbook written from ``cells`` with ``options``."""
-    texts = dict(options.text_cells)
-    out = _written_values(fmt, cells, options)
-    if options.formulas == "uncached":  # no cached value: nothing to read
-        out.update({k: None for k in total_targets(fmt) if k in out and k not in texts})
-    out.update({k: None for k in texts})
-    for sec in fmt.sections:
-        for row in sec.rows:
-            if row.derived:
-                kids = derived_children(sec, row)
-                for m in sec.measures_of(row.code):
-                    vals = [out.get((sec.code, k.code, m.code)) for k in kids]
-                    out[(sec.code, row.code, m.code)] = (
-                        None if all(v is None for v in vals) else sum(v for v in vals if v is not None)
-                    )
-    return {k: out[k] for k in fmt.cells()}
 
 
 # ---------------------------------------------------------------- the plan: what goes in which cell
@@ -216,9 +182,8 @@ class Book:
 @dataclass
 class Written:
     path: Path
-    cells: dict[Key, Value]  # what the reader must return
-    sources: dict[Key, str]
-    raw: dict[Key, str]
+    sources: dict[Key, str]  # where each printed cell is: "Sheet!A1"
+    raw: dict[Key, str]  # each cell that is not a plain number: what was written (text or formula)
 
 
 def a1(row: int, col: int) -> str:
@@ -422,7 +387,7 @@ def plan_report(
     title = lab.text(f"{unit_name}{year}年{REPORT_TITLE}" if opt.title is None else opt.title)
     filer = lab.text(f"{FILER.text}：{unit_name}" if opt.filer is None else opt.filer)
     sr, sc = opt.start
-    width = max(_table_width(s, flat, opt.spacer) for s in fmt.sections)
+    width = max((_table_width(s, flat, opt.spacer) for s in fmt.sections), default=1)
 
     def heading(sheet: SheetPlan, r: int) -> int:
         if title:
@@ -460,7 +425,7 @@ def plan_report(
             if it.key:
                 sources[it.key] = f"{sheet.name}!{a1(it.row, it.col)}"
                 where[it.key] = (sheet.name, it.row, it.col)
-    values = _written_values(fmt, cells, opt)
+    values = written_values(fmt, cells, opt)
     formulas = _formulas(fmt, values, where, dict(opt.text_cells)) if opt.formulas else {}
     book = Book(fmt, sheets, values, sources, formulas, {}, opt)
     book.raw = {k: t for k in values if (t := _raw(book, fmt, k)) is not None}
@@ -536,7 +501,7 @@ def write_report(
     options: Options | None = None,
     **kwargs,
 ) -> Written:
-    """Write one report workbook; returns what a reader must read back and where each cell is."""
+    """Write one report workbook; returns where each cell is and what was written where it is not a number."""
     unknown = set(kwargs) - OPTION_NAMES
     if unknown:
         raise TypeError(f"unknown options {sorted(unknown)}")
@@ -544,7 +509,7 @@ def write_report(
     path = Path(path)
     book = plan_report(fmt, cells, unit_name, year, layout, opt)
     render(book, path)
-    return Written(path, read_back(fmt, cells, opt), book.sources, book.raw)
+    return Written(path, book.sources, book.raw)
 
 
 def render(book: Book, path: Path, template: bool = False) -> None:
@@ -718,6 +683,6 @@ def write_template(unit_name: str, year: int, out: str | Path | None = None, uni
         path = path / default_name
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         path = path.with_suffix(".xlsx")
-    book = plan_report(FORMATS["2021"], {}, name, year, "stacked", Options())
+    book = plan_report(for_year(year), {}, name, year, "stacked", Options())
     render(book, path, template=True)
     return path

@@ -13,34 +13,38 @@ import logging
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 
+from transforms.format import (
+    EXPLANATIONS_SHEET,
+    FILER,
+    FIRST_REPORT_YEAR,
+    FORMATS,
+    REPORT_TITLE,
+    SECTIONS,
+    Measure,
+    ReportFormat,
+    Row,
+    Section,
+    for_year,
+    ordered,
+)
 from transforms.isolation import Failure, Limits, WorkerPool
-from transforms.model import Cell, Finding, Submission
+from transforms.model import Cell, Submission
 from transforms.reading_grid import Grid, a1, load_grids
 from transforms.reading_guard import MAX_FILE_BYTES, Inspection, Rejected, inspect
 from transforms.reading_labels import INDEXES, loose
 from transforms.reading_numbers import parse
 from transforms.reading_tables import Located, SheetScan, locate
 from transforms.registry import Registry, Unit
-from transforms.report_format import (
-    EXPLANATIONS_SHEET,
-    FILER,
-    FIRST_REPORT_YEAR,
-    FORMATS,
-    OTHER_CHILDREN_2021,
-    REPORT_TITLE,
-    Measure,
-    ReportFormat,
-    Row,
-    Section,
-)
 from transforms.rules import RULES
+from transforms.rules.reading import READING_RULES
 
 log = logging.getLogger(__name__)
+R_FORMAT, R_YEAR, R_UNIT, R_LABELS, R_NUMBER, R_BLANK, R_FORMULA = READING_RULES  # what the reader says
 
 MAX_LISTED = 20  # cells named in one summary finding; the rest are counted
 _RULE_ID = re.compile(r"[A-Z][0-9]?-[A-Z]+")  # R-BLANK, T3-BALANCE, X-JUMP
@@ -168,7 +172,7 @@ def _unreadable(sub: Submission, reason: str, detail: str | None = None) -> Subm
     sub.findings.clear()
     sub.unreadable = True
     sub.format_version = None
-    sub.add(Finding("R-FORMAT", "error", f"文件“{Path(sub.file).name}”无法读取：{reason}。", actual=detail))
+    sub.add(R_FORMAT.finding("unreadable", actual=detail, file=Path(sub.file).name, reason=reason))
     return sub
 
 
@@ -177,12 +181,18 @@ def _unreadable(sub: Submission, reason: str, detail: str | None = None) -> Subm
 
 @dataclass
 class _Chosen:
-    """The located tables under the decided format."""
+    """The located tables under the decided format, and how a table differs from the format where the unit mixed
+    two formats (R-FORMAT mixed signals, both seen in real reports):
+
+    ``undivided``: rows the format derives from children, printed as one row with its own figures (2021 tables with
+    2019's single （六）其他处理 row); ``divided``: section → the format whose table the unit printed instead, one
+    that divides a row this format prints (2019 tables with 2021's three （六） rows: their sum is the row).
+    """
 
     fmt: ReportFormat
     tables: dict[str, Located | None]
-    mixed_other_row: bool = False  # 2021 tables with 2019's undivided （六）其他处理 row
-    children_into_2019: bool = False  # 2019 tables with 2021's three （六） rows: sum them
+    undivided: set[tuple[str, str]] = field(default_factory=set)
+    divided: dict[str, ReportFormat] = field(default_factory=dict)
 
 
 class _Reader:
@@ -206,29 +216,26 @@ class _Reader:
                 self._explanations(g)
         tables = [g for g in grids if loose(g.name) != explanation_key]
         for name, why in sorted(skipped.items()):
-            self._add("R-FORMAT", "warning", f"工作表“{name}”范围过大（{why}），未读取。")
+            self._add(R_FORMAT, "sheet_too_large", sheet=name, why=why)
         for g in tables:
             if g.truncated:
-                self._add("R-FORMAT", "warning", f"工作表“{g.name}”很大，只读取了前面的部分。")
+                self._add(R_FORMAT, "sheet_truncated", sheet=g.name)
         scans = [SheetScan(g) for g in tables]
-        found = _locate_formats(scans)
         head = _head_texts(tables)
         year = self._year(head)
-        chosen = self._decide_format(found, year)
+        chosen = self._decide_format(_Located(scans, year), year)
         self._unit(head)
         if chosen is not None:
             self._cells(chosen, insp)
-            if year is not None and chosen.fmt.version != max(FORMATS) and year >= FORMATS[max(FORMATS)].meant_for_years[0]:
-                new = FORMATS[max(FORMATS)]
-                self._add(
-                    "R-YEAR", "warning",
-                    f"{year}年度的报告使用了{chosen.fmt.version}年的旧表格（{chosen.fmt.notice}），"
-                    f"自{new.meant_for_years[0]}年度起应使用新格式（{new.notice}）。",
-                    expected=new.version, actual=chosen.fmt.version,
-                )
+            meant = for_year(year) if year is not None else None
+            if meant is not None and chosen.fmt.meant_for_years[0] < meant.meant_for_years[0]:
+                self._add(R_YEAR, "old_format", expected=meant.version, actual=chosen.fmt.version, year=year,
+                          version=chosen.fmt.version, notice=chosen.fmt.notice, since=meant.meant_for_years[0],
+                          new_notice=meant.notice)
 
-    def _add(self, rule: str, severity: str, message: str, **kw) -> None:
-        self.sub.add(Finding(rule, severity, message, **kw))
+    def _add(self, rule, kind: str, **kw) -> None:
+        """Add one of ``rule``'s messages: ``kw`` are the finding's fields and the message's parameters."""
+        self.sub.add(rule.finding(kind, **kw))
 
     # ------------------------------------------------------------ 说明 sheet
     def _explanations(self, grid: Grid) -> None:
@@ -240,60 +247,69 @@ class _Reader:
                     self.sub.explanations[rule_id] = "；".join(texts[1:])
 
     # ------------------------------------------------------------ format
-    def _decide_format(self, found: dict[str, dict[str, list[Located]]], year: int | None) -> _Chosen | None:
-        new, old = max(FORMATS), min(FORMATS)
-        best = partial(_best, found)
-        proactive_says, requests_says = _format_evidence(found)
-        r_new = best(new, "requests")
-        derived = [code for code, row in FORMATS[new].section("requests").row_by_code.items() if row.derived]
-
-        if not any(found[v][s] for v in found for s in found[v]):
-            self._add(
-                "R-FORMAT", "error",
-                "没有找到政府信息公开工作年度报告的统计表（表二、表三、表四）。请使用统一格式的表格，保留表头和每行的栏目名称。",
-            )
+    def _decide_format(self, found: _Located, year: int | None) -> _Chosen | None:
+        """The format whose labels the tables match best, table by table (表二 first: the formats differ most
+        there); a tie the data cannot break goes to the format meant for the report year. Then where the unit's
+        table mixes in another format's (a derived row undivided, or divided where this format prints it)."""
+        candidates = ordered()
+        if not any(found.section(f, code) for f in candidates for code in SECTIONS):
+            self._add(R_FORMAT, "no_tables")
             return None
-        version = proactive_says or requests_says
-        if version is None:
-            version = new if (year is None or year >= FORMATS[new].meant_for_years[0]) else old
-            self._add(
-                "R-FORMAT", "warning",
-                f"无法从表格栏目判断是哪一年的格式，按报告年度使用{version}年格式读取，请使用统一格式的表格。",
-            )
-        tables: dict[str, Located | None] = {}
-        for section in FORMATS[version].sections:
-            tables[section.code] = best(version, section.code)
-        chosen = _Chosen(FORMATS[version], tables)
-        for section in FORMATS[version].sections:
-            best_loc = tables[section.code]
-            copies = [loc for loc in found[version][section.code][1:] if best_loc and loc.score * 2 >= best_loc.score]
+        decided = False
+        for code in SECTIONS:
+            fits = {f.version: found.fit(f, code) for f in candidates}
+            best = max(fits.values())
+            if best[0]:
+                narrowed = [f for f in candidates if fits[f.version] == best]
+                decided |= len(narrowed) < len(candidates)
+                candidates = narrowed
+        fmt = candidates[-1]
+        if len(candidates) > 1:
+            meant = for_year(year) if year is not None else None
+            fmt = meant if meant in candidates else fmt
+        if not decided:
+            self._add(R_FORMAT, "unknown_format", version=fmt.version)
+        chosen = _Chosen(fmt, {s.code: found.best(fmt, s.code) for s in fmt.sections})
+        for section in fmt.sections:
+            best_loc = chosen.tables[section.code]
+            copies = [loc for loc in found.section(fmt, section.code)[1:]
+                      if best_loc and loc.score * 2 >= best_loc.score]
             if copies:  # e.g. last year's report kept in another sheet: say which one was read
-                others = "、".join(f"“{loc.grid.name}”" for loc in copies)
-                self._add(
-                    "R-LABELS", "warning",
-                    f"工作簿中有不止一份{section.short}：已读取工作表“{best_loc.grid.name}”，未读取{others}。"
-                    "请只保留本年度的一份。",
-                    section=section.code,
-                )
-        if proactive_says == new and requests_says == old:
-            chosen.mixed_other_row = True
-            self._add(
-                "R-FORMAT", "warning",
-                f"表二、表四是{new}年格式，但表三“{FORMATS[new].section('requests').row_by_code[derived[0]].label.text}”"
-                f"没有分成{len(OTHER_CHILDREN_2021)}个小项（{old}年旧格式）。已按实际填写读取：该行只有合计数。"
-                f"请使用{new}年格式的表格。",
-                expected=new, actual=f"{new}/{old}",
-            )
-        elif proactive_says == old and requests_says == new:
-            chosen.children_into_2019 = True
-            tables["requests"] = r_new
-            self._add(
-                "R-FORMAT", "warning",
-                f"表二是{old}年格式，但表三的“{FORMATS[new].section('requests').row_by_code[derived[0]].label.text}”"
-                f"分成了小项（{new}年格式）。已按{old}年格式读取，小项合计计入该行。",
-                expected=old, actual=f"{old}/{new}",
-            )
+                self._add(R_LABELS, "copies", section=section.code, short=section.short, sheet=best_loc.grid.name,
+                          others="、".join(f"“{loc.grid.name}”" for loc in copies))
+        self._mixed(chosen, found)
         return chosen
+
+    def _mixed(self, chosen: _Chosen, found: _Located) -> None:
+        """R-FORMAT mixed signals: where a table of the unit's is laid out as another format's, read what is there."""
+        fmt = chosen.fmt
+        first = fmt.sections[0].short
+        for section in fmt.sections:
+            loc = chosen.tables[section.code]
+            for row_code in section.derived_rows:  # printed as one row, its children absent
+                kids = section.children(row_code)
+                if loc and row_code in loc.rows and not any(k in loc.rows for k in kids):
+                    chosen.undivided.add((section.code, row_code))
+                    other = next((f for f in ordered(newest_first=True) if f.has(section.code, row_code)
+                                  and not f.section(section.code).row_by_code[row_code].derived), fmt)
+                    tables = "、".join(s.short for s in fmt.sections if s.code != section.code)
+                    self._add(R_FORMAT, "undivided", expected=fmt.version, actual=f"{fmt.version}/{other.version}",
+                              tables=tables, version=fmt.version, short=section.short,
+                              label=section.row_by_code[row_code].label.text, n=len(kids), other=other.version)
+            for other in ordered(newest_first=True):  # a row this format prints, divided as another format does
+                if other is fmt or not other.has(section.code):
+                    continue
+                theirs = other.section(section.code)
+                rows = [r for r in theirs.derived_rows
+                        if r in section.row_by_code and not section.row_by_code[r].derived]
+                other_loc = found.best(other, section.code) if rows else None
+                if other_loc and any(k in other_loc.rows for r in rows for k in theirs.children(r)):
+                    chosen.divided[section.code] = other
+                    chosen.tables[section.code] = other_loc
+                    self._add(R_FORMAT, "divided", expected=fmt.version, actual=f"{fmt.version}/{other.version}",
+                              tables=first, version=fmt.version, short=section.short,
+                              label=theirs.row_by_code[rows[0]].label.text, other=other.version)
+                    break
 
     # ------------------------------------------------------------ cells
     def _cells(self, chosen: _Chosen, insp: Inspection) -> None:
@@ -305,11 +321,8 @@ class _Reader:
         for section in fmt.sections:
             loc = chosen.tables.get(section.code)
             if loc is None or not loc.values:
-                self._add(
-                    "R-LABELS", "error",
-                    f"没有找到{section.short}（{section.title.text}）。请使用统一格式的表格，保留表头和每行的栏目名称。",
-                    section=section.code,
-                )
+                self._add(R_LABELS, "missing_table", section=section.code, short=section.short,
+                          title=section.title.text)
                 continue
             self._label_findings(section, loc, chosen)
             section_blanks = []
@@ -317,49 +330,40 @@ class _Reader:
             grid, values, cells = loc.grid, loc.values, sub.cells
             formulas = insp.formula_cells.get(grid.name, ())
             errors = insp.error_cells.get(grid.name, {})
-            mixed, into_2019 = chosen.mixed_other_row, chosen.children_into_2019
+            undivided = {r for s, r in chosen.undivided if s == section.code}
+            not_printed = {k for r in undivided for k in section.children(r)}  # their parent carries the figure
+            divided = chosen.divided.get(section.code)
+            summed = _divided_rows(section, divided) if divided else ()
             for key, row_col, row, measure in _plan(fmt.version, section.code):
                 _, row_code, col = key
-                if row.derived and not mixed:
+                if row.derived and row_code not in undivided:
                     continue  # computed below from its children
-                if mixed and row_code in OTHER_CHILDREN_2021:
+                if row_code in not_printed:
                     cells[key] = Cell(section.code, row_code, col, None)
                     continue
-                if into_2019 and row_code not in loc.rows and row_code in _derived_rows(section):
-                    continue
+                if row_code in summed and row_code not in loc.rows:
+                    continue  # computed below from the rows it is divided into
                 pos = values.get(row_col)
                 if pos is None:
                     cells[key] = Cell(section.code, row_code, col, None)
                     continue
                 ref = a1(*grid.top_left(*pos))
                 source = f"{grid.name}!{ref}"  # grid.address(*pos)
+                where = dict(section=section.code, row=row_code, column=col, cell=source,
+                             where=section.describe(row_code, col), src=source)
                 if ref in formulas:
                     cells[key] = Cell(section.code, row_code, col, None, source, raw="=")
-                    self._add(
-                        "R-FORMULA", "error",
-                        f"{section.describe(row_code, col)}（{source}）是公式，但文件里没有公式的计算结果"
-                        "（文件由程序生成、没有用 Excel/WPS 打开保存过）。请用 Excel/WPS 打开，确认数字后保存再报送。",
-                        section=section.code, row=row_code, column=col, cell=source,
-                    )
+                    self._add(R_FORMULA, "uncached", **where)
                     continue
                 if ref in errors:  # a formula that failed (#DIV/0!): calamine shows it blank, but it is no figure
                     cells[key] = Cell(section.code, row_code, col, None, source, raw=errors[ref])
-                    self._add(
-                        "R-NUMBER", "error",
-                        f"{section.describe(row_code, col)}（{source}）：是公式的错误值“{errors[ref]}”，不是数字"
-                        "（公式引用了空白、文字或已删除的单元格）。请改正公式或直接填数字。",
-                        section=section.code, row=row_code, column=col, cell=source, actual=errors[ref],
-                    )
+                    self._add(R_NUMBER, "error_value", actual=errors[ref], value=errors[ref], **where)
                     any_value = True
                     continue
                 parsed = parse(grid.get(*pos), measure)
                 cells[key] = Cell(section.code, row_code, col, parsed.value, source, parsed.raw)
                 if parsed.error:
-                    self._add(
-                        "R-NUMBER", "error",
-                        f"{section.describe(row_code, col)}（{source}）：{parsed.error}。",
-                        section=section.code, row=row_code, column=col, cell=source, actual=str(parsed.raw),
-                    )
+                    self._add(R_NUMBER, "not_a_number", actual=str(parsed.raw), reason=parsed.error, **where)
                     any_value = True
                 elif parsed.value is None:
                     section_blanks.append((section, row_code, col, source))
@@ -368,11 +372,7 @@ class _Reader:
                     if parsed.note:
                         notes.setdefault(parsed.note, []).append((section, row_code, col, source, parsed))
             if not any_value and section_blanks:
-                self._add(
-                    "R-BLANK", "warning",
-                    f"{section.short}（{section.title.text}）整张表都是空白，视为“未填报”。如果本年度确实都没有，请每格填 0。",
-                    section=section.code,
-                )
+                self._add(R_BLANK, "table_blank", section=section.code, short=section.short, title=section.title.text)
             else:
                 blanks.extend(section_blanks)
             self._derive(section, chosen)
@@ -381,105 +381,77 @@ class _Reader:
             listed = "、".join(
                 f"{s.describe(r, c)}（{src}）“{str(p.raw).strip()}”→{p.value}" for s, r, c, src, p in where[:MAX_LISTED]
             )
-            more = f"等共 {len(where)} 处" if len(where) > MAX_LISTED else f"共 {len(where)} 处"
-            self._add(
-                "R-NUMBER", "warning",
-                f"有单元格不是纯数字，{note}：{listed}，{more}。请只填阿拉伯数字。",
-                section=section.code, row=row_code, column=col, cell=source,
-                expected=parsed.value, actual=str(parsed.raw),
-            )
+            self._add(R_NUMBER, "normalised", section=section.code, row=row_code, column=col, cell=source,
+                      expected=parsed.value, actual=str(parsed.raw), note=note, listed=listed, more=_more(where))
         if blanks:
             listed = "、".join(f"{s.describe(r, c)}（{src}）" for s, r, c, src in blanks[:MAX_LISTED])
-            more = f"等共 {len(blanks)} 处" if len(blanks) > MAX_LISTED else f"共 {len(blanks)} 处"
-            self._add(
-                "R-BLANK", "warning",
-                f"有空白单元格：{listed}，{more}。空白不等于 0：没有发生的请填 0。",
-                cell=blanks[0][3], section=blanks[0][0].code, actual=len(blanks),
-            )
+            self._add(R_BLANK, "blanks", cell=blanks[0][3], section=blanks[0][0].code, actual=len(blanks),
+                      listed=listed, more=_more(blanks))
 
     def _derive(self, section: Section, chosen: _Chosen) -> None:
-        """2021's （六）其他处理 = its three children (source None); likewise when 2019 tables carry them."""
-        if chosen.mixed_other_row:
-            return
+        """A derived row (2021 （六）其他处理) = its children (source None); likewise a row the unit printed divided
+        as another format does (2019 tables with 2021's three rows: summed from where they are)."""
         loc = chosen.tables.get(section.code)
-        for row in section.rows:
-            summed = row.derived or (chosen.children_into_2019 and row.code in _derived_rows(section) and loc
-                                     and row.code not in loc.rows)
-            if not summed:
-                continue
-            kids = [r.code for r in FORMATS[max(FORMATS)].section(section.code).rows
-                    if r.group == row.label and not r.derived]
-            for m in section.measures_of(row.code):
-                if chosen.children_into_2019:
+        divided = chosen.divided.get(section.code)
+        derived = {r: (section.children(r), False) for r in section.derived_rows
+                   if (section.code, r) not in chosen.undivided}
+        if divided is not None and loc is not None:
+            theirs = divided.section(section.code)
+            derived.update({r: (theirs.children(r), True) for r in _divided_rows(section, divided)
+                            if r not in loc.rows})
+        for row_code, (kids, from_table) in derived.items():
+            for m in section.measures_of(row_code):
+                if from_table:
                     vals = [_value_at(loc, k, m.code) for k in kids]
                 else:
                     vals = [self.sub.value(section.code, k, m.code) for k in kids]
                 value = None if all(v is None for v in vals) else sum(v for v in vals if v is not None)
-                self.sub.cells[(section.code, row.code, m.code)] = Cell(section.code, row.code, m.code, value)
+                self.sub.cells[(section.code, row_code, m.code)] = Cell(section.code, row_code, m.code, value)
 
     def _label_findings(self, section: Section, loc: Located, chosen: _Chosen) -> None:
         grid = loc.grid
+        divided = chosen.divided.get(section.code)
+        shown = divided.section(section.code) if divided else section  # the table as the unit printed it
         for lab in loc.rows.values():
             if lab.fuzzy is not None:
-                row = section.row_by_code[lab.row]
+                row = shown.row_by_code[lab.row]
                 src = f"{grid.name}!{_a1(grid, lab.r, lab.label_end)}"
-                self._add(
-                    "R-LABELS", "warning",
-                    f"{section.short}的栏目名称“{lab.text.strip()}”（{src}）与统一格式“{row.title}”不完全一致，"
-                    f"已按“{row.title}”读取，请核对并改正。",
-                    section=section.code, row=lab.row, cell=src, expected=row.title, actual=lab.text.strip(),
-                )
+                self._add(R_LABELS, "row_label_differs", section=section.code, row=lab.row, cell=src,
+                          expected=row.title, actual=lab.text.strip(), short=section.short, text=lab.text.strip(),
+                          src=src, title=row.title)
         for row_code, col, text, c, _ratio in loc.fuzzy_columns:
-            m = section.measure(row_code, col)
+            m = shown.measure(row_code, col)
             lab = loc.rows[row_code]
             src = f"{grid.name}!{_a1(grid, lab.r, c)}"
-            self._add(
-                "R-LABELS", "warning",
-                f"{section.short}的表头“{text.strip()}”与统一格式“{m.label.text}”不完全一致，已按“{m.label.text}”读取，请核对。",
-                section=section.code, row=row_code, column=col, cell=src, expected=m.label.text, actual=text.strip(),
-            )
+            self._add(R_LABELS, "column_label_differs", section=section.code, row=row_code, column=col, cell=src,
+                      expected=m.label.text, actual=text.strip(), short=section.short, text=text.strip(),
+                      label=m.label.text)
         for r, text in loc.unknown_rows:
-            src = f"{grid.name}!{_a1(grid, r, 0)}"
-            self._add(
-                "R-LABELS", "warning",
-                f"{section.short}中多出一行“{text.strip()[:40]}”（工作表“{grid.name}”第 {r + 1} 行），"
-                "不属于统一格式，其中的数字未读取。",
-                section=section.code, cell=src, actual=text.strip()[:80],
-            )
+            self._add(R_LABELS, "unknown_row", section=section.code, cell=f"{grid.name}!{_a1(grid, r, 0)}",
+                      actual=text.strip()[:80], short=section.short, text=text.strip()[:40], sheet=grid.name,
+                      line=r + 1)
         for c, text in loc.unknown_columns:
-            self._add(
-                "R-LABELS", "warning",
-                f"{section.short}中多出一列“{text.strip()[:40]}”（工作表“{grid.name}”第 {_col(c)} 列），"
-                "不属于统一格式，其中的数字未读取。",
-                section=section.code, actual=text.strip()[:80],
-            )
+            self._add(R_LABELS, "unknown_column", section=section.code, actual=text.strip()[:80],
+                      short=section.short, text=text.strip()[:40], sheet=grid.name, letter=_col(c))
         # rows and columns the format has but the sheet does not
+        undivided = {r for s, r in chosen.undivided if s == section.code}
         if loc.statutory_columns:
             expected_rows = [r.code for r in section.rows]
         else:
-            expected_rows = [r.code for r in section.rows if not r.derived or chosen.mixed_other_row]
-            if chosen.mixed_other_row:
-                expected_rows = [r for r in expected_rows if r not in OTHER_CHILDREN_2021]
-            if chosen.children_into_2019:
-                expected_rows = [r for r in expected_rows if r not in _derived_rows(section)]
+            expected_rows = [r.code for r in section.rows if not r.derived or r.code in undivided]
+            expected_rows = [r for r in expected_rows if not any(r in section.children(u) for u in undivided)]
+            if divided:
+                expected_rows = [r for r in expected_rows if r not in _divided_rows(section, divided)]
         found_rows = {r for r, _ in loc.values} | set(loc.rows)
         for row_code in expected_rows:
             if row_code not in found_rows:
-                self._add(
-                    "R-LABELS", "error",
-                    f"{section.short}缺少“{section.row_by_code[row_code].title}”这一行（可能被删除或栏目名称改动过），"
-                    "请按统一格式补上。",
-                    section=section.code, row=row_code,
-                )
+                self._add(R_LABELS, "missing_row", section=section.code, row=row_code, short=section.short,
+                          row_title=section.row_by_code[row_code].title)
                 continue
             missing = [m for m in section.measures_of(row_code) if (row_code, m.code) not in loc.values]
             if missing and len(missing) < len(section.measures_of(row_code)) or (missing and row_code in loc.rows):
-                names = "、".join(f"“{m.title}”" for m in missing)
-                self._add(
-                    "R-LABELS", "error",
-                    f"{section.describe(row_code)}缺少{names}栏（表头可能被删除或改动过），请按统一格式补上。",
-                    section=section.code, row=row_code, column=missing[0].code,
-                )
+                self._add(R_LABELS, "missing_columns", section=section.code, row=row_code, column=missing[0].code,
+                          where=section.describe(row_code), names="、".join(f"“{m.title}”" for m in missing))
 
     # ------------------------------------------------------------ year (R-YEAR)
     def _year(self, head: list[tuple[list, int, str]]) -> int | None:
@@ -497,30 +469,19 @@ class _Reader:
         if self.year_arg is not None:
             evidence.insert(0, ("指定的年度", int(self.year_arg)))
         if not evidence:
-            self._add(
-                "R-YEAR", "error",
-                f"没有找到报告年度：请在标题中写明“XXXX年{REPORT_TITLE}”，或在文件名中写明年度。",
-            )
+            self._add(R_YEAR, "none", title=REPORT_TITLE)
             return None
         where, year = evidence[0]
         latest = self.today.year
         if not FIRST_REPORT_YEAR <= year <= latest:
             # a year in the future (or before the 条例) would open a year of completeness with every unit missing
-            self._add(
-                "R-YEAR", "error",
-                f"报告年度 {year} 年（{where}）不可能：年度报告从 {FIRST_REPORT_YEAR} 年度起，最晚为 {latest} 年度。"
-                "请核对标题和文件名中的年度。",
-                expected=f"{FIRST_REPORT_YEAR}–{latest}", actual=year,
-            )
+            self._add(R_YEAR, "impossible", expected=f"{FIRST_REPORT_YEAR}–{latest}", actual=year, year=year,
+                      where=where, first=FIRST_REPORT_YEAR, latest=latest)
             return None
         others = {(w, y) for w, y in evidence[1:] if y != year}
         if others:
-            desc = "，".join(f"{w}是 {y} 年" for w, y in sorted(others))
-            self._add(
-                "R-YEAR", "warning",
-                f"报告年度不一致：{where}是 {year} 年，{desc}；已按 {year} 年读取，请核对。",
-                expected=year, actual=sorted(others)[0][1],
-            )
+            self._add(R_YEAR, "inconsistent", expected=year, actual=sorted(others)[0][1], where=where, year=year,
+                      others="，".join(f"{w}是 {y} 年" for w, y in sorted(others)))
         self.sub.report_year = year
         return year
 
@@ -551,74 +512,70 @@ class _Reader:
             if unit is not None:
                 matches.append((where, unit))
             elif where in ("指定的单位", FILER.text):
-                self._add(
-                    "R-UNIT", "error" if where == "指定的单位" else "warning",
-                    f"{where}“{text.strip()[:40]}”不在本县单位名册中，请核对单位名称（应与名册中的名称一致）。",
-                    actual=text.strip()[:80],
-                )
+                kind = "given_not_in_registry" if where == "指定的单位" else "filer_not_in_registry"
+                self._add(R_UNIT, kind, actual=text.strip()[:80], where=where, text=text.strip()[:40])
         if not matches:
-            self._add(
-                "R-UNIT", "error",
-                f"无法确定报送单位：表格中没有可识别的“{FILER.text}：XXX”或标题，文件名中也没有单位名称。"
-                "请填写单位全称（与本县单位名册一致）。",
-            )
+            self._add(R_UNIT, "unknown", filer=FILER.text)
             return
         where, unit = matches[0]
         if self.unit_arg and where != "指定的单位":
             return  # the operator's name did not match: already an error
         differing = [(w, u) for w, u in matches[1:] if u.unit_code != unit.unit_code]
         if differing:
-            self._add(
-                "R-UNIT", "warning",
-                f"单位名称不一致：{where}是“{unit.unit_name}”，"
-                + "，".join(f"{w}是“{u.unit_name}”" for w, u in differing)
-                + f"；已按“{unit.unit_name}”读取，请核对。",
-                expected=unit.unit_name, actual=differing[0][1].unit_name,
-            )
+            self._add(R_UNIT, "inconsistent", expected=unit.unit_name, actual=differing[0][1].unit_name, where=where,
+                      name=unit.unit_name, others="，".join(f"{w}是“{u.unit_name}”" for w, u in differing))
         self.sub.unit_code, self.sub.unit_name, self.sub.unit_type = unit.unit_code, unit.unit_name, unit.unit_type
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def _locate_formats(scans: list[SheetScan]) -> dict[str, dict[str, list[Located]]]:
-    """The tables under each format's labels: what _decide_format needs, and all of the format it may choose.
+class _Located:
+    """The tables of a workbook under each format's labels, located as the format decision needs them.
 
-    When the new format's tables settle the format, the old format's tables other than 表二 are never looked at:
-    they are not located (that is a third of the reading time of a current report).
+    The format meant for the report year is located whole at once (it is what nearly every file uses); any other
+    format only up to 表二 until it is still a candidate after 表二 (locating is most of the reading time, and a
+    table's place never depends on the tables after it).
     """
-    new, old = max(FORMATS), min(FORMATS)
-    found = {new: locate(scans, INDEXES[new]), old: locate(scans, INDEXES[old], upto="proactive")}
-    if not _settled_by_new(found):
-        found[old] = locate(scans, INDEXES[old])
-    return found
+
+    def __init__(self, scans: list[SheetScan], year: int | None):
+        self.scans = scans
+        self.found: dict[str, dict[str, list[Located]]] = {}
+        self.whole: set[str] = set()
+        self.first = SECTIONS[0]
+        self._locate(for_year(year) if year is not None else ordered()[-1], whole=True)
+
+    def _locate(self, fmt: ReportFormat, whole: bool) -> None:
+        self.found[fmt.version] = locate(self.scans, INDEXES[fmt.version], upto=None if whole else self.first)
+        if whole:
+            self.whole.add(fmt.version)
+
+    def section(self, fmt: ReportFormat, code: str) -> list[Located]:
+        """Every sheet's candidate for the table, best first."""
+        if fmt.version not in self.found or (code != self.first and fmt.version not in self.whole):
+            self._locate(fmt, whole=code != self.first)
+        return self.found[fmt.version].get(code, [])
+
+    def best(self, fmt: ReportFormat, code: str) -> Located | None:
+        locs = self.section(fmt, code)
+        return locs[0] if locs else None
+
+    def fit(self, fmt: ReportFormat, code: str) -> tuple[int, int]:
+        """How well the format's labels fit the unit's table: values found, then fewer of its derived rows printed
+        undivided (a table that needs no mixing fits its own format better)."""
+        loc = self.best(fmt, code)
+        if loc is None:
+            return (0, 0)
+        section = fmt.section(code)
+        undivided = sum(1 for r in section.derived_rows
+                        if r in loc.rows and not any(k in loc.rows for k in section.children(r)))
+        return (loc.score, -undivided)
 
 
-def _best(found: dict[str, dict[str, list[Located]]], version: str, section: str) -> Located | None:
-    locs = found[version][section]
-    return locs[0] if locs else None
+def _more(where: list) -> str:
+    """How many cells a summary finding is about: 共 3 处 / 等共 57 处."""
+    return f"等共 {len(where)} 处" if len(where) > MAX_LISTED else f"共 {len(where)} 处"
 
-
-def _format_evidence(found: dict[str, dict[str, list[Located]]]) -> tuple[str | None, str | None]:
-    """Which format 表二's columns say (the better score), and which 表三's （六） rows say (None: no evidence)."""
-    new, old = max(FORMATS), min(FORMATS)
-    p_new, p_old = _best(found, new, "proactive"), _best(found, old, "proactive")
-    sp_new = p_new.score if p_new else 0
-    sp_old = p_old.score if p_old else 0
-    proactive_says = new if sp_new > sp_old else old if sp_old > sp_new else None
-    r_new = _best(found, new, "requests")
-    derived = _derived_rows(FORMATS[new].section("requests"))
-    children = [c for c in OTHER_CHILDREN_2021 if r_new and c in r_new.rows]
-    undivided = bool(r_new and any(c in r_new.rows for c in derived))
-    requests_says = new if children else old if undivided else None
-    return proactive_says, requests_says
-
-
-def _settled_by_new(found: dict[str, dict[str, list[Located]]]) -> bool:
-    """_decide_format will choose the new format and read nothing of the old one beyond 表二."""
-    proactive_says, requests_says = _format_evidence(found)
-    new = max(FORMATS)
-    return (proactive_says or requests_says) == new
 
 HEAD_ROWS = 60  # the year, the filer and the title are looked for in the first rows of each sheet
 _FILER_KEYS = tuple(k for k in (loose(t) for t in FILER.all_texts) if k)
@@ -653,10 +610,10 @@ def _plan(version: str, section_code: str) -> tuple[tuple[tuple[str, str, str], 
     )
 
 
-def _derived_rows(section: Section) -> set[str]:
-    """Rows that 2021 derives (（六）其他处理); in 2019 the same code is a printed row."""
-    new = FORMATS[max(FORMATS)].section(section.code)
-    return {r.code for r in new.rows if r.derived}
+def _divided_rows(section: Section, other: ReportFormat) -> tuple[str, ...]:
+    """Rows ``section`` prints that ``other`` divides into children (2019's （六）其他处理 in 2021's table)."""
+    theirs = other.section(section.code)
+    return tuple(r for r in theirs.derived_rows if r in section.row_by_code and not section.row_by_code[r].derived)
 
 
 def _value_at(loc: Located | None, row: str, col: str):

@@ -1,4 +1,4 @@
-"""Label lookup for the reader, built once per format from ``report_format`` (no label string lives here).
+"""Label lookup for the reader, built once per format from ``transforms.format`` (no label string lives here).
 
 A row label is recognised by its normalised key: the label text or a variant, optionally preceded by the labels it
 sits under — its group (（三）不予公开), the outer group (三、本年度办理结果), the block (第二十条第（一）项) or the section
@@ -6,7 +6,7 @@ title — in whatever order a flat layout joined them (``三、本年度办理�
 must agree: ``（五）不予处理 1.属于国家秘密`` is not a row. Column headers work the same way, with the measure's parent
 (法人或其他组织) and, in table 四, the proceeding (行政复议 / 行政诉讼 → 未经复议直接起诉) as context.
 
-Keys are "loose": :func:`transforms.labels.normalise` plus dropping separators (``-`` ``/`` ``：`` ``、`` ``.``) that
+Keys are "loose": :func:`transforms.format.labels.normalise` plus dropping separators (``-`` ``/`` ``：`` ``、`` ``.``) that
 joined labels and numbering use inconsistently.
 """
 
@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from transforms.labels import normalise
-from transforms.report_format import FORMATS, Label, ReportFormat, Section
+from transforms.format import FORMATS, Label, ReportFormat, Section
+from transforms.format.labels import normalise
 
 _SEPARATORS = re.compile(r"[-—–_/|:：·•>＞→、.,，;；]+")
 FUZZY_MIN_RATIO = 0.8  # conservative: one wrong character in a 5+ character label

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from transforms.report_format import FORMATS, MAX_VALUE, YUAN, ZERO_WORDS, Label, Measure
+from transforms.format import FORMATS, MAX_VALUE, YUAN, ZERO_WORDS, Label, Measure
 
 # units written inside a cell (5件, 251000元, 3.5万元): every measure's unit, plus 元; longest first
 _UNITS = tuple(

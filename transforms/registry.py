@@ -12,8 +12,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.labels import normalise
-from transforms.report_format import FIRST_REPORT_YEAR, UNIT_TYPE_ZH
+from transforms.format import FIRST_REPORT_YEAR, UNIT_TYPE_ZH
+from transforms.format.labels import normalise
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "config" / "units.csv"
 FIELDS = ("unit_code", "unit_name", "unit_type", "aliases", "active_from", "active_to")

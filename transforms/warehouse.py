@@ -22,17 +22,19 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from transforms.archive import Arrival, IncomingFile
-from transforms.crossyear import cross_year_findings, late_finding
+from transforms.format import COUNTED, sql_list, unit_types
 from transforms.model import Submission
 from transforms.registry import Registry
 from transforms.rollup import RollupError, check_rollup
+from transforms.rules import LATE, cross_year_findings
 from transforms.warehouse_schema import BY_NAME, CELL_VIEWS, RELATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import duckdb
 
 log = logging.getLogger("countystats.warehouse")  # shares the pipeline's progress logging
-ACCEPTED = ("accepted", "accepted_with_warnings")
+ACCEPTED = COUNTED  # the statuses whose reports are current and counted (transforms.format.facts)
+_COUNTED = sql_list(COUNTED)
 
 
 # ---------------------------------------------------------------- schema
@@ -82,7 +84,7 @@ def _cells_view_sql(section: str, view: str, row_col: str, col_col: str) -> str:
                v.row_code AS {row_col}, v.column_code AS {col_col}, v.value,
                v.submission_id, s.source_file, v.source_cell
         FROM cell_values v JOIN submissions s USING (submission_id)
-        WHERE s.is_current AND s.status IN ('accepted', 'accepted_with_warnings') AND v.section = '{section}'
+        WHERE s.is_current AND s.status IN {_COUNTED} AND v.section = '{section}'
     """
 
 
@@ -228,8 +230,9 @@ def load(
                     sub.add(f)
             mine = current.get(key)
             deadline = settings.deadline_for(sub.report_year, sub.unit_type)
-            if mine is None and got.date() > deadline:  # the first accepted report of the unit-year is late
-                sub.add(late_finding(sub.report_year, got, deadline))
+            late = LATE.check(sub.report_year, got, deadline) if mine is None else None
+            if late is not None:  # the first accepted report of the unit-year is late
+                sub.add(late)
                 is_late = True
             if mine is None or (got, sid) >= (mine.received_at, mine.submission_id):
                 current[key] = _Report(sid, got, sub.format_version, _values(sub))
@@ -398,9 +401,9 @@ def _mark_current(con) -> None:
     # X-DUP: the newest accepted report per unit-year is current; rejected files never are, so a rejected
     # resubmission cannot displace an accepted report. Recomputed from scratch: the rule, not the history of runs.
     con.execute(
-        """UPDATE submissions SET is_current = submission_id IN (
+        f"""UPDATE submissions SET is_current = submission_id IN (
                SELECT arg_max(submission_id, (received_at, submission_id)) FROM submissions
-               WHERE status IN ('accepted', 'accepted_with_warnings') AND unit_code IS NOT NULL
+               WHERE status IN {_COUNTED} AND unit_code IS NOT NULL
                  AND report_year IS NOT NULL
                GROUP BY unit_code, report_year)"""
     )
@@ -416,21 +419,22 @@ def _write_completeness(con, settings) -> None:
     # expected years: every report year the warehouse has seen, and the year being collected when the office says
     # which (settings.collecting_year): at the start of the season nobody has reported it yet, and all are missing
     con.execute(
-        """INSERT INTO completeness
+        f"""INSERT INTO completeness
            WITH years AS (SELECT DISTINCT report_year FROM submissions WHERE report_year IS NOT NULL
                           UNION SELECT ?::INTEGER WHERE ? > 0),
            expected AS (
                SELECT u.unit_code, u.unit_name, u.unit_type, y.report_year,
-                      CASE WHEN u.unit_type = 'county_government' THEN make_date(y.report_year + 1, ?, ?)
+                      CASE WHEN u.unit_type IN {sql_list(unit_types(late_deadline=True))}
+                           THEN make_date(y.report_year + 1, ?, ?)
                            ELSE make_date(y.report_year + 1, ?, ?) END AS deadline
                FROM units u CROSS JOIN years y
-               WHERE u.unit_type <> 'city_government'
+               WHERE u.unit_type IN {sql_list(unit_types(expected=True))}
                  AND (u.active_from IS NULL OR y.report_year >= u.active_from)
                  AND (u.active_to IS NULL OR y.report_year <= u.active_to)),
            per AS (
                SELECT unit_code, report_year,
                       min(received_at) AS first_received_at,
-                      min(received_at) FILTER (WHERE status IN ('accepted', 'accepted_with_warnings'))
+                      min(received_at) FILTER (WHERE status IN {_COUNTED})
                           AS first_accepted_at,
                       max(submission_id) FILTER (WHERE is_current) AS current_id,
                       count(*) AS files

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transforms.report_format import FORMAT_2021, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
+from transforms.format import SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH, current
 
 SCHEMA_VERSION = 2  # 2: arrivals; received_at is when countystats first saw the file
 
@@ -48,7 +48,7 @@ def _zh(mapping: dict[str, str], exclude: str | None = None) -> str:
     return "，".join(f"{code} {text}" for code, text in mapping.items() if code != exclude)
 
 
-_SECTIONS_ZH = "，".join(f"{s.code} {s.short}" for s in FORMAT_2021.sections)
+_SECTIONS_ZH = "，".join(f"{s.code} {s.short}" for s in current().sections)
 C = Column
 _UNIT = (
     C("unit_code", "VARCHAR", "单位代码（名册） / unit code from config/units.csv"),
@@ -79,7 +79,7 @@ _CELL_VIEW_AXES = {
 
 
 def _cells_view(code: str, row: Column, col: Column, english: str) -> Relation:
-    section = FORMAT_2021.section(code)
+    section = current().section(code)
     title = section.title.text.partition("、")[2]  # the printed title without its 二、 numbering
     comment = f"{section.short} {title}：现行通过的报告 / {english}: current accepted reports"
     return Relation(f"{code}_cells", comment, (*_UNIT, *_REPORT, row, col, _VALUE, *_LINEAGE), kind="view")

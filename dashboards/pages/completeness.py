@@ -9,7 +9,7 @@ import pandas as pd
 
 from dashboards import charts, shell, texts
 from dashboards.data import Warehouse, scope
-from transforms.report_format import STATUS_ZH, UNIT_TYPE_ZH
+from transforms.format import STATUS_ZH, UNIT_TYPE_ZH
 from transforms.rules import RULES
 
 STATUSES = ("accepted", "accepted_with_warnings", "rejected", "missing")

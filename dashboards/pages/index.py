@@ -8,7 +8,7 @@ from pathlib import Path
 from dashboards import shell, texts
 from dashboards.data import Warehouse, indicators, scope
 from dashboards.pages.completeness import LATE, STATUSES
-from transforms.report_format import SEVERITY_ZH, STATUS_ZH
+from transforms.format import SEVERITY_ZH, STATUS_ZH
 
 
 def build(wh: Warehouse, out_dir: Path) -> str:

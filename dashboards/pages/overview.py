@@ -9,12 +9,12 @@ import pandas as pd
 
 from dashboards import charts, shell, texts
 from dashboards.data import Indicators, Warehouse, indicators, measure_name, scope
-from transforms.report_format import FORMATS, JIAN
+from transforms.format import FORMATS, JIAN, ordered
 
 # counts only (件): 万元 amounts and the 2019 项/增减 measures would share an axis with them otherwise
 COUNT_CELLS = [
     (fmt.version, row, col)
-    for fmt in sorted(FORMATS.values(), key=lambda f: f.version, reverse=True)
+    for fmt in ordered(newest_first=True)
     for row, col in fmt.section("proactive").cells()
     if (m := fmt.section("proactive").measure(row, col)).unit == JIAN and not m.decimal and not m.signed
 ]

@@ -9,7 +9,7 @@ import pandas as pd
 from dashboards import charts, texts
 from dashboards.data import Warehouse
 from dashboards.pages.common import PerUnit
-from transforms.report_format import FORMATS
+from transforms.format import FORMATS, ordered
 
 TOP_N = 40
 
@@ -24,7 +24,7 @@ def _rows(wh: Warehouse, rows: tuple[str, ...], measures: tuple[str, ...] | None
     df = wh.proactive[wh.proactive["row_code"].isin(rows)]
     if measures:
         df = df[df["measure_code"].isin(measures)]
-    # the series name comes from the unit's own format: 2019 and 2021 measures never share a series
+    # the series name comes from the unit's own format: measures of two formats never share a series
     names = {
         key: _measure_label(key[0], key[1], key[2], with_row)
         for key in df[["format_version", "row_code", "measure_code"]].drop_duplicates().itertuples(index=False)
@@ -38,11 +38,10 @@ def _rows(wh: Warehouse, rows: tuple[str, ...], measures: tuple[str, ...] | None
 
 def _order(rows: tuple[str, ...], measures: tuple[str, ...] | None, with_row: bool) -> list[str]:
     out = []
-    for version in ("2021", "2019"):
-        section = FORMATS[version].section("proactive")
-        for row, col in section.cells():
+    for fmt in ordered(newest_first=True):
+        for row, col in fmt.section("proactive").cells():
             if row in rows and (not measures or col in measures):
-                out.append(_measure_label(version, row, col, with_row))
+                out.append(_measure_label(fmt.version, row, col, with_row))
     return list(dict.fromkeys(out))
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboards import charts, shell, texts
 from dashboards.data import Warehouse, scope
-from transforms.report_format import FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
+from transforms.format import FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
 from transforms.rules import RULES
 
 TOP_N = 40

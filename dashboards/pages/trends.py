@@ -1,8 +1,8 @@
-"""趋势: every year in the warehouse, with the 2019→2021 format break marked.
+"""趋势: every year in the warehouse, with each format break (2019→2021) marked.
 
-Series are keyed by (row, measure) codes, and the format's measures differ except `decisions`, so no series
-mixes the two formats; `decisions` continues across the break and the break is drawn as a vertical line where
-the 2021 format begins (its first report year, from the format definition).
+Series are keyed by (row, measure) codes, and the formats' measures differ except `decisions`, so no series
+mixes two formats; `decisions` continues across a break and each break is drawn as a vertical line where a format
+begins (its first report year, from the format definition).
 """
 
 from __future__ import annotations
@@ -13,22 +13,24 @@ import pandas as pd
 
 from dashboards import charts, texts
 from dashboards.data import REQUESTS, Warehouse, measure_name, scope
-from transforms.report_format import FORMAT_2021, FORMATS
+from transforms.format import current, ordered
 
-BREAK = FORMAT_2021.meant_for_years[0] - 0.5
+# where each format after the first begins, between two report years, and the notice that made it
+BREAKS = tuple((f.meant_for_years[0] - 0.5, f.notice) for f in ordered()[1:])
 REQUEST_ROWS = ("new_received", "concluded_total", "carried_forward")
 DECISION_ROWS = ("licensing", "penalty", "coercion")
 
 
 def _mark_break(layout: dict, year: int, unit_type: str, years: list[int]) -> None:
     shown = [y for y in years if y <= year]
-    if not shown or not (min(shown) < BREAK < max(shown)):
+    breaks = [(x, notice) for x, notice in BREAKS if shown and min(shown) < x < max(shown)]
+    if not breaks:
         return
-    layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": BREAK, "x1": BREAK, "y0": 0, "y1": 1,
-                         "line": {"dash": "dash", "color": "#b54708", "width": 2}}]
-    layout["annotations"] = [{"xref": "x", "yref": "paper", "x": BREAK, "y": 0.98, "yanchor": "top",
+    layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+                         "line": {"dash": "dash", "color": "#b54708", "width": 2}} for x, _ in breaks]
+    layout["annotations"] = [{"xref": "x", "yref": "paper", "x": x, "y": 0.98, "yanchor": "top",
                               "xanchor": "left", "showarrow": False, "bgcolor": "rgba(255,255,255,0.8)", "font": {"color": "#b54708"},
-                              "text": texts.FORMAT_BREAK.format(notice=FORMAT_2021.notice)}]
+                              "text": texts.FORMAT_BREAK.format(notice=notice)} for x, notice in breaks]
 
 
 def _request_row_name(code: str) -> str:
@@ -55,7 +57,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         df = upto(wh.proactive, year, unit_type)
         df = df[df["row_code"].isin(DECISION_ROWS) & (df["measure_code"] == "decisions")]
         out = df.groupby(["row_code", "report_year"], as_index=False)["value"].sum()
-        section = FORMAT_2021.section("proactive")
+        section = current().section("proactive")
         return pd.DataFrame({"series": out["row_code"].map(lambda r: section.row_by_code[r].label.text),
                              "category": out["report_year"], "value": out["value"]}).sort_values("category")
 
@@ -68,11 +70,11 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 
     decorate = lambda layout, y, t: _mark_break(layout, y, t, years)  # noqa: E731
     request_order = [_request_row_name(r) for r in REQUEST_ROWS]
-    decision_order = [FORMAT_2021.section("proactive").row_by_code[r].label.text for r in DECISION_ROWS]
+    decision_order = [current().section("proactive").row_by_code[r].label.text for r in DECISION_ROWS]
     normative_order = [
-        measure_name(v, "normative_docs", m.code)
-        for v in ("2021", "2019")
-        for m in FORMATS[v].section("proactive").measures_of("normative_docs")
+        measure_name(f.version, "normative_docs", m.code)
+        for f in ordered(newest_first=True)
+        for m in f.section("proactive").measures_of("normative_docs")
     ]
     common = {"kind": "line", "barmode": "group", "numeric_x": True, "decorate": decorate}
     return "".join(

@@ -1,156 +1,21 @@
-"""The statutory annual report format, defined once, as data.
+"""The statutory formats, as data: 国办公开办函〔2019〕60号 and 〔2021〕30号.
 
-Everything else — the reader, the validation rules, blank templates, DuckDB labels, dashboards — derives from the
-objects below. Codes are the stable identifiers of ``shared/spec/annual-report-format.md``; labels are verbatim from
-the State Council General Office notices (国办公开办函〔2019〕60号 and 〔2021〕30号).
+Codes are the stable identifiers of ``shared/spec/annual-report-format.md``; labels are verbatim from the notices.
+Label *variants* listed here are those that normalisation (``transforms.format.labels.normalise``) cannot undo by
+itself: real typos and older wording. Bracket width, numbering punctuation, spaces, line breaks and traditional
+characters are handled by normalisation for every label alike.
 
-Label *variants* listed here are those that normalisation (``transforms.labels.normalise``) cannot undo by itself:
-real typos and older wording. Bracket width, numbering punctuation, spaces, line breaks and traditional characters
-are handled by normalisation for every label alike.
+Adding a format is one more definition here (or in a module named by ``COUNTYSTATS_FORMAT_MODULES``, see
+:mod:`transforms.format.versions`) and regenerated suites (``python -m expectations.suites``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
-
-SECTIONS = ("proactive", "requests", "review_litigation")
-
-
-@dataclass(frozen=True)
-class Label:
-    """A label as printed, plus the variants seen in real reports."""
-
-    text: str
-    variants: tuple[str, ...] = ()
-
-    @property
-    def all_texts(self) -> tuple[str, ...]:
-        return (self.text, *self.variants)
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A column of a table (proactive measure, applicant type, or review/litigation result)."""
-
-    code: str
-    label: Label
-    parent: Label | None = None  # merged header above, e.g. 法人或其他组织
-    unit: str = "件"
-    decimal: bool = False  # amounts in 万元 may carry decimals
-    signed: bool = False  # 2019 本年增/减 may be negative
-
-    @property
-    def title(self) -> str:
-        return f"{self.parent.text}·{self.label.text}" if self.parent else self.label.text
-
-
-@dataclass(frozen=True)
-class Row:
-    """A row of a table. ``group`` is the vertically merged parent label (e.g. （三）不予公开)."""
-
-    code: str
-    label: Label
-    group: Label | None = None
-    derived: bool = False  # not printed as its own row in this format (2021 other_total)
-    leaf_outcome: bool = False  # one of the mutually exclusive 办理结果 rows summed by （七）总计
-
-    @property
-    def title(self) -> str:
-        # numbered sub-rows (1.属于国家秘密) only make sense with their group: （三）不予公开 1.属于国家秘密
-        if self.group and self.label.text[:1].isdigit():
-            return f"{self.group.text}{self.label.text}"
-        return self.label.text
-
-
-@dataclass(frozen=True)
-class Block:
-    """A block of table 二: header 第二十条第（X）项, then 信息内容 + measures, then rows."""
-
-    article: Label
-    measures: tuple[Measure, ...]
-    rows: tuple[Row, ...]
-
-
-@dataclass(frozen=True)
-class Section:
-    code: str
-    number: str  # 二 / 三 / 四
-    title: Label
-    anchor: Label  # a label that marks where the table starts (first header cell)
-    rows: tuple[Row, ...]
-    columns: tuple[Measure, ...] = ()  # the grid columns (requests, review_litigation)
-    blocks: tuple[Block, ...] = ()  # proactive only: each row has its block's own measures
-    column_header: Label | None = None  # the label spanning the columns (申请人情况)
-    corner_note: Label | None = None
-
-    @property
-    def short(self) -> str:
-        return f"表{self.number}"
-
-    def measures_of(self, row_code: str) -> tuple[Measure, ...]:
-        if self.blocks:
-            for block in self.blocks:
-                if any(r.code == row_code for r in block.rows):
-                    return block.measures
-            raise KeyError(row_code)
-        return self.columns
-
-    def cells(self, include_derived: bool = True) -> list[tuple[str, str]]:
-        """Every (row_code, column_code) of this section, in reading order."""
-        return [
-            (row.code, m.code)
-            for row in self.rows
-            if include_derived or not row.derived
-            for m in self.measures_of(row.code)
-        ]
-
-    @cached_property
-    def row_by_code(self) -> dict[str, Row]:
-        return {r.code: r for r in self.rows}
-
-    @cached_property
-    def column_by_code(self) -> dict[str, Measure]:
-        cols = {m.code: m for b in self.blocks for m in b.measures} if self.blocks else {}
-        cols.update({m.code: m for m in self.columns})
-        return cols
-
-    def measure(self, row_code: str, column_code: str) -> Measure:
-        for m in self.measures_of(row_code):
-            if m.code == column_code:
-                return m
-        raise KeyError((row_code, column_code))
-
-    def describe(self, row_code: str, column_code: str | None = None) -> str:
-        """Chinese description of a cell for messages: 表三 “（二）部分公开” × “商业企业”."""
-        text = f"{self.short} “{self.row_by_code[row_code].title}”"
-        if column_code:
-            text += f" × “{self.measure(row_code, column_code).label.text}”"
-        return text
-
-
-@dataclass(frozen=True)
-class ReportFormat:
-    version: str
-    notice: str
-    sections: tuple[Section, ...]
-    meant_for_years: tuple[int, int | None]
-    leaf_outcomes: tuple[str, ...] = field(default=())
-
-    def section(self, code: str) -> Section:
-        for s in self.sections:
-            if s.code == code:
-                return s
-        raise KeyError(code)
-
-    def cells(self, include_derived: bool = True) -> list[tuple[str, str, str]]:
-        return [(s.code, r, c) for s in self.sections for r, c in s.cells(include_derived)]
-
+from transforms.format.model import Block, Label, Measure, ReportFormat, Row, Section, define
 
 # ---------------------------------------------------------------- shared pieces
 
 L = Label
-JIAN = "件"
 
 ARTICLE_1 = L("第二十条第（一）项")
 ARTICLE_5 = L("第二十条第（五）项")
@@ -168,7 +33,6 @@ APPLICANTS = (
     Measure("other_org", L("其他"), ORG),
     Measure("total", L("总计")),
 )
-APPLICANT_CODES = tuple(m.code for m in APPLICANTS if m.code != "total")
 
 RESULT = L("三、本年度办理结果", ("三、本年度办理结果情况",))
 WITHHELD = L("（三）不予公开")
@@ -293,7 +157,7 @@ FORMAT_2021 = ReportFormat(
                 ),
             ),
         ),
-        _requests((*_OTHER_2021, Row("other_total", OTHER, RESULT, derived=True))),
+        _requests((*_OTHER_2021, Row("other_total", OTHER, RESULT, derived=True, undivided_into="other_misc"))),
         REVIEW_LITIGATION,
     ),
 )
@@ -349,51 +213,7 @@ FORMAT_2019 = ReportFormat(
 )
 
 
-def _with_block_rows(fmt: ReportFormat) -> ReportFormat:
-    """Table 二's rows are those of its blocks, in order (kept in one place: the blocks)."""
-    sections = tuple(
-        Section(**{**s.__dict__, "rows": tuple(r for b in s.blocks for r in b.rows)}) if s.blocks else s
-        for s in fmt.sections
-    )
-    leaves = tuple(r.code for r in fmt.sections[1].rows if r.leaf_outcome)
-    return ReportFormat(fmt.version, fmt.notice, sections, fmt.meant_for_years, leaves)
-
-
-FORMAT_2021 = _with_block_rows(FORMAT_2021)
-FORMAT_2019 = _with_block_rows(FORMAT_2019)
-FORMATS: dict[str, ReportFormat] = {"2019": FORMAT_2019, "2021": FORMAT_2021}
-
-# 2021's （六）其他处理 is the sum of its three children; 2019 reports it as one row.
-OTHER_CHILDREN_2021 = tuple(r.code for r in _OTHER_2021)
-
-SEVERITY_ZH = {"error": "错误", "warning": "提醒"}
-STATUS_ZH = {
-    "accepted": "通过",
-    "accepted_with_warnings": "通过（有提醒）",
-    "rejected": "退回",
-    "unreadable": "无法读取",
-    "missing": "未报送",
-}
-UNIT_TYPE_ZH = {
-    "township": "乡镇",
-    "subdistrict": "街道",
-    "department": "县直部门",
-    "county_government": "县（区）人民政府",
-    "city_government": "设区的市人民政府",
-}
-REPORT_TITLE = "政府信息公开工作年度报告"
-# 《政府信息公开条例》 took effect on 1 May 2008: no annual report is for an earlier year
-FIRST_REPORT_YEAR = 2008
-# No organ reports a billion of anything in a year (nor 10 亿万元 in fees): a larger figure is a typing or a hostile
-# value, and the bound keeps every county, city and province sum exact in 64-bit arithmetic.
-MAX_VALUE = 10**9
-
-# ---------------------------------------------------------------- around the tables (title block, explanations)
-
-# The row above the tables naming the submitting unit: 填报单位：大营镇人民政府
-FILER = Label("填报单位", ("报送单位",))
-# A unit's explanations of its warnings: a sheet with rows (rule id, explanation)
-EXPLANATIONS_SHEET = "说明"
-# Money written with its unit inside the cell (seen: 251000元) and words written for 0 (— / 无)
-YUAN = "元"
-ZERO_WORDS = ("—", "/", "无")
+OTHER_CHILDREN_2021 = tuple(r.code for r in _OTHER_2021)  # 2021's （六）其他处理 is derived from these three
+FORMAT_2021 = define(FORMAT_2021)
+FORMAT_2019 = define(FORMAT_2019)
+STATUTORY = (FORMAT_2019, FORMAT_2021)  # oldest first

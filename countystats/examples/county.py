@@ -40,16 +40,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from transforms.layouts import Book, Key, Options, Value, mixed_format, plan_report, read_back, render
+from countystats.examples.workbooks import read_back
+from transforms.format import FILER, FORMATS, REPORT_TITLE, ZERO_WORDS, ReportFormat, for_year, previous
+from transforms.layouts import Book, Key, Options, Value, plan_report, render
 from transforms.registry import DEFAULT_REGISTRY, Registry, Unit
-from transforms.report_format import FILER, FORMATS, REPORT_TITLE, ZERO_WORDS, ReportFormat
 
 COUNTY = "清河县"  # the example county's name, as it prefixes titles (清河县大营镇2024年…)
 SEED = 20250131
 CST = timezone(timedelta(hours=8))  # units send files during office hours, China time
 
 # The planted scenarios (see the module docstring); unit codes from config/units.csv.
-DRIFT_2019 = {("twp_lianzhuang", 2023)}
+DRIFT = {("twp_lianzhuang", 2023)}  # files the previous format's tables
 MIXED_UNITS = {"dep_housing"}
 MISTAKES = {
     ("dep_water", 2023): "T4-TOTAL",
@@ -90,7 +91,7 @@ class ExampleReport:
     unit_name: str
     unit_type: str
     year: int
-    format_version: str  # "2019" | "2021" (a mixed report is "2021" with mixed=True)
+    format_version: str  # the format's version (a mixed report: that of its 表二, with mixed=True)
     mixed: bool
     layout: str
     options: Options
@@ -108,7 +109,7 @@ class ExampleReport:
 
     @property
     def fmt(self) -> ReportFormat:
-        return mixed_format() if self.mixed else FORMATS[self.format_version]
+        return _fmt(self.format_version, self.mixed)
 
     @property
     def unit_in_file_name(self) -> bool:
@@ -273,8 +274,8 @@ def _proactive_2021(rng: random.Random, profile: Profile, state: UnitState, fact
     return {("proactive", r, c): v for (r, c), v in cells.items()}
 
 
-def _proactive_2019(rng: random.Random, profile: Profile) -> dict[Key, Value]:
-    sec = FORMATS["2019"].section("proactive")
+def _proactive_2019(rng: random.Random, profile: Profile, fmt: ReportFormat) -> dict[Key, Value]:
+    sec = fmt.section("proactive")
     out: dict[Key, Value] = {}
     for row, col in sec.cells():
         out[("proactive", row, col)] = 0
@@ -297,9 +298,17 @@ def _proactive_2019(rng: random.Random, profile: Profile) -> dict[Key, Value]:
     return out
 
 
-def _figures(rng, fmt: ReportFormat, version: str, profile: Profile, state: UnitState, factor: float):
+def _fmt(version: str, mixed: bool) -> ReportFormat:
+    """The format as the unit printed it: a mixed report prints its derived row undivided."""
+    return FORMATS[version].undivided() if mixed else FORMATS[version]
+
+
+def _figures(rng, fmt: ReportFormat, profile: Profile, state: UnitState, factor: float):
     cells: dict[Key, Value] = {}
-    cells.update(_proactive_2019(rng, profile) if version == "2019" else _proactive_2021(rng, profile, state, factor))
+    if fmt.has("proactive", "normative_docs", "in_force"):  # documents in force, carried from year to year
+        cells.update(_proactive_2021(rng, profile, state, factor))
+    else:  # the 2019 format's items, decisions and procurement
+        cells.update(_proactive_2019(rng, profile, fmt))
     cells.update(_requests(rng, fmt, profile, state.carried, factor))
     cells.update(_review(rng, fmt, profile))
     state.carried = {col: v for (_, row, col), v in cells.items() if row == "carried_forward"}
@@ -391,7 +400,7 @@ def _received(rng: random.Random, year: int, late: bool, day_range=(4, 29)) -> d
 
 
 def _report(unit, year, version, mixed, cells, pres, mistake, file_name, received, supersedes=None) -> ExampleReport:
-    fmt = mixed_format() if mixed else FORMATS[version]
+    fmt = _fmt(version, mixed)
     layout = pres.get("layout", "stacked")
     opts = Options(**{k: v for k, v in pres.items() if k not in ("layout", "suffix", "name_in_file")})
     if pres.get("suffix") == ".xls" and opts.formulas == "cached":
@@ -426,7 +435,7 @@ def _no_copy(cells: dict[Key, Value], last: dict[Key, Value] | None) -> None:
 def _first_and_corrected(unit, year, version, mixed, cells, pres, mistake, received, serial, rng) -> list[ExampleReport]:
     """A file with a mistake (or, without one, an accepted file with a wrong 行政许可 figure), then the corrected
     file six days later: the newer accepted one becomes current (X-DUP)."""
-    fmt = mixed_format() if mixed else FORMATS[version]
+    fmt = _fmt(version, mixed)
     first = dict(cells)
     first_pres = {**pres, **(_plant(mistake, first, fmt) if mistake else {})}
     if not mistake:
@@ -460,10 +469,11 @@ def generate_county(
             pres = _presentation(rng, key)
             if not unit.expected_in(year):
                 continue
-            version = "2019" if key in DRIFT_2019 else "2021"
-            mixed = code in MIXED_UNITS and version == "2021"
-            fmt = mixed_format() if mixed else FORMATS[version]
-            cells = _figures(rng, fmt, version, profiles[code], states[code], factor)
+            meant = for_year(year)
+            version = previous(meant).version if key in DRIFT else meant.version
+            mixed = code in MIXED_UNITS and bool(FORMATS[version].derived_rows)
+            fmt = _fmt(version, mixed)
+            cells = _figures(rng, fmt, profiles[code], states[code], factor)
             if code == JUMP[0]:  # ≥ 10 the year before, ×13 in the jump year: X-JUMP surely fires
                 penalty = ("proactive", "penalty", "decisions")
                 if key == JUMP and code in last:
@@ -474,7 +484,7 @@ def generate_county(
                 continue  # the unit did the work (its carry-over moves on) but never sent the file
             _no_copy(cells, last.get(code))
             last[code] = dict(cells)
-            if version == "2019":
+            if key in DRIFT:
                 pres["money_suffix"] = True  # 采购总金额 251000元
             if key == JUMP:
                 pres["explanations"] = (("X-JUMP", EXPLANATION),)

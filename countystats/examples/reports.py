@@ -2,7 +2,7 @@
 
 A reader is not needed to exercise validation: every cell of a format gets a value that satisfies the format's own
 arithmetic, and a source address in a simple fixed grid, so findings can be traced back to a cell. Tests then break
-one number at a time. Nothing here knows a label: rows, columns and outcomes come from ``transforms.report_format``.
+one number at a time. Nothing here knows a label: rows, columns and outcomes come from ``transforms.format``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from openpyxl.utils import get_column_letter
 
+from transforms.format import FORMATS, TOTAL, current
 from transforms.model import Cell, Submission
-from transforms.report_format import FORMATS, OTHER_CHILDREN_2021
 
 SHEET = "Sheet1"
 # First worksheet row of each table in the synthetic grid (one table below the other, column B onwards).
@@ -100,7 +100,7 @@ def consistent_values(
 
 
 def make_submission(
-    fmt_version: str = "2021",
+    fmt_version: str | None = None,
     unit_type: str = "township",
     rng: random.Random | None = None,
     overrides: dict[tuple[str, str, str], float | int | None] | None = None,
@@ -114,11 +114,13 @@ def make_submission(
     ``undivided_other`` builds the mixed layout seen in real reports: 2021 tables with one undivided （六）其他处理
     row, read into ``other_total`` with a source while its three 2021 children are absent.
     """
+    fmt_version = fmt_version or current().version
     values = consistent_values(fmt_version, unit_type, rng)
-    if undivided_other and fmt_version == "2021":
-        for col in FORMATS["2021"].section("requests").columns:
-            values[("requests", "other_total", col.code)] = sum(
-                values.pop(("requests", child, col.code)) or 0 for child in OTHER_CHILDREN_2021
+    section = FORMATS[fmt_version].section("requests")
+    for derived in section.derived_rows if undivided_other else ():
+        for col in section.columns:
+            values[("requests", derived, col.code)] = sum(
+                values.pop(("requests", child, col.code)) or 0 for child in section.children(derived)
             )
     values.update(overrides or {})
     return submission_from(
@@ -128,7 +130,7 @@ def make_submission(
 
 def submission_from(
     values: dict[tuple[str, str, str], float | int | None],
-    fmt_version: str = "2021",
+    fmt_version: str | None = None,
     unit_type: str = "township",
     *,
     name: str = "synthetic",
@@ -137,28 +139,32 @@ def submission_from(
 ) -> Submission:
     """A submission holding exactly ``values`` (addresses from the synthetic grid), 2021's other_total derived
     unless the unit filled in the undivided row itself (``derive_other=False``)."""
+    fmt = FORMATS[fmt_version or current().version]
     sub = Submission(
         file=f"{name}.xlsx",
         sha256="0" * 64,
         unit_code=name,
         unit_name=name,
         unit_type=unit_type,
-        report_year=year or (2024 if fmt_version == "2021" else 2020),
-        format_version=fmt_version,
+        report_year=year or fmt.meant_for_years[1] or fmt.meant_for_years[0] + 3,
+        format_version=fmt.version,
     )
     for (section, row, col), v in values.items():
-        sub.cells[(section, row, col)] = Cell(section, row, col, v, address(fmt_version, section, row, col))
-    if fmt_version == "2021" and derive_other:
+        sub.cells[(section, row, col)] = Cell(section, row, col, v, address(fmt.version, section, row, col))
+    if derive_other:
         _derive_other_total(sub)
     return sub
 
 
 def _derive_other_total(sub: Submission) -> None:
-    """2021: （六）其他处理 is the sum of its three children, derived (no source), as the reader does."""
-    for col in FORMATS["2021"].section("requests").columns:
-        children = [sub.value("requests", child, col.code) for child in OTHER_CHILDREN_2021]
-        value = None if all(v is None for v in children) else sum(v or 0 for v in children)
-        sub.cells[("requests", "other_total", col.code)] = Cell("requests", "other_total", col.code, value, None)
+    """A derived row (2021 （六）其他处理) is the sum of its children, derived (no source), as the reader does."""
+    fmt = FORMATS[sub.format_version]
+    for section_code, derived in fmt.derived_rows:
+        section = fmt.section(section_code)
+        for col in section.columns:
+            children = [sub.value(section_code, child, col.code) for child in section.children(derived)]
+            value = None if all(v is None for v in children) else sum(v or 0 for v in children)
+            sub.cells[(section_code, derived, col.code)] = Cell(section_code, derived, col.code, value, None)
 
 
 def set_values(sub: Submission, values: Iterable[tuple[tuple[str, str, str], float | int | None]]) -> Submission:
@@ -166,7 +172,8 @@ def set_values(sub: Submission, values: Iterable[tuple[tuple[str, str, str], flo
     for key, v in values:
         cell = sub.cells[key]
         cell.value = v
-    if sub.format_version == "2021" and ("requests", "other_total", "total") in sub.cells:
-        if sub.cells[("requests", "other_total", "total")].source is None:
-            _derive_other_total(sub)
+    derived = FORMATS[sub.format_version].derived_rows
+    if derived and all(sub.cells.get((s, r, TOTAL)) is not None and sub.cells[(s, r, TOTAL)].source is None
+                       for s, r in derived):
+        _derive_other_total(sub)
     return sub

@@ -1,0 +1,233 @@
+"""The examples every rule declares (``Rule.examples``), made into what the rule's stage checks.
+
+Each :class:`~transforms.rules.base.Example` is a consistent report with a few changes. Here it becomes, for each
+format the rule applies to and the example can be written in:
+
+- ``report``: a :class:`~transforms.model.Submission` (cells with sources, no reader needed) for one GX batch;
+- ``reading``: a workbook written by the product's writer, with the example's departures (tables or rows dropped, a
+  label mistyped, formulas without values …), to be read by the real reader;
+- ``across_years``: this year's submission and last year's values, last year continuing into this one (carry-over,
+  documents in force) before the example's changes;
+- ``county``: the report year, when the file arrived, and the deadline.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from countystats.examples.reports import consistent_values, submission_from
+from transforms.format import FILER, FORMATS, REPORT_TITLE, ReportFormat, for_year, previous
+from transforms.model import Submission
+from transforms.registry import DEFAULT_REGISTRY, Registry
+from transforms.rules.base import Example, Key, Rule, Workbook
+
+Values = dict[Key, int | float | None]
+
+
+@dataclass
+class Case:
+    """One example of one rule in one format, ready for its stage's check."""
+
+    rule: Rule
+    example: Example
+    fmt: ReportFormat
+    sub: Submission | None = None  # report, reading (after reading), across_years
+    previous: Values | None = None  # across_years
+    previous_format: str | None = None
+    path: Path | None = None  # reading: the workbook written
+    year: int | None = None
+    today: date | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.rule.id} {self.fmt.version} {'fires' if self.example.fires else 'passes'}: {self.example.title}"
+
+    def findings(self):
+        """This case's findings of its own rule."""
+        return [f for f in (self.sub.findings if self.sub else []) if f.rule == self.rule.id]
+
+
+def default_year(fmt: ReportFormat) -> int:
+    """A report year the format is meant for: its last, or its third for the newest."""
+    first, last = fmt.meant_for_years
+    return last if last is not None else first + 3
+
+
+def printed(fmt: ReportFormat, example: Example) -> bool:
+    """Whether every cell the example changes is printed in ``fmt`` (a derived row is not)."""
+    for change in (*example.changes, *(example.previous or ())):
+        keys = change.keys(fmt)
+        if not keys or any(fmt.section(s).row_by_code[r].derived for s, r, _ in keys):
+            return False
+    return True
+
+
+def formats_for(rule: Rule, example: Example) -> list[ReportFormat]:
+    """The formats the example is tried in: those the rule applies to that print what it changes (and, for a
+    workbook with another format's tables or a derived row undivided, those where that exists)."""
+    out = []
+    for version in rule.formats:
+        fmt = FORMATS[version]
+        book = example.workbook
+        if not printed(fmt, example):
+            continue
+        if book and book.undivided and not fmt.derived_rows:
+            continue
+        if book and book.previous_tables and (fmt is not for_year(_year(example, fmt)) or previous(fmt) is None):
+            continue
+        out.append(fmt)
+    return out
+
+
+def _year(example: Example, fmt: ReportFormat) -> int:
+    return example.year or default_year(fmt)
+
+
+def values_for(fmt: ReportFormat, example: Example, seed: int, changes=None) -> tuple[Values, dict[Key, str]]:
+    """A consistent report of ``fmt`` for the example's unit type, with its changes; and the raw texts they give."""
+    values = consistent_values(fmt.version, example.unit_type, random.Random(seed))
+    raw: dict[Key, str] = {}
+    for change in example.changes if changes is None else changes:
+        for key in change.keys(fmt):
+            values[key] = change.value(values.get(key))
+            if change.raw is not None:
+                raw[key] = change.raw
+    return values, raw
+
+
+def report_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int) -> Case:
+    values, raw = values_for(fmt, example, seed)
+    name = f"{rule.id}-{fmt.version}-{seed}"
+    sub = submission_from(values, fmt.version, example.unit_type, name=name, year=_year(example, fmt))
+    for key, text in raw.items():
+        sub.cells[key].raw = text
+    return Case(rule, example, fmt, sub=sub)
+
+
+def across_years_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int) -> Case:
+    """Last year's report (the example's ``previous`` changes), continued into this year's, then its changes."""
+    base, _ = values_for(fmt, example, seed, changes=())
+    before: Values | None = None
+    if example.previous is not None or example.same_as_previous:
+        before, _ = values_for(fmt, example, seed, changes=example.previous or ())
+    now = dict(before) if example.same_as_previous else _continued(fmt, base, before)
+    if not example.same_as_previous:
+        for change in example.changes:
+            for key in change.keys(fmt):
+                now[key] = change.value(now.get(key))
+    year = _year(example, fmt)
+    sub = submission_from(now, fmt.version, example.unit_type, name=f"{rule.id}-{seed}", year=year)
+    previous_values = None
+    if before is not None:  # as the warehouse holds it: every cell, the derived ones summed
+        previous_values = {k: c.value for k, c in submission_from(before, fmt.version, example.unit_type).cells.items()}
+    return Case(rule, example, fmt, sub=sub, previous=previous_values,
+                previous_format=fmt.version if before is not None else None, year=year)
+
+
+def _continued(fmt: ReportFormat, values: Values, before: Values | None) -> Values:
+    """This year's figures continuing last year's: carried over = last year's carried forward, documents in force =
+    last year's + issued − repealed."""
+    now = dict(values)
+    if before is None:
+        return now
+    for m in fmt.section("requests").columns if fmt.has("requests") else ():
+        carried = before.get(("requests", "carried_forward", m.code)) or 0
+        key = ("requests", "carried_over", m.code)
+        now[("requests", "new_received", m.code)] = (now.get(("requests", "new_received", m.code)) or 0) + (
+            (now.get(key) or 0) - carried)  # keeps 表三 balanced
+        now[key] = carried
+    for row in ("rules", "normative_docs"):
+        if all(fmt.has("proactive", row, m) for m in ("issued", "repealed", "in_force")):
+            was = before.get(("proactive", row, "in_force")) or 0
+            issued = now.get(("proactive", row, "issued")) or 0
+            repealed = min(now.get(("proactive", row, "repealed")) or 0, was + issued)
+            now[("proactive", row, "repealed")] = repealed
+            now[("proactive", row, "in_force")] = was + issued - repealed
+    return now
+
+
+# ---------------------------------------------------------------- reading: workbooks
+
+
+def example_unit(unit_type: str, registry: Registry | None = None) -> str:
+    """A unit of the example county's registry of that type (the name written in the workbook)."""
+    registry = registry or Registry.load(DEFAULT_REGISTRY)
+    return next(u.unit_name for u in registry.units if u.unit_type == unit_type)
+
+
+def reading_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int, folder: Path) -> Case:
+    """The example written as a workbook (to be read by the real reader with ``today`` as the county's date)."""
+    from transforms.layouts import Options, plan_report, render
+
+    book = example.workbook or _NO_CHANGE
+    year = _year(example, fmt)
+    written = fmt
+    if book.previous_tables:
+        written = previous(fmt)
+    if book.undivided:
+        written = written.undivided()
+    written = _departures(written, book)
+    values, raw = values_for(written, example, seed)
+    unit = book.unit_name or example_unit(example.unit_type)
+    options = dict(book.options)
+    options.setdefault("title", f"{unit}{year}年{REPORT_TITLE}")
+    options.setdefault("filer", f"{FILER.text}：{unit}")
+    options["text_cells"] = tuple(options.get("text_cells", ())) + tuple(raw.items())
+    name = book.file_name or f"{year}年{unit}{REPORT_TITLE}.xlsx"
+    path = Path(folder) / f"{seed}" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if book.web_page:  # what web systems export as "Excel": a page of HTML under a workbook's name
+        path.write_text(f"<html><body><table><tr><td>{unit}{year}年{REPORT_TITLE}</td></tr></table></body></html>",
+                        encoding="gbk")
+    else:
+        render(plan_report(written, values, unit, year, "stacked", Options(**options)), path)
+    # the county's date: in the season after the newest format's example year (a year after it is impossible)
+    today = date(max(default_year(f) for f in FORMATS.values()) + 1, 3, 1)
+    return Case(rule, example, fmt, path=path, year=year, today=today)
+
+
+_NO_CHANGE = Workbook()
+
+
+def _departures(fmt: ReportFormat, book) -> ReportFormat:
+    """The format as the unit's workbook prints it: tables or rows left out, rows labelled otherwise."""
+    if not (book.drop_sections or book.drop_rows or book.rename_rows):
+        return fmt
+    drop = set(book.drop_rows)
+    renamed = dict(book.rename_rows)
+
+    def row(section, r):
+        text = renamed.get((section.code, r.code))
+        return replace(r, label=replace(r.label, text=text, variants=())) if text else r
+
+    sections = []
+    for s in fmt.sections:
+        if s.code in book.drop_sections:
+            continue
+        rows = tuple(row(s, r) for r in s.rows if (s.code, r.code) not in drop)
+        blocks = tuple(replace(b, rows=tuple(row(s, r) for r in b.rows if (s.code, r.code) not in drop))
+                       for b in s.blocks)
+        sections.append(replace(s, rows=rows, blocks=blocks))
+    return replace(fmt, sections=tuple(sections))
+
+
+def read_case(case: Case, registry: Registry) -> Case:
+    """Read the case's workbook with the real reader, in this process."""
+    from transforms.reading import read_submission
+
+    case.sub = read_submission(case.path, registry, today=case.today)
+    return case
+
+
+# ---------------------------------------------------------------- county: lateness
+
+
+def late_case(rule: Rule, example: Example, deadline_for) -> tuple[int, datetime, date]:
+    """(report year, when the file arrived, the deadline) for a P-LATE example; ``deadline_for(year, unit_type)``
+    is the settings' (``countystats.settings.Settings.deadline_for``)."""
+    year = example.year or default_year(for_year(None))
+    return year, datetime.fromisoformat(example.received), deadline_for(year, example.unit_type)
+

@@ -1,0 +1,63 @@
+"""Example workbooks, and what a correct reader must return for them.
+
+The product writes workbooks with :mod:`transforms.layouts` (templates, the county's export); examples use the same
+writer, and :func:`read_back` says, for cells written with given options, what reading the file must give back:
+blank → None, zero words and number texts → the number, ``text_cells`` and uncached formulas → None, and a derived
+row (2021 ``other_total``) = the sum of its children (None when all are blank).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from transforms.format import ReportFormat
+from transforms.layouts import (
+    OPTION_NAMES,
+    Key,
+    Options,
+    Value,
+    plan_report,
+    render,
+    total_targets,
+    written_values,
+)
+
+
+def read_back(fmt: ReportFormat, cells: Mapping[Key, Value], options: Options | None = None) -> dict[Key, Value]:
+    """The cells a correct reader returns for a workbook written from ``cells`` with ``options``."""
+    options = options or Options()
+    texts = dict(options.text_cells)
+    out = written_values(fmt, cells, options)
+    if options.formulas == "uncached":  # no cached value: nothing to read
+        out.update({k: None for k in total_targets(fmt) if k in out and k not in texts})
+    out.update({k: None for k in texts})
+    for section_code, row_code in fmt.derived_rows:
+        section = fmt.section(section_code)
+        for m in section.measures_of(row_code):
+            vals = [out.get((section_code, k, m.code)) for k in section.children(row_code)]
+            out[(section_code, row_code, m.code)] = (
+                None if all(v is None for v in vals) else sum(v for v in vals if v is not None))
+    return {k: out[k] for k in fmt.cells()}
+
+
+@dataclass
+class Written:
+    path: Path
+    cells: dict[Key, Value]  # what the reader must return
+    sources: dict[Key, str]  # "Sheet!A1" of every printed cell
+    raw: dict[Key, str]  # cells that are not a plain number: what was written
+
+
+def write_example(path: str | Path, fmt: ReportFormat, cells: Mapping[Key, Value], unit_name: str, year: int,
+                  layout: str = "stacked", options: Options | None = None, **kwargs) -> Written:
+    """Write one report workbook with the product's writer; returns what a reader must read back and where."""
+    unknown = set(kwargs) - OPTION_NAMES
+    if unknown:
+        raise TypeError(f"unknown options {sorted(unknown)}")
+    opt = replace(options or Options(), **kwargs)
+    path = Path(path)
+    book = plan_report(fmt, cells, unit_name, year, layout, opt)
+    render(book, path)
+    return Written(path, read_back(fmt, cells, opt), book.sources, book.raw)

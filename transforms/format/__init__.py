@@ -1,0 +1,49 @@
+"""The statutory report format and the facts around it, defined once, as data.
+
+Everything else — the reader, the validation rules, blank templates, DuckDB labels, dashboards — derives from what
+this package exports; no other module names a format version.
+
+- :mod:`.model`: the shape (Label, Measure, Row, Block, Section, ReportFormat);
+- :mod:`.statutory`: the 2019 and 2021 formats (``FORMAT_2019``, ``FORMAT_2021``: for tests of those very formats;
+  everything else asks :mod:`.versions`); :mod:`.versions`: which exist, which a year is meant for;
+- :mod:`.facts`: unit types, statuses, severities, the title and the fields around the tables;
+- :mod:`.labels`: the matching key of a label.
+"""
+
+from transforms.format.facts import (
+    COUNTED,
+    EXPLANATIONS_SHEET,
+    FILER,
+    FIRST_REPORT_YEAR,
+    MAX_VALUE,
+    REPORT_TITLE,
+    SEVERITY_ZH,
+    STATUS_ZH,
+    STATUSES,
+    UNIT_TYPE_ZH,
+    UNIT_TYPES,
+    YUAN,
+    ZERO_WORDS,
+    sql_list,
+    unit_types,
+)
+from transforms.format.model import (
+    JIAN,
+    SECTIONS,
+    TOTAL,
+    UNDIVIDED,
+    Block,
+    Label,
+    Measure,
+    ReportFormat,
+    Row,
+    Section,
+)
+from transforms.format.versions import FORMATS, current, for_year, ordered, previous, since, versions
+
+__all__ = [
+    "COUNTED", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "REPORT_TITLE",
+    "SECTIONS", "SEVERITY_ZH", "UNDIVIDED", "STATUSES", "STATUS_ZH", "UNIT_TYPES", "UNIT_TYPE_ZH", "YUAN", "ZERO_WORDS", "Block",
+    "Label", "Measure", "ReportFormat", "Row", "Section", "TOTAL", "current", "for_year", "ordered", "previous",
+    "since", "sql_list", "unit_types", "versions",
+]

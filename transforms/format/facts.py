@@ -1,0 +1,86 @@
+"""Facts around the tables, each named once: unit types, statuses, severities, the title and fields around them.
+
+Every module that needs to know which units count toward the county, may make 规章, get the township heuristics or
+report by the later deadline, or which statuses are counted, asks here; SQL gets the same lists through
+:func:`sql_list`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transforms.format.model import Label
+
+
+@dataclass(frozen=True)
+class UnitType:
+    code: str
+    name_zh: str
+    counts_toward_county: bool  # part of the county's figures (the county government's own report is shown apart)
+    own_report: bool  # the county government's own report: one more unit, not part of the sum of the others
+    expected: bool  # expected to report (completeness); comparison data is not
+    may_make_rules: bool  # 立法法: only State Council departments and provincial / 设区的市 governments make 规章
+    township_heuristics: bool  # T2-FEES, T3-SHIFT: plausibility checks made for townships
+    late_deadline: bool  # reports by Settings.county_deadline (31 March) rather than the units' 31 January
+
+
+UNIT_TYPES: dict[str, UnitType] = {
+    t.code: t
+    for t in (
+        UnitType("township", "乡镇", True, False, True, False, True, False),
+        UnitType("subdistrict", "街道", True, False, True, False, False, False),
+        UnitType("department", "县直部门", True, False, True, False, False, False),
+        UnitType("county_government", "县（区）人民政府", False, True, True, False, False, True),
+        UnitType("city_government", "设区的市人民政府", False, False, False, True, False, False),
+    )
+}
+UNIT_TYPE_ZH = {code: t.name_zh for code, t in UNIT_TYPES.items()}
+
+
+def unit_types(**where: bool) -> tuple[str, ...]:
+    """The unit type codes with the given facts, e.g. ``unit_types(counts_toward_county=True)``."""
+    return tuple(code for code, t in UNIT_TYPES.items() if all(getattr(t, k) == v for k, v in where.items()))
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    name_zh: str
+    counted: bool  # counted in county figures
+    of_file: bool  # a status a submission can have ("missing" is a unit-year's, not a file's)
+
+
+STATUSES: dict[str, Status] = {
+    s.code: s
+    for s in (
+        Status("accepted", "通过", True, True),
+        Status("accepted_with_warnings", "通过（有提醒）", True, True),
+        Status("rejected", "退回", False, True),
+        Status("unreadable", "无法读取", False, True),
+        Status("missing", "未报送", False, False),
+    )
+}
+STATUS_ZH = {code: s.name_zh for code, s in STATUSES.items()}
+COUNTED = tuple(code for code, s in STATUSES.items() if s.counted)  # what the *_cells views and roll-ups count
+SEVERITY_ZH = {"error": "错误", "warning": "提醒"}
+
+
+def sql_list(codes) -> str:
+    """('a', 'b') for an SQL ``IN``: the lists above, used in queries as they are in Python."""
+    return "(" + ", ".join("'" + c.replace("'", "''") + "'" for c in codes) + ")"
+
+
+REPORT_TITLE = "政府信息公开工作年度报告"
+# 《政府信息公开条例》 took effect on 1 May 2008: no annual report is for an earlier year
+FIRST_REPORT_YEAR = 2008
+# No organ reports a billion of anything in a year (nor 10 亿万元 in fees): a larger figure is a typing or a hostile
+# value, and the bound keeps every county, city and province sum exact in 64-bit arithmetic.
+MAX_VALUE = 10**9
+
+# The row above the tables naming the submitting unit: 填报单位：大营镇人民政府
+FILER = Label("填报单位", ("报送单位",))
+# A unit's explanations of its warnings: a sheet with rows (rule id, explanation)
+EXPLANATIONS_SHEET = "说明"
+# Money written with its unit inside the cell (seen: 251000元) and words written for 0 (— / 无)
+YUAN = "元"
+ZERO_WORDS = ("—", "/", "无")

@@ -58,8 +58,8 @@ def main() -> int:
     import openpyxl
 
     from transforms.reading import ReadTask, read_isolated, read_submission
-    from transforms.reading_grid import load_grids
-    from transforms.reading_guard import inspect
+    from transforms.reading.grid import load_grids
+    from transforms.reading.guard import inspect
     from transforms.registry import DEFAULT_REGISTRY, Registry
 
     registry = Registry.load(DEFAULT_REGISTRY)

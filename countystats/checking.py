@@ -27,7 +27,7 @@ def check_file(
     a hostile file gives an unreadable verdict, never a dead ``check``. Raises RegistryError for a bad registry.
     """
     from countystats.settings import Settings
-    from transforms.intake import display_name
+    from transforms.inbox.intake import display_name
     from transforms.isolation import Limits
     from transforms.reading import ReadTask, read_isolated
 

@@ -18,7 +18,7 @@ def _path(text: str) -> Path:
 
 def _say(text: str, stream=None) -> None:
     """Print text that may quote a file (names, labels): control characters escaped, line by line."""
-    from transforms.intake import printable
+    from transforms.inbox.intake import printable
 
     print("\n".join(printable(line) for line in text.split("\n")), file=stream or sys.stdout)
 
@@ -71,7 +71,7 @@ def _nightly(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from transforms.layouts import write_template
+    from transforms.writing.layouts import write_template
 
     path = write_template(unit_name=args.unit, year=args.year, out=args.output, units=args.units)
     print(path)
@@ -80,7 +80,7 @@ def _template(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from countystats.settings import Settings
-    from transforms.export import export_county
+    from transforms.writing.export import export_county
 
     settings = Settings.from_env(db=args.db)
     path = export_county(year=args.year, db=settings.db, out=args.output or settings.out)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from countystats.settings import Settings
 
 if TYPE_CHECKING:
-    from transforms.archive import IncomingFile
+    from transforms.inbox.archive import IncomingFile
     from transforms.model import Submission
 
 log = logging.getLogger("countystats.pipeline")
@@ -74,7 +74,7 @@ class Intake:
 
     @classmethod
     def from_dict(cls, data: dict) -> Intake:
-        from transforms.archive import IncomingFile
+        from transforms.inbox.archive import IncomingFile
 
         return cls(**{**data, "files": [IncomingFile(**f) for f in data.get("files", [])]})
 
@@ -93,8 +93,8 @@ def discover(settings: Settings, now: datetime | None = None) -> Intake:
     sender (``received_at`` is the portal's receipt or this scan, never the modification time). An entry that
     cannot be taken in becomes a problem of this run and is tried again next run; the run goes on.
     """
-    from transforms import archive as arc
-    from transforms import intake
+    from transforms.inbox import archive as arc
+    from transforms.inbox import intake
 
     check_registry(settings)
     inbox, archive = Path(settings.inbox), Path(settings.archive)
@@ -212,7 +212,7 @@ def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> 
     ``fresh``: start from an empty warehouse instead of a copy of the published one (a rebuild).
     """
     from transforms import warehouse
-    from transforms.archive import Manifest
+    from transforms.inbox.archive import Manifest
     from transforms.registry import Registry
 
     staging = warehouse.staging_path(Path(settings.db), run_id)
@@ -299,8 +299,8 @@ def _write_findings(db: Path, run_id: str, target: Path, problems: list[dict] = 
     """This run's findings for the office's Excel: Chinese headers, every text neutralised (never a formula), and
     the inbox entries that could not be taken in, each with its reason."""
     from transforms.format import SEVERITY_ZH, STATUS_ZH
-    from transforms.safe_text import csv_cell
     from transforms.warehouse import connect
+    from transforms.writing.safe_text import csv_cell
 
     con = connect(db, read_only=True)
     try:
@@ -430,7 +430,7 @@ def rebuild(settings: Settings, run_id: str | None = None) -> RunResult:
     """A new warehouse from every file in the archive (its manifest gives each file's name and receipt time), read,
     validated and loaded as one batch, then published like any run: after a lost warehouse or a new schema version.
     The inbox is not looked at; the old warehouse is replaced only once the new one is complete."""
-    from transforms.archive import archived_files
+    from transforms.inbox.archive import archived_files
 
     _default_logging()
     check_registry(settings)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from transforms.reading_guard import MAX_FILE_BYTES
+from transforms.reading.guard import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "COUNTYSTATS_"

@@ -19,7 +19,7 @@ import plotly.io as pio
 from dashboards import shell, texts
 from dashboards.data import ALL
 from transforms.format import UNIT_TYPE_ZH
-from transforms.safe_text import csv_cell
+from transforms.writing.safe_text import csv_cell
 
 FONT = '"Microsoft YaHei","PingFang SC","WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif'
 CONFIG = {"responsive": True, "displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],

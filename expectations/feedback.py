@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from transforms.format import FORMATS, SEVERITY_ZH
 from transforms.model import Finding, Submission
 from transforms.rules import RULES
-from transforms.safe_text import set_text
+from transforms.writing.safe_text import set_text
 
 LIST_SHEET = "问题清单"
 HEADERS = ("规则", "严重程度", "表", "行", "列", "单元格", "说明", "单位解释")
@@ -40,8 +40,8 @@ def _load(source: Path, keep_vba: bool) -> Workbook:
     """The clerk's workbook, editable. openpyxl (formatting kept) for an .xlsx/.xlsm the guard finds ordinary;
     otherwise — .xls, or sheets whose merges or extent openpyxl would expand without bound — its values copied
     under the same sheet names and addresses, read as the reader reads them (capped, merges clipped)."""
-    from transforms.reading_grid import load_grids
-    from transforms.reading_guard import Rejected, inspect
+    from transforms.reading.grid import load_grids
+    from transforms.reading.guard import Rejected, inspect
 
     data = source.read_bytes()
     try:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from warehouse_factory import make_submission  # noqa: E402
 
 from countystats import pipeline  # noqa: E402
-from transforms.archive import sha256_of, write_receipts  # noqa: E402
+from transforms.inbox.archive import sha256_of, write_receipts  # noqa: E402
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
 
@@ -65,12 +65,12 @@ if __name__ == "__main__":
 
     install()
     if "--die-in-load" in sys.argv:
-        from transforms import warehouse
+        from transforms.warehouse import loading
 
         def die(con):
             os.kill(os.getpid(), signal.SIGKILL)
 
-        warehouse.check_rollup = die
+        loading.check_rollup = die
     result = pipeline.run(Settings.from_env(), run_id=sys.argv[1] if len(sys.argv) > 1 and not
                           sys.argv[1].startswith("--") else None)
     print(result.summary_zh())

@@ -194,7 +194,7 @@ def with_explanation_sheet(data: bytes, rows: list[tuple[str, str]], blank: str 
     cell of sheet1 blanked (so that an R-BLANK warning is there to explain)."""
     from openpyxl import load_workbook
 
-    from transforms.safe_text import set_text
+    from transforms.writing.safe_text import set_text
 
     wb = load_workbook(io.BytesIO(data))
     ws = wb.create_sheet("说明")

@@ -1,4 +1,4 @@
-"""Workbooks for the reader's tests, built here (not by transforms.layouts) so the reader is checked independently.
+"""Workbooks for the reader's tests, built here (not by transforms.writing.layouts) so the reader is checked independently.
 
 ``statutory_book`` pastes the three tables of the statutory Word template (python-docx, merges included) into one sheet,
 cell for cell, and fills every value cell with a distinct number; the 2019 and mixed counterparts are the same sheet
@@ -264,7 +264,7 @@ def split_per_table(sheet: Sheet) -> list[Sheet]:
 
 
 def address(sheet: Sheet, key: Key) -> str:
-    from transforms.reading_grid import a1
+    from transforms.reading.grid import a1
 
     r, c = sheet.keys[key]
     return f"{sheet.name}!{a1(r, c)}"

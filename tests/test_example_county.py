@@ -285,7 +285,7 @@ def test_variety(reports):
 def test_inbox_files(tmp_path, reports):
     import python_calamine
 
-    from transforms.archive import read_receipts, sha256_of
+    from transforms.inbox.archive import read_receipts, sha256_of
 
     paths = write_example_inbox(tmp_path)
     assert [p.name for p in paths] == [r.file_name for r in reports]

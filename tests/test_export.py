@@ -9,7 +9,7 @@ from warehouse_factory import write_units
 
 from countystats import pipeline
 from countystats.settings import Settings
-from transforms.export import export_county
+from transforms.writing.export import export_county
 
 
 @pytest.fixture

@@ -48,8 +48,8 @@ from warehouse_factory import make_submission, write_units
 from countystats import pipeline
 from countystats.settings import Settings
 from expectations.validation import validate_submissions
-from transforms import archive, intake
 from transforms.format import MAX_VALUE
+from transforms.inbox import archive, intake
 from transforms.isolation import Failure, Limits, WorkerPool
 from transforms.reading import ReadTask, read_isolated
 from transforms.registry import Registry, RegistryError, parse_units
@@ -453,7 +453,7 @@ def test_the_rollup_is_exact_for_counts_at_the_bound(tmp_path):
                                    carried_forward=7)]
     staging = pipeline.load(settings, [(_incoming(s, i), s) for i, s in enumerate(install_big)], "r1")
     con = duckdb.connect(str(staging), read_only=True)
-    from transforms.rollup import county_sum, identity_failures
+    from transforms.warehouse.rollup import county_sum, identity_failures
 
     sums = county_sum(con, 2024)
     con.close()
@@ -479,7 +479,7 @@ def test_texts_from_a_file_never_become_formulas_in_the_findings_csv_or_the_feed
     last = max(int(src.split("!")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for src in report.sources.values())
     from openpyxl import load_workbook
 
-    from transforms.safe_text import set_text
+    from transforms.writing.safe_text import set_text
 
     wb = load_workbook(io.BytesIO(hostile))
     set_text(wb.worksheets[0].cell(last - 3, 1), FORMULA_TEXT)
@@ -512,7 +512,7 @@ def test_texts_from_a_file_never_become_formulas_in_the_findings_csv_or_the_feed
 
 
 def test_csv_cells_keep_numbers_and_neutralise_formula_starts():
-    from transforms.safe_text import csv_cell
+    from transforms.writing.safe_text import csv_cell
 
     assert csv_cell("-3") == "-3" and csv_cell("+5") == "+5" and csv_cell("1e5") == "1e5"
     for text in ("=1+1", "+A1", "-A1+1", "@SUM(A1)", "\t=1", "\r=1", "  =1", "＝1"):
@@ -607,9 +607,9 @@ def test_a_run_that_died_keeps_the_first_sighting_time(tmp_path, fake, monkeypat
     settings = settings_for(tmp_path)
     settings.inbox.mkdir(parents=True)
     (settings.inbox / "甲镇.xlsx").write_text(json.dumps({"year": 2024}), encoding="utf-8")
-    from transforms import warehouse
+    from transforms.warehouse import loading
 
-    monkeypatch.setattr(warehouse, "check_rollup", lambda con: (_ for _ in ()).throw(RuntimeError("died")))
+    monkeypatch.setattr(loading, "check_rollup", lambda con: (_ for _ in ()).throw(RuntimeError("died")))
     with pytest.raises(RuntimeError):
         pipeline.run(settings, run_id="r1", now=datetime(2025, 1, 30, 9, 0))
     monkeypatch.undo()

@@ -1,4 +1,4 @@
-"""transforms.layouts: the stacked layout is the statutory Word template cell for cell; every layout and option writes
+"""transforms.writing.layouts: the stacked layout is the statutory Word template cell for cell; every layout and option writes
 what ``Written.cells`` / ``sources`` / ``raw`` say; the blank template is usable."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from countystats.examples.workbooks import write_example as write_report
 from transforms.format import EXPLANATIONS_SHEET, YUAN
 from transforms.format.labels import normalise
 from transforms.format.statutory import FORMAT_2019, FORMAT_2021
-from transforms.layouts import Options, plan_report, write_template
+from transforms.writing.layouts import Options, plan_report, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DOCX = ROOT.parent / "shared" / "samples" / "published" / "statutory-template-2021.docx"

@@ -10,7 +10,7 @@ from warehouse_factory import write_units
 
 from countystats import pipeline
 from countystats.settings import Settings
-from transforms.archive import IncomingFile
+from transforms.inbox.archive import IncomingFile
 
 
 def _batch(tmp_path: Path, n: int) -> tuple[Settings, list[IncomingFile]]:

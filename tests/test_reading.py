@@ -22,8 +22,8 @@ from reading_fixtures import (
 from transforms.format import EXPLANATIONS_SHEET, FILER, REPORT_TITLE
 from transforms.format.statutory import FORMAT_2019, FORMAT_2021, OTHER_CHILDREN_2021
 from transforms.reading import read_submission
-from transforms.reading_labels import INDEXES
-from transforms.reading_numbers import parse
+from transforms.reading.labels import INDEXES
+from transforms.reading.numbers import parse
 
 UNIT = "大营镇"  # config/units.csv: twp_daying
 F21 = FORMAT_2021

@@ -10,7 +10,7 @@ import pytest
 from reading_fixtures import Sheet, address, split_per_table, statutory_sheet, write_book
 
 from transforms.reading import read_submission
-from transforms.reading_guard import CFB_MAGIC, ENCRYPTION_INFO, MAX_UNCOMPRESSED
+from transforms.reading.guard import CFB_MAGIC, ENCRYPTION_INFO, MAX_UNCOMPRESSED
 
 UNIT = "大营镇"
 

@@ -19,9 +19,10 @@ from warehouse_factory import write_units
 from countystats import pipeline
 from countystats.examples.county import generate_county
 from countystats.settings import Settings
-from transforms import archive, warehouse
-from transforms.archive import RECEIPTS
-from transforms.warehouse_schema import SCHEMA_VERSION
+from transforms.inbox import archive
+from transforms.inbox.archive import RECEIPTS
+from transforms.warehouse import loading
+from transforms.warehouse.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,7 +122,7 @@ def test_manifest_survives_repeats_and_a_torn_line(tmp_path, monkeypatch):
     install(monkeypatch)
     settings = _settings(tmp_path)
     drop(settings.inbox, "甲镇.xlsx", "2025-01-20 10:00:00", year=2024)
-    monkeypatch.setattr(warehouse, "check_rollup", lambda con: (_ for _ in ()).throw(RuntimeError("died")))
+    monkeypatch.setattr(loading, "check_rollup", lambda con: (_ for _ in ()).throw(RuntimeError("died")))
     with pytest.raises(RuntimeError, match="died"):
         pipeline.run(settings, run_id="r1")
     monkeypatch.undo()

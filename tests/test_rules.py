@@ -19,8 +19,8 @@ from countystats.examples.reports import consistent_values, make_submission
 from countystats.settings import Settings
 from expectations.validation import validate_submissions
 from transforms.format import FORMATS, ordered
-from transforms.rollup import identity_failures
 from transforms.rules import RULES, identities
+from transforms.warehouse.rollup import identity_failures
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT.parent / "shared" / "spec" / "validation-rules.md"

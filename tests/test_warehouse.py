@@ -19,9 +19,10 @@ from warehouse_factory import make_submission, write_units
 from countystats import pipeline
 from countystats.settings import Settings
 from transforms import warehouse
-from transforms.rollup import RollupError
 from transforms.rules import cross_year_findings
-from transforms.warehouse_schema import RELATIONS, SCHEMA_VERSION
+from transforms.warehouse import loading
+from transforms.warehouse.rollup import RollupError
+from transforms.warehouse.schema import RELATIONS, SCHEMA_VERSION
 
 HERE = Path(__file__).resolve().parent
 DATA_RELATIONS = [r.name for r in RELATIONS if r.name != "meta"]
@@ -266,12 +267,37 @@ def test_county_government_is_not_part_of_the_rollup(settings, fake):
          unit_type="county_government", year=2024, new=1000, carried_forward=0)
     drop(settings.inbox, "t.xlsx", "2025-01-10 09:00:00", year=2024, new=5)
     pipeline.run(settings, run_id="r1")
-    from transforms.rollup import county_sum
+    from transforms.warehouse.rollup import county_sum
 
     con = duckdb.connect(str(settings.db), read_only=True)
     sums = county_sum(con, 2024)
     con.close()
     assert sums[(2024, "2021")][("requests", "new_received", "total")] == 5
+
+
+def test_read_models_an_analyst_queries_county_totals_and_run_summary(settings, fake):
+    """county_totals sums the current accepted reports of the units counted toward the county, exactly, and says
+    how many reports each figure sums; run_summary counts each run's files by status."""
+    drop(settings.inbox, "t1.xlsx", "2025-01-10 09:00:00", year=2024, new=5, licensing=3)
+    drop(settings.inbox, "t2.xlsx", "2025-01-11 09:00:00", unit_code="T02", unit_name="乙镇", year=2024, new=8,
+         licensing=4)
+    drop(settings.inbox, "g.xlsx", "2025-01-10 09:00:00", unit_code="G00", unit_name="示例县人民政府",
+         unit_type="county_government", year=2024, new=100)  # shown apart, not summed
+    drop(settings.inbox, "bad.xlsx", "2025-01-12 09:00:00", unit_code="D01", unit_name="县教育局",
+         unit_type="department", year=2024, new=1000, errors=True)  # rejected: not summed
+    pipeline.run(settings, run_id="r1")
+    totals = {(r, c): (v, n) for r, c, v, n in query(
+        settings.db, "SELECT row_code, column_code, value, reports FROM county_totals WHERE report_year = 2024 "
+                     "AND section IN ('requests', 'proactive')")}
+    assert totals[("new_received", "total")] == (13, 2)
+    assert totals[("licensing", "decisions")] == (7, 2)
+    assert query(settings.db, "SELECT typeof(value) FROM county_totals LIMIT 1") == [("DECIMAL(38,6)",)]
+    (run, files, accepted, rejected, errors), = query(
+        settings.db, "SELECT run_id, files, accepted, rejected, errors FROM run_summary")
+    assert (run, files, accepted, rejected) == ("r1", 4, 3, 1) and errors >= 1
+    drop(settings.inbox, "t3.xlsx", "2025-01-13 09:00:00", unit_code="T03", unit_name="丙镇", year=2024)
+    pipeline.run(settings, run_id="r2")
+    assert [r for r, in query(settings.db, "SELECT run_id FROM run_summary")] == ["r1", "r2"]
 
 
 # ---------------------------------------------------------------- safe publication
@@ -328,7 +354,7 @@ def test_exception_in_load_leaves_published_warehouse_intact(settings, fake, mon
     def boom(con):
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(warehouse, "check_rollup", boom)
+    monkeypatch.setattr(loading, "check_rollup", boom)
     with pytest.raises(RuntimeError, match="injected"):
         pipeline.run(settings, run_id="r2")
     assert settings.db.read_bytes() == published_bytes

@@ -42,8 +42,8 @@ from pathlib import Path
 
 from countystats.examples.workbooks import read_back
 from transforms.format import FILER, FORMATS, REPORT_TITLE, ZERO_WORDS, ReportFormat, for_year, previous
-from transforms.layouts import Book, Key, Options, Value, plan_report, render
 from transforms.registry import DEFAULT_REGISTRY, Registry, Unit
+from transforms.writing.layouts import Book, Key, Options, Value, plan_report, render
 
 COUNTY = "清河县"  # the example county's name, as it prefixes titles (清河县大营镇2024年…)
 SEED = 20250131
@@ -504,7 +504,7 @@ def generate_county(
 
 def write_example_inbox(inbox: Path, years: tuple[int, ...] = (2023, 2024), seed: int = SEED) -> list[Path]:
     """Write the example county's files into ``inbox`` (created if needed), with the portal's receipts."""
-    from transforms.archive import sha256_of, write_receipts
+    from transforms.inbox.archive import sha256_of, write_receipts
 
     inbox = Path(inbox)
     inbox.mkdir(parents=True, exist_ok=True)

@@ -160,7 +160,7 @@ def example_unit(unit_type: str, registry: Registry | None = None) -> str:
 
 def reading_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int, folder: Path) -> Case:
     """The example written as a workbook (to be read by the real reader with ``today`` as the county's date)."""
-    from transforms.layouts import Options, plan_report, render
+    from transforms.writing.layouts import Options, plan_report, render
 
     book = example.workbook or _NO_CHANGE
     year = _year(example, fmt)

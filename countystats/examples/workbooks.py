@@ -1,6 +1,6 @@
 """Example workbooks, and what a correct reader must return for them.
 
-The product writes workbooks with :mod:`transforms.layouts` (templates, the county's export); examples use the same
+The product writes workbooks with :mod:`transforms.writing.layouts` (templates, the county's export); examples use the same
 writer, and :func:`read_back` says, for cells written with given options, what reading the file must give back:
 blank → None, zero words and number texts → the number, ``text_cells`` and uncached formulas → None, and a derived
 row (2021 ``other_total``) = the sum of its children (None when all are blank).
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transforms.format import ReportFormat
-from transforms.layouts import (
+from transforms.writing.layouts import (
     OPTION_NAMES,
     Key,
     Options,

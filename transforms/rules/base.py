@@ -12,7 +12,7 @@ How each stage checks:
 - ``report``: Great Expectations, over the frames of :mod:`expectations.frames`. The rule declares its expectations
   as data (:class:`Expect`: GX class name, arguments, row condition), so this module never imports GX; the message
   for a failing frame row is the rule's own (:meth:`ReportRule.explain`). Linear identities (:class:`Identity`) are
-  re-checked on the county's sums by :mod:`transforms.rollup` from the same declaration.
+  re-checked on the county's sums by :mod:`transforms.warehouse.rollup` from the same declaration.
 - ``across_years``: a function of this year's and last year's values (:meth:`AcrossYearsRule.check`).
 - ``county``: computed when reports are loaded (lateness).
 """
@@ -87,7 +87,7 @@ def set_(key: Key, value: float | int | None, raw: str | None = None) -> Change:
 class Workbook:
     """How a reading example is written as a workbook: what the writer does differently from a clean report.
 
-    ``options``: fields of ``transforms.layouts.Options`` (``title=""``, ``formulas="uncached"``, ``text_cells`` …);
+    ``options``: fields of ``transforms.writing.layouts.Options`` (``title=""``, ``formulas="uncached"``, ``text_cells`` …);
     ``previous_tables``: the tables of the format before the one the year is meant for; ``undivided``: derived rows
     printed undivided; ``drop_sections`` / ``drop_rows``: tables or rows left out; ``rename_rows``: a row's label as
     the unit typed it; ``unit_name``: the unit the file names (title and 填报单位); ``file_name``: the file's name

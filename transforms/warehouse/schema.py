@@ -1,17 +1,19 @@
 """The warehouse's relations, defined once as data: columns, types and their Chinese/English comments.
 
 DDL and every ``COMMENT ON`` statement are generated from :data:`RELATIONS`, so a column cannot exist without its
-documentation (``SELECT * FROM duckdb_columns()`` documents the warehouse). Views' SQL lives in
-:mod:`transforms.warehouse`; their columns are described here like tables'.
+documentation (``SELECT * FROM duckdb_columns()`` documents the warehouse). The views' SQL (the read models) lives in
+``transforms/warehouse/sql/`` (:mod:`.views`); their columns are described here like tables'.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transforms.format import SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH, current
+from transforms.format import SEVERITY_ZH, STATUS_ZH, STATUSES, UNIT_TYPE_ZH, current
 
-SCHEMA_VERSION = 2  # 2: arrivals; received_at is when countystats first saw the file
+# 2: arrivals; received_at is when countystats first saw the file. 3: completeness, county_totals and run_summary
+# are views (transforms/warehouse/sql/)
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,36 @@ RELATIONS: tuple[Relation, ...] = (
             C("deadline", "DATE", "报送截止日期 / deadline"),
             C("on_time", "BOOLEAN", "截止日期前收到通过的报告 / an accepted report was received by the deadline"),
         ),
+        kind="view",
+    ),
+    Relation(
+        "county_totals",
+        "全县汇总数：现行通过报告之和（县政府本级报告另列），精确求和 / the county's consolidated figures: the sum of "
+        "the current accepted reports of the units that count toward the county (the county government's own report "
+        "shown apart), exact",
+        (
+            *_REPORT,
+            C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
+            C("row_code", "VARCHAR", "行代码 / row code"),
+            C("column_code", "VARCHAR", "列代码 / column code"),
+            C("value", "DECIMAL(38,6)", "合计数：空白按 0，空白的总计按该行之和 / the sum; a blank counts as 0, a blank "
+                                         "总计 as its row's sum"),
+            C("reports", "BIGINT", "计入的报告份数 / how many reports the figure sums"),
+        ),
+        kind="view",
+    ),
+    Relation(
+        "run_summary",
+        "每次运行入库的文件：按状态计数 / what each run loaded: files by status",
+        (
+            C("run_id", "VARCHAR", "运行编号 / run id"),
+            C("loaded_at", "TIMESTAMP", "入库时间（北京时间） / loaded, local time"),
+            C("files", "BIGINT", "文件数 / files"),
+            *(C(code, "BIGINT", f"{s.name_zh} / {code}") for code, s in STATUSES.items() if s.of_file),
+            C("errors", "HUGEINT", "错误数 / errors"),
+            C("warnings", "HUGEINT", "提醒数 / warnings"),
+        ),
+        kind="view",
     ),
 )
 

@@ -1,6 +1,6 @@
 """`countystats export`: the county's consolidated report for one year, in the statutory layout.
 
-The figures are the sum over the current accepted reports of the county's units (:mod:`transforms.rollup`); the
+The figures are the sum over the current accepted reports of the county's units (:mod:`transforms.warehouse.rollup`); the
 county government's own report is one more unit and is not part of the sum. Read from the published warehouse,
 read-only, like any analyst.
 """
@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from transforms.format import FORMATS, REPORT_TITLE, for_year, sql_list, unit_types
-from transforms.rollup import county_sum, identity_failures
+from transforms.warehouse.rollup import county_sum, identity_failures
 
 log = logging.getLogger(__name__)
 CONSOLIDATED = "全县汇总"
@@ -20,8 +20,8 @@ CONSOLIDATED = "全县汇总"
 def export_county(year: int, db: str | Path, out: str | Path) -> Path:
     """Write the consolidated report of ``year`` from the warehouse ``db`` to ``out`` (a file, or a folder to put
     it in under its statutory name)."""
-    from transforms.layouts import write_report
     from transforms.warehouse import connect
+    from transforms.writing.layouts import write_report
 
     db_path = Path(db)
     if not db_path.exists():

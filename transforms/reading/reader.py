@@ -34,11 +34,11 @@ from transforms.format import (
 )
 from transforms.isolation import Failure, Limits, WorkerPool
 from transforms.model import Cell, Submission
-from transforms.reading_grid import Grid, a1, load_grids
-from transforms.reading_guard import MAX_FILE_BYTES, Inspection, Rejected, inspect
-from transforms.reading_labels import INDEXES, loose
-from transforms.reading_numbers import parse
-from transforms.reading_tables import Located, SheetScan, locate
+from transforms.reading.grid import Grid, a1, load_grids
+from transforms.reading.guard import MAX_FILE_BYTES, Inspection, Rejected, inspect
+from transforms.reading.labels import INDEXES, loose
+from transforms.reading.numbers import parse
+from transforms.reading.tables import Located, SheetScan, locate
 from transforms.registry import Registry, Unit
 from transforms.rules import RULES
 from transforms.rules.reading import READING_RULES
@@ -147,7 +147,7 @@ def read_isolated(tasks: list[ReadTask], units: str | Path, workers: int = 1, li
         return []
     own = pool is None
     if own:
-        pool = WorkerPool("transforms.reading:_read_task", workers=min(workers, len(tasks)), limits=limits)
+        pool = WorkerPool("transforms.reading.reader:_read_task", workers=min(workers, len(tasks)), limits=limits)
     results: list = [None] * len(tasks)
     try:
         for n, (index, result) in enumerate(pool.imap_unordered([(str(units), task) for task in tasks]), 1):
@@ -627,7 +627,7 @@ def _a1(grid: Grid, r: int, c: int) -> str:
 
 
 def _col(c: int) -> str:
-    from transforms.reading_grid import column_letters
+    from transforms.reading.grid import column_letters
 
     return column_letters(c)
 

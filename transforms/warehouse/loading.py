@@ -1,181 +1,34 @@
-"""The DuckDB warehouse: schema, archiving, loading with lineage and history, completeness, safe publication.
-
-Publication never touches the published file while building: :func:`open_staging` copies the published warehouse
-to a staging file next to it, everything is loaded there, and :func:`publish` moves it over the published path with
-``os.replace`` (atomic on one file system). Analysts' read-only connections keep the old snapshot until they
-reconnect; a run that dies half-way leaves the published file as it was (stack-facts.md, DuckDB 2.0).
+"""Loading a run's submissions: lineage, history, the current report of each unit-year, cross-year checks.
 
 Loading is idempotent: a file is identified by the sha256 of its bytes and processed once. History is kept: every
 submission and every value stays; ``submissions.is_current`` marks the unit-year's newest accepted report, which the
-``*_cells`` views expose.
+read models (``sql/``) expose. The county roll-up is re-checked after every load: a broken identity stops the run
+before anything is published.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from transforms.archive import Arrival, IncomingFile
-from transforms.format import COUNTED, sql_list, unit_types
+from transforms.format import COUNTED, sql_list
+from transforms.inbox.archive import Arrival, IncomingFile
 from transforms.model import Submission
 from transforms.registry import Registry
-from transforms.rollup import RollupError, check_rollup
-from transforms.rules import LATE, cross_year_findings
-from transforms.warehouse_schema import BY_NAME, CELL_VIEWS, RELATIONS, SCHEMA_VERSION
+from transforms.rules import ACROSS_YEARS_RULES, LATE, cross_year_findings
+from transforms.warehouse.rollup import check_rollup
+from transforms.warehouse.schema import BY_NAME
+from transforms.warehouse.store import _one
 
 if TYPE_CHECKING:
     import duckdb
 
 log = logging.getLogger("countystats.warehouse")  # shares the pipeline's progress logging
-ACCEPTED = COUNTED  # the statuses whose reports are current and counted (transforms.format.facts)
 _COUNTED = sql_list(COUNTED)
-
-
-# ---------------------------------------------------------------- schema
-
-
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    import duckdb
-
-    return duckdb.connect(str(path), read_only=read_only)
-
-
-def _one(con, sql: str, params: list | None = None):
-    """The first row of a query, fetched to the end: DuckDB 2.0 keeps a half-fetched result open on the
-    connection, and an open result blocks ``register`` (bulk inserts) until it is drained."""
-    rows = con.execute(sql, params or []).fetchall()
-    return rows[0] if rows else None
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal").fetchall()}
-    if "meta" in have:
-        row = _one(con, "SELECT value FROM meta WHERE key = 'schema_version'")
-        version = int(row[0]) if row else 0
-        if version != SCHEMA_VERSION:
-            raise RuntimeError(
-                f"数据仓库结构版本为 {version}，本程序需要 {SCHEMA_VERSION}：请运行 `countystats rebuild` 从归档重建 "
-                f"(warehouse schema version {version}, this code needs {SCHEMA_VERSION}: run `countystats rebuild`)"
-            )
-    for rel in RELATIONS:
-        if rel.kind == "table":
-            con.execute(rel.ddl())
-    for section, (view, row_col, col_col) in CELL_VIEWS.items():
-        con.execute(_cells_view_sql(section, view, row_col, col_col))
-    for rel in RELATIONS:
-        for stmt in rel.comment_statements():
-            con.execute(stmt)
-    con.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-    )
-
-
-def _cells_view_sql(section: str, view: str, row_col: str, col_col: str) -> str:
-    # a view, not a copy: the current report can only ever be what submissions.is_current says
-    return f"""
-        CREATE OR REPLACE VIEW {view} AS
-        SELECT s.unit_code, s.unit_name, s.unit_type, s.report_year, s.format_version,
-               v.row_code AS {row_col}, v.column_code AS {col_col}, v.value,
-               v.submission_id, s.source_file, v.source_cell
-        FROM cell_values v JOIN submissions s USING (submission_id)
-        WHERE s.is_current AND s.status IN {_COUNTED} AND v.section = '{section}'
-    """
-
-
-# ---------------------------------------------------------------- staging and publication
-
-
-def staging_path(published: Path, run_id: str) -> Path:
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
-    return published.with_name(f".{published.name}.{safe}.staging")
-
-
-def _fingerprint(path: Path) -> str:
-    """Identity of the published file: every publication is a new inode (os.replace), so this changes with it."""
-    if not path.exists():
-        return "none"
-    st = path.stat()
-    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-
-
-def _base_file(staging: Path) -> Path:
-    return staging.with_name(staging.name + ".base")
-
-
-def open_staging(published: Path, staging: Path, fresh: bool = False) -> duckdb.DuckDBPyConnection:
-    """A read-write connection to a private copy of the published warehouse (or a new one: ``fresh``, or none yet)."""
-    staging.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (staging, staging.with_name(staging.name + ".wal"), _base_file(staging)):
-        leftover.unlink(missing_ok=True)
-    base = _fingerprint(published)
-    if published.exists() and not fresh:
-        # the published file is always checkpointed and closed (see publish), so its bytes are a full snapshot
-        shutil.copyfile(published, staging)
-    if _fingerprint(published) != base:
-        raise ConcurrentRunError(f"{published} was replaced while being copied; run again")
-    _base_file(staging).write_text(base)
-    con = connect(staging)
-    ensure_schema(con)
-    return con
-
-
-def sweep_stale(published: Path, max_age_s: float = 6 * 3600) -> list[Path]:
-    """Remove staging files that runs killed half-way left behind (old enough that no run still writes them)."""
-    import time
-
-    removed = []
-    for path in published.parent.glob(f".{published.name}.*.staging*"):
-        if time.time() - path.stat().st_mtime > max_age_s:
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-def finish_staging(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CHECKPOINT")  # everything in the main file, no .wal to lose in the rename
-    con.close()
-
-
-def discard_staging(staging: Path) -> None:
-    for path in (staging, staging.with_name(staging.name + ".wal"), _base_file(staging)):
-        path.unlink(missing_ok=True)
-
-
-class ConcurrentRunError(RuntimeError):
-    """Another run published since this one copied the warehouse: publishing would lose that run's loads."""
-
-
-def publish(staging: Path, published: Path) -> Path:
-    if staging.with_name(staging.name + ".wal").exists():
-        raise RuntimeError(f"{staging} was not checkpointed; refusing to publish it")
-    base = _base_file(staging)
-    if base.exists() and base.read_text() != _fingerprint(published):
-        # compare-and-swap: e.g. `countystats run` by hand while the DAG runs; the retry reloads on the new state
-        discard_staging(staging)
-        raise ConcurrentRunError(f"{published} changed since this run started; not overwriting it")
-    os.replace(staging, published)
-    base.unlink(missing_ok=True)
-    return published
-
-
-def published_run_id(published: Path) -> str | None:
-    if not published.exists():
-        return None
-    con = connect(published, read_only=True)
-    try:
-        row = _one(con, "SELECT value FROM meta WHERE key = 'last_run_id'")
-    finally:
-        con.close()
-    return row[0] if row else None
-
-
-# ---------------------------------------------------------------- loading
 
 
 @dataclass
@@ -222,7 +75,7 @@ def load(
         ids.append(sid)
         got = datetime.fromisoformat(incoming.received_at)
         is_late = False
-        if sub.status in ACCEPTED and sub.unit_code and sub.report_year:
+        if sub.status in COUNTED and sub.unit_code and sub.report_year:
             key = (sub.unit_code, sub.report_year)
             previous = current.get((sub.unit_code, sub.report_year - 1))
             if previous is not None:
@@ -256,7 +109,7 @@ def load(
     _mark_current(con)
     changed = {(s.unit_code, s.report_year) for _, s in todo if s.unit_code and s.report_year}
     _recheck_following_years(con, changed, set(ids))
-    _write_completeness(con, settings)
+    _write_settings(con, settings)
     check_rollup(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('last_run_id', ?), ('last_loaded_at', ?)",
                 [run_id, now.isoformat(sep=" ")])
@@ -299,7 +152,7 @@ def _current_reports(con, keys: set[tuple[str, int]]) -> dict[tuple[str, int], _
     return out
 
 
-CROSS_YEAR_RULES = ("X-CARRY", "X-INFORCE", "X-COPY", "X-JUMP")
+CROSS_YEAR_RULES = tuple(r.id for r in ACROSS_YEARS_RULES)
 
 
 def _recheck_following_years(con, changed: set[tuple[str, int]], loaded_now: set[int]) -> None:
@@ -320,7 +173,7 @@ def _recheck_following_years(con, changed: set[tuple[str, int]], loaded_now: set
         explained = dict(con.execute(
             "SELECT rule, explanation FROM findings WHERE submission_id = ? AND explanation IS NOT NULL", [sid]
         ).fetchall())
-        con.execute(f"DELETE FROM findings WHERE submission_id = ? AND rule IN {CROSS_YEAR_RULES}", [sid])
+        con.execute(f"DELETE FROM findings WHERE submission_id = ? AND rule IN {sql_list(CROSS_YEAR_RULES)}", [sid])
         start = _one(con, "SELECT coalesce(max(finding_no), 0) FROM findings WHERE submission_id = ?", [sid])[0]
         _insert(con, "findings", [
             (sid, start + i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message,
@@ -409,50 +262,10 @@ def _mark_current(con) -> None:
     )
 
 
-def _write_completeness(con, settings) -> None:
-    def month_day(text: str) -> tuple[int, int]:
-        month, day = (int(p) for p in text.split("-"))
-        return month, day
-
-    (m, d), (cm, cd) = month_day(settings.deadline), month_day(settings.county_deadline)
-    con.execute("DELETE FROM completeness")
-    # expected years: every report year the warehouse has seen, and the year being collected when the office says
-    # which (settings.collecting_year): at the start of the season nobody has reported it yet, and all are missing
-    con.execute(
-        f"""INSERT INTO completeness
-           WITH years AS (SELECT DISTINCT report_year FROM submissions WHERE report_year IS NOT NULL
-                          UNION SELECT ?::INTEGER WHERE ? > 0),
-           expected AS (
-               SELECT u.unit_code, u.unit_name, u.unit_type, y.report_year,
-                      CASE WHEN u.unit_type IN {sql_list(unit_types(late_deadline=True))}
-                           THEN make_date(y.report_year + 1, ?, ?)
-                           ELSE make_date(y.report_year + 1, ?, ?) END AS deadline
-               FROM units u CROSS JOIN years y
-               WHERE u.unit_type IN {sql_list(unit_types(expected=True))}
-                 AND (u.active_from IS NULL OR y.report_year >= u.active_from)
-                 AND (u.active_to IS NULL OR y.report_year <= u.active_to)),
-           per AS (
-               SELECT unit_code, report_year,
-                      min(received_at) AS first_received_at,
-                      min(received_at) FILTER (WHERE status IN {_COUNTED})
-                          AS first_accepted_at,
-                      max(submission_id) FILTER (WHERE is_current) AS current_id,
-                      count(*) AS files
-               FROM submissions WHERE unit_code IS NOT NULL GROUP BY ALL)
-           SELECT e.unit_code, e.unit_name, e.unit_type, e.report_year,
-                  CASE WHEN p.current_id IS NOT NULL THEN cur.status
-                       WHEN p.files > 0 THEN 'rejected' ELSE 'missing' END,
-                  p.current_id, p.first_received_at, p.first_accepted_at, e.deadline,
-                  coalesce(p.first_accepted_at < e.deadline + INTERVAL 1 DAY, false)
-           FROM expected e
-           LEFT JOIN per p USING (unit_code, report_year)
-           LEFT JOIN submissions cur ON cur.submission_id = p.current_id
-           ORDER BY e.report_year, e.unit_code""",
-        [settings.collecting_year, settings.collecting_year, cm, cd, m, d],
-    )
+def _write_settings(con, settings) -> None:
+    """What the completeness view needs of the settings: the deadlines (MM-DD of the year after the report year)
+    and the year being collected (0: none)."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('deadline', ?), ('county_deadline', ?), ('collecting_year', ?)",
+                [settings.deadline, settings.county_deadline, str(settings.collecting_year)])
 
 
-__all__ = [
-    "ACCEPTED", "IncomingFile", "LoadResult", "RollupError", "connect", "ensure_schema",
-    "finish_staging", "load", "open_staging", "publish", "staging_path",
-]

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from transforms.reading_grid import Grid
-from transforms.reading_labels import FormatIndex, SectionIndex, loose
-from transforms.reading_numbers import is_blank, looks_like_value
+from transforms.reading.grid import Grid
+from transforms.reading.labels import FormatIndex, SectionIndex, loose
+from transforms.reading.numbers import is_blank, looks_like_value
 
 MAX_LABEL_CELLS = 8  # text cells per row considered as label parts
 MAX_JOIN = 4  # label cells joined into one label (outer group, group, label, + one spare)

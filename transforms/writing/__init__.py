@@ -1,0 +1,3 @@
+"""Files countystats writes: report workbooks in every layout (:mod:`.layouts`: templates, examples), the county's
+consolidated report (:mod:`.export`), and every text from a unit written so it never becomes a formula
+(:mod:`.safe_text`)."""

@@ -65,17 +65,21 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         df = upto(wh.proactive, year, unit_type)
         df = df[df["row_code"] == "normative_docs"]
         out = df.groupby(["format_version", "measure_code", "report_year"], as_index=False)["value"].sum()
-        names = [measure_name(v, "normative_docs", m) for v, m in zip(out["format_version"], out["measure_code"], strict=True)]
-        return pd.DataFrame({"series": names, "category": out["report_year"], "value": out["value"]}).sort_values("category")
+        # one series per measure as printed: formats that print the same measure continue one series
+        out["series"] = [measure_name(v, "normative_docs", m)
+                         for v, m in zip(out["format_version"], out["measure_code"], strict=True)]
+        out = out.groupby(["series", "report_year"], as_index=False)["value"].sum()
+        return pd.DataFrame({"series": out["series"], "category": out["report_year"],
+                             "value": out["value"]}).sort_values("category")
 
     decorate = lambda layout, y, t: _mark_break(layout, y, t, years)  # noqa: E731
     request_order = [_request_row_name(r) for r in REQUEST_ROWS]
     decision_order = [current().section("proactive").row_by_code[r].label.text for r in DECISION_ROWS]
-    normative_order = [
+    normative_order = list(dict.fromkeys(
         measure_name(f.version, "normative_docs", m.code)
         for f in ordered(newest_first=True)
         for m in f.section("proactive").measures_of("normative_docs")
-    ]
+    ))
     common = {"kind": "line", "barmode": "group", "numeric_x": True, "decorate": decorate}
     return "".join(
         charts.render(charts.Chart(id=cid, title=title, rows=rows, series_order=order, **common),

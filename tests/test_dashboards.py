@@ -1,4 +1,7 @@
-"""The dashboards, built from a synthetic warehouse and opened in real headless Chromium (Debian's, never a download).
+"""The dashboards, built from an example warehouse and opened in real headless Chromium (Debian's, never a download).
+
+The warehouse comes from ``countystats.examples.warehouses``: consistent reports, some broken on purpose,
+validated by Great Expectations and loaded by the real loader, so every relation and status is the product's.
 
 Checks per page: no console/page errors, nothing requested from anywhere but the local files, the expected
 charts and traces for the data (derived from the chart CSVs, which share their source with the figures), a
@@ -17,16 +20,18 @@ import duckdb
 import pandas as pd
 import pytest
 
+from countystats.examples.warehouses import HOSTILE_NAME, YEARS, build_warehouse
 from dashboards import texts
 from dashboards.build import PLOTLY_JS, build_dashboards
-from dashboards.synthetic import HOSTILE_NAME, build_warehouse
-from transforms.format import UNIT_TYPE_ZH
+from transforms.format import UNIT_TYPE_ZH, for_year, ordered
+
+pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 PAGES = ["index", "overview", "proactive", "requests", "review", "trends", "completeness", "quality"]
-LATEST = 2024
+LATEST = max(YEARS)
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +146,7 @@ def test_site_files_are_offline_and_complete(site):
     assert len(list(out.glob("*.csv"))) == 15
 
 
+@pytest.mark.slow
 def test_every_page_in_chromium(site, browser, tmp_path_factory):
     _, out, pages = site
     shots = tmp_path_factory.mktemp("screenshots")
@@ -184,6 +190,7 @@ def test_hostile_unit_name_is_text_everywhere(site, browser):
         assert w.dialogs == [] and w.errors == []
 
 
+@pytest.mark.slow
 def test_filters_switch_the_data_and_match_the_csv(site, browser):
     _, out, _ = site
     towns = set(read_csv(out / "requests-outcomes.csv").pipe(variant_rows, LATEST, "township")[texts.CATEGORY])
@@ -226,8 +233,11 @@ def test_overview_numbers_and_filters_travel_with_navigation(site, browser):
 def test_completeness_lists_every_expected_unit_and_links_to_findings(site, browser):
     db, out, _ = site
     con = duckdb.connect(str(db), read_only=True)
-    expected = con.execute("SELECT count(*) FROM completeness WHERE report_year = 2024").fetchone()[0]
+    expected = con.execute("SELECT count(*) FROM completeness WHERE report_year = ?", [LATEST]).fetchone()[0]
+    statuses = {s for (s,) in con.execute("SELECT DISTINCT status FROM completeness WHERE report_year = ?",
+                                          [LATEST]).fetchall()}
     con.close()
+    assert statuses == {"accepted", "accepted_with_warnings", "rejected", "missing"}  # every status is on the page
     with Watched(browser) as w:
         w.open((out / "completeness.html").as_uri())
         assert w.page.locator("#status-table tbody tr:visible").count() == expected
@@ -280,15 +290,26 @@ def test_outcome_categories_come_from_the_format_groups():
 
 
 def test_no_trend_series_mixes_the_two_formats(site):
+    from dashboards.data import measure_name
+
     db, out, _ = site
     con = duckdb.connect(str(db), read_only=True)
-    by_year = dict(con.execute("SELECT report_year, any_value(format_version) FROM proactive_cells GROUP BY 1").fetchall())
+    per_year = con.execute("SELECT report_year, list(DISTINCT format_version) FROM proactive_cells GROUP BY 1").fetchall()
     con.close()
+    assert all(len(versions) == 1 for _, versions in per_year)  # each year's reports in one format
+    by_year = {year: versions[0] for year, versions in per_year}
+    # the format whose 表二 names each series (a measure of the normative documents row)
+    defined_in = {measure_name(f.version, "normative_docs", m.code): f.version
+                  for f in ordered() for m in f.section("proactive").measures_of("normative_docs")}
+    assert len(defined_in) == sum(len(f.section("proactive").measures_of("normative_docs")) for f in ordered())
     csv = read_csv(out / "trends-normative.csv")
     csv = csv[(csv[texts.YEAR] == LATEST) & (csv[texts.UNIT_TYPE] == texts.ALL_TYPES)]
+    # both sides of the break are on the chart: the oldest year in its format, the newest in the current one
+    shown = {by_year[int(y)] for y in csv[texts.CATEGORY]}
+    assert shown == {for_year(min(YEARS)).version, for_year(LATEST).version} and len(shown) == 2
     for series, rows in csv.groupby(texts.SERIES):
         formats = {by_year[int(y)] for y in rows[texts.CATEGORY]}
-        assert len(formats) == 1, f"{series} spans formats {formats}"
+        assert formats == {defined_in[series]}, f"{series} spans formats {formats}"
 
 
 def test_print_layout_hides_navigation_and_filters(site, browser):
@@ -303,16 +324,16 @@ def test_print_layout_hides_navigation_and_filters(site, browser):
 
 
 def test_an_empty_warehouse_still_gets_its_pages(tmp_path):
-    db = build_warehouse(tmp_path / "empty.duckdb", units=[])
-    con = duckdb.connect(str(db))
-    con.execute("DELETE FROM findings")
-    con.execute("DELETE FROM submissions")
+    db = build_warehouse(tmp_path / "empty.duckdb", units=[])  # the schema alone
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
     con.close()
     pages = build_dashboards(db, tmp_path / "site")
     assert [p.stem for p in pages] == PAGES
     assert read_csv(tmp_path / "site" / "requests-outcomes.csv").empty
 
 
+@pytest.mark.slow
 def test_dashboards_of_the_example_county_through_the_real_pipeline(example_inbox, tmp_path, browser):
     """清河县 end to end: real reader, Great Expectations, loader, publish; then every page in Chromium."""
     from countystats import pipeline

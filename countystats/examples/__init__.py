@@ -5,7 +5,8 @@
 - :mod:`.county`: the example county 清河县, a season of workbooks in every layout and mess units really send (the
   README's demo, end-to-end tests);
 - :mod:`.rules`: the examples each rule declares (``transforms.rules``), made into submissions and workbooks;
-- :mod:`.warehouses`: example warehouses of any size, built through the real schema and loader (dashboards).
+- :mod:`.warehouses`: example warehouses of any size, every status present, validated by Great Expectations and
+  built through the real schema and loader (the dashboards' and analysts' query tests, the dashboards benchmark).
 
 Everything here is derived from the format definition (``transforms.format``): nothing spells a label.
 """

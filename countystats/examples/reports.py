@@ -12,9 +12,10 @@ from collections.abc import Iterable
 
 from openpyxl.utils import get_column_letter
 
-from transforms.format import FORMATS, TOTAL, current
+from transforms.format import FORMATS, TOTAL, ReportFormat, current
 from transforms.model import Cell, Submission
 
+Values = dict[tuple[str, str, str], float | int | None]
 SHEET = "Sheet1"
 # First worksheet row of each table in the synthetic grid (one table below the other, column B onwards).
 FIRST_ROW = {"proactive": 4, "requests": 20, "review_litigation": 50}
@@ -177,3 +178,25 @@ def set_values(sub: Submission, values: Iterable[tuple[tuple[str, str, str], flo
                        for s, r in derived):
         _derive_other_total(sub)
     return sub
+
+
+def continued(fmt: ReportFormat, values: Values, before: Values | None) -> Values:
+    """This year's figures continuing last year's: carried over = last year's carried forward, documents in force =
+    last year's + issued − repealed."""
+    now = dict(values)
+    if before is None:
+        return now
+    for m in fmt.section("requests").columns if fmt.has("requests") else ():
+        carried = before.get(("requests", "carried_forward", m.code)) or 0
+        key = ("requests", "carried_over", m.code)
+        now[("requests", "new_received", m.code)] = (now.get(("requests", "new_received", m.code)) or 0) + (
+            (now.get(key) or 0) - carried)  # keeps 表三 balanced
+        now[key] = carried
+    for row in ("rules", "normative_docs"):
+        if all(fmt.has("proactive", row, m) for m in ("issued", "repealed", "in_force")):
+            was = before.get(("proactive", row, "in_force")) or 0
+            issued = now.get(("proactive", row, "issued")) or 0
+            repealed = min(now.get(("proactive", row, "repealed")) or 0, was + issued)
+            now[("proactive", row, "repealed")] = repealed
+            now[("proactive", row, "in_force")] = was + issued - repealed
+    return now

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from countystats.examples.reports import consistent_values, submission_from
+from countystats.examples.reports import consistent_values, continued, submission_from
 from transforms.format import FILER, FORMATS, REPORT_TITLE, ReportFormat, for_year, previous
 from transforms.model import Submission
 from transforms.registry import DEFAULT_REGISTRY, Registry
@@ -113,7 +113,7 @@ def across_years_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int
     before: Values | None = None
     if example.previous is not None or example.same_as_previous:
         before, _ = values_for(fmt, example, seed, changes=example.previous or ())
-    now = dict(before) if example.same_as_previous else _continued(fmt, base, before)
+    now = dict(before) if example.same_as_previous else continued(fmt, base, before)
     if not example.same_as_previous:
         for change in example.changes:
             for key in change.keys(fmt):
@@ -125,28 +125,6 @@ def across_years_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int
         previous_values = {k: c.value for k, c in submission_from(before, fmt.version, example.unit_type).cells.items()}
     return Case(rule, example, fmt, sub=sub, previous=previous_values,
                 previous_format=fmt.version if before is not None else None, year=year)
-
-
-def _continued(fmt: ReportFormat, values: Values, before: Values | None) -> Values:
-    """This year's figures continuing last year's: carried over = last year's carried forward, documents in force =
-    last year's + issued − repealed."""
-    now = dict(values)
-    if before is None:
-        return now
-    for m in fmt.section("requests").columns if fmt.has("requests") else ():
-        carried = before.get(("requests", "carried_forward", m.code)) or 0
-        key = ("requests", "carried_over", m.code)
-        now[("requests", "new_received", m.code)] = (now.get(("requests", "new_received", m.code)) or 0) + (
-            (now.get(key) or 0) - carried)  # keeps 表三 balanced
-        now[key] = carried
-    for row in ("rules", "normative_docs"):
-        if all(fmt.has("proactive", row, m) for m in ("issued", "repealed", "in_force")):
-            was = before.get(("proactive", row, "in_force")) or 0
-            issued = now.get(("proactive", row, "issued")) or 0
-            repealed = min(now.get(("proactive", row, "repealed")) or 0, was + issued)
-            now[("proactive", row, "repealed")] = repealed
-            now[("proactive", row, "in_force")] = was + issued - repealed
-    return now
 
 
 # ---------------------------------------------------------------- reading: workbooks

@@ -40,8 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from countystats.examples.reports import consistent_values, set_values, submission_from
-from countystats.examples.rules import _continued
+from countystats.examples.reports import consistent_values, continued, set_values, submission_from
 from countystats.settings import Settings
 from transforms.format import FILER, REPORT_TITLE, STATUSES, TOTAL, UNIT_TYPES, ReportFormat, for_year
 from transforms.inbox.archive import Arrival, IncomingFile
@@ -194,7 +193,7 @@ def _report(rng: random.Random, fmt: ReportFormat, unit: Unit, year: int,
     for _ in range(100):
         values = consistent_values(fmt.version, unit.unit_type, rng)
         if same_format:
-            values = _continued(fmt, values, before)
+            values = continued(fmt, values, before)
         if _negative(fmt, values):
             continue
         sub = submission_from(values, fmt.version, unit.unit_type, name=unit.unit_code, year=year)

@@ -4,17 +4,18 @@ excluded) written in the statutory layout and read back by the project's own rea
 from __future__ import annotations
 
 import pytest
-from fake_reading import drop, install
+from fake_reading import FAKE, drop
 from warehouse_factory import write_units
 
 from countystats import pipeline
 from countystats.settings import Settings
 from transforms.writing.export import export_county
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture
-def loaded(tmp_path, monkeypatch) -> Settings:
-    install(monkeypatch)
+def loaded(tmp_path) -> Settings:
     settings = Settings(inbox=tmp_path / "inbox", db=tmp_path / "w.duckdb", out=tmp_path / "out",
                         archive=tmp_path / "archive", units=write_units(tmp_path / "units.csv"))
     drop(settings.inbox, "a.xlsx", "2025-01-10 09:00:00", year=2024, new=5, licensing=3)
@@ -26,7 +27,7 @@ def loaded(tmp_path, monkeypatch) -> Settings:
          unit_type="county_government", year=2024, new=100, licensing=50)  # not part of the sum
     drop(settings.inbox, "bad.xlsx", "2025-01-10 09:00:00", unit_code="D01", unit_name="县教育局",
          unit_type="department", year=2024, new=1000, errors=True)  # rejected: not part of the sum
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     return settings
 
 

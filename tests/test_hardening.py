@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import ROOT
-from fake_reading import drop, install
+from fake_reading import FAKE, drop
 from hostile import (
     FAR_CELL_SPELLINGS,
     FORMULA_TEXT,
@@ -100,6 +100,7 @@ def query(db: Path, sql: str, params=()) -> list[tuple]:
 ISOLATION_TARGETS = Path(__file__).resolve().parent
 
 
+@pytest.mark.integration
 def test_isolated_workers_turn_a_crash_a_stall_and_a_memory_blowup_into_that_task_s_failure_alone():
     """The worker pool on tasks that abort, stall, exhaust memory or raise, between tasks that succeed."""
     tasks = [("echo", 1), ("abort",), ("echo", 2), ("stall",), ("allocate", 4096), ("raise",), ("exit",),
@@ -115,6 +116,7 @@ def test_isolated_workers_turn_a_crash_a_stall_and_a_memory_blowup_into_that_tas
     assert "秒" in results[3].reason_zh(Limits(seconds=3)) and "MB" in results[4].reason_zh(Limits(memory_mb=256))
 
 
+@pytest.mark.integration
 def test_calamine_itself_dies_on_the_hostile_files_the_guard_turns_away(tmp_path, clean):
     """The files of class 2 are real threats: given straight to python-calamine (in an isolated worker), it aborts."""
     _, data = clean
@@ -132,6 +134,8 @@ def test_calamine_itself_dies_on_the_hostile_files_the_guard_turns_away(tmp_path
 # ---------------------------------------------------------------- class 1: the file system in discover
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_gbk_file_name_is_shown_readably_stored_losslessly_and_names_the_unit(tmp_path):
     """A zip unpacked on Windows: the name is GBK bytes. The unit is known only from that name."""
     report = next(r for r in __import__("countystats.examples.county", fromlist=["x"]).generate_county()
@@ -159,6 +163,7 @@ def test_gbk_file_name_is_shown_readably_stored_losslessly_and_names_the_unit(tm
     assert Path(out["file"]).name == report.file_name
 
 
+@pytest.mark.unit
 def test_entries_that_are_not_plain_files_are_accounted_for_and_never_followed(tmp_path, clean):
     _, data = clean
     settings = settings_for(tmp_path, units=UNITS)
@@ -187,6 +192,7 @@ def test_entries_that_are_not_plain_files_are_accounted_for_and_never_followed(t
     assert [Path(e["file"]).name for e in entries] == ["good.xlsx"]
 
 
+@pytest.mark.integration
 def test_a_long_name_a_wild_mtime_and_a_suffix_of_user_text_do_not_reach_the_archive_name(tmp_path, clean):
     _, data = clean
     settings = settings_for(tmp_path, units=UNITS)
@@ -207,6 +213,7 @@ def test_a_long_name_a_wild_mtime_and_a_suffix_of_user_text_do_not_reach_the_arc
     assert result.counts()["unreadable"] == 0
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not hasattr(os, "setuid"), reason="needs POSIX users")
 def test_a_file_the_run_may_not_read_is_a_problem_of_this_run_and_the_others_load(tmp_path, clean):
     """As root every file is readable, so the run is made as an unprivileged user (a forked child drops to
@@ -253,6 +260,7 @@ def test_a_file_the_run_may_not_read_is_a_problem_of_this_run_and_the_others_loa
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.mark.unit
 def test_a_file_removed_or_renamed_between_listing_and_reading_is_not_taken(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -266,6 +274,7 @@ def test_a_file_removed_or_renamed_between_listing_and_reading_is_not_taken(tmp_
             intake.take(entry.path, 1024)
 
 
+@pytest.mark.integration
 def test_a_file_that_grows_while_read_waits_for_the_next_run(tmp_path):
     path = tmp_path / "uploading.xlsx"
     path.write_bytes(b"x" * 1000)
@@ -290,6 +299,7 @@ with open({str(path)!r}, 'ab') as fh:
     assert len(intake.take(os.fsencode(path), 10**6)) == 1000 + 400 * 100
 
 
+@pytest.mark.unit
 def test_display_names_escape_what_would_rewrite_a_terminal():
     assert intake.display_name("报告\u202excod.xlsx".encode()) == "报告\\u202excod.xlsx"
     assert intake.display_name(b"\x1b[2J\x1b[31m.xlsx") == "\\u001b[2J\\u001b[31m.xlsx"
@@ -300,6 +310,7 @@ def test_display_names_escape_what_would_rewrite_a_terminal():
 # ---------------------------------------------------------------- class 2: workbooks past the guard
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("spelling", sorted(FAR_CELL_SPELLINGS))
 def test_a_far_cell_in_any_legal_spelling_is_seen(tmp_path, clean, spelling):
     _, data = clean
@@ -308,23 +319,27 @@ def test_a_far_cell_in_any_legal_spelling_is_seen(tmp_path, clean, spelling):
     assert "工作表范围过大" in message and "1048576" in message
 
 
+@pytest.mark.integration
 def test_cells_and_rows_without_references_are_placed_as_the_reader_places_them(tmp_path, clean):
     _, data = clean
     message = only_finding(read_bytes(tmp_path, "no-r.xlsx", cells_without_r_far_down(data)))
     assert "工作表范围过大" in message and "第 1048570 行" in message
 
 
+@pytest.mark.integration
 def test_a_huge_shared_string_count_is_refused_before_calamine(tmp_path, clean):
     _, data = clean
     message = only_finding(read_bytes(tmp_path, "sst.xlsx", huge_unique_count(data)))
     assert "文字表" in message and "68719476736" in message
 
 
+@pytest.mark.integration
 def test_a_dtd_with_entities_is_refused(tmp_path, clean):
     _, data = clean
     assert "DTD" in only_finding(read_bytes(tmp_path, "dtd.xlsx", doctype_entities(data)))
 
 
+@pytest.mark.integration
 def test_a_styled_empty_far_cell_leaves_a_valid_report_valid(tmp_path, clean):
     report, data = clean
     plain = read_bytes(tmp_path, "plain.xlsx", data)
@@ -337,6 +352,7 @@ def test_a_styled_empty_far_cell_leaves_a_valid_report_valid(tmp_path, clean):
 # ---------------------------------------------------------------- class 3: work without bound
 
 
+@pytest.mark.integration
 def test_merges_beyond_the_content_cost_nothing(tmp_path, clean):
     """600 × P1:CV2000 beside a report that ends in column O: clipped to the content, they fill nothing."""
     _, data = clean
@@ -345,12 +361,14 @@ def test_merges_beyond_the_content_cost_nothing(tmp_path, clean):
     assert sub.status == plain.status and sub.cells_json() == plain.cells_json()
 
 
+@pytest.mark.integration
 def test_merges_overlapping_the_content_hundreds_of_times_are_refused_not_filled(tmp_path, clean):
     _, data = clean
     sub = read_bytes(tmp_path, "merges.xlsx", overlapping_merges(data, ref="A1:O54"), seconds=60)
     assert "合并单元格" in only_finding(sub)  # not a timeout: the fill is budgeted by the sheet's own size
 
 
+@pytest.mark.integration
 def test_spaced_end_tags_read_in_linear_time(tmp_path, clean):
     report, data = clean
     sub = read_bytes(tmp_path, "spaced.xlsx", spaced_end_tags(data), seconds=60)
@@ -358,6 +376,7 @@ def test_spaced_end_tags_read_in_linear_time(tmp_path, clean):
     assert sub.unit_code == report.unit_code
 
 
+@pytest.mark.integration
 def test_feedback_on_a_giant_merge_is_written_from_values_within_the_limits(tmp_path, clean):
     report, data = clean
     path = tmp_path / "giant.xlsx"
@@ -378,6 +397,7 @@ def test_feedback_on_a_giant_merge_is_written_from_values_within_the_limits(tmp_
 # ---------------------------------------------------------------- class 4: numbers that break the sums
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("text", ["9007199254740993", "9007199254740992", "1.7e308", "1e400", str(MAX_VALUE + 1)])
 def test_numbers_beyond_any_report_are_errors_naming_the_cell(tmp_path, clean, text):
     report, data = clean
@@ -389,6 +409,7 @@ def test_numbers_beyond_any_report_are_errors_naming_the_cell(tmp_path, clean, t
     assert sub.status == "rejected" and sub.value(*key) is None
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("text", ["NaN", "INF", "-inf"])
 def test_not_a_number_spelled_as_a_number_is_an_error_naming_the_cell(tmp_path, clean, text):
     report, data = clean
@@ -399,6 +420,7 @@ def test_not_a_number_spelled_as_a_number_is_an_error_naming_the_cell(tmp_path, 
     assert sub.status == "rejected" and sub.value(*key) is None
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("error", ["#DIV/0!", "#REF!", "#VALUE!", "#N/A"])
 def test_a_formula_that_failed_is_an_error_naming_the_cell_not_a_blank(tmp_path, clean, error):
     """calamine reads an error value as an empty cell: the clerk would be told of a blank while Excel shows
@@ -417,6 +439,7 @@ def test_a_formula_that_failed_is_an_error_naming_the_cell_not_a_blank(tmp_path,
     assert not [f for f in sub.findings if f.rule.startswith("T3")], [f.message for f in sub.findings]
 
 
+@pytest.mark.integration
 def test_fees_near_the_float_limit_are_errors_and_never_reach_the_export(tmp_path, clean):
     report, data = clean
     ref = value_cell(report, ("proactive", "fees", "amount_wan_yuan"))
@@ -424,6 +447,7 @@ def test_fees_near_the_float_limit_are_errors_and_never_reach_the_export(tmp_pat
     assert any(f.rule == "R-NUMBER" and f.cell.endswith(ref) for f in sub.findings)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("year", [2099, 1901, 2007])
 def test_a_report_year_in_the_future_or_before_the_regulation_is_an_error(tmp_path, clean, year):
     report, data = clean
@@ -434,6 +458,7 @@ def test_a_report_year_in_the_future_or_before_the_regulation_is_an_error(tmp_pa
     assert sub.report_year is None and sub.status == "rejected"
 
 
+@pytest.mark.integration
 def test_a_future_year_opens_no_year_of_completeness(tmp_path, clean):
     report, data = clean
     settings = settings_for(tmp_path, units=UNITS)
@@ -444,6 +469,7 @@ def test_a_future_year_opens_no_year_of_completeness(tmp_path, clean):
     assert query(settings.db, "SELECT DISTINCT report_year FROM completeness") == [(report.year,)]
 
 
+@pytest.mark.unit
 def test_the_rollup_is_exact_for_counts_at_the_bound(tmp_path):
     """A thousand townships each at the bound: 10^12, exact (DOUBLE with a tolerance was the old arithmetic)."""
     settings = settings_for(tmp_path)
@@ -471,6 +497,8 @@ def _incoming(sub, i: int):
 # ---------------------------------------------------------------- class 5: formulas written back
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_texts_from_a_file_never_become_formulas_in_the_findings_csv_or_the_feedback(tmp_path, clean):
     report, data = clean
     blank = value_cell(report, ("requests", "new_received", "commercial"))
@@ -511,6 +539,7 @@ def test_texts_from_a_file_never_become_formulas_in_the_findings_csv_or_the_feed
     assert not any(c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit() for c in cells)
 
 
+@pytest.mark.unit
 def test_csv_cells_keep_numbers_and_neutralise_formula_starts():
     from transforms.writing.safe_text import csv_cell
 
@@ -523,6 +552,7 @@ def test_csv_cells_keep_numbers_and_neutralise_formula_starts():
 # ---------------------------------------------------------------- class 6: the registry
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("rows, words", [
     ("T01,甲镇\n", ["第 2 行", "只有 2 列"]),
     ("T01,甲镇,township,,2020年,\n", ["第 2 行", "2020年", "不是年份"]),
@@ -540,12 +570,14 @@ def test_registry_errors_name_the_line(rows, words):
         assert word in str(info.value)
 
 
+@pytest.mark.unit
 def test_every_problem_of_a_registry_is_reported_at_once():
     with pytest.raises(RegistryError) as info:
         parse_units(HEADER + "T01,甲镇\nT02,乙镇,town,,,\nT03,丙镇,township,,x,\n")
     assert [p.split("：")[0].split("只有")[0].strip() for p in info.value.problems] == ["第 2 行", "第 3 行", "第 4 行"]
 
 
+@pytest.mark.integration
 def test_a_bad_registry_stops_the_run_before_anything_with_a_plain_message(tmp_path, clean):
     _, data = clean
     settings = settings_for(tmp_path)
@@ -562,6 +594,7 @@ def test_a_bad_registry_stops_the_run_before_anything_with_a_plain_message(tmp_p
     assert done.returncode == 3 and "第 3 行" in done.stderr
 
 
+@pytest.mark.unit
 def test_the_example_registry_is_valid():
     assert len(Registry.load(UNITS).units) > 40
 
@@ -569,41 +602,39 @@ def test_the_example_registry_is_valid():
 # ---------------------------------------------------------------- class 7: time taken from the sender
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    install(monkeypatch)
-
-
-def test_a_future_mtime_does_not_make_a_file_current_for_ever(tmp_path, fake):
+@pytest.mark.unit
+def test_a_future_mtime_does_not_make_a_file_current_for_ever(tmp_path):
     settings = settings_for(tmp_path)
     first = settings.inbox / "甲镇-first.xlsx"
     settings.inbox.mkdir(parents=True)
     first.write_text(json.dumps({"year": 2024, "new": 5}), encoding="utf-8")
     stamp = datetime(2100, 1, 1).timestamp()
     os.utime(first, (stamp, stamp))
-    pipeline.run(settings, run_id="r1", now=datetime(2025, 1, 10, 9, 0))
+    pipeline.run(settings, run_id="r1", now=datetime(2025, 1, 10, 9, 0), **FAKE)
     correction = settings.inbox / "甲镇-corrected.xlsx"
     correction.write_text(json.dumps({"year": 2024, "new": 7}), encoding="utf-8")
-    pipeline.run(settings, run_id="r2", now=datetime(2025, 1, 20, 9, 0))
+    pipeline.run(settings, run_id="r2", now=datetime(2025, 1, 20, 9, 0), **FAKE)
     rows = query(settings.db, "SELECT source_file, received_at, is_current FROM submissions ORDER BY submission_id")
     assert [(Path(f).name, got, cur) for f, got, cur in rows] == [
         ("甲镇-first.xlsx", datetime(2025, 1, 10, 9, 0), False),
         ("甲镇-corrected.xlsx", datetime(2025, 1, 20, 9, 0), True)]
 
 
-def test_a_back_dated_mtime_does_not_escape_p_late(tmp_path, fake):
+@pytest.mark.unit
+def test_a_back_dated_mtime_does_not_escape_p_late(tmp_path):
     settings = settings_for(tmp_path)
     settings.inbox.mkdir(parents=True)
     path = settings.inbox / "甲镇.xlsx"
     path.write_text(json.dumps({"year": 2024}), encoding="utf-8")
     stamp = datetime(2025, 1, 2).timestamp()  # "sent on 2 January"
     os.utime(path, (stamp, stamp))
-    pipeline.run(settings, run_id="r1", now=datetime(2025, 2, 20, 2, 0))  # first seen after the deadline
+    pipeline.run(settings, run_id="r1", now=datetime(2025, 2, 20, 2, 0), **FAKE)  # first seen after the deadline
     assert query(settings.db, "SELECT is_late FROM submissions") == [(True,)]
     assert query(settings.db, "SELECT rule FROM findings") == [("P-LATE",)]
 
 
-def test_a_run_that_died_keeps_the_first_sighting_time(tmp_path, fake, monkeypatch):
+@pytest.mark.unit
+def test_a_run_that_died_keeps_the_first_sighting_time(tmp_path, monkeypatch):
     settings = settings_for(tmp_path)
     settings.inbox.mkdir(parents=True)
     (settings.inbox / "甲镇.xlsx").write_text(json.dumps({"year": 2024}), encoding="utf-8")
@@ -611,10 +642,9 @@ def test_a_run_that_died_keeps_the_first_sighting_time(tmp_path, fake, monkeypat
 
     monkeypatch.setattr(loading, "check_rollup", lambda con: (_ for _ in ()).throw(RuntimeError("died")))
     with pytest.raises(RuntimeError):
-        pipeline.run(settings, run_id="r1", now=datetime(2025, 1, 30, 9, 0))
+        pipeline.run(settings, run_id="r1", now=datetime(2025, 1, 30, 9, 0), **FAKE)
     monkeypatch.undo()
-    install(monkeypatch)
-    pipeline.run(settings, run_id="r2", now=datetime(2025, 2, 5, 2, 0))  # the next night
+    pipeline.run(settings, run_id="r2", now=datetime(2025, 2, 5, 2, 0), **FAKE)  # the next night
     assert query(settings.db, "SELECT received_at, is_late FROM submissions") == [(datetime(2025, 1, 30, 9, 0),
                                                                                  False)]
 
@@ -622,22 +652,24 @@ def test_a_run_that_died_keeps_the_first_sighting_time(tmp_path, fake, monkeypat
 # ---------------------------------------------------------------- class 8: the smaller ones
 
 
-def test_a_byte_identical_second_arrival_is_recorded_and_processed_once(tmp_path, fake):
+@pytest.mark.unit
+def test_a_byte_identical_second_arrival_is_recorded_and_processed_once(tmp_path):
     settings = settings_for(tmp_path)
     drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     drop(settings.inbox, "甲镇-再次报送.xlsx", "2025-01-12 09:00:00", year=2024)  # the same bytes again
-    second = pipeline.run(settings, run_id="r2")
+    second = pipeline.run(settings, run_id="r2", **FAKE)
     assert second.files == [] and second.seen_before == 2
     arrivals = query(settings.db, "SELECT source_file, received_at FROM arrivals ORDER BY received_at")
     assert [(Path(f).name, t) for f, t in arrivals] == [("甲镇.xlsx", datetime(2025, 1, 10, 9, 0)),
                                                        ("甲镇-再次报送.xlsx", datetime(2025, 1, 12, 9, 0))]
     assert query(settings.db, "SELECT count(*) FROM submissions") == [(1,)]
-    third = pipeline.run(settings, run_id="r3")
+    third = pipeline.run(settings, run_id="r3", **FAKE)
     assert query(settings.db, "SELECT count(*) FROM arrivals") == [(2,)] and third.files == []
 
 
-def test_hidden_folders_are_skipped_like_hidden_files(tmp_path, fake):
+@pytest.mark.unit
+def test_hidden_folders_are_skipped_like_hidden_files(tmp_path):
     settings = settings_for(tmp_path)
     drop(settings.inbox / ".Trash", "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
     drop(settings.inbox / "~$lock", "乙镇.xlsx", "2025-01-10 09:00:00", unit_code="T02", unit_name="乙镇")
@@ -648,6 +680,7 @@ def test_hidden_folders_are_skipped_like_hidden_files(tmp_path, fake):
     assert found.ignored == 3  # .Trash, ~$lock, .DS_Store (the portal's receipts are not counted: they are ours)
 
 
+@pytest.mark.integration
 def test_a_full_disk_leaves_no_temporary_in_the_archive(tmp_path, clean):
     """The archive write fails part-way (a file-size limit stands in for a full disk: the same EFBIG/ENOSPC
     path); that file waits for the next run, the smaller one is archived, no temporary is left."""
@@ -675,6 +708,7 @@ print(json.dumps(found.to_dict()))
     assert not [p for p in settings.archive.rglob("*") if archive.TMP_PREFIX in p.name]
 
 
+@pytest.mark.unit
 def test_stale_archive_temporaries_of_a_killed_run_are_swept(tmp_path):
     folder = tmp_path / "archive" / "ab"
     folder.mkdir(parents=True)
@@ -687,6 +721,7 @@ def test_stale_archive_temporaries_of_a_killed_run_are_swept(tmp_path):
     assert not old.exists() and fresh.exists()
 
 
+@pytest.mark.integration
 def test_a_reader_killed_from_outside_is_one_unreadable_file(tmp_path):
     """The OOM killer's SIGKILL (sent here to the worker once its task has begun) costs that task alone."""
     import threading

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fake_reading import drop, install
+from fake_reading import FAKE, drop
 from warehouse_factory import write_units
 
 from countystats import pipeline
@@ -53,6 +53,8 @@ def facts(db: Path) -> dict[str, list]:
         con.close()
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_example_county_rebuilt_from_the_archive_equals_the_nightly_warehouse(tmp_path, example_inbox):
     """Two nightly runs (2023's files, then 2024's) vs one rebuild from the archive with the inbox gone: the same
     files, units (some named only by their file name), statuses, current reports, values with their cells, findings
@@ -88,12 +90,12 @@ def test_example_county_rebuilt_from_the_archive_equals_the_nightly_warehouse(tm
     assert Path(result.summary_json).is_file() and result.dashboards
 
 
-def test_a_new_schema_version_is_refused_by_the_nightly_run_and_rebuilt(tmp_path, monkeypatch):
-    install(monkeypatch)
+@pytest.mark.unit
+def test_a_new_schema_version_is_refused_by_the_nightly_run_and_rebuilt(tmp_path):
     settings = _settings(tmp_path)
     drop(settings.inbox, "甲镇2023.xlsx", "2024-01-20 10:00:00", year=2023)
     drop(settings.inbox, "甲镇2024.xlsx", "2025-01-20 10:00:00", year=2024, new=7)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     before = facts(settings.db)
     con = duckdb.connect(str(settings.db))
     con.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")  # a warehouse of an older release
@@ -101,9 +103,9 @@ def test_a_new_schema_version_is_refused_by_the_nightly_run_and_rebuilt(tmp_path
 
     drop(settings.inbox, "乙镇2024.xlsx", "2025-01-21 10:00:00", unit_code="T02", unit_name="乙镇", year=2024)
     with pytest.raises(RuntimeError, match="countystats rebuild"):
-        pipeline.run(settings, run_id="r2")
+        pipeline.run(settings, run_id="r2", **FAKE)
 
-    result = pipeline.rebuild(settings, run_id="rebuilt")
+    result = pipeline.rebuild(settings, run_id="rebuilt", **FAKE)
     after = facts(settings.db)
     con = duckdb.connect(str(settings.db), read_only=True)
     version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
@@ -113,22 +115,21 @@ def test_a_new_schema_version_is_refused_by_the_nightly_run_and_rebuilt(tmp_path
     assert set(before["submissions"]) < set(after["submissions"])
     assert {row[3] for row in after["submissions"]} == {"T01", "T02"}
     assert len(result.files) == 3
-    assert pipeline.run(settings, run_id="r3").files == []  # and the nightly run carries on from there
+    assert pipeline.run(settings, run_id="r3", **FAKE).files == []  # and the nightly run carries on from there
 
 
+@pytest.mark.unit
 def test_manifest_survives_repeats_and_a_torn_line(tmp_path, monkeypatch):
     """A run that died before publishing archives its files again on the next night; a line cut short (full disk)
     or pointing outside the archive is skipped with a warning: each file is loaded once, at its first receipt time."""
-    install(monkeypatch)
     settings = _settings(tmp_path)
     drop(settings.inbox, "甲镇.xlsx", "2025-01-20 10:00:00", year=2024)
     monkeypatch.setattr(loading, "check_rollup", lambda con: (_ for _ in ()).throw(RuntimeError("died")))
     with pytest.raises(RuntimeError, match="died"):
-        pipeline.run(settings, run_id="r1")
+        pipeline.run(settings, run_id="r1", **FAKE)
     monkeypatch.undo()
-    install(monkeypatch)
     drop(settings.inbox, "乙镇.xlsx", "2025-01-22 10:00:00", unit_code="T02", unit_name="乙镇", year=2024)
-    pipeline.run(settings, run_id="r2")
+    pipeline.run(settings, run_id="r2", **FAKE)
     manifest = settings.archive / archive.MANIFEST
     lines = manifest.read_text(encoding="utf-8").splitlines()
     # 甲镇 once: r2 found it new to the warehouse again but its arrival was recorded (and keeps its first time)
@@ -142,10 +143,12 @@ def test_manifest_survives_repeats_and_a_torn_line(tmp_path, monkeypatch):
     assert [Path(f.path).name for f in files] == ["甲镇.xlsx", "乙镇.xlsx"]
     assert all(Path(f.archive_path).is_file() for f in files)
     nightly = facts(settings.db)
-    pipeline.rebuild(settings, run_id="rebuilt")
+    pipeline.rebuild(settings, run_id="rebuilt", **FAKE)
     assert facts(settings.db) == nightly
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_rebuild_cli_names_a_damaged_archive_copy_and_goes_on(tmp_path, example_inbox):
     """Real reader and validator, through the command: an archived copy whose bytes no longer match its sha256 becomes
     an unreadable submission named by the file the unit sent; the other files load; the published warehouse is

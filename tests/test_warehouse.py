@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fake_reading import drop, install
+from fake_reading import FAKE, drop, skip_validation
 from warehouse_factory import make_submission, write_units
 
 from countystats import pipeline
@@ -32,11 +32,6 @@ DATA_RELATIONS = [r.name for r in RELATIONS if r.name != "meta"]
 def settings(tmp_path) -> Settings:
     return Settings(inbox=tmp_path / "inbox", db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
                     archive=tmp_path / "archive", units=write_units(tmp_path / "units.csv"), progress_every=1)
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    install(monkeypatch)
 
 
 def query(db: Path, sql: str, params=()) -> list[tuple]:
@@ -58,10 +53,11 @@ def snapshot(db: Path) -> dict[str, list]:
 # ---------------------------------------------------------------- loading
 
 
-def test_run_loads_lineage_history_and_archives_byte_for_byte(settings, fake):
+@pytest.mark.unit
+def test_run_loads_lineage_history_and_archives_byte_for_byte(settings):
     a = drop(settings.inbox, "甲镇2024.xlsx", "2025-01-20 09:00:00", year=2024)
     before = a.read_bytes(), a.stat().st_mtime
-    result = pipeline.run(settings, run_id="r1")
+    result = pipeline.run(settings, run_id="r1", **FAKE)
     assert result.counts()["accepted"] == 1
     assert (a.read_bytes(), a.stat().st_mtime) == before  # the inbox is never modified
     digest = hashlib.sha256(before[0]).hexdigest()
@@ -82,26 +78,28 @@ def test_run_loads_lineage_history_and_archives_byte_for_byte(settings, fake):
     assert result.rejected == {}
 
 
-def test_idempotent_second_run_changes_nothing(settings, fake):
+@pytest.mark.unit
+def test_idempotent_second_run_changes_nothing(settings):
     drop(settings.inbox, "甲镇2024.xlsx", "2025-01-20 09:00:00", year=2024)
     drop(settings.inbox, "乙镇2024.xlsx", "2025-01-21 09:00:00", unit_code="T02", unit_name="乙镇", year=2024)
     drop(settings.inbox, "copy-of-甲镇.xlsx", "2025-01-22 09:00:00", year=2024)  # same bytes, other name
-    first = pipeline.run(settings, run_id="r1")
+    first = pipeline.run(settings, run_id="r1", **FAKE)
     assert len(first.files) == 2
     before = snapshot(settings.db)
-    second = pipeline.run(settings, run_id="r2")
+    second = pipeline.run(settings, run_id="r2", **FAKE)
     assert second.files == [] and second.seen_before == 3
     assert snapshot(settings.db) == before
     assert "未重复处理" in second.summary_zh()
 
 
-def test_resubmission_newer_accepted_becomes_current_rejected_never_displaces(settings, fake):
+@pytest.mark.unit
+def test_resubmission_newer_accepted_becomes_current_rejected_never_displaces(settings):
     drop(settings.inbox, "v1.xlsx", "2025-01-10 09:00:00", year=2024, new=5)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     drop(settings.inbox, "v2.xlsx", "2025-01-15 09:00:00", year=2024, new=7)
-    pipeline.run(settings, run_id="r2")
+    pipeline.run(settings, run_id="r2", **FAKE)
     drop(settings.inbox, "v3-bad.xlsx", "2025-01-20 09:00:00", year=2024, new=9, errors=True)
-    pipeline.run(settings, run_id="r3")
+    pipeline.run(settings, run_id="r3", **FAKE)
     rows = query(settings.db, "SELECT source_file, status, is_current FROM submissions ORDER BY submission_id")
     assert [(Path(f).name, s, c) for f, s, c in rows] == [
         ("v1.xlsx", "accepted", False), ("v2.xlsx", "accepted", True), ("v3-bad.xlsx", "rejected", False)]
@@ -113,20 +111,22 @@ def test_resubmission_newer_accepted_becomes_current_rejected_never_displaces(se
     assert status == ("accepted",)
 
 
-def test_a_rejected_report_alone_counts_as_rejected_not_current(settings, fake):
+@pytest.mark.unit
+def test_a_rejected_report_alone_counts_as_rejected_not_current(settings):
     drop(settings.inbox, "bad.xlsx", "2025-01-10 09:00:00", year=2024, errors=True)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     assert query(settings.db, "SELECT is_current FROM submissions") == [(False,)]
     assert query(settings.db, "SELECT count(*) FROM requests_cells") == [(0,)]
     assert query(settings.db, "SELECT status FROM completeness WHERE unit_code='T01'") == [("rejected",)]
 
 
-def test_completeness_and_late(settings, fake):
+@pytest.mark.unit
+def test_completeness_and_late(settings):
     drop(settings.inbox, "甲镇.xlsx", "2025-01-31 23:59:00", year=2024)  # last minute: on time
     drop(settings.inbox, "乙镇.xlsx", "2025-02-01 00:01:00", unit_code="T02", unit_name="乙镇", year=2024)
     drop(settings.inbox, "县政府.xlsx", "2025-03-30 10:00:00", unit_code="G00", unit_name="示例县人民政府",
          unit_type="county_government", year=2024)  # the county government's deadline is 31 March
-    result = pipeline.run(settings, run_id="r1")
+    result = pipeline.run(settings, run_id="r1", **FAKE)
     rows = {r[0]: r[1:] for r in query(
         settings.db, "SELECT unit_code, status, on_time, deadline FROM completeness WHERE report_year = 2024")}
     assert rows["T01"][:2] == ("accepted", True)
@@ -140,25 +140,27 @@ def test_completeness_and_late(settings, fake):
     assert "丙镇" in result.summary_zh()
     # a later resubmission of an on-time unit is not late: P-LATE is about the first accepted report
     drop(settings.inbox, "甲镇-v2.xlsx", "2025-03-01 10:00:00", year=2024, new=6)
-    pipeline.run(settings, run_id="r2")
+    pipeline.run(settings, run_id="r2", **FAKE)
     assert query(settings.db, "SELECT count(*) FROM findings WHERE rule = 'P-LATE'") == [(1,)]
 
 
-def test_unit_active_range_and_years(settings, fake):
+@pytest.mark.unit
+def test_unit_active_range_and_years(settings):
     drop(settings.inbox, "甲镇2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=1)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     units = {r[0] for r in query(settings.db, "SELECT unit_code FROM completeness WHERE report_year = 2023")}
     assert units == {"T01", "T02", "D01", "G00"}  # 丙镇 only from 2024
 
 
-def test_collecting_year_lists_every_expected_unit_before_any_file_arrives(settings, fake):
+@pytest.mark.unit
+def test_collecting_year_lists_every_expected_unit_before_any_file_arrives(settings):
     """At the start of the season the office names the year being collected: completeness (and the run summary)
     list all its expected units as missing although nobody has sent a file of it yet."""
     drop(settings.inbox, "甲镇2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=1)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     assert {r[0] for r in query(settings.db, "SELECT DISTINCT report_year FROM completeness")} == {2023}
 
-    result = pipeline.run(settings.with_(collecting_year=2024), run_id="r2")  # no new file at all
+    result = pipeline.run(settings.with_(collecting_year=2024), run_id="r2", **FAKE)  # no new file at all
     rows = query(settings.db, "SELECT unit_code, status FROM completeness WHERE report_year = 2024 ORDER BY 1")
     assert rows == [("D01", "missing"), ("G00", "missing"), ("T01", "missing"), ("T02", "missing"),
                     ("T03", "missing")]  # 丙镇 (T03) is expected from 2024 on
@@ -173,12 +175,14 @@ def _rules(findings) -> list[str]:
     return sorted(f.rule for f in findings)
 
 
+@pytest.mark.unit
 def test_cross_year_consistent_reports_raise_nothing():
     prev = make_submission(year=2023, carried_forward=1, in_force=(1, 0, 9), licensing=20)
     cur = make_submission(year=2024, carried_over=1, in_force=(2, 1, 10), licensing=25)
     assert cross_year_findings(cur, {k: c.value for k, c in prev.cells.items()}, "2021") == []
 
 
+@pytest.mark.unit
 def test_cross_year_warnings_fire_on_crafted_data():
     prev = make_submission(year=2023, carried_forward=3, in_force=(1, 0, 9), licensing=12, new=5)
     values = {k: c.value for k, c in prev.cells.items()}
@@ -203,25 +207,27 @@ def test_cross_year_warnings_fire_on_crafted_data():
                                                       "2021"))
 
 
-def test_cross_year_warnings_use_previous_year_from_the_warehouse(settings, fake):
+@pytest.mark.unit
+def test_cross_year_warnings_use_previous_year_from_the_warehouse(settings):
     drop(settings.inbox, "甲镇2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=3)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     drop(settings.inbox, "甲镇2024.xlsx", "2025-01-10 09:00:00", year=2024, carried_over=1)
-    result = pipeline.run(settings, run_id="r2")
+    result = pipeline.run(settings, run_id="r2", **FAKE)
     assert result.counts()["accepted_with_warnings"] == 1
     rules = query(settings.db, "SELECT rule, row_code, column_code FROM findings ORDER BY rule, column_code")
     assert ("X-CARRY", "carried_over", "natural_person") in rules and ("X-INFORCE", "normative_docs",
                                                                         "in_force") in rules
 
 
-def test_cross_year_within_one_batch_uses_the_older_year_first(settings, fake):
+@pytest.mark.unit
+def test_cross_year_within_one_batch_uses_the_older_year_first(settings):
     drop(settings.inbox, "a-2024.xlsx", "2025-01-10 09:00:00", year=2024, carried_over=1, in_force=(2, 1, 10))
     drop(settings.inbox, "b-2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=1, in_force=(1, 0, 9))
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     assert query(settings.db, "SELECT count(*) FROM findings") == [(0,)]
     # a 2022 report arriving late: it has no 2021 to compare with, but 2023 is now compared with it
     drop(settings.inbox, "甲镇2022.xlsx", "2023-01-10 09:00:00", year=2022, carried_forward=4, in_force=(0, 0, 8))
-    pipeline.run(settings, run_id="r2")
+    pipeline.run(settings, run_id="r2", **FAKE)
     assert query(settings.db, "SELECT s.report_year, f.rule, f.column_code FROM findings f "
                               "JOIN submissions s USING (submission_id) ORDER BY ALL") == [
         (2023, "X-CARRY", "natural_person"), (2023, "X-CARRY", "total")]
@@ -230,9 +236,10 @@ def test_cross_year_within_one_batch_uses_the_older_year_first(settings, fake):
 # ---------------------------------------------------------------- schema documentation and roll-up
 
 
-def test_every_relation_and_column_has_a_chinese_and_english_comment(settings, fake):
+@pytest.mark.unit
+def test_every_relation_and_column_has_a_chinese_and_english_comment(settings):
     drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     cols = query(settings.db, "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal")
     names = {t for t, _, _ in cols}
     assert {"units", "submissions", "findings", "proactive_cells", "requests_cells", "review_litigation_cells",
@@ -248,25 +255,27 @@ def test_every_relation_and_column_has_a_chinese_and_english_comment(settings, f
     assert query(settings.db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
 
 
-def test_rollup_that_does_not_add_up_fails_loudly_and_publishes_nothing(settings, fake, monkeypatch):
+@pytest.mark.unit
+def test_rollup_that_does_not_add_up_fails_loudly_and_publishes_nothing(settings):
     drop(settings.inbox, "ok.xlsx", "2025-01-10 09:00:00", year=2024)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     before = snapshot(settings.db)
     bad = make_submission(unit_code="T02", unit_name="乙镇", year=2024)
     bad.cells[("requests", "new_received", "natural_person")].value = 50  # passed no validation: a bug upstream
-    monkeypatch.setattr(pipeline, "read", lambda s, files: [(f, bad) for f in files])
     drop(settings.inbox, "bad.xlsx", "2025-01-10 09:00:00", year=2024, salt="x")
     with pytest.raises(RollupError, match="T3-BALANCE"):
-        pipeline.run(settings, run_id="r2")
+        pipeline.run(settings, run_id="r2", reader=lambda s, files: [(f, bad) for f in files],
+                     validator=skip_validation)
     assert snapshot(settings.db) == before
     assert not list(settings.db.parent.glob("*.staging*"))
 
 
-def test_county_government_is_not_part_of_the_rollup(settings, fake):
+@pytest.mark.unit
+def test_county_government_is_not_part_of_the_rollup(settings):
     drop(settings.inbox, "g.xlsx", "2025-01-10 09:00:00", unit_code="G00", unit_name="示例县人民政府",
          unit_type="county_government", year=2024, new=1000, carried_forward=0)
     drop(settings.inbox, "t.xlsx", "2025-01-10 09:00:00", year=2024, new=5)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     from transforms.warehouse.rollup import county_sum
 
     con = duckdb.connect(str(settings.db), read_only=True)
@@ -275,7 +284,8 @@ def test_county_government_is_not_part_of_the_rollup(settings, fake):
     assert sums[(2024, "2021")][("requests", "new_received", "total")] == 5
 
 
-def test_read_models_an_analyst_queries_county_totals_and_run_summary(settings, fake):
+@pytest.mark.unit
+def test_read_models_an_analyst_queries_county_totals_and_run_summary(settings):
     """county_totals sums the current accepted reports of the units counted toward the county, exactly, and says
     how many reports each figure sums; run_summary counts each run's files by status."""
     drop(settings.inbox, "t1.xlsx", "2025-01-10 09:00:00", year=2024, new=5, licensing=3)
@@ -285,7 +295,7 @@ def test_read_models_an_analyst_queries_county_totals_and_run_summary(settings, 
          unit_type="county_government", year=2024, new=100)  # shown apart, not summed
     drop(settings.inbox, "bad.xlsx", "2025-01-12 09:00:00", unit_code="D01", unit_name="县教育局",
          unit_type="department", year=2024, new=1000, errors=True)  # rejected: not summed
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     totals = {(r, c): (v, n) for r, c, v, n in query(
         settings.db, "SELECT row_code, column_code, value, reports FROM county_totals WHERE report_year = 2024 "
                      "AND section IN ('requests', 'proactive')")}
@@ -296,7 +306,7 @@ def test_read_models_an_analyst_queries_county_totals_and_run_summary(settings, 
         settings.db, "SELECT run_id, files, accepted, rejected, errors FROM run_summary")
     assert (run, files, accepted, rejected) == ("r1", 4, 3, 1) and errors >= 1
     drop(settings.inbox, "t3.xlsx", "2025-01-13 09:00:00", unit_code="T03", unit_name="丙镇", year=2024)
-    pipeline.run(settings, run_id="r2")
+    pipeline.run(settings, run_id="r2", **FAKE)
     assert [r for r, in query(settings.db, "SELECT run_id FROM run_summary")] == ["r1", "r2"]
 
 
@@ -309,9 +319,10 @@ def _subprocess_run(settings: Settings, *args: str) -> subprocess.CompletedProce
                           text=True, timeout=120)
 
 
-def test_analyst_reader_open_across_a_run(settings, fake):
+@pytest.mark.integration
+def test_analyst_reader_open_across_a_run(settings):
     drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     reader = duckdb.connect(str(settings.db), read_only=True)  # an analyst, left open all night
     try:
         assert reader.execute("SELECT count(*) FROM submissions").fetchone() == (1,)
@@ -324,9 +335,10 @@ def test_analyst_reader_open_across_a_run(settings, fake):
     assert query(settings.db, "SELECT count(*) FROM submissions") == [(2,)]  # after reconnecting
 
 
-def test_run_killed_mid_load_leaves_published_warehouse_intact(settings, fake):
+@pytest.mark.integration
+def test_run_killed_mid_load_leaves_published_warehouse_intact(settings):
     drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     before = snapshot(settings.db)
     published_bytes = settings.db.read_bytes()
     drop(settings.inbox, "乙镇.xlsx", "2025-01-11 09:00:00", unit_code="T02", unit_name="乙镇", year=2024)
@@ -339,15 +351,16 @@ def test_run_killed_mid_load_leaves_published_warehouse_intact(settings, fake):
     for path in leftovers:
         os.utime(path, (0, 0))  # long ago
     # the next run picks the file up (nothing was recorded as seen) and clears the dead run's leftovers
-    result = pipeline.run(settings, run_id="r3")
+    result = pipeline.run(settings, run_id="r3", **FAKE)
     assert not list(settings.db.parent.glob(".*staging*"))
     assert [Path(f["file"]).name for f in result.files] == ["乙镇.xlsx"]
     assert query(settings.db, "SELECT count(*) FROM submissions") == [(2,)]
 
 
-def test_exception_in_load_leaves_published_warehouse_intact(settings, fake, monkeypatch):
+@pytest.mark.unit
+def test_exception_in_load_leaves_published_warehouse_intact(settings, monkeypatch):
     drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     published_bytes = settings.db.read_bytes()
     drop(settings.inbox, "乙镇.xlsx", "2025-01-11 09:00:00", unit_code="T02", unit_name="乙镇", year=2024)
 
@@ -356,17 +369,18 @@ def test_exception_in_load_leaves_published_warehouse_intact(settings, fake, mon
 
     monkeypatch.setattr(loading, "check_rollup", boom)
     with pytest.raises(RuntimeError, match="injected"):
-        pipeline.run(settings, run_id="r2")
+        pipeline.run(settings, run_id="r2", **FAKE)
     assert settings.db.read_bytes() == published_bytes
     assert not list(settings.db.parent.glob(".*staging*"))
 
 
-def test_publish_refuses_to_overwrite_a_newer_publication_and_retries_are_idempotent(settings, fake):
+@pytest.mark.unit
+def test_publish_refuses_to_overwrite_a_newer_publication_and_retries_are_idempotent(settings):
     drop(settings.inbox, "甲镇.xlsx", "2025-01-10 09:00:00", year=2024)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     staging = pipeline.load(settings, [], "slow")  # a run that copied the warehouse…
     drop(settings.inbox, "乙镇.xlsx", "2025-01-11 09:00:00", unit_code="T02", unit_name="乙镇", year=2024)
-    pipeline.run(settings, run_id="quick")  # …while another one published
+    pipeline.run(settings, run_id="quick", **FAKE)  # …while another one published
     with pytest.raises(warehouse.ConcurrentRunError):
         pipeline.publish(settings, staging, "slow")
     assert query(settings.db, "SELECT count(*) FROM submissions") == [(2,)]  # the quick run's load survives
@@ -377,10 +391,11 @@ def test_publish_refuses_to_overwrite_a_newer_publication_and_retries_are_idempo
     assert [Path(f["file"]).name for f in again.files] == ["乙镇.xlsx"]
 
 
-def test_corrected_previous_year_rechecks_the_following_year(settings, fake):
+@pytest.mark.unit
+def test_corrected_previous_year_rechecks_the_following_year(settings):
     drop(settings.inbox, "甲镇2023.xlsx", "2024-01-10 09:00:00", year=2023, carried_forward=3, in_force=(1, 0, 9))
     drop(settings.inbox, "甲镇2024.xlsx", "2025-01-10 09:00:00", year=2024, carried_over=1, in_force=(2, 1, 10))
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     sql = ("SELECT s.report_year, s.status, coalesce(list_sort(list(f.rule) FILTER (WHERE f.rule IS NOT NULL)), []) "
            "FROM submissions s LEFT JOIN findings f USING (submission_id) WHERE s.is_current GROUP BY ALL ORDER BY 1")
     assert query(settings.db, sql) == [(2023, "accepted", []), (2024, "accepted_with_warnings",
@@ -388,6 +403,6 @@ def test_corrected_previous_year_rechecks_the_following_year(settings, fake):
     # the township corrects its 2023 report (carried forward 1, as 2024 says): 2024's warnings go away
     drop(settings.inbox, "甲镇2023-更正.xlsx", "2024-01-20 09:00:00", year=2023, carried_forward=1,
          in_force=(1, 0, 9))
-    pipeline.run(settings, run_id="r2")
+    pipeline.run(settings, run_id="r2", **FAKE)
     assert query(settings.db, sql) == [(2023, "accepted", []), (2024, "accepted", [])]
     assert query(settings.db, "SELECT warning_count FROM submissions WHERE report_year = 2024") == [(0,)]

@@ -3,6 +3,7 @@
 
     python3 dev.py run     # set up .venv, then run the nightly Airflow DAG end to end on the example county
     python3 dev.py test    # set up .venv (and Chromium for the browser tests), then ruff + pytest
+    python3 dev.py test -m unit   # … only the fast, in-process tier (any other pytest arguments are passed on)
     python3 dev.py bench   # the benchmarks in benchmarks/
 
 Set-up is idempotent: .venv is rebuilt only when pyproject.toml changed.

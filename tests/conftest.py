@@ -1,4 +1,10 @@
-"""Shared fixtures: the example county's registry and inbox, generated once per test session."""
+"""Shared fixtures (the example county's registry and inbox, generated once per test session) and the test tiers.
+
+Every test carries a tier marker (pyproject.toml lists them): ``unit`` (in-process), ``integration`` (real
+processes or services), ``browser`` (headless Chromium), ``airflow`` (Airflow itself); ``slow`` may be added to any.
+A test without a tier, or ``unit`` together with another tier, stops the collection: ``pytest -m unit`` must not
+silently leave a test out, nor take in one that starts processes.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+TIERS = ("unit", "integration", "browser", "airflow")
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects: every collected test is checked
+def pytest_collection_modifyitems(config, items):
+    def tiers(item) -> set[str]:
+        return {tier for tier in TIERS if item.get_closest_marker(tier)}
+
+    wrong = [f"{item.nodeid} ({', '.join(sorted(tiers(item))) or 'no tier'})" for item in items
+             if not tiers(item) or ("unit" in tiers(item) and len(tiers(item)) > 1)]
+    if wrong:
+        raise pytest.UsageError("every test needs a tier, unit alone or any of " + ", ".join(TIERS[1:])
+                                + " (markers, see pyproject.toml); these do not:\n  " + "\n  ".join(wrong))
 
 
 @pytest.fixture(scope="session")

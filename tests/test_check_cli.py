@@ -12,6 +12,8 @@ import pytest
 from transforms.format import SECTIONS
 from transforms.format.statutory import FORMAT_2021
 
+pytestmark = pytest.mark.integration  # the countystats command in a subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / ".venv" / "bin" / "countystats"
 TOP_KEYS = {"file", "sha256", "unit_code", "unit_name", "unit_type", "report_year", "format_version", "status", "cells",
@@ -93,6 +95,7 @@ def test_summary_and_operator_overrides(tmp_path, registry):
     assert code in (0, 1)  # the filled-in serial numbers break the table's arithmetic: that is validation's say
 
 
+@pytest.mark.slow
 def test_paths_on_the_command_line_are_relative_to_where_it_was_typed(tmp_path, example_inbox):
     """A clerk in her own folder types ``--inbox 收件箱 --db w.duckdb``: those are her folder's, not the project's
     (settings from the environment stay relative to the project)."""

@@ -93,11 +93,13 @@ def local(tmp_path_factory):
     )
 
 
+@pytest.mark.unit
 def test_services(compose):
     assert REQUIRED_SERVICES <= set(compose["services"])
     assert set(it.RUN_SERVICES) <= AIRFLOW_SERVICES
 
 
+@pytest.mark.unit
 def test_celery_executor_everywhere(compose):
     for service in AIRFLOW_SERVICES:
         assert it.service_environment(compose, service)["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", (
@@ -105,6 +107,7 @@ def test_celery_executor_everywhere(compose):
         )
 
 
+@pytest.mark.unit
 def test_connections_point_at_the_compose_services(compose):
     services = compose["services"]
     api_container_port = services["airflow-apiserver"]["ports"][0].rsplit(":", 1)[1]
@@ -131,6 +134,7 @@ def test_connections_point_at_the_compose_services(compose):
         )
 
 
+@pytest.mark.unit
 def test_countystats_paths_are_mounted_on_the_worker(compose):
     from countystats.settings import ENV_PREFIX, PATH_FIELDS
 
@@ -155,6 +159,7 @@ def test_countystats_paths_are_mounted_on_the_worker(compose):
     assert any(m.source == out.source and m.read_only for m in web)
 
 
+@pytest.mark.unit
 def test_workbooks_are_read_in_the_task_process(compose):
     """Celery's pool processes are daemonic and may not start processes: with the default (one reader process per
     CPU for big batches) `read` fails under Celery ("daemonic processes are not allowed to have children")."""
@@ -164,12 +169,14 @@ def test_workbooks_are_read_in_the_task_process(compose):
         assert it.service_environment(compose, service).get("COUNTYSTATS_READ_WORKERS") == "1", service
 
 
+@pytest.mark.unit
 def test_data_volumes_are_not_on_other_services(compose):
     for service in AIRFLOW_SERVICES - {it.WORKER, "airflow-init"}:
         targets = {m.target for m in it.service_mounts(compose, service)}
         assert not any(t.startswith("/opt/countystats") for t in targets), service
 
 
+@pytest.mark.unit
 def test_healthchecks(compose):
     for name, service in compose["services"].items():
         if name == "airflow-init":  # one-shot; the others wait for service_completed_successfully
@@ -183,6 +190,7 @@ def test_healthchecks(compose):
         )
 
 
+@pytest.mark.unit
 def test_airflow_version_is_the_same_everywhere(env_example):
     from importlib.metadata import version
 
@@ -202,6 +210,7 @@ def test_airflow_version_is_the_same_everywhere(env_example):
     assert f"apache-airflow=={image_version}" in constraints
 
 
+@pytest.mark.unit
 def test_constraints_match_the_tested_venv():
     """The image installs exactly what the integration test ran with (deploy/constraints.txt header)."""
     from importlib.metadata import PackageNotFoundError, version
@@ -222,12 +231,14 @@ def test_constraints_match_the_tested_venv():
             pytest.fail(f"{name} is not installed (pip install -e '.[production]')")
 
 
+@pytest.mark.airflow
 def test_celery_provider_imports():
     """celery 5.7 removed `celery.backends.database.retry`, which the Celery provider (≤ 3.26) imports: with it the
     scheduler cannot load CeleryExecutor and the worker does not start. pyproject.toml must keep celery < 5.7."""
     import airflow.providers.celery.executors.celery_executor_utils  # noqa: F401
 
 
+@pytest.mark.unit
 def test_env_example_documents_every_variable_and_holds_no_secret(env_example):
     lines = (ROOT / "docker-compose.yml").read_text().splitlines()
     text = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
@@ -239,6 +250,7 @@ def test_env_example_documents_every_variable_and_holds_no_secret(env_example):
         assert re.search(r"\$\{" + key + r":\?", text), f"{key} must be required (${{{key}:?…}}) in compose"
 
 
+@pytest.mark.unit
 def test_integration_environment_is_derived_from_compose(compose, local):
     paths = local.path_map(compose)
     for service in (*it.RUN_SERVICES, "airflow-init"):
@@ -265,6 +277,7 @@ def test_integration_environment_is_derived_from_compose(compose, local):
         assert derived["AIRFLOW__CORE__LOAD_EXAMPLES"].lower() == "false"
 
 
+@pytest.mark.unit
 def test_compose_interpolation():
     env = {"A": "x", "E": ""}
     assert it.interpolate("${A}-${B:-d}-${E:-d}-${E-d}-$${HOSTNAME}", env) == "x-d-d--${HOSTNAME}"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration  # PostgreSQL, Redis, the compose services as processes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -42,6 +44,8 @@ def deployment(tmp_path_factory):
     return deployment, result
 
 
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_dag_run_succeeds(deployment):
     _, result = deployment
     assert result.error == "" and result.state == "success", result.report()
@@ -50,23 +54,31 @@ def test_dag_run_succeeds(deployment):
     assert set(result.runs.values()) == {"success"}, result.report()
 
 
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_warehouse_has_rows(deployment):
     _, result = deployment
     assert result.warehouse.get("submissions", 0) > 0, result.report()
     assert result.warehouse.get("completeness", 0) > 0, result.report()
 
 
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_inbox_only_read_and_files_archived(deployment):
     _, result = deployment
     assert result.inbox_unchanged, result.report()
     assert result.files.get("archive", 0) > 0, result.report()
 
 
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_admin_can_log_in(deployment):
     _, result = deployment
     assert result.login_ok, result.report()
 
 
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_compose_healthchecks_pass(deployment):
     """The dag-processor's `airflow jobs check` and the worker's `celery inspect ping`, as compose runs them."""
     _, result = deployment
@@ -74,6 +86,8 @@ def test_compose_healthchecks_pass(deployment):
     assert all(code == 0 for code in result.healthchecks.values()), result.report()
 
 
+@pytest.mark.airflow
+@pytest.mark.slow
 def test_nothing_left_behind(deployment):
     dep, result = deployment
     assert result.leftover_pids == [], result.report()

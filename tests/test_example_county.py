@@ -22,6 +22,8 @@ from transforms.format.statutory import FORMAT_2021
 from transforms.registry import Registry
 from transforms.rules import RULES
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parent.parent
 UNITS_CSV = ROOT / "config" / "units.csv"
 ARITHMETIC = ("T3-BALANCE", "T3-ROWSUM", "T3-OUTCOMES", "T4-TOTAL")

@@ -14,6 +14,8 @@ from expectations.validation import validate_submissions
 from transforms.format.statutory import FORMAT_2021
 from transforms.model import Finding, Submission
 
+pytestmark = pytest.mark.unit
+
 
 def _write_source(sub: Submission, path: Path) -> Path:
     """The workbook the submission 'was read from': every value at its source address, one merged cell."""

@@ -33,6 +33,8 @@ from hostile import (
 
 from countystats.settings import Settings
 
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # two nights and a rebuild through the CLI
+
 UNITS = ROOT / "config" / "units.csv"
 CLI = [sys.executable, "-m", "countystats.cli"]
 SEED = 20261202

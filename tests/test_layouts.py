@@ -13,6 +13,8 @@ from transforms.format.labels import normalise
 from transforms.format.statutory import FORMAT_2019, FORMAT_2021
 from transforms.writing.layouts import Options, plan_report, write_template
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DOCX = ROOT.parent / "shared" / "samples" / "published" / "statutory-template-2021.docx"
 SECTIONS = ("proactive", "requests", "review_litigation")

@@ -6,11 +6,14 @@ import hashlib
 import multiprocessing
 from pathlib import Path
 
+import pytest
 from warehouse_factory import write_units
 
 from countystats import pipeline
 from countystats.settings import Settings
 from transforms.inbox.archive import IncomingFile
+
+pytestmark = pytest.mark.integration  # the isolated readers are worker processes
 
 
 def _batch(tmp_path: Path, n: int) -> tuple[Settings, list[IncomingFile]]:

@@ -25,6 +25,8 @@ from transforms.reading import read_submission
 from transforms.reading.labels import INDEXES
 from transforms.reading.numbers import parse
 
+pytestmark = pytest.mark.unit
+
 UNIT = "大营镇"  # config/units.csv: twp_daying
 F21 = FORMAT_2021
 REQ = F21.section("requests")

@@ -12,6 +12,8 @@ from reading_fixtures import Sheet, address, split_per_table, statutory_sheet, w
 from transforms.reading import read_submission
 from transforms.reading.guard import CFB_MAGIC, ENCRYPTION_INFO, MAX_UNCOMPRESSED
 
+pytestmark = pytest.mark.unit
+
 UNIT = "大营镇"
 
 

@@ -13,6 +13,8 @@ from transforms.format import FORMATS
 from transforms.reading import ReadTask, read_isolated
 from transforms.rules import RULES
 
+pytestmark = pytest.mark.integration  # the mutated workbooks are read by isolated worker processes
+
 UNIT = "大营镇"
 UNITS = ROOT / "config" / "units.csv"
 SEED = 20261122

@@ -22,6 +22,8 @@ from transforms.format import FORMATS, ordered
 from transforms.rules import RULES, identities
 from transforms.warehouse.rollup import identity_failures
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT.parent / "shared" / "spec" / "validation-rules.md"
 UNITS = ROOT / "config" / "units.csv"

@@ -24,6 +24,7 @@ def suites():
     return build_suites()
 
 
+@pytest.mark.unit
 def test_stored_json_equals_the_generator():
     """expectations/suites/*.json is a snapshot: regenerate with `python -m expectations.suites`."""
     generated = generated_json()
@@ -31,6 +32,7 @@ def test_stored_json_equals_the_generator():
     assert stored == generated
 
 
+@pytest.mark.unit
 def test_every_expectation_carries_its_rule(suites):
     covered = set()
     for suite in suites.values():
@@ -47,6 +49,7 @@ def test_every_expectation_carries_its_rule(suites):
     assert covered == REPORT_RULES
 
 
+@pytest.mark.unit
 def test_rules_over_every_column_are_one_template(suites):
     """T3-BALANCE is one expectation over the frame's applicant-column rows, not one per column; T3-OUTCOMES one per
     distinct set of leaf outcome rows (2019 and 2021 differ)."""
@@ -68,6 +71,7 @@ def test_rules_over_every_column_are_one_template(suites):
     assert rules_cols == {f"rules__{m.code}" for f in FORMATS.values() for m in f.section("proactive").measures_of("rules")}
 
 
+@pytest.mark.unit
 def test_custom_expectation_survives_save_and_reload(suites, tmp_path):
     from expectations.custom import CUSTOM_TYPES
 
@@ -81,6 +85,7 @@ def test_custom_expectation_survives_save_and_reload(suites, tmp_path):
     assert set(CUSTOM_TYPES) <= types
 
 
+@pytest.mark.integration
 def test_reload_without_importing_the_custom_class_drops_it():
     """What GX does when the class is not imported: the expectation silently vanishes (only a log line), so the
     suite would pass data it should fail. load_suite(strict=True) refuses instead."""

@@ -57,6 +57,7 @@ def batch():
     return subs, broken
 
 
+@pytest.mark.unit
 def test_balance_message_names_table_column_numbers(batch):
     subs, broken = batch
     sub = subs[broken["balance"]]
@@ -70,6 +71,7 @@ def test_balance_message_names_table_column_numbers(batch):
     assert (f.expected, f.actual) == (right, left)
 
 
+@pytest.mark.unit
 def test_rowsum_message_and_numbers(batch):
     subs, broken = batch
     sub = subs[broken["rowsum"]]
@@ -80,6 +82,7 @@ def test_rowsum_message_and_numbers(batch):
     assert {x.rule for x in sub.findings} <= {"T3-ROWSUM", "T3-BALANCE", "T3-OUTCOMES"}
 
 
+@pytest.mark.unit
 def test_findings_serialise_as_the_interface_says(batch):
     subs, broken = batch
     data = subs[broken["t4"]].to_json()["findings"][0]
@@ -139,6 +142,7 @@ HONGZE_2024 = _hongze(
 )
 
 
+@pytest.mark.unit
 def test_hongze_2023_rejected_under_t4_total():
     sub = HONGZE_2023
     validate_submissions([sub], None)
@@ -150,6 +154,7 @@ def test_hongze_2023_rejected_under_t4_total():
     assert "结果维持 10 + 结果纠正 1" in sub.findings[0].message
 
 
+@pytest.mark.unit
 def test_hongze_2024_mixed_layout_accepted():
     sub = HONGZE_2024
     validate_submissions([sub], None)
@@ -157,6 +162,7 @@ def test_hongze_2024_mixed_layout_accepted():
     assert sub.status == "accepted"
 
 
+@pytest.mark.unit
 def test_mixed_layout_outcomes_still_checked():
     sub = make_submission("2021", "township", random.Random(5), undivided_other=True)
     _bump(sub, ("requests", "other_total", "natural_person"))
@@ -170,6 +176,7 @@ def test_mixed_layout_outcomes_still_checked():
 # ---------------------------------------------------------------- blanks, not reported, unreadable
 
 
+@pytest.mark.unit
 def test_blank_total_in_nonzero_row_is_a_warning_and_counts_as_the_row_sum():
     sub = make_submission("2021", "department", random.Random(7))
     rows = [r for r in ("new_received", "concluded_total", "granted") if sub.value("requests", r, "total")]
@@ -187,6 +194,7 @@ def test_blank_total_in_nonzero_row_is_a_warning_and_counts_as_the_row_sum():
         sub.value("review_litigation", "reconsideration", c) for c in ("corrected", "other", "pending"))
 
 
+@pytest.mark.unit
 def test_blank_total_in_zero_row_and_blank_parts_are_fine():
     sub = make_submission("2021", "township", random.Random(8))
     zero_rows = [r.code for r in FORMAT_2021.section("requests").rows
@@ -199,6 +207,7 @@ def test_blank_total_in_zero_row_and_blank_parts_are_fine():
     assert sub.findings == []
 
 
+@pytest.mark.unit
 def test_tables_not_reported_and_unreadable_submissions_are_skipped():
     blank_t4 = make_submission("2021", "department", random.Random(9), name="blank-t4")
     set_values(blank_t4, [(("review_litigation", r.code, m.code), None) for r in REVIEW.rows for m in REVIEW.columns])
@@ -210,6 +219,7 @@ def test_tables_not_reported_and_unreadable_submissions_are_skipped():
     assert unreadable.findings == [] and no_format.findings == []
 
 
+@pytest.mark.unit
 def test_city_government_may_make_rules_and_department_fees_are_not_capped():
     city = make_submission("2021", "city_government", random.Random(10))
     set_values(city, [(("proactive", "rules", "issued"), 4), (("proactive", "rules", "in_force"), 30)])
@@ -219,6 +229,7 @@ def test_city_government_may_make_rules_and_department_fees_are_not_capped():
     assert city.findings == [] and dept.findings == []
 
 
+@pytest.mark.unit
 def test_unit_type_from_registry_when_missing(registry):
     township = next(u for u in registry.units if u.unit_type == "township")
     sub = make_submission("2021", "township", random.Random(12), name=township.unit_code)
@@ -231,6 +242,7 @@ def test_unit_type_from_registry_when_missing(registry):
 # ---------------------------------------------------------------- explain-and-accept
 
 
+@pytest.mark.unit
 def test_explained_warning_keeps_explanation_error_cannot_be_explained():
     sub = _new_research(make_submission("2021", "township", random.Random(13)))
     _bump(sub, ("requests", "carried_over", "natural_person"))
@@ -245,6 +257,7 @@ def test_explained_warning_keeps_explanation_error_cannot_be_explained():
     assert sub.status == "rejected"  # the explanation does not take the error away
 
 
+@pytest.mark.unit
 def test_validating_again_replaces_findings():
     sub = make_submission("2021", "township", random.Random(17))
     set_values(sub, [(("proactive", "rules", "issued"), 1)])
@@ -257,6 +270,7 @@ def test_validating_again_replaces_findings():
     assert [f.rule for f in sub.findings] == ["R-BLANK"]
 
 
+@pytest.mark.unit
 def test_explained_warnings_only_are_accepted():
     sub = _new_research(make_submission("2021", "township", random.Random(14)))
     sub.explanations = {"T3-SHIFT": "确有法律服务机构申请"}
@@ -268,12 +282,14 @@ def test_explained_warnings_only_are_accepted():
 # ---------------------------------------------------------------- cost and output
 
 
+@pytest.mark.integration
 def test_module_import_does_not_import_great_expectations():
     code = "import sys, expectations.validation, expectations.feedback; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.integration
 def test_great_expectations_defers_what_the_suites_never_use(tmp_path):
     """A fresh process validates a real report and writes Data Docs with scipy.stats and altair still unexecuted
     (the import-time saving), and both work normally when something does touch them."""
@@ -298,12 +314,14 @@ print(round(float(scipy.stats.norm.cdf(0.0)), 3), altair.Chart.__name__, type(sy
     assert touched == "0.5 Chart module"
 
 
+@pytest.mark.unit
 def test_validation_prints_no_progress_bars(capfd):
     validate_submissions([make_submission("2021", "township", random.Random(15))], None)
     captured = capfd.readouterr()
     assert "%|" not in captured.err and "Calculating Metrics" not in captured.err
 
 
+@pytest.mark.unit
 def test_data_docs_site(tmp_path):
     validate_submissions([HONGZE_2023], None, data_docs=tmp_path)
     index = tmp_path / "data-docs" / "index.html"
@@ -316,6 +334,7 @@ def test_data_docs_site(tmp_path):
 # ---------------------------------------------------------------- end to end through real workbooks
 
 
+@pytest.mark.unit
 def test_cells_a_reader_could_not_read_are_not_counted_as_zero():
     """R-FORMULA / R-NUMBER leave a cell's number unknown: no arithmetic uses it (no spurious T* errors)."""
     sub = make_submission("2021", "township", random.Random(16))
@@ -330,6 +349,7 @@ def test_cells_a_reader_could_not_read_are_not_counted_as_zero():
     ]
 
 
+@pytest.mark.unit
 def test_example_county_workbooks_end_to_end(example_inbox, registry):
     """Real workbooks of every layout and file type, through the reader: each planted T* mistake is found in its
     file and nowhere else; every finding points at the cell it came from."""

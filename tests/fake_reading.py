@@ -1,4 +1,4 @@
-"""A stand-in reader for pipeline tests: an inbox file holds the JSON keyword arguments of ``make_submission``.
+"""A stand-in reader for pipeline tests: an inbox file holds the JSON keyword arguments of ``countystats.examples.small.report``.
 
 This keeps the warehouse/pipeline tests independent of the workbook reader and the GX suites (tested elsewhere)
 while exercising the real discover → archive → load → publish path on real files. The stand-ins are handed to the
@@ -13,7 +13,6 @@ before it is checkpointed and published.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import signal
@@ -25,9 +24,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warehouse_factory import make_submission  # noqa: E402
-
 from countystats import pipeline  # noqa: E402
+from countystats.examples.small import report  # noqa: E402
 from transforms.inbox.archive import sha256_of, write_receipts  # noqa: E402
 
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
@@ -48,7 +46,7 @@ def fake_read(settings, files):
     batch = []
     for incoming in files:
         kwargs = json.loads(Path(incoming.archive_path).read_text(encoding="utf-8"))  # like the real read step
-        sub = make_submission(**kwargs)
+        sub = report(**kwargs)
         sub.sha256 = incoming.sha256
         sub.file = incoming.path
         batch.append((incoming, sub))
@@ -56,28 +54,17 @@ def fake_read(settings, files):
 
 
 def skip_validation(settings, batch):
-    """The validate step for fake submissions: they are built consistent (``make_submission``), or not on purpose."""
+    """The validate step for fake submissions: they are built consistent (``countystats.examples.small.report``), or not on purpose."""
     return batch
 
 
 FAKE = {"reader": fake_read, "validator": skip_validation}  # keyword arguments of pipeline.run and pipeline.rebuild
 
 
-def install(monkeypatch=None) -> None:
-    """Make the pipeline's own read and validate steps the stand-ins, for callers that cannot pass ``FAKE``.
-
-    The DAG's tasks (``pipeline.task_read``, ``task_validate``) call ``pipeline.read`` and ``pipeline.validate`` by
-    name: a DAG run in a subprocess gets the stand-ins this way. ``pipeline.run``/``rebuild`` took the real steps as
-    their defaults when the module was defined, so they are wrapped too, for tests still written this way (prefer
-    ``pipeline.run(..., **FAKE)``).
-    """
-    fakes = {"read": fake_read, "validate": skip_validation,
-             "run": functools.partial(pipeline.run, **FAKE), "rebuild": functools.partial(pipeline.rebuild, **FAKE)}
-    for name, fake in fakes.items():
-        if monkeypatch is not None:
-            monkeypatch.setattr(pipeline, name, fake)
-        else:
-            setattr(pipeline, name, fake)
+def install() -> None:
+    """Make the pipeline's own read and validate steps the stand-ins, for a process that runs the DAG: its tasks
+    (``pipeline.task_read``, ``task_validate``) call ``pipeline.read`` and ``pipeline.validate`` by name."""
+    pipeline.read, pipeline.validate = fake_read, skip_validation
 
 
 def main(argv: list[str]) -> None:

@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from countystats.examples.county import LATE, RESUBMITTED, ExampleReport, generate_county
+from transforms.format.statutory import FORMAT_2021
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 FORMULA_TEXT = "=cmd|' /C calc'!A0"
@@ -25,7 +26,7 @@ def clean_reports(n: int = 6) -> list[ExampleReport]:
     out = []
     for r in generate_county():
         key = (r.unit_code, r.year)
-        if (r.mistake is None and r.format_version == "2021" and not r.mixed and r.file_name.endswith(".xlsx")
+        if (r.mistake is None and r.format_version == FORMAT_2021.version and not r.mixed and r.file_name.endswith(".xlsx")
                 and key not in LATE and key not in RESUBMITTED and r.title_name and r.year == 2024
                 and not r.options.formulas):
             out.append(r)

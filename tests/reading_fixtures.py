@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from transforms.format import FILER, FORMATS, REPORT_TITLE, ReportFormat
-from transforms.format.statutory import FORMAT_2021, OTHER_CHILDREN_2021
+from transforms.format.statutory import FORMAT_2019, FORMAT_2021, OTHER_CHILDREN_2021
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DOCX = ROOT.parent / "shared" / "samples" / "published" / "statutory-template-2021.docx"
@@ -157,13 +157,13 @@ def _begin(sheet: Sheet, fmt: ReportFormat, unit: str, year: int, r: int, c0: in
     return r, fill, expected
 
 
-def statutory_sheet(version: str = "2021", unit: str = "", year: int = 2024, start: tuple[int, int] = (0, 0)):
-    """The template's layout in one sheet ("2021", "2019" or "mixed"), every value filled; returns (sheet, expected).
+def statutory_sheet(version: str = FORMAT_2021.version, unit: str = "", year: int = 2024, start: tuple[int, int] = (0, 0)):
+    """The template's layout in one sheet (FORMAT_2021.version, FORMAT_2019.version or "mixed"), every value filled; returns (sheet, expected).
 
     ``expected`` holds every printed cell (key → value); derived cells are left to the caller.
     """
     t2, t3, t4 = docx_tables()
-    fmt = FORMATS["2019" if version == "2019" else "2021"]
+    fmt = (FORMAT_2019 if version == FORMAT_2019.version else FORMAT_2021)
     sheet = Sheet()
     r, c0 = start
     r, fill, expected = _begin(sheet, fmt, unit, year, r, c0)
@@ -172,7 +172,7 @@ def statutory_sheet(version: str = "2021", unit: str = "", year: int = 2024, sta
     proactive = fmt.section("proactive")
     sheet.put(r, c0, proactive.title.text)
     r += 1
-    if version == "2019":
+    if version == FORMAT_2019.version:
         for block in proactive.blocks:  # the same shape as the template's blocks, with the 2019 contents
             sheet.put(r, c0, block.article.text)
             sheet.merges.append((r, c0, r, c0 + 3))
@@ -198,13 +198,13 @@ def statutory_sheet(version: str = "2021", unit: str = "", year: int = 2024, sta
         r = max(where.values()) + 1
     r += 1
     # 表三
-    requests = FORMATS["2019" if version in ("2019", "mixed") else "2021"].section("requests")
+    requests = (FORMAT_2019 if version in (FORMAT_2019.version, "mixed") else FORMAT_2021).section("requests")
     sheet.put(r, c0, requests.title.text)
     r += 1
     texts = t3[0]
     other_rows = [tr for tr in range(t3[2]) if any(texts.get((tr, 2), "") == FORMAT_2021.section("requests")
                   .row_by_code[code].label.text for code in OTHER_CHILDREN_2021)]
-    skip = set(other_rows[1:]) if version in ("2019", "mixed") else set()
+    skip = set(other_rows[1:]) if version in (FORMAT_2019.version, "mixed") else set()
     where = _paste(sheet, t3, r, c0, skip)
     if skip:  # 2019: the first （六） row becomes the undivided row: group label across columns 2–3, no children
         first = where[other_rows[0]]
@@ -234,7 +234,7 @@ def statutory_sheet(version: str = "2021", unit: str = "", year: int = 2024, sta
 def with_derived(expected: dict[Key, int | float], version: str) -> dict[Key, int | float | None]:
     """Add 2021's derived （六）其他处理 (sum of its children) where the sheet printed the children."""
     out = dict(expected)
-    if version == "2021":
+    if version == FORMAT_2021.version:
         req = FORMAT_2021.section("requests")
         derived = next(r for r in req.rows if r.derived)
         for m in req.columns:
@@ -297,7 +297,7 @@ def row_of(sheet: Sheet, section: str, row: str) -> int:
     return next(r for (s, rr, _c), (r, _cc) in sheet.keys.items() if s == section and rr == row)
 
 
-def flat_sheet(version: str = "2021", unit: str = "", year: int = 2024, sep: str = "", name: str = "Sheet1"):
+def flat_sheet(version: str = FORMAT_2021.version, unit: str = "", year: int = 2024, sep: str = "", name: str = "Sheet1"):
     """Every label a full path in one cell (``三、本年度办理结果{sep}（三）不予公开{sep}1.属于国家秘密``), headers
     likewise (``法人或其他组织{sep}商业企业``), table 四 as three rows of proceedings. Returns (sheet, expected)."""
     fmt = FORMATS[version]

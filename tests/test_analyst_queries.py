@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from countystats.examples.warehouses import build_warehouse
+from transforms.format.statutory import FORMAT_2019
 
 pytestmark = pytest.mark.unit
 
@@ -47,21 +48,20 @@ def test_query_runs_and_returns_rows(sql, warehouse):
     assert rows, f"no rows:\n{sql}"
 
 
-def test_queries_run_on_the_real_pipeline_warehouse(tmp_path, monkeypatch):
+def test_queries_run_on_the_real_pipeline_warehouse(tmp_path):
     """Same SQL over the warehouse countystats.pipeline writes (fake reader, real loader): the columns hold."""
-    from fake_reading import drop, install
-    from warehouse_factory import write_units
+    from fake_reading import FAKE, drop
 
     from countystats import pipeline
+    from countystats.examples.small import write_units
     from countystats.settings import Settings
 
-    install(monkeypatch)
     settings = Settings(inbox=tmp_path / "inbox", db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
                         archive=tmp_path / "archive", units=write_units(tmp_path / "units.csv"), progress_every=1)
-    drop(settings.inbox, "甲镇2020.xlsx", "2021-01-20 10:00:00", year=2020, version="2019", new=3)
+    drop(settings.inbox, "甲镇2020.xlsx", "2021-01-20 10:00:00", year=2020, version=FORMAT_2019.version, new=3)
     drop(settings.inbox, "甲镇.xlsx", "2025-01-20 10:00:00", year=2024)
     drop(settings.inbox, "乙镇.xlsx", "2025-02-03 10:00:00", unit_code="T02", unit_name="乙镇", year=2024)
-    pipeline.run(settings, run_id="r1")
+    pipeline.run(settings, run_id="r1", **FAKE)
     con = duckdb.connect(str(settings.db), read_only=True)
     try:
         for sql in BLOCKS:

@@ -40,12 +40,12 @@ def _file(example_inbox, reports, pick) -> Path:
 
 def test_accepted_file_json(example_inbox, reports):
     path = _file(example_inbox, reports, lambda r: r.mistake is None and r.layout == "stacked" and not r.mixed
-                 and r.format_version == "2021" and r.file_name.endswith(".xlsx") and not r.supersedes)
+                 and r.format_version == FORMAT_2021.version and r.file_name.endswith(".xlsx") and not r.supersedes)
     code, out = check(str(path), "--json")
     data = json.loads(out)
     assert set(data) == TOP_KEYS
     assert data["status"] in ("accepted", "accepted_with_warnings") and code == 0
-    assert data["format_version"] == "2021" and isinstance(data["report_year"], int)
+    assert data["format_version"] == FORMAT_2021.version and isinstance(data["report_year"], int)
     assert set(data["cells"]) == set(SECTIONS)
     fmt = FORMAT_2021
     for section in fmt.sections:
@@ -87,7 +87,7 @@ def test_summary_and_operator_overrides(tmp_path, registry):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from reading_fixtures import statutory_sheet, write_book
 
-    sheet, _ = statutory_sheet("2021")  # no title, no 填报单位: year and unit must come from the operator
+    sheet, _ = statutory_sheet(FORMAT_2021.version)  # no title, no 填报单位: year and unit must come from the operator
     path = write_book(tmp_path / "report.xlsx", [sheet])
     unit = registry.units[1]
     code, out = check(str(path), "--year", "2024", "--unit", unit.unit_name)

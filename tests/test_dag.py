@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from fake_reading import drop
-from warehouse_factory import write_units
 
+from countystats.examples.small import write_units
 from countystats.settings import Settings
 
 pytestmark = [pytest.mark.airflow, pytest.mark.integration]  # Airflow in subprocesses

@@ -18,7 +18,7 @@ from countystats.examples.county import (
     write_example_inbox,
 )
 from transforms.format import UNIT_TYPE_ZH, YUAN
-from transforms.format.statutory import FORMAT_2021
+from transforms.format.statutory import FORMAT_2019, FORMAT_2021
 from transforms.registry import Registry
 from transforms.rules import RULES
 
@@ -137,7 +137,7 @@ def violations(r: ExampleReport, cells=None) -> set[str]:
         out.add("T2-RULES")
     if r.unit_type == "township" and any(_v(cells, ("requests", row.code, c)) for row in req.rows for c in ("research", "legal_services")):
         out.add("T3-SHIFT")
-    if fmt.version == "2021" and ("proactive", "fees", "amount_wan_yuan") in cells:
+    if fmt.version == FORMAT_2021.version and ("proactive", "fees", "amount_wan_yuan") in cells:
         raw = r.raw.get(("proactive", "fees", "amount_wan_yuan"), "")
         if (r.unit_type == "township" and _v(cells, ("proactive", "fees", "amount_wan_yuan")) > 10000) or (
             YUAN in raw and "万" not in raw
@@ -226,7 +226,7 @@ def test_years_continue(reports):
             assert _v(prev.written, ("requests", "carried_forward", m.code)) == _v(
                 r.written, ("requests", "carried_over", m.code)
             ), (code, m.code)
-        if prev.format_version == r.format_version == "2021":
+        if prev.format_version == r.format_version == FORMAT_2021.version:
             for row in ("rules", "normative_docs"):
                 w, p = r.written, prev.written
                 assert w[("proactive", row, "in_force")] == p[("proactive", row, "in_force")] + w[
@@ -261,7 +261,7 @@ def test_completeness_late_and_resubmissions(reports):
 def test_variety(reports):
     assert {r.layout for r in reports} == {"stacked", "per_table", "flat"}
     assert {Path(r.file_name).suffix for r in reports} == {".xlsx", ".xls", ".xlsm"}
-    assert [(r.unit_type, r.year) for r in reports if r.format_version == "2019"] == [("township", 2023)]
+    assert [(r.unit_type, r.year) for r in reports if r.format_version == FORMAT_2019.version] == [("township", 2023)]
     assert any(r.mixed for r in reports)
     mixed = next(r for r in reports if r.mixed)
     assert ("requests", "other_total", "total") in mixed.sources
@@ -274,7 +274,7 @@ def test_variety(reports):
     assert any(YUAN in v for r in reports for v in r.raw.values())
     f21 = FORMAT_2021
     for r in reports:
-        if r.format_version == "2021" and not r.mixed:
+        if r.format_version == FORMAT_2021.version and not r.mixed:
             assert set(r.cells) == set(f21.cells())  # incl. the derived other_total
     # townships: no applications from research institutes or law firms; departments get more requests
     by_type: dict[str, list[int]] = {}

@@ -33,7 +33,7 @@ def _write_source(sub: Submission, path: Path) -> Path:
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
     """A township report with one error (T3-BALANCE), one warning (T3-SHIFT, explained) and a finding without cell."""
-    sub = make_submission("2021", "township", random.Random(3))
+    sub = make_submission(FORMAT_2021.version, "township", random.Random(3))
     key = ("requests", "carried_forward", "natural_person")
     set_values(sub, [(key, sub.value(*key) + 1), (("requests", "carried_forward", "total"),
                                                  sub.value("requests", "carried_forward", "total") + 1)])
@@ -97,7 +97,7 @@ def test_problem_list_sheet(checked):
 
 
 def test_merged_cell_is_marked_at_its_anchor(tmp_path):
-    sub = make_submission("2021", "department", random.Random(4))
+    sub = make_submission(FORMAT_2021.version, "department", random.Random(4))
     # 表四 written into a merged range: the finding's address is inside the range, not its top-left
     sub.findings.append(Finding("T4-TOTAL", "error", "总计不对", "review_litigation", "reconsideration", "total",
                                 cell=f"{SHEET}!C60"))

@@ -43,12 +43,13 @@ from hostile import (
     value_cell,
     with_explanation_sheet,
 )
-from warehouse_factory import make_submission, write_units
 
 from countystats import pipeline
+from countystats.examples.small import report, write_units
 from countystats.settings import Settings
 from expectations.validation import validate_submissions
 from transforms.format import MAX_VALUE
+from transforms.format.statutory import FORMAT_2021
 from transforms.inbox import archive, intake
 from transforms.isolation import Failure, Limits, WorkerPool
 from transforms.reading import ReadTask, read_isolated
@@ -473,9 +474,9 @@ def test_a_future_year_opens_no_year_of_completeness(tmp_path, clean):
 def test_the_rollup_is_exact_for_counts_at_the_bound(tmp_path):
     """A thousand townships each at the bound: 10^12, exact (DOUBLE with a tolerance was the old arithmetic)."""
     settings = settings_for(tmp_path)
-    install_big = [make_submission(unit_code="T01", unit_name="甲镇", new=MAX_VALUE - 1, carried_over=1,
+    install_big = [report(unit_code="T01", unit_name="甲镇", new=MAX_VALUE - 1, carried_over=1,
                                    carried_forward=MAX_VALUE - 3),
-                   make_submission(unit_code="T02", unit_name="乙镇", new=MAX_VALUE, carried_over=0,
+                   report(unit_code="T02", unit_name="乙镇", new=MAX_VALUE, carried_over=0,
                                    carried_forward=7)]
     staging = pipeline.load(settings, [(_incoming(s, i), s) for i, s in enumerate(install_big)], "r1")
     con = duckdb.connect(str(staging), read_only=True)
@@ -483,10 +484,10 @@ def test_the_rollup_is_exact_for_counts_at_the_bound(tmp_path):
 
     sums = county_sum(con, 2024)
     con.close()
-    values = sums[(2024, "2021")]
+    values = sums[(2024, FORMAT_2021.version)]
     assert values[("requests", "new_received", "total")] == 2 * MAX_VALUE - 1
     assert isinstance(values[("requests", "new_received", "total")], int)
-    assert identity_failures(values, "2021") == []
+    assert identity_failures(values, FORMAT_2021.version) == []
 
 
 def _incoming(sub, i: int):

@@ -143,7 +143,7 @@ def _check_round_trip(written):
             assert float(got) == float(value), (key, source, got, value)
 
 
-FORMAT_CASES = {"2021": FORMAT_2021, "2019": FORMAT_2019, "mixed": FORMAT_2021.undivided()}
+FORMAT_CASES = {FORMAT_2021.version: FORMAT_2021, FORMAT_2019.version: FORMAT_2019, "mixed": FORMAT_2021.undivided()}
 
 
 @pytest.mark.parametrize("layout", ["stacked", "per_table", "flat"])

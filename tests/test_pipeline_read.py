@@ -7,9 +7,9 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
-from warehouse_factory import write_units
 
 from countystats import pipeline
+from countystats.examples.small import write_units
 from countystats.settings import Settings
 from transforms.inbox.archive import IncomingFile
 

@@ -50,18 +50,18 @@ def read(tmp_path, sheets, registry, name="report.xlsx", **kw):
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".xlsm"])
-@pytest.mark.parametrize("version", ["2021", "2019", "mixed"])
+@pytest.mark.parametrize("version", [FORMAT_2021.version, FORMAT_2019.version, "mixed"])
 def test_statutory_template_reads_completely(tmp_path, registry, version, suffix):
     sheet, expected = statutory_sheet(version, unit=UNIT)
     sub = read(tmp_path, sheet, registry, name=f"report{suffix}")
     assert not sub.unreadable
     assert (sub.unit_code, sub.report_year) == ("twp_daying", 2024)
-    assert sub.format_version == ("2019" if version == "2019" else "2021")
-    assert_cells(sub, with_derived(expected, "2019" if version == "mixed" else version))
+    assert sub.format_version == (FORMAT_2019.version if version == FORMAT_2019.version else FORMAT_2021.version)
+    assert_cells(sub, with_derived(expected, FORMAT_2019.version if version == "mixed" else version))
     for key in expected:
         assert sub.cells[key].source == address(sheet, key)
     assert "error" not in {f.severity for f in sub.findings}, [f.message for f in sub.findings]
-    if version == "2021":
+    if version == FORMAT_2021.version:
         assert sub.findings == []
         derived = ("requests", "other_total", "total")
         assert sub.cells[derived].source is None
@@ -70,23 +70,23 @@ def test_statutory_template_reads_completely(tmp_path, registry, version, suffix
         assert rules_of(sub) == ["R-FORMAT"]
         for child in OTHER_CHILDREN_2021:
             assert sub.value("requests", child, "total") is None
-    if version == "2019":
+    if version == FORMAT_2019.version:
         assert rules_of(sub) == ["R-YEAR"]  # 2019 tables for 2024
         assert set(sub.cells) == set(FORMAT_2019.cells())
 
 
 def test_start_cell_title_and_spacer_columns(tmp_path, registry):
-    sheet, expected = statutory_sheet("2021", unit=UNIT, start=(7, 4))
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT, start=(7, 4))
     insert_column(sheet, 5)  # between the label columns
     insert_column(sheet, 9)  # inside the value columns of table 三
     insert_row(sheet, 8)  # an empty row under the title block
     sub = read(tmp_path, sheet, registry)
-    assert_cells(sub, with_derived(expected, "2021"))
+    assert_cells(sub, with_derived(expected, FORMAT_2021.version))
     assert sub.findings == []
     assert all(sub.cells[k].source == address(sheet, k) for k in expected)
 
 
-@pytest.mark.parametrize("version", ["2021", "2019"])
+@pytest.mark.parametrize("version", [FORMAT_2021.version, FORMAT_2019.version])
 def test_one_sheet_per_table_in_any_order(tmp_path, registry, version):
     sheet, expected = statutory_sheet(version, unit=UNIT)
     parts = split_per_table(sheet)
@@ -98,7 +98,7 @@ def test_one_sheet_per_table_in_any_order(tmp_path, registry, version):
 
 
 @pytest.mark.parametrize("sep", ["", " ", "-", "—", "：", "/", "\n"])
-@pytest.mark.parametrize("version", ["2021", "2019"])
+@pytest.mark.parametrize("version", [FORMAT_2021.version, FORMAT_2019.version])
 def test_flat_joined_labels(tmp_path, registry, version, sep):
     sheet, expected = flat_sheet(version, unit=UNIT, sep=sep)
     sub = read(tmp_path, sheet, registry)
@@ -111,7 +111,7 @@ def test_label_variants_traditional_half_width_numbering_line_breaks(tmp_path, r
     import opencc
 
     s2t = opencc.OpenCC("s2t")
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     for pos, v in list(sheet.cells.items()):
         if isinstance(v, str):
             text = s2t.convert(v).replace("（", "(").replace("）", ")").replace("1.", "1、").replace("2.", "2．")
@@ -119,13 +119,13 @@ def test_label_variants_traditional_half_width_numbering_line_breaks(tmp_path, r
                 text = text[:2] + "\n" + text[2:]
             sheet.cells[pos] = text
     sub = read(tmp_path, sheet, registry)
-    assert_cells(sub, with_derived(expected, "2021"))
+    assert_cells(sub, with_derived(expected, FORMAT_2021.version))
     assert "R-LABELS" not in rules_of(sub)
 
 
 def test_known_variants_from_the_format(tmp_path, registry):
     """Variants listed in the format definition (typos and old wording seen in real reports) read without a warning."""
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     replacements = {}
     for section in F21.sections:
         for row in section.rows:
@@ -138,7 +138,7 @@ def test_known_variants_from_the_format(tmp_path, registry):
         if isinstance(v, str) and v in replacements:
             sheet.cells[pos] = replacements[v]
     sub = read(tmp_path, sheet, registry)
-    assert_cells(sub, with_derived(expected, "2021"))
+    assert_cells(sub, with_derived(expected, FORMAT_2021.version))
     assert "R-LABELS" not in rules_of(sub)
 
 
@@ -146,7 +146,7 @@ def test_known_variants_from_the_format(tmp_path, registry):
 
 
 def test_row_context_decides_the_row():
-    idx = INDEXES["2021"].sections["requests"]
+    idx = INDEXES[FORMAT_2021.version].sections["requests"]
     by = REQ.row_by_code
     secret, petition = by["withheld_state_secret"], by["rejected_petition"]
     assert idx.match_row(secret.group.text + secret.label.text) == "withheld_state_secret"
@@ -155,64 +155,64 @@ def test_row_context_decides_the_row():
     assert idx.match_row(f"{outer} {secret.group.text} {secret.label.text}") == "withheld_state_secret"
     assert idx.match_row(by["other_total"].label.text) == "other_total"
     block = PRO.blocks[1].article.text  # 第二十条第（五）项
-    assert INDEXES["2021"].sections["proactive"].match_row(block + PRO.blocks[0].rows[0].label.text) is None
+    assert INDEXES[FORMAT_2021.version].sections["proactive"].match_row(block + PRO.blocks[0].rows[0].label.text) is None
 
 
 def test_typo_in_a_row_label_is_read_with_a_warning(tmp_path, registry):
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     row = REQ.row_by_code["withheld_third_party"]
     pos = next(p for p, v in sheet.cells.items() if v == row.label.text)
     sheet.cells[pos] = row.label.text[:-1] + "义"  # 权益 → 权义
     sub = read(tmp_path, sheet, registry)
-    assert_cells(sub, with_derived(expected, "2021"))
+    assert_cells(sub, with_derived(expected, FORMAT_2021.version))
     warn = [f for f in sub.findings if f.rule == "R-LABELS"]
     assert len(warn) == 1 and warn[0].severity == "warning" and warn[0].row == "withheld_third_party"
     assert row.label.text in warn[0].message
 
 
 def test_typo_in_a_column_header_is_read_with_a_warning(tmp_path, registry):
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     m = REQ.column_by_code["public_interest"]
     pos = next(p for p, v in sheet.cells.items() if v == m.label.text)
     sheet.cells[pos] = m.label.text[:3] + "义" + m.label.text[4:]  # one character wrong
     sub = read(tmp_path, sheet, registry)
-    assert_cells(sub, with_derived(expected, "2021"))
+    assert_cells(sub, with_derived(expected, FORMAT_2021.version))
     assert [f.severity for f in sub.findings if f.rule == "R-LABELS"][:1] == ["warning"]
 
 
 def test_unknown_extra_row_and_column_are_warned_and_ignored(tmp_path, registry):
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     r = row_of(sheet, "requests", "new_received") + 1
     cols = sorted(c for (s, rr, _), (_, c) in sheet.keys.items() if s == "requests" and rr == "new_received")
     insert_row(sheet, r, {0: "其中：网上申请", **{c: 99 for c in cols}})
     sub = read(tmp_path, sheet, registry)
-    assert_cells(sub, with_derived(expected, "2021"))
+    assert_cells(sub, with_derived(expected, FORMAT_2021.version))
     labels = [f for f in sub.findings if f.rule == "R-LABELS"]
     assert [f.severity for f in labels] == ["warning"] and "网上申请" in labels[0].message
 
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     right = max(c for _, c in sheet.cells) + 1
     top = row_of(sheet, "requests", "new_received")
     sheet.put(top - 1, right, "备注栏")
     sheet.put(top, right, 5)
     sub = read(tmp_path, sheet, registry)
-    assert_cells(sub, with_derived(expected, "2021"))
+    assert_cells(sub, with_derived(expected, FORMAT_2021.version))
     assert any(f.rule == "R-LABELS" and "备注栏" in f.message for f in sub.findings)
 
 
 def test_two_copies_of_the_report(tmp_path, registry):
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
-    old, _ = statutory_sheet("2021", unit=UNIT, year=2023)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
+    old, _ = statutory_sheet(FORMAT_2021.version, unit=UNIT, year=2023)
     old.name = "上年"
     del old.cells[old.keys[("requests", "granted", "total")]]  # the fuller copy wins; ties go to the first sheet
     sub = read(tmp_path, [sheet, old], registry)
-    assert_cells(sub, with_derived(expected, "2021"))
+    assert_cells(sub, with_derived(expected, FORMAT_2021.version))
     warns = [f for f in sub.findings if f.rule == "R-LABELS"]
     assert len(warns) == 3 and all("上年" in f.message for f in warns)
 
 
 def test_missing_table_and_missing_row(tmp_path, registry):
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     parts = split_per_table(sheet)
     sub = read(tmp_path, [p for p in parts if not any(k[0] == "review_litigation" for k in p.keys)], registry)
     assert sub.status == "rejected"
@@ -220,7 +220,7 @@ def test_missing_table_and_missing_row(tmp_path, registry):
     assert [(f.severity, f.section) for f in missing] == [("error", "review_litigation")]
     assert not any(k[0] == "review_litigation" for k in sub.cells)
 
-    sheet, _ = statutory_sheet("2021", unit=UNIT)
+    sheet, _ = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     r = row_of(sheet, "requests", "rejected_duplicate")
     sheet.cells = {p: v for p, v in sheet.cells.items() if p[0] != r}
     sub = read(tmp_path, sheet, registry)
@@ -257,7 +257,7 @@ def test_signed_and_decimal_measures():
 
 
 def test_number_variants_in_a_sheet(tmp_path, registry):
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     k_full, k_dash, k_bad, k_unit = (
         ("requests", "granted", "natural_person"),
         ("requests", "granted", "research"),
@@ -279,7 +279,7 @@ def test_number_variants_in_a_sheet(tmp_path, registry):
 
 
 def test_blank_cells_one_warning_and_blank_table_not_reported(tmp_path, registry):
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     blanks = [("requests", "granted", "research"), ("proactive", "penalty", "decisions")]
     for k in blanks:
         del sheet.cells[sheet.keys[k]]
@@ -301,26 +301,26 @@ def test_blank_cells_one_warning_and_blank_table_not_reported(tmp_path, registry
 
 
 def test_year_sources(tmp_path, registry):
-    sheet, _ = statutory_sheet("2021", unit=UNIT, year=2023)
+    sheet, _ = statutory_sheet(FORMAT_2021.version, unit=UNIT, year=2023)
     sub = read(tmp_path, sheet, registry, name=f"{UNIT}_2024_报告.xlsx")
     assert sub.report_year == 2023 and "R-YEAR" in rules_of(sub, "warning")
     sub = read(tmp_path, sheet, registry, name="report.xlsx", year=2023)
     assert sub.report_year == 2023 and rules_of(sub) == []
 
-    sheet, _ = statutory_sheet("2021")  # no title, no 填报单位
+    sheet, _ = statutory_sheet(FORMAT_2021.version)  # no title, no 填报单位
     sub = read(tmp_path, sheet, registry, name=f"{UNIT}.xlsx")
     assert sub.report_year is None and "R-YEAR" in rules_of(sub, "error")
     sub = read(tmp_path, sheet, registry, name=f"{UNIT}2024年度.xlsx")
     assert (sub.report_year, sub.unit_code) == (2024, "twp_daying") and rules_of(sub) == []
 
-    sheet, _ = statutory_sheet("2021", start=(2, 0))
+    sheet, _ = statutory_sheet(FORMAT_2021.version, start=(2, 0))
     sheet.put(0, 0, "2022年度")  # a cell of its own
     sub = read(tmp_path, sheet, registry, name=f"{UNIT}.xlsx")
     assert sub.report_year == 2022 and rules_of(sub) == []
 
 
 def test_unit_sources(tmp_path, registry):
-    sheet, _ = statutory_sheet("2021")
+    sheet, _ = statutory_sheet(FORMAT_2021.version)
     sub = read(tmp_path, sheet, registry, name="report.xlsx", year=2024)
     assert sub.unit_code is None and rules_of(sub, "error") == ["R-UNIT"]
     sub = read(tmp_path, sheet, registry, name="report.xlsx", year=2024, unit_name=UNIT)
@@ -328,19 +328,19 @@ def test_unit_sources(tmp_path, registry):
     sub = read(tmp_path, sheet, registry, name="report.xlsx", year=2024, unit_name="火星镇")
     assert sub.unit_code is None and rules_of(sub, "error") == ["R-UNIT"]
 
-    sheet, _ = statutory_sheet("2021", start=(2, 0))
+    sheet, _ = statutory_sheet(FORMAT_2021.version, start=(2, 0))
     sheet.put(0, 0, f"{FILER.text}：")
     sheet.put(0, 1, f"{UNIT}人民政府")
     sub = read(tmp_path, sheet, registry, name="report.xlsx", year=2024)
     assert sub.unit_code == "twp_daying"
 
-    sheet, _ = statutory_sheet("2021", unit="火星镇")
+    sheet, _ = statutory_sheet(FORMAT_2021.version, unit="火星镇")
     sub = read(tmp_path, sheet, registry, name="report.xlsx")
     assert sub.unit_code is None and "R-UNIT" in rules_of(sub, "error")
 
 
 def test_explanations_sheet(tmp_path, registry):
-    sheet, _ = statutory_sheet("2021", unit=UNIT)
+    sheet, _ = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     del sheet.cells[sheet.keys[("requests", "granted", "research")]]
     notes = Sheet(name=EXPLANATIONS_SHEET)
     notes.put(0, 0, "R-BLANK")
@@ -351,7 +351,7 @@ def test_explanations_sheet(tmp_path, registry):
 
 
 def test_messages_are_chinese_and_name_the_cell(tmp_path, registry):
-    sheet, _ = statutory_sheet("2021", unit=UNIT)
+    sheet, _ = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     k = ("requests", "partly_granted", "commercial")
     sheet.put(*sheet.keys[k], "见附件")
     sub = read(tmp_path, sheet, registry)
@@ -391,7 +391,7 @@ def test_round_trip_over_the_example_county(example_inbox, registry):
 
 
 def test_value_typed_in_the_middle_of_a_merged_header(tmp_path, registry):
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     key = ("proactive", "licensing", "decisions")
     r, c = sheet.keys[key]
     sheet.merges = [m for m in sheet.merges if (m[0], m[1]) != (r, c)]  # the value cell unmerged…

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from reading_fixtures import Sheet, address, split_per_table, statutory_sheet, write_book
 
+from transforms.format.statutory import FORMAT_2021
 from transforms.reading import read_submission
 from transforms.reading.guard import CFB_MAGIC, ENCRYPTION_INFO, MAX_UNCOMPRESSED
 
@@ -32,7 +33,7 @@ def assert_unreadable(sub, path, words=()):
 
 @pytest.fixture(scope="module")
 def good_xlsx(tmp_path_factory):
-    sheet, _ = statutory_sheet("2021", unit=UNIT)
+    sheet, _ = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     return write_book(tmp_path_factory.mktemp("good") / "good.xlsx", [sheet]).read_bytes()
 
 
@@ -100,7 +101,7 @@ def test_encrypted_workbook(tmp_path, registry):
 def test_sheet_protection_is_not_encryption(tmp_path, registry):
     import xlsxwriter
 
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     p = write_book(tmp_path / "protected.xlsx", [sheet])
     wb = xlsxwriter.Workbook(str(tmp_path / "p2.xlsx"))
     ws = wb.add_worksheet()
@@ -141,7 +142,7 @@ def test_far_away_cell_does_not_kill_the_process(tmp_path, registry):
 def test_far_away_cell_on_a_second_sheet_only_skips_that_sheet(tmp_path, registry):
     import openpyxl
 
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     p = write_book(tmp_path / "two.xlsx", [sheet])
     wb = openpyxl.load_workbook(p)
     wb.create_sheet("stray")["XFD1048576"] = 1
@@ -156,7 +157,7 @@ def test_formulas_without_cached_values(tmp_path, registry):
     """openpyxl writes formulas without results; calamine would silently read them as blank."""
     import openpyxl
 
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     p = write_book(tmp_path / "formulas.xlsx", [sheet])
     wb = openpyxl.load_workbook(p)
     ws = wb.active
@@ -175,7 +176,7 @@ def test_formulas_without_cached_values(tmp_path, registry):
 def test_formulas_with_cached_values_are_read(tmp_path, registry):
     import xlsxwriter
 
-    sheet, expected = statutory_sheet("2021", unit=UNIT)
+    sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     key = ("requests", "new_received", "total")
     r, c = sheet.keys[key]
     value = sheet.cells.pop((r, c))
@@ -197,7 +198,7 @@ def test_formulas_with_cached_values_are_read(tmp_path, registry):
 
 
 def test_missing_table_is_rejected_not_unreadable(tmp_path, registry):
-    sheet, _ = statutory_sheet("2021", unit=UNIT)
+    sheet, _ = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     parts = [p for p in split_per_table(sheet) if not any(k[0] == "requests" for k in p.keys)]
     sub = read_submission(write_book(tmp_path / "two-tables.xlsx", parts), registry)
     assert sub.status == "rejected" and not sub.unreadable
@@ -213,7 +214,7 @@ def test_workbook_without_any_table(tmp_path, registry):
 
 
 def test_damaged_xls_is_unreadable(tmp_path, registry):
-    sheet, _ = statutory_sheet("2021", unit=UNIT)
+    sheet, _ = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     good = write_book(tmp_path / "good.xls", [sheet]).read_bytes()
     assert read_submission(tmp_path / "good.xls", registry).status == "accepted"
     p = tmp_path / "bad.xls"

@@ -10,6 +10,7 @@ from conftest import ROOT
 from reading_fixtures import split_per_table, statutory_sheet, write_book
 
 from transforms.format import FORMATS
+from transforms.format.statutory import FORMAT_2019, FORMAT_2021
 from transforms.reading import ReadTask, read_isolated
 from transforms.rules import RULES
 
@@ -37,7 +38,7 @@ def well_formed(sub):
 @pytest.fixture(scope="module")
 def originals(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz-src")
-    sheet, _ = statutory_sheet("2021", unit=UNIT)
+    sheet, _ = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     return {s: write_book(folder / f"src{s}", [sheet]).read_bytes() for s in (".xlsx", ".xls")}
 
 
@@ -86,7 +87,7 @@ def test_structural_mutations(tmp_path):
     rng = random.Random(SEED)
     tasks = []
     for i in range(150):
-        version = rng.choice(("2021", "2019", "mixed"))
+        version = rng.choice((FORMAT_2021.version, FORMAT_2019.version, "mixed"))
         sheet, _ = statutory_sheet(version, unit=UNIT if rng.random() < 0.8 else "", start=(rng.randint(0, 3), rng.randint(0, 3)))
         positions = list(sheet.cells)
         for _ in range(rng.randint(1, 25)):

@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from fake_reading import FAKE, drop
-from warehouse_factory import write_units
 
 from countystats import pipeline
 from countystats.examples.county import generate_county
+from countystats.examples.small import write_units
 from countystats.settings import Settings
 from transforms.inbox import archive
 from transforms.inbox.archive import RECEIPTS

@@ -36,10 +36,10 @@ def _new_research(sub: Submission) -> Submission:
 
 # Every rule fires and passes on the examples it declares (tests/test_rules.py). Here: what the clerk reads.
 BROKEN = {
-    "balance": ("2021", "township", lambda s: _bump(_bump(s, ("requests", "carried_over", "natural_person")),
+    "balance": (FORMAT_2021.version, "township", lambda s: _bump(_bump(s, ("requests", "carried_over", "natural_person")),
                                                     ("requests", "carried_over", "total"))),
-    "rowsum": ("2021", "department", lambda s: _bump(s, ("requests", "partly_granted", "total"))),
-    "t4": ("2021", "department", lambda s: set_values(s, [
+    "rowsum": (FORMAT_2021.version, "department", lambda s: _bump(s, ("requests", "partly_granted", "total"))),
+    "t4": (FORMAT_2021.version, "department", lambda s: set_values(s, [
         (("review_litigation", "litigation_direct", c), v)
         for c, v in (("upheld", 4), ("corrected", 0), ("other", 0), ("pending", 0), ("total", 0))])),
 }
@@ -48,7 +48,7 @@ BROKEN = {
 @pytest.fixture(scope="module")
 def batch():
     """Consistent submissions of both formats with the broken ones among them, validated in ONE batch."""
-    subs: list[Submission] = [make_submission(("2021", "2019")[i % 2], "township", random.Random(i)) for i in range(10)]
+    subs: list[Submission] = [make_submission((FORMAT_2021.version, FORMAT_2019.version)[i % 2], "township", random.Random(i)) for i in range(10)]
     broken: dict[str, int] = {}
     for n, (case, (fmt, unit_type, breaker)) in enumerate(BROKEN.items()):
         broken[case] = 3 * n + 1
@@ -112,7 +112,7 @@ def _hongze(proactive: dict, natural_person: dict, review: list[int]) -> Submiss
     assert len(review) == len(cells) == 15
     for (row, col), v in zip(cells, review, strict=True):
         values[("review_litigation", row, col)] = v
-    return submission_from(values, "2021", "county_government", name="洪泽区", derive_other=False)
+    return submission_from(values, FORMAT_2021.version, "county_government", name="洪泽区", derive_other=False)
 
 
 LEAF_ZEROS = {code: 0 for code in FORMAT_2019.leaf_outcomes}
@@ -164,7 +164,7 @@ def test_hongze_2024_mixed_layout_accepted():
 
 @pytest.mark.unit
 def test_mixed_layout_outcomes_still_checked():
-    sub = make_submission("2021", "township", random.Random(5), undivided_other=True)
+    sub = make_submission(FORMAT_2021.version, "township", random.Random(5), undivided_other=True)
     _bump(sub, ("requests", "other_total", "natural_person"))
     _bump(sub, ("requests", "other_total", "total"))
     validate_submissions([sub], None)
@@ -178,7 +178,7 @@ def test_mixed_layout_outcomes_still_checked():
 
 @pytest.mark.unit
 def test_blank_total_in_nonzero_row_is_a_warning_and_counts_as_the_row_sum():
-    sub = make_submission("2021", "department", random.Random(7))
+    sub = make_submission(FORMAT_2021.version, "department", random.Random(7))
     rows = [r for r in ("new_received", "concluded_total", "granted") if sub.value("requests", r, "total")]
     set_values(sub, [(("requests", r, "total"), None) for r in rows])
     set_values(sub, [(("review_litigation", "reconsideration", "upheld"), 2),
@@ -196,7 +196,7 @@ def test_blank_total_in_nonzero_row_is_a_warning_and_counts_as_the_row_sum():
 
 @pytest.mark.unit
 def test_blank_total_in_zero_row_and_blank_parts_are_fine():
-    sub = make_submission("2021", "township", random.Random(8))
+    sub = make_submission(FORMAT_2021.version, "township", random.Random(8))
     zero_rows = [r.code for r in FORMAT_2021.section("requests").rows
                  if not r.derived and sub.value("requests", r.code, "total") == 0]
     assert zero_rows
@@ -209,7 +209,7 @@ def test_blank_total_in_zero_row_and_blank_parts_are_fine():
 
 @pytest.mark.unit
 def test_tables_not_reported_and_unreadable_submissions_are_skipped():
-    blank_t4 = make_submission("2021", "department", random.Random(9), name="blank-t4")
+    blank_t4 = make_submission(FORMAT_2021.version, "department", random.Random(9), name="blank-t4")
     set_values(blank_t4, [(("review_litigation", r.code, m.code), None) for r in REVIEW.rows for m in REVIEW.columns])
     blank_t4.cells[("proactive", "rules", "issued")].value = 3  # still checked: only table 四 is not reported
     unreadable = Submission(file="x.xlsx", sha256="1" * 64, unreadable=True)
@@ -221,9 +221,9 @@ def test_tables_not_reported_and_unreadable_submissions_are_skipped():
 
 @pytest.mark.unit
 def test_city_government_may_make_rules_and_department_fees_are_not_capped():
-    city = make_submission("2021", "city_government", random.Random(10))
+    city = make_submission(FORMAT_2021.version, "city_government", random.Random(10))
     set_values(city, [(("proactive", "rules", "issued"), 4), (("proactive", "rules", "in_force"), 30)])
-    dept = make_submission("2021", "department", random.Random(11))
+    dept = make_submission(FORMAT_2021.version, "department", random.Random(11))
     set_values(dept, [(("proactive", "fees", "amount_wan_yuan"), 190.457379 * 1000)])
     validate_submissions([city, dept], None)
     assert city.findings == [] and dept.findings == []
@@ -232,7 +232,7 @@ def test_city_government_may_make_rules_and_department_fees_are_not_capped():
 @pytest.mark.unit
 def test_unit_type_from_registry_when_missing(registry):
     township = next(u for u in registry.units if u.unit_type == "township")
-    sub = make_submission("2021", "township", random.Random(12), name=township.unit_code)
+    sub = make_submission(FORMAT_2021.version, "township", random.Random(12), name=township.unit_code)
     sub.unit_type = None
     set_values(sub, [(("proactive", "rules", "issued"), 1)])
     validate_submissions([sub], registry)
@@ -244,7 +244,7 @@ def test_unit_type_from_registry_when_missing(registry):
 
 @pytest.mark.unit
 def test_explained_warning_keeps_explanation_error_cannot_be_explained():
-    sub = _new_research(make_submission("2021", "township", random.Random(13)))
+    sub = _new_research(make_submission(FORMAT_2021.version, "township", random.Random(13)))
     _bump(sub, ("requests", "carried_over", "natural_person"))
     _bump(sub, ("requests", "carried_over", "total"))
     sub.explanations = {"T3-SHIFT": "本年确有两所高校科研机构申请", "T3-BALANCE": "上年结转数以本表为准"}
@@ -259,7 +259,7 @@ def test_explained_warning_keeps_explanation_error_cannot_be_explained():
 
 @pytest.mark.unit
 def test_validating_again_replaces_findings():
-    sub = make_submission("2021", "township", random.Random(17))
+    sub = make_submission(FORMAT_2021.version, "township", random.Random(17))
     set_values(sub, [(("proactive", "rules", "issued"), 1)])
     sub.add(Finding("R-BLANK", "warning", "空白单元格"))
     validate_submissions([sub], None)
@@ -272,7 +272,7 @@ def test_validating_again_replaces_findings():
 
 @pytest.mark.unit
 def test_explained_warnings_only_are_accepted():
-    sub = _new_research(make_submission("2021", "township", random.Random(14)))
+    sub = _new_research(make_submission(FORMAT_2021.version, "township", random.Random(14)))
     sub.explanations = {"T3-SHIFT": "确有法律服务机构申请"}
     validate_submissions([sub], None)
     assert sub.status == "accepted_with_warnings"
@@ -298,7 +298,8 @@ import random, sys
 from expectations.gx_import import DEFERRED
 from countystats.examples.reports import make_submission, set_values
 from expectations.validation import validate_submissions
-sub = set_values(make_submission("2021", "department", random.Random(3)),
+from transforms.format.statutory import FORMAT_2021
+sub = set_values(make_submission(FORMAT_2021.version, "department", random.Random(3)),
                  [(("review_litigation", "litigation_direct", "upheld"), 4),
                   (("review_litigation", "litigation_direct", "total"), 0)])
 validate_submissions([sub], None, data_docs=__import__("pathlib").Path({str(tmp_path)!r}))
@@ -316,7 +317,7 @@ print(round(float(scipy.stats.norm.cdf(0.0)), 3), altair.Chart.__name__, type(sy
 
 @pytest.mark.unit
 def test_validation_prints_no_progress_bars(capfd):
-    validate_submissions([make_submission("2021", "township", random.Random(15))], None)
+    validate_submissions([make_submission(FORMAT_2021.version, "township", random.Random(15))], None)
     captured = capfd.readouterr()
     assert "%|" not in captured.err and "Calculating Metrics" not in captured.err
 
@@ -337,7 +338,7 @@ def test_data_docs_site(tmp_path):
 @pytest.mark.unit
 def test_cells_a_reader_could_not_read_are_not_counted_as_zero():
     """R-FORMULA / R-NUMBER leave a cell's number unknown: no arithmetic uses it (no spurious T* errors)."""
-    sub = make_submission("2021", "township", random.Random(16))
+    sub = make_submission(FORMAT_2021.version, "township", random.Random(16))
     for key in (("requests", "concluded_total", "natural_person"), ("review_litigation", "reconsideration", "total")):
         set_values(sub, [(key, None)])
         sub.add(Finding("R-FORMULA", "error", "公式没有计算结果", *key, cell=sub.cells[key].source))

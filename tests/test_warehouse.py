@@ -14,11 +14,12 @@ from pathlib import Path
 import duckdb
 import pytest
 from fake_reading import FAKE, drop, skip_validation
-from warehouse_factory import make_submission, write_units
 
 from countystats import pipeline
+from countystats.examples.small import report, write_units
 from countystats.settings import Settings
 from transforms import warehouse
+from transforms.format.statutory import FORMAT_2021
 from transforms.rules import cross_year_findings
 from transforms.warehouse import loading
 from transforms.warehouse.rollup import RollupError
@@ -69,10 +70,10 @@ def test_run_loads_lineage_history_and_archives_byte_for_byte(settings):
     assert got == datetime(2025, 1, 20, 9, 0)  # file mtime, in the county's time zone
     # lineage: every value of the submission, with its source cell
     n_values, = query(settings.db, "SELECT count(*) FROM cell_values WHERE submission_id = ?", [sid])[0]
-    assert n_values == len(make_submission().cells)
+    assert n_values == len(report().cells)
     row = query(settings.db, """SELECT unit_name, unit_type, format_version, value, source_file, source_cell
                                 FROM requests_cells WHERE row_code = 'new_received' AND applicant_code = 'total'""")
-    assert row == [("甲镇", "township", "2021", 5.0, str(a), row[0][5])] and row[0][5].startswith("Sheet1!")
+    assert row == [("甲镇", "township", FORMAT_2021.version, 5.0, str(a), row[0][5])] and row[0][5].startswith("Sheet1!")
     assert (settings.out / "run-summary.json").exists() and (settings.out / "findings.csv").exists()
     assert "甲镇" not in result.missing["2024"] and "乙镇" in result.missing["2024"]
     assert result.rejected == {}
@@ -177,17 +178,17 @@ def _rules(findings) -> list[str]:
 
 @pytest.mark.unit
 def test_cross_year_consistent_reports_raise_nothing():
-    prev = make_submission(year=2023, carried_forward=1, in_force=(1, 0, 9), licensing=20)
-    cur = make_submission(year=2024, carried_over=1, in_force=(2, 1, 10), licensing=25)
-    assert cross_year_findings(cur, {k: c.value for k, c in prev.cells.items()}, "2021") == []
+    prev = report(year=2023, carried_forward=1, in_force=(1, 0, 9), licensing=20)
+    cur = report(year=2024, carried_over=1, in_force=(2, 1, 10), licensing=25)
+    assert cross_year_findings(cur, {k: c.value for k, c in prev.cells.items()}, FORMAT_2021.version) == []
 
 
 @pytest.mark.unit
 def test_cross_year_warnings_fire_on_crafted_data():
-    prev = make_submission(year=2023, carried_forward=3, in_force=(1, 0, 9), licensing=12, new=5)
+    prev = report(year=2023, carried_forward=3, in_force=(1, 0, 9), licensing=12, new=5)
     values = {k: c.value for k, c in prev.cells.items()}
-    cur = make_submission(year=2024, carried_over=1, in_force=(2, 1, 99), licensing=500, new=5)
-    found = cross_year_findings(cur, values, "2021")
+    cur = report(year=2024, carried_over=1, in_force=(2, 1, 99), licensing=500, new=5)
+    found = cross_year_findings(cur, values, FORMAT_2021.version)
     assert _rules(found) == ["X-CARRY", "X-CARRY", "X-INFORCE", "X-JUMP"]
     carry = next(f for f in found if f.rule == "X-CARRY")
     assert (carry.severity, carry.section, carry.row, carry.expected, carry.actual) == (
@@ -196,15 +197,15 @@ def test_cross_year_warnings_fire_on_crafted_data():
     jump = next(f for f in found if f.rule == "X-JUMP")
     assert (jump.row, jump.expected, jump.actual) == ("licensing", 12, 500)
     # repealed more than there was
-    bad = make_submission(year=2024, carried_over=3, in_force=(0, 50, 0), licensing=12)
-    assert _rules(cross_year_findings(bad, values, "2021")) == ["X-INFORCE"]
+    bad = report(year=2024, carried_over=3, in_force=(0, 50, 0), licensing=12)
+    assert _rules(cross_year_findings(bad, values, FORMAT_2021.version)) == ["X-INFORCE"]
     # copied last year's report word for word
-    copy = make_submission(year=2023, carried_forward=3, in_force=(1, 0, 9), licensing=12, new=5)
-    assert "X-COPY" in _rules(cross_year_findings(copy, values, "2021"))
+    copy = report(year=2023, carried_forward=3, in_force=(1, 0, 9), licensing=12, new=5)
+    assert "X-COPY" in _rules(cross_year_findings(copy, values, FORMAT_2021.version))
     # small numbers never "jump"
-    small = make_submission(year=2024, carried_over=3, in_force=(0, 0, 9), licensing=9)
+    small = report(year=2024, carried_over=3, in_force=(0, 0, 9), licensing=9)
     assert "X-JUMP" not in _rules(cross_year_findings(small, {**values, ("proactive", "licensing", "decisions"): 1},
-                                                      "2021"))
+                                                      FORMAT_2021.version))
 
 
 @pytest.mark.unit
@@ -260,7 +261,7 @@ def test_rollup_that_does_not_add_up_fails_loudly_and_publishes_nothing(settings
     drop(settings.inbox, "ok.xlsx", "2025-01-10 09:00:00", year=2024)
     pipeline.run(settings, run_id="r1", **FAKE)
     before = snapshot(settings.db)
-    bad = make_submission(unit_code="T02", unit_name="乙镇", year=2024)
+    bad = report(unit_code="T02", unit_name="乙镇", year=2024)
     bad.cells[("requests", "new_received", "natural_person")].value = 50  # passed no validation: a bug upstream
     drop(settings.inbox, "bad.xlsx", "2025-01-10 09:00:00", year=2024, salt="x")
     with pytest.raises(RollupError, match="T3-BALANCE"):
@@ -281,7 +282,7 @@ def test_county_government_is_not_part_of_the_rollup(settings):
     con = duckdb.connect(str(settings.db), read_only=True)
     sums = county_sum(con, 2024)
     con.close()
-    assert sums[(2024, "2021")][("requests", "new_received", "total")] == 5
+    assert sums[(2024, FORMAT_2021.version)][("requests", "new_received", "total")] == 5
 
 
 @pytest.mark.unit

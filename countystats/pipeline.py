@@ -352,7 +352,9 @@ class RunResult:
     ignored: int = 0  # hidden files and Office lock files in the inbox
 
     def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(("accepted", "accepted_with_warnings", "rejected", "unreadable"), 0)
+        from transforms.format import OF_FILE
+
+        out = dict.fromkeys(OF_FILE, 0)
         for f in self.files:
             out[f["status"]] = out.get(f["status"], 0) + 1
         return out

@@ -9,10 +9,10 @@ import pandas as pd
 
 from dashboards import charts, shell, texts
 from dashboards.data import Warehouse, scope
-from transforms.format import STATUS_ZH, UNIT_TYPE_ZH
+from transforms.format import OF_UNIT_YEAR, STATUS_ZH, UNIT_TYPE_ZH
 from transforms.rules import RULES
 
-STATUSES = ("accepted", "accepted_with_warnings", "rejected", "missing")
+STATUSES = OF_UNIT_YEAR
 LATE = RULES["P-LATE"].name_zh
 TYPE_RANK = {t: i for i, t in enumerate(UNIT_TYPE_ZH)}
 COLORS = ("#12b76a", "#f79009", "#d92d20", "#98a2b3")  # ok, look at it, refused, nothing received

@@ -16,6 +16,8 @@ from transforms.format.facts import (
     FILER,
     FIRST_REPORT_YEAR,
     MAX_VALUE,
+    OF_FILE,
+    OF_UNIT_YEAR,
     REPORT_TITLE,
     SEVERITY_ZH,
     STATUS_ZH,
@@ -42,7 +44,7 @@ from transforms.format.model import (
 from transforms.format.versions import FORMATS, current, for_year, ordered, previous, since, versions
 
 __all__ = [
-    "COUNTED", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "REPORT_TITLE",
+    "COUNTED", "OF_FILE", "OF_UNIT_YEAR", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "REPORT_TITLE",
     "SECTIONS", "SEVERITY_ZH", "UNDIVIDED", "STATUSES", "STATUS_ZH", "UNIT_TYPES", "UNIT_TYPE_ZH", "YUAN", "ZERO_WORDS", "Block",
     "Label", "Measure", "ReportFormat", "Row", "Section", "TOTAL", "current", "for_year", "ordered", "previous",
     "since", "sql_list", "unit_types", "versions",

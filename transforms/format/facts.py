@@ -48,20 +48,23 @@ class Status:
     name_zh: str
     counted: bool  # counted in county figures
     of_file: bool  # a status a submission can have ("missing" is a unit-year's, not a file's)
+    of_unit_year: bool  # a status a unit's year can have in completeness (an unreadable file leaves it "rejected")
 
 
 STATUSES: dict[str, Status] = {
     s.code: s
     for s in (
-        Status("accepted", "通过", True, True),
-        Status("accepted_with_warnings", "通过（有提醒）", True, True),
-        Status("rejected", "退回", False, True),
-        Status("unreadable", "无法读取", False, True),
-        Status("missing", "未报送", False, False),
+        Status("accepted", "通过", True, True, True),
+        Status("accepted_with_warnings", "通过（有提醒）", True, True, True),
+        Status("rejected", "退回", False, True, True),
+        Status("unreadable", "无法读取", False, True, False),
+        Status("missing", "未报送", False, False, True),
     )
 }
 STATUS_ZH = {code: s.name_zh for code, s in STATUSES.items()}
 COUNTED = tuple(code for code, s in STATUSES.items() if s.counted)  # what the *_cells views and roll-ups count
+OF_FILE = tuple(code for code, s in STATUSES.items() if s.of_file)  # a run's files, by status
+OF_UNIT_YEAR = tuple(code for code, s in STATUSES.items() if s.of_unit_year)  # completeness, by status
 SEVERITY_ZH = {"error": "错误", "warning": "提醒"}
 
 

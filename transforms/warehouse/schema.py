@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transforms.format import SEVERITY_ZH, STATUS_ZH, STATUSES, UNIT_TYPE_ZH, current
+from transforms.format import OF_FILE, SEVERITY_ZH, STATUS_ZH, STATUSES, UNIT_TYPE_ZH, current
 
 # 2: arrivals; received_at is when countystats first saw the file. 3: completeness, county_totals and run_summary
 # are views (transforms/warehouse/sql/)
@@ -213,7 +213,7 @@ RELATIONS: tuple[Relation, ...] = (
             C("run_id", "VARCHAR", "运行编号 / run id"),
             C("loaded_at", "TIMESTAMP", "入库时间（北京时间） / loaded, local time"),
             C("files", "BIGINT", "文件数 / files"),
-            *(C(code, "BIGINT", f"{s.name_zh} / {code}") for code, s in STATUSES.items() if s.of_file),
+            *(C(code, "BIGINT", f"{STATUSES[code].name_zh} / {code}") for code in OF_FILE),
             C("errors", "HUGEINT", "错误数 / errors"),
             C("warnings", "HUGEINT", "提醒数 / warnings"),
         ),

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from transforms.format import COUNTED, FORMATS, STATUSES, TOTAL, sql_list, unit_types
+from transforms.format import COUNTED, FORMATS, OF_FILE, TOTAL, sql_list, unit_types
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -54,8 +54,7 @@ def statements() -> tuple[str, ...]:
                   for section, (view, row_col, col_col) in CELL_VIEWS.items())
     windows, value = _undivided()
     totalled = tuple(dict.fromkeys(s.code for f in FORMATS.values() for s in f.sections if s.total))
-    by_status = ", ".join(f"count(*) FILTER (WHERE status = '{code}') AS {code}"
-                          for code, s in STATUSES.items() if s.of_file)
+    by_status = ", ".join(f"count(*) FILTER (WHERE status = '{code}') AS {code}" for code in OF_FILE)
     return (
         *cells,
         _sql("completeness", expected=sql_list(unit_types(expected=True)), late=sql_list(unit_types(late_deadline=True)),

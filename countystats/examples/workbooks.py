@@ -13,16 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transforms.format import ReportFormat
-from transforms.writing.layouts import (
-    OPTION_NAMES,
-    Key,
-    Options,
-    Value,
-    plan_report,
-    render,
-    total_targets,
-    written_values,
-)
+from transforms.writing.layouts import Key, Options, Value, total_targets, write_report, written_values
 
 
 def read_back(fmt: ReportFormat, cells: Mapping[Key, Value], options: Options | None = None) -> dict[Key, Value]:
@@ -53,11 +44,6 @@ class Written:
 def write_example(path: str | Path, fmt: ReportFormat, cells: Mapping[Key, Value], unit_name: str, year: int,
                   layout: str = "stacked", options: Options | None = None, **kwargs) -> Written:
     """Write one report workbook with the product's writer; returns what a reader must read back and where."""
-    unknown = set(kwargs) - OPTION_NAMES
-    if unknown:
-        raise TypeError(f"unknown options {sorted(unknown)}")
-    opt = replace(options or Options(), **kwargs)
-    path = Path(path)
-    book = plan_report(fmt, cells, unit_name, year, layout, opt)
-    render(book, path)
-    return Written(path, read_back(fmt, cells, opt), book.sources, book.raw)
+    written = write_report(path, fmt, cells, unit_name, year, layout, options, **kwargs)
+    return Written(written.path, read_back(fmt, cells, replace(options or Options(), **kwargs)), written.sources,
+                   written.raw)

@@ -41,11 +41,11 @@ from transforms.format.model import (
     Row,
     Section,
 )
-from transforms.format.versions import FORMATS, current, for_year, ordered, previous, since, versions
+from transforms.format.versions import FORMATS, current, for_year, ordered, previous, versions
 
 __all__ = [
     "COUNTED", "OF_FILE", "OF_UNIT_YEAR", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "REPORT_TITLE",
     "SECTIONS", "SEVERITY_ZH", "UNDIVIDED", "STATUSES", "STATUS_ZH", "UNIT_TYPES", "UNIT_TYPE_ZH", "YUAN", "ZERO_WORDS", "Block",
     "Label", "Measure", "ReportFormat", "Row", "Section", "TOTAL", "current", "for_year", "ordered", "previous",
-    "since", "sql_list", "unit_types", "versions",
+    "sql_list", "unit_types", "versions",
 ]

@@ -55,9 +55,3 @@ def previous(fmt: ReportFormat) -> ReportFormat | None:
     order = ordered()
     i = [f.version for f in order].index(fmt.version)
     return order[i - 1] if i else None
-
-
-def since(version: str) -> tuple[str, ...]:
-    """This version and every later one: how a rule says "from the 2021 format on"."""
-    order = list(FORMATS)
-    return tuple(order[order.index(version):])

@@ -126,10 +126,6 @@ class Example:
     workbook: Workbook | None = None
     year: int | None = None
     received: str | None = None
-    explained: bool = False  # the unit explains the rule's warning in its 说明 sheet
-
-    def keys(self) -> set[Key]:
-        return {c.key for c in (*self.changes, *(self.previous or ()))}
 
 
 def fires(title: str, *changes: Change, **kw: Any) -> Example:
@@ -174,9 +170,6 @@ class Rule:
     @property
     def severities(self) -> frozenset[str]:
         return frozenset(m.severity for m in self.messages.values())
-
-    def message(self, kind: str, **params: Any) -> str:
-        return self.messages[kind].format(**params)
 
     def finding(self, kind: str, *, section: str | None = None, row: str | None = None, column: str | None = None,
                 cell: str | None = None, expected: Any = None, actual: Any = None, **params: Any) -> Finding:

@@ -50,11 +50,13 @@ def check_file(
     return sub
 
 
+_EXPLAIN = (f"数据确实如此的，可在工作簿中加一张名为“{EXPLANATIONS_SHEET}”的工作表，每行写“规则编号、原因”"
+            "（例如 X-JUMP、本年开展专项整治，处罚数量大幅增加）。")
 _ADVICE = {
     "accepted": "校验通过，可以报送。",
-    "accepted_with_warnings": "可以报送。请逐条核对上面的提醒；数据确实如此的，可在工作簿中加一张名为"
-    f"“{EXPLANATIONS_SHEET}”的工作表，"
-    "每行写“规则编号、原因”（例如 X-JUMP、本年开展专项整治，处罚数量大幅增加）。",
+    "accepted_with_warnings": "可以报送：每条提醒都已说明。",
+    "needs_review": "可以报送，但有提醒尚未说明：请逐条核对上面的提醒，有错的改正；" + _EXPLAIN
+    + "未说明的提醒须经县政府办公室核实后才计入全县数字。",
     "rejected": "不能报送：请按上面列出的错误逐条改正（括号里是单元格位置），保存后重新检查。",
     "unreadable": "文件无法读取：请用 Excel 或 WPS 打开文件，另存为 .xlsx 格式后重新检查；如设置了密码，请先取消密码。",
 }
@@ -102,19 +104,14 @@ def summary_zh(sub: Submission) -> str:
     lines.append(f"报告年度：{sub.report_year} 年" if sub.report_year else "报告年度：未能识别")
     if sub.format_version in FORMATS:
         lines.append(f"表格格式：{sub.format_version} 年格式（{FORMATS[sub.format_version].notice}）")
-    errors = [f for f in sub.findings if f.severity == "error"]
-    warnings = [f for f in sub.findings if f.severity != "error"]
-    counts = []
-    if errors:
-        counts.append(f"{len(errors)} 个{SEVERITY_ZH['error']}")
-    if warnings:
-        counts.append(f"{len(warnings)} 个{SEVERITY_ZH['warning']}")
+    by = {severity: [f for f in sub.findings if f.severity == severity] for severity in SEVERITY_ZH}
+    counts = [f"{len(found)} 个{SEVERITY_ZH[severity]}" for severity, found in by.items() if found]
     verdict = STATUS_ZH.get(sub.status, sub.status)
     lines.append(f"校验结果：{verdict}" + (f"（{'、'.join(counts)}）" if counts else ""))
-    if errors:
-        lines.extend(_block(f"{SEVERITY_ZH['error']}（必须改正）：", errors))
-    if warnings:
-        lines.extend(_block(f"{SEVERITY_ZH['warning']}（请核对）：", warnings))
+    for severity, title in (("error", "必须改正"), ("warning", "请核对，有错的改正，没错的写明原因"),
+                            ("notice", "已按说明的方式读取，请今后照统一格式填写")):
+        if by[severity]:
+            lines.extend(_block(f"{SEVERITY_ZH[severity]}（{title}）：", by[severity]))
     lines.append("")
     lines.append(f"怎么办：{_ADVICE.get(sub.status, '')}")
     return "\n".join(lines)

@@ -215,6 +215,7 @@ def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> 
     ``fresh``: start from an empty warehouse instead of a copy of the published one (a rebuild).
     """
     from transforms import warehouse
+    from transforms.inbox import reviews
     from transforms.inbox.archive import Manifest
     from transforms.registry import Registry
 
@@ -226,7 +227,8 @@ def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> 
     con = warehouse.open_staging(Path(settings.db), staging, fresh=fresh)
     try:
         arrivals = Manifest.read(Path(settings.archive)).arrivals  # every arrival, also of files known before
-        result = warehouse.load(con, batch, Registry.load(settings.units), settings, run_id, arrivals=arrivals)
+        result = warehouse.load(con, batch, Registry.load(settings.units), settings, run_id, arrivals=arrivals,
+                                decisions=reviews.read(Path(settings.archive)))
         warehouse.finish_staging(con)
     except BaseException:
         con.close()
@@ -269,6 +271,7 @@ def publish(settings: Settings, staging: Path | None, run_id: str, found: Intake
 
 
 def _summarise(db: Path, run_id: str, found: Intake) -> RunResult:
+    from transforms.format import COUNTED, sql_list
     from transforms.warehouse import connect
 
     con = connect(db, read_only=True)
@@ -280,17 +283,16 @@ def _summarise(db: Path, run_id: str, found: Intake) -> RunResult:
                    FROM submissions WHERE run_id = ? ORDER BY submission_id""", [run_id]
             ).fetchall()
         ]
-        missing: dict[str, list[str]] = {}
-        rejected: dict[str, list[str]] = {}
+        not_counted: dict[str, dict[str, list[str]]] = {}
         for year, name, status in con.execute(
-            "SELECT report_year, unit_name, status FROM completeness WHERE status IN ('missing', 'rejected') "
+            f"SELECT report_year, unit_name, status FROM completeness WHERE status NOT IN {sql_list(COUNTED)} "
             "ORDER BY report_year, unit_code"
         ).fetchall():
-            (missing if status == "missing" else rejected).setdefault(str(year), []).append(name)
+            not_counted.setdefault(str(year), {}).setdefault(status, []).append(name)
     finally:
         con.close()
-    return RunResult(run_id=run_id, warehouse=str(db), files=files, seen_before=found.seen_before, missing=missing,
-                     rejected=rejected, problems=found.problems, ignored=found.ignored)
+    return RunResult(run_id=run_id, warehouse=str(db), files=files, seen_before=found.seen_before,
+                     not_counted=not_counted, problems=found.problems, ignored=found.ignored)
 
 
 FINDINGS_HEADER = ("文件", "单位", "报告年度", "状态", "规则", "级别", "表", "行", "列", "单元格", "说明", "应为", "实为",
@@ -340,8 +342,9 @@ class RunResult:
     warehouse: str
     files: list[dict] = field(default_factory=list)  # this run's files: file, unit_name, report_year, status…
     seen_before: int = 0
-    missing: dict[str, list[str]] = field(default_factory=dict)  # report year → expected units that sent nothing
-    rejected: dict[str, list[str]] = field(default_factory=dict)  # report year → units whose files were all rejected
+    # report year → status → the expected units whose year counts in no county figure: missing (未报送), held
+    # (待核实), returned (退回) or rejected (未通过)
+    not_counted: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     dashboards: list[str] = field(default_factory=list)
     dashboards_error: str | None = None
     findings_csv: str | None = None
@@ -350,6 +353,17 @@ class RunResult:
     rebuilt: bool = False  # a rebuild from the archive (countystats rebuild), not a nightly run
     problems: list[dict] = field(default_factory=list)  # inbox entries not taken in: file, reason, detail
     ignored: int = 0  # hidden files and Office lock files in the inbox
+
+    @property
+    def missing(self) -> dict[str, list[str]]:
+        return self._with("missing")
+
+    @property
+    def rejected(self) -> dict[str, list[str]]:
+        return self._with("rejected")
+
+    def _with(self, status: str) -> dict[str, list[str]]:
+        return {year: by[status] for year, by in self.not_counted.items() if by.get(status)}
 
     def counts(self) -> dict[str, int]:
         from transforms.format import OF_FILE
@@ -376,7 +390,7 @@ class RunResult:
         return cls(**data)
 
     def summary_zh(self) -> str:
-        from transforms.format import STATUS_ZH
+        from transforms.format import OF_UNIT_YEAR, STATUS_ZH
 
         counts = self.counts()
         if self.rebuilt:
@@ -392,12 +406,11 @@ class RunResult:
                 lines.append(f"  {p['file']}：{p['reason']}")
             if len(self.problems) > 20:
                 lines.append(f"  ……另有 {len(self.problems) - 20} 个，见问题清单")
-        if self.missing or self.rejected:
-            lines.append("尚无通过报告的单位：")
-            for year in sorted({*self.missing, *self.rejected}):
-                parts = [f"{STATUS_ZH[status]} {_names(group.get(year, []))}"
-                         for status, group in (("missing", self.missing), ("rejected", self.rejected))
-                         if group.get(year)]
+        if self.not_counted:
+            lines.append("尚未计入全县数字的单位：")
+            for year in sorted(self.not_counted):
+                by = self.not_counted[year]
+                parts = [f"{STATUS_ZH[status]} {_names(by[status])}" for status in OF_UNIT_YEAR if by.get(status)]
                 lines.append(f"  {year}年度：" + "；".join(parts))
         else:
             lines.append("所有应报单位均已有通过的报告。")

@@ -43,7 +43,7 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .kpi .value { font-size:1.6rem; font-weight:bold; }
 .kpi .prev { font-size:.85rem; color:var(--muted); }
 .status-rejected, .status-missing { color:var(--bad); font-weight:bold; }
-.status-accepted_with_warnings, .late { color:var(--warn); }
+.status-needs_review, .status-returned, .late { color:var(--warn); font-weight:bold; }
 #summary table { max-width:36rem; }
 .cards { margin-bottom:1rem; display:grid; grid-template-columns:repeat(auto-fit,minmax(230px,1fr)); gap:.8rem; }
 .cards a { display:block; background:#fff; border:1px solid var(--line); border-radius:6px; padding:.7rem .9rem;

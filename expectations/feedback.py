@@ -27,7 +27,9 @@ WIDTHS = (16, 9, 7, 26, 14, 12, 70, 30)
 FILL = {
     "error": PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE"),
     "warning": PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C"),
+    "notice": PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7"),
 }
+SEVERITY_ORDER = {"error": 0, "warning": 1, "notice": 2}
 HEADER_FILL = PatternFill("solid", start_color="D9D9D9", end_color="D9D9D9")
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -106,8 +108,8 @@ def _mark_cells(wb: Workbook, findings: list[Finding]) -> None:
         if sheet not in wb.sheetnames:
             continue
         cell = _anchor(wb[sheet], coord)
-        severity = "error" if any(f.severity == "error" for f in fs) else "warning"
-        cell.fill = FILL[severity]
+        severity = min((f.severity for f in fs), key=lambda s: SEVERITY_ORDER.get(s, 3))  # the gravest says
+        cell.fill = FILL.get(severity, PatternFill())
         text = "\n\n".join(f"【{SEVERITY_ZH[f.severity]} {_rule_text(f.rule)}】{f.message}" for f in fs)
         comment = Comment(text, "countystats")
         comment.width, comment.height = 360, min(60 + 18 * (len(text) // 22 + 2 * len(fs)), 600)
@@ -126,8 +128,7 @@ def _list_sheet(wb: Workbook, sub: Submission) -> None:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = BORDER
-    order = {"error": 0, "warning": 1}
-    for f in sorted(sub.findings, key=lambda f: order.get(f.severity, 2)):
+    for f in sorted(sub.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3)):
         table, row, column = _where(sub, f)
         r = ws.max_row + 1
         texts = (_rule_text(f.rule), SEVERITY_ZH.get(f.severity, f.severity), table, row, column, f.cell or "",

@@ -25,8 +25,8 @@ SUITE_NAMES = ("proactive", "requests_rows", "requests_columns", "review_litigat
 
 
 def _gx_severity(severity: str) -> str:
-    # GX 1.24's own failure severity, so Data Docs shows errors and warnings apart too.
-    return "critical" if severity == "error" else "warning"
+    # GX 1.24's own failure severity, so Data Docs shows errors, warnings and notices apart too.
+    return {"error": "critical", "warning": "warning"}.get(severity, "info")
 
 
 def meta_of(rule: ReportRule, expect: Expect) -> dict[str, Any]:

@@ -150,9 +150,9 @@ def test_dag_test_end_to_end(airflow_home, tmp_path):
             con.close()
         assert rows == [("T01", 2023, "accepted", True, False),  # on time, consistent with nothing before
                         ("T01", 2024, "accepted", True, False),  # consistent with 2023 (X-CARRY, X-INFORCE)
-                        ("T02", 2024, "accepted_with_warnings", True, True)]  # P-LATE
+                        ("T02", 2024, "accepted", True, True)]  # P-LATE: a notice, counted
         assert completeness == [("T01", 2023, "accepted"), ("T01", 2024, "accepted"),
-                                ("T02", 2024, "accepted_with_warnings")]
+                                ("T02", 2024, "accepted")]
         assert n_cells == 3 * 26 * 7
         summary = json.loads((Path(env["COUNTYSTATS_OUT"]) / "run-summary.json").read_text(encoding="utf-8"))
         assert len(summary["files"]) == (3 if attempt == 1 else 0)

@@ -180,7 +180,7 @@ def test_typo_in_a_column_header_is_read_with_a_warning(tmp_path, registry):
     assert [f.severity for f in sub.findings if f.rule == "R-LABELS"][:1] == ["warning"]
 
 
-def test_unknown_extra_row_and_column_are_warned_and_ignored(tmp_path, registry):
+def test_unknown_extra_row_and_column_are_noticed_and_ignored(tmp_path, registry):
     sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     r = row_of(sheet, "requests", "new_received") + 1
     cols = sorted(c for (s, rr, _), (_, c) in sheet.keys.items() if s == "requests" and rr == "new_received")
@@ -188,7 +188,8 @@ def test_unknown_extra_row_and_column_are_warned_and_ignored(tmp_path, registry)
     sub = read(tmp_path, sheet, registry)
     assert_cells(sub, with_derived(expected, FORMAT_2021.version))
     labels = [f for f in sub.findings if f.rule == "R-LABELS"]
-    assert [f.severity for f in labels] == ["warning"] and "网上申请" in labels[0].message
+    assert [f.severity for f in labels] == ["notice"] and "网上申请" in labels[0].message
+    assert sub.status == "accepted"  # a notice never holds a report
 
     sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     right = max(c for _, c in sheet.cells) + 1
@@ -275,10 +276,10 @@ def test_number_variants_in_a_sheet(tmp_path, registry):
     err = [f for f in sub.findings if f.rule == "R-NUMBER" and f.severity == "error"]
     assert len(err) == 1 and err[0].cell == address(sheet, k_bad) and "不详" in err[0].message
     assert err[0].row == "partly_granted" and err[0].column == "commercial"
-    assert {f.severity for f in sub.findings if f.rule == "R-NUMBER"} == {"error", "warning"}
+    assert {f.severity for f in sub.findings if f.rule == "R-NUMBER"} == {"error", "notice"}  # normalised: notice
 
 
-def test_blank_cells_one_warning_and_blank_table_not_reported(tmp_path, registry):
+def test_blank_cells_one_notice_and_blank_table_not_reported(tmp_path, registry):
     sheet, expected = statutory_sheet(FORMAT_2021.version, unit=UNIT)
     blanks = [("requests", "granted", "research"), ("proactive", "penalty", "decisions")]
     for k in blanks:
@@ -290,11 +291,11 @@ def test_blank_cells_one_warning_and_blank_table_not_reported(tmp_path, registry
     for k in blanks + review:
         assert sub.value(*k) is None
     blank = [f for f in sub.findings if f.rule == "R-BLANK"]
-    assert all(f.severity == "warning" for f in blank) and len(blank) == 2
+    assert all(f.severity == "notice" for f in blank) and len(blank) == 2
     listing = next(f for f in blank if f.section != "review_litigation")
     assert all(address(sheet, k) in listing.message for k in blanks)
     assert any(f.section == "review_litigation" for f in blank)  # the whole table: not reported
-    assert sub.status == "accepted_with_warnings"
+    assert sub.status == "accepted"  # blanks are noticed, never held
 
 
 # ---------------------------------------------------------------- year, unit, explanations

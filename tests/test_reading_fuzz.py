@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 from reading_fixtures import split_per_table, statutory_sheet, write_book
 
-from transforms.format import FORMATS
+from transforms.format import FORMATS, SEVERITY_ZH
 from transforms.format.statutory import FORMAT_2019, FORMAT_2021
 from transforms.reading import ReadTask, read_isolated
 from transforms.rules import RULES
@@ -27,7 +27,7 @@ def well_formed(sub):
     assert sub.status in STATUSES
     assert set(sub.cells) <= ALL_KEYS
     for f in sub.findings:
-        assert f.rule in RULES and f.severity in ("error", "warning") and f.message
+        assert f.rule in RULES and f.severity in SEVERITY_ZH and f.message
     for cell in sub.cells.values():
         assert cell.value is None or isinstance(cell.value, int | float)
     json.dumps(sub.to_json(), ensure_ascii=False)
@@ -117,4 +117,5 @@ def test_structural_mutations(tmp_path):
     for sub in read_isolated(tasks, UNITS, workers=2):
         well_formed(sub)
         statuses.add(sub.status)
-    assert {"rejected", "accepted_with_warnings"} <= statuses
+    # the mutations reach both sides: files that are refused, and files that still stand (noticed or held)
+    assert "rejected" in statuses and statuses & {"accepted", "needs_review"}, statuses

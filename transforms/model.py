@@ -32,7 +32,7 @@ class Cell:
 @dataclass
 class Finding:
     rule: str
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "notice"
     message: str
     section: str | None = None
     row: str | None = None
@@ -40,7 +40,7 @@ class Finding:
     cell: str | None = None
     expected: Number | str | None = None
     actual: Number | str | None = None
-    explanation: str | None = None  # from the unit's 说明 sheet (explained warnings only)
+    explanation: str | None = None  # the unit's 说明 of a warning (or the office's reason for accepting it)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -65,19 +65,16 @@ class Submission:
 
     @property
     def status(self) -> str:
-        if self.unreadable:
-            return "unreadable"
-        severities = {f.severity for f in self.findings}
-        if "error" in severities:
-            return "rejected"
-        return "accepted_with_warnings" if "warning" in severities else "accepted"
+        """What the file itself says (the office's review decisions come on top: :func:`status_of`)."""
+        return status_of(self.findings, self.unreadable)
 
     def value(self, section: str, row: str, column: str) -> Number | None:
         cell = self.cells.get((section, row, column))
         return None if cell is None else cell.value
 
     def add(self, finding: Finding) -> None:
-        if finding.severity == "warning" and finding.rule in self.explanations:
+        # the unit's 说明 goes with every warning (and notice) of its rule; an error cannot be explained away
+        if finding.severity != "error" and finding.rule in self.explanations:
             finding.explanation = self.explanations[finding.rule]
         self.findings.append(finding)
 
@@ -101,3 +98,26 @@ class Submission:
             "cells": self.cells_json(),
             "findings": [f.to_json() for f in self.findings],
         }
+
+
+REVIEW_ACTIONS = ("accept", "return", "reopen")  # the county office's decisions (countystats review)
+
+
+def status_of(findings, unreadable: bool = False, review: str | None = None) -> str:
+    """A submission's status (interfaces.md, "Statuses"): from its findings, then the office's latest decision.
+
+    An error can never be explained away (rejected); a warning nobody has explained holds the report until the
+    office accepts it (needs_review → accepted_with_warnings); the office may return any readable report; reopening
+    undoes its decision. Notices never hold a report.
+    """
+    if unreadable:
+        return "unreadable"
+    if review == "return":
+        return "returned"
+    severities = [(f.severity, f.explanation) for f in findings]
+    if any(s == "error" for s, _ in severities):
+        return "rejected"
+    if any(s == "warning" and not explanation for s, explanation in severities) and review != "accept":
+        return "needs_review"
+    return "accepted_with_warnings" if any(s == "warning" for s, _ in severities) else "accepted"
+

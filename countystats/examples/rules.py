@@ -20,9 +20,12 @@ from pathlib import Path
 
 from countystats.examples.reports import consistent_values, continued, submission_from
 from transforms.format import FILER, FORMATS, REPORT_TITLE, ReportFormat, for_year, previous
+from transforms.format.model import Label, Row
 from transforms.model import Submission
 from transforms.registry import DEFAULT_REGISTRY, Registry
 from transforms.rules.base import Example, Key, Rule, Workbook
+
+EXTRA_ROW = "extra"  # the code of a row an example's workbook has and no format does
 
 Values = dict[Key, int | float | None]
 
@@ -62,7 +65,7 @@ def printed(fmt: ReportFormat, example: Example) -> bool:
         keys = change.keys(fmt)
         if not keys or any(fmt.section(s).row_by_code[r].derived for s, r, _ in keys):
             return False
-    return True
+    return example.at is None or fmt.has(*example.at)
 
 
 def formats_for(rule: Rule, example: Example) -> list[ReportFormat]:
@@ -149,6 +152,8 @@ def reading_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int, fol
         written = written.undivided()
     written = _departures(written, book)
     values, raw = values_for(written, example, seed)
+    for section, _after, _text in book.extra_rows:  # the row the format does not have carries figures
+        values.update({(section, EXTRA_ROW, m.code): 1 for m in written.section(section).measures_of(EXTRA_ROW)})
     unit = book.unit_name or example_unit(example.unit_type)
     options = dict(book.options)
     options.setdefault("title", f"{unit}{year}年{REPORT_TITLE}")
@@ -172,22 +177,29 @@ _NO_CHANGE = Workbook()
 
 def _departures(fmt: ReportFormat, book) -> ReportFormat:
     """The format as the unit's workbook prints it: tables or rows left out, rows labelled otherwise."""
-    if not (book.drop_sections or book.drop_rows or book.rename_rows):
+    if not (book.drop_sections or book.drop_rows or book.rename_rows or book.extra_rows):
         return fmt
     drop = set(book.drop_rows)
     renamed = dict(book.rename_rows)
+    extra = {(s, after): Row(EXTRA_ROW, Label(text)) for s, after, text in book.extra_rows}
 
     def row(section, r):
         text = renamed.get((section.code, r.code))
         return replace(r, label=replace(r.label, text=text, variants=())) if text else r
 
+    def rows_of(section, rows):
+        for r in rows:
+            if (section.code, r.code) not in drop:
+                yield row(section, r)
+            if (section.code, r.code) in extra:
+                yield extra[(section.code, r.code)]
+
     sections = []
     for s in fmt.sections:
         if s.code in book.drop_sections:
             continue
-        rows = tuple(row(s, r) for r in s.rows if (s.code, r.code) not in drop)
-        blocks = tuple(replace(b, rows=tuple(row(s, r) for r in b.rows if (s.code, r.code) not in drop))
-                       for b in s.blocks)
+        rows = tuple(rows_of(s, s.rows))
+        blocks = tuple(replace(b, rows=tuple(rows_of(s, b.rows))) for b in s.blocks)
         sections.append(replace(s, rows=rows, blocks=blocks))
     return replace(fmt, sections=tuple(sections))
 

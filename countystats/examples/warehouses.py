@@ -19,8 +19,9 @@ What every warehouse holds:
 - report years :data:`YEARS`: the oldest in the format meant for it (``for_year``), the later ones in the newest format,
   so the trends cross a format break;
 - every status of ``completeness``: the first units of the newest year are pinned (:data:`PINNED`: accepted,
-  late, rejected, with a warning, missing), every other unit-year is drawn (mostly clean, some with a warning, some
-  rejected — a few of those corrected by a later file —, some missing, some late);
+  late, rejected, held by a warning (待核实), missing, a warning the unit explained, returned by the office), every
+  other unit-year is drawn (mostly clean, some with a warning — explained or not —, some with a notice, some
+  rejected — a few of those corrected by a later file —, a few returned, some missing, some late);
 - a file whose unit cannot be identified (``unit_code`` NULL, R-UNIT), in the newest year.
 
 Unit lists: :func:`small_county` (a dozen units, one new in 2023 and one dissolved after 2023) and :func:`many_units`
@@ -44,6 +45,7 @@ from countystats.examples.reports import consistent_values, continued, set_value
 from countystats.settings import Settings
 from transforms.format import FILER, REPORT_TITLE, STATUSES, TOTAL, UNIT_TYPES, ReportFormat, for_year
 from transforms.inbox.archive import Arrival, IncomingFile
+from transforms.inbox.reviews import Decision
 from transforms.model import Cell, Submission
 from transforms.registry import FIELDS, Registry, Unit
 from transforms.rules import RULES, cross_year_findings
@@ -53,39 +55,55 @@ YEARS = (2020, 2023, 2024)  # the oldest in the format meant for it, then a gap,
 NEWEST = max(YEARS)
 UNKNOWN_FILER = "某某单位"  # the unit named by the file nobody can place
 
-ACCEPTED, WARNED, REJECTED, MISSING = "accepted", "accepted_with_warnings", "rejected", "missing"
-assert {ACCEPTED, WARNED, REJECTED, MISSING} <= set(STATUSES)
+ACCEPTED, WARNED, HELD, RETURNED = "accepted", "accepted_with_warnings", "needs_review", "returned"
+REJECTED, MISSING = "rejected", "missing"
+assert {ACCEPTED, WARNED, HELD, RETURNED, REJECTED, MISSING} <= set(STATUSES)
+EXPLANATION = "本年度确有此情况，数据属实。"  # a unit's 说明 of its warning
+RETURN_REASON = "表二数字与正文不一致，请核对后重新报送。"  # the office's reason for returning a report
 
-# The problems planted on purpose, by the rule that must find them: warnings leave a report counted, errors reject it.
-WARNING_RULES = ("T3-SHIFT", "T3-ROWSUM", "X-CARRY")
+# The problems planted on purpose, by the rule that must find them: a warning holds a report until explained, a
+# notice leaves it counted, an error rejects it.
+WARNING_RULES = ("T3-SHIFT", "X-CARRY")
+NOTICE_RULES = ("T3-ROWSUM",)  # a blank 总计, taken as its row's sum
 ERROR_RULES = ("T3-BALANCE", "T3-OUTCOMES", "T4-TOTAL")
-PROBLEMS = WARNING_RULES + ERROR_RULES
+PROBLEMS = WARNING_RULES + NOTICE_RULES + ERROR_RULES
 
 
 @dataclass(frozen=True)
 class Plan:
     """What happens to one unit-year: ``problem``, a rule of :data:`PROBLEMS` planted in the report (None: a clean
-    report) or ``MISSING``; ``late``: the first acceptable file comes after the deadline (P-LATE); ``corrected``: a
-    clean file follows the rejected one."""
+    report) or ``MISSING``; ``late``: the first acceptable file comes after the deadline (P-LATE, a notice);
+    ``corrected``: a clean file follows the rejected one; ``explained``: the unit explains its warning (说明);
+    ``returned``: the county office returns the report."""
 
     problem: str | None = None
     late: bool = False
     corrected: bool = False
+    explained: bool = False
+    returned: bool = False
 
     @property
     def status(self) -> str:
         """The unit-year's status in ``completeness`` once loaded."""
         if self.problem == MISSING:
             return MISSING
+        if self.returned:
+            return RETURNED
         if self.problem in ERROR_RULES and not self.corrected:
             return REJECTED
-        warned = self.late or self.problem in WARNING_RULES
-        return WARNED if warned else ACCEPTED
+        if self.problem in WARNING_RULES:
+            return WARNED if self.explained else HELD
+        return ACCEPTED
+
+    @property
+    def counted(self) -> bool:
+        return STATUSES[self.status].counted
 
 
-# The first units of the newest year, so every status is on the pages whatever the seed. "warning": the unit type's
-# own warning (T3-SHIFT for a township, a blank 总计 otherwise).
-PINNED = ("accepted", "late", "T3-BALANCE", "warning", MISSING)
+# The first units of the newest year, so every status is on the pages whatever the seed. "warning": T3-SHIFT for a
+# township, otherwise X-CARRY where last year's report counts, else a blank 总计 (a notice); "explained": the same,
+# explained by the unit. In small_county() the fourth unit is the hostile name: counted, with findings to link to.
+PINNED = ("accepted", "late", "T3-BALANCE", "explained", "warning", MISSING, "returned")
 
 
 def small_county() -> list[Unit]:
@@ -120,7 +138,8 @@ class ExampleWarehouseError(RuntimeError):
 
 def _plan(rng: random.Random, unit: Unit, year: int, index: int, previous_counted: bool) -> Plan:
     township = UNIT_TYPES[unit.unit_type].township_heuristics
-    warnings = ["T3-ROWSUM"] + ["T3-SHIFT"] * township + ["X-CARRY"] * previous_counted
+    warnings = ["T3-SHIFT"] * township + ["X-CARRY"] * previous_counted
+    own = warnings[0] if warnings else NOTICE_RULES[0]  # the unit's own warning, if it can have one
     pinned = PINNED[index] if year == NEWEST and index < len(PINNED) else None
     if pinned is not None:
         if pinned == "accepted":
@@ -128,7 +147,11 @@ def _plan(rng: random.Random, unit: Unit, year: int, index: int, previous_counte
         if pinned == "late":
             return Plan(late=True)
         if pinned == "warning":
-            return Plan("T3-SHIFT" if township else "T3-ROWSUM")
+            return Plan(own)
+        if pinned == "explained":
+            return Plan(own, explained=True)
+        if pinned == "returned":
+            return Plan(returned=True)
         return Plan(pinned)
     r = rng.random()
     late = rng.random() < 0.12
@@ -136,8 +159,10 @@ def _plan(rng: random.Random, unit: Unit, year: int, index: int, previous_counte
         return Plan(MISSING)
     if r < 0.14:
         return Plan(rng.choice(ERROR_RULES), late, corrected=rng.random() < 0.3)
+    if r < 0.16:
+        return Plan(None, late, returned=True)
     if r < 0.35:
-        return Plan(rng.choice(warnings), late)
+        return Plan(rng.choice([*warnings, *NOTICE_RULES]), late, explained=rng.random() < 0.5)
     return Plan(None, late)
 
 
@@ -263,15 +288,19 @@ def _files(units: list[Unit], settings: Settings, seed: int) -> list[_File]:
             got = _received(rng, settings, year, unit.unit_type, plan.late)
             if plan.problem is None:
                 files.append(_file(unit, year, clean, got, seed, 1, archive, plan, None))
-                current[(unit.unit_code, year)] = clean
+                if plan.counted:
+                    current[(unit.unit_code, year)] = clean
                 continue
             broken = dict(values)
             _plant(rng, broken, fmt, plan.problem)
             bad = set_values(_copy(clean), [(k, v) for k, v in broken.items() if values.get(k) != v])
+            if plan.explained:
+                bad.explanations[plan.problem] = EXPLANATION
             first_got = got - timedelta(days=4) if plan.corrected else got
             files.append(_file(unit, year, bad, first_got, seed, 1, archive, plan, plan.problem))
-            if plan.problem in WARNING_RULES:
-                current[(unit.unit_code, year)] = bad
+            if plan.problem not in ERROR_RULES:
+                if plan.counted:  # a warning held for review leaves no current report for next year to follow
+                    current[(unit.unit_code, year)] = bad
             elif plan.corrected:
                 files.append(_file(unit, year, clean, got, seed, 2, archive, plan, None))
                 current[(unit.unit_code, year)] = clean
@@ -337,6 +366,9 @@ def build_warehouse(db_path: Path, units: list[Unit] | None = None, seed: int = 
     from expectations.validation import validate_submissions  # Great Expectations: seconds to import, once
 
     validate_submissions([f.sub for f in files], registry)
+    # the office's decisions, as its journal would hold them: the planned returns
+    decisions = [Decision(f.incoming.sha256, "return", RETURN_REASON, "县政府办公室", f.incoming.received_at)
+                 for f in files if f.plan.returned]
     arrivals: list[Arrival] = []
     for year in sorted(YEARS):  # one nightly run per season, as the files came
         run_id = f"example-{year}"
@@ -346,7 +378,8 @@ def build_warehouse(db_path: Path, units: list[Unit] | None = None, seed: int = 
         staging = warehouse.staging_path(db, run_id)
         con = warehouse.open_staging(db, staging)
         try:
-            warehouse.load(con, [(f.incoming, f.sub) for f in batch], registry, settings, run_id, arrivals=arrivals)
+            warehouse.load(con, [(f.incoming, f.sub) for f in batch], registry, settings, run_id, arrivals=arrivals,
+                           decisions=decisions)
             warehouse.finish_staging(con)
         except BaseException:
             con.close()

@@ -2,8 +2,9 @@
 
 The product writes workbooks with :mod:`transforms.writing.layouts` (templates, the county's export); examples use the same
 writer, and :func:`read_back` says, for cells written with given options, what reading the file must give back:
-blank → None, zero words and number texts → the number, ``text_cells`` and uncached formulas → None, and a derived
-row (2021 ``other_total``) = the sum of its children (None when all are blank).
+blank → None, zero words and number texts → the number, an amount typed in 元 in a 万元 cell → the amount in 万元,
+``text_cells`` and uncached formulas → None, and a derived row (2021 ``other_total``) = the sum of its children
+(None when all are blank).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from transforms.format import ReportFormat
+from transforms.format import WAN_YUAN, ReportFormat
 from transforms.writing.layouts import Key, Options, Value, total_targets, write_report, written_values
 
 
@@ -24,6 +25,10 @@ def read_back(fmt: ReportFormat, cells: Mapping[Key, Value], options: Options | 
     if options.formulas == "uncached":  # no cached value: nothing to read
         out.update({k: None for k in total_targets(fmt) if k in out and k not in texts})
     out.update({k: None for k in texts})
+    if options.money_suffix:  # "32500元" in a 万元 cell reads as 3.25 (converted, never guessed)
+        for key, v in out.items():
+            if v is not None and key not in texts and fmt.section(key[0]).measure(key[1], key[2]).unit == WAN_YUAN:
+                out[key] = v / 10_000
     for section_code, row_code in fmt.derived_rows:
         section = fmt.section(section_code)
         for m in section.measures_of(row_code):

@@ -15,7 +15,10 @@ from transforms.rules import RULES
 STATUSES = OF_UNIT_YEAR
 LATE = RULES["P-LATE"].name_zh
 TYPE_RANK = {t: i for i, t in enumerate(UNIT_TYPE_ZH)}
-COLORS = ("#12b76a", "#f79009", "#d92d20", "#98a2b3")  # ok, look at it, refused, nothing received
+# counted (greens), held or sent back (ambers), refused, nothing received
+STATUS_COLORS = {"accepted": "#12b76a", "accepted_with_warnings": "#6ce9a6", "needs_review": "#f79009",
+                 "returned": "#dc6803", "rejected": "#d92d20", "missing": "#98a2b3"}
+COLORS = tuple(STATUS_COLORS[s] for s in STATUSES)
 
 
 def findings_per_unit_year(wh: Warehouse) -> dict[tuple[str, int], int]:

@@ -11,6 +11,7 @@ this package exports; no other module names a format version.
 """
 
 from transforms.format.facts import (
+    COMPARED,
     COUNTED,
     EXPLANATIONS_SHEET,
     FILER,
@@ -24,7 +25,6 @@ from transforms.format.facts import (
     STATUSES,
     UNIT_TYPE_ZH,
     UNIT_TYPES,
-    YUAN,
     ZERO_WORDS,
     sql_list,
     unit_types,
@@ -34,6 +34,8 @@ from transforms.format.model import (
     SECTIONS,
     TOTAL,
     UNDIVIDED,
+    WAN_YUAN,
+    YUAN,
     Block,
     Label,
     Measure,
@@ -44,8 +46,8 @@ from transforms.format.model import (
 from transforms.format.versions import FORMATS, current, for_year, ordered, previous, versions
 
 __all__ = [
-    "COUNTED", "OF_FILE", "OF_UNIT_YEAR", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "REPORT_TITLE",
-    "SECTIONS", "SEVERITY_ZH", "UNDIVIDED", "STATUSES", "STATUS_ZH", "UNIT_TYPES", "UNIT_TYPE_ZH", "YUAN", "ZERO_WORDS", "Block",
+    "COMPARED", "COUNTED", "OF_FILE", "OF_UNIT_YEAR", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "REPORT_TITLE",
+    "SECTIONS", "SEVERITY_ZH", "UNDIVIDED", "STATUSES", "STATUS_ZH", "UNIT_TYPES", "UNIT_TYPE_ZH", "WAN_YUAN", "YUAN", "ZERO_WORDS", "Block",
     "Label", "Measure", "ReportFormat", "Row", "Section", "TOTAL", "current", "for_year", "ordered", "previous",
     "sql_list", "unit_types", "versions",
 ]

@@ -49,23 +49,29 @@ class Status:
     counted: bool  # counted in county figures
     of_file: bool  # a status a submission can have ("missing" is a unit-year's, not a file's)
     of_unit_year: bool  # a status a unit's year can have in completeness (an unreadable file leaves it "rejected")
+    compared: bool  # its figures can stand (no error): checked against last year's report, late or not
 
 
 STATUSES: dict[str, Status] = {
     s.code: s
     for s in (
-        Status("accepted", "通过", True, True, True),
-        Status("accepted_with_warnings", "通过（有提醒）", True, True, True),
-        Status("rejected", "退回", False, True, True),
-        Status("unreadable", "无法读取", False, True, False),
-        Status("missing", "未报送", False, False, True),
+        Status("accepted", "通过", True, True, True, True),
+        Status("accepted_with_warnings", "通过（提醒已说明）", True, True, True, True),
+        Status("needs_review", "待核实", False, True, True, True),
+        Status("returned", "退回", False, True, True, True),
+        Status("rejected", "未通过", False, True, True, False),
+        Status("unreadable", "无法读取", False, True, False, False),
+        Status("missing", "未报送", False, False, True, False),
     )
 }
 STATUS_ZH = {code: s.name_zh for code, s in STATUSES.items()}
 COUNTED = tuple(code for code, s in STATUSES.items() if s.counted)  # what the *_cells views and roll-ups count
+COMPARED = tuple(code for code, s in STATUSES.items() if s.compared)  # checked across years and for lateness
 OF_FILE = tuple(code for code, s in STATUSES.items() if s.of_file)  # a run's files, by status
 OF_UNIT_YEAR = tuple(code for code, s in STATUSES.items() if s.of_unit_year)  # completeness, by status
-SEVERITY_ZH = {"error": "错误", "warning": "提醒"}
+# error: the figures cannot be right (never counted, only a corrected file fixes it); warning: a figure may be wrong
+# (held until the unit explains it or the office accepts it); notice: recorded and shown, never holds a report
+SEVERITY_ZH = {"error": "错误", "warning": "提醒", "notice": "提示"}
 
 
 def sql_list(codes) -> str:
@@ -84,6 +90,5 @@ MAX_VALUE = 10**9
 FILER = Label("填报单位", ("报送单位",))
 # A unit's explanations of its warnings: a sheet with rows (rule id, explanation)
 EXPLANATIONS_SHEET = "说明"
-# Money written with its unit inside the cell (seen: 251000元) and words written for 0 (— / 无)
-YUAN = "元"
+# Words written for 0 (— / 无)
 ZERO_WORDS = ("—", "/", "无")

@@ -13,6 +13,7 @@ from functools import cached_property
 SECTIONS = ("proactive", "requests", "review_litigation")
 TOTAL = "total"  # the code of every 总计 column
 JIAN = "件"  # the unit of a count (measures in 万元 or 项 say so)
+YUAN, WAN_YUAN = "元", "万元"  # money: cells of 万元 measures typed in 元 are converted (×1/10,000)
 UNDIVIDED = "undivided"  # a report's table printed with a derived row undivided (see ReportFormat.leaf_layouts)
 
 

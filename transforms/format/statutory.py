@@ -11,7 +11,7 @@ Adding a format is one more definition here (or in a module named by ``COUNTYSTA
 
 from __future__ import annotations
 
-from transforms.format.model import Block, Label, Measure, ReportFormat, Row, Section, define
+from transforms.format.model import WAN_YUAN, Block, Label, Measure, ReportFormat, Row, Section, define
 
 # ---------------------------------------------------------------- shared pieces
 
@@ -152,7 +152,7 @@ FORMAT_2021 = ReportFormat(
                 Block(ARTICLE_6, (DECISIONS_2021,), (Row("penalty", L("行政处罚")), Row("coercion", L("行政强制")))),
                 Block(
                     ARTICLE_8,
-                    (Measure("amount_wan_yuan", L("本年收费金额（单位：万元）", ("本年收费金额",)), unit="万元", decimal=True),),
+                    (Measure("amount_wan_yuan", L("本年收费金额（单位：万元）", ("本年收费金额",)), unit=WAN_YUAN, decimal=True),),
                     (Row("fees", L("行政事业性收费")),),
                 ),
             ),

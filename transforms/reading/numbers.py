@@ -1,8 +1,9 @@
 """Turning a value cell's content into a number, or saying in Chinese why it is not one.
 
 Real units type ``251000元``, ``5件``, full-width ``１２``, ``1,234``, or ``—`` / ``/`` / ``无`` for zero. Those are read (and
-reported as a warning, so the unit learns to type plain numbers); anything else is an error naming the text. A blank
-stays blank (None): blank is not zero.
+reported as a notice, so the unit learns to type plain numbers); anything else is an error naming the text. A blank
+stays blank (None): blank is not zero. A unit written in the cell is converted, never guessed: ``32500元`` in a 万元
+cell is 3.25, the text kept as typed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from transforms.format import FORMATS, MAX_VALUE, YUAN, ZERO_WORDS, Label, Measure
+from transforms.format import FORMATS, MAX_VALUE, WAN_YUAN, YUAN, ZERO_WORDS, Label, Measure
 
 # units written inside a cell (5件, 251000元, 3.5万元): every measure's unit, plus 元; longest first
 _UNITS = tuple(
@@ -36,7 +37,7 @@ _MINUS = str.maketrans({"−": "-", "–": "-", "﹣": "-"})
 class Parsed:
     value: int | float | None
     raw: object = None  # the original content when it was not already a plain number
-    note: str | None = None  # why the content was changed (→ R-NUMBER warning)
+    note: str | None = None  # why the content was changed (→ R-NUMBER notice)
     error: str | None = None  # why it is not a number (→ R-NUMBER error)
 
 
@@ -55,8 +56,10 @@ def is_blank(value: object) -> bool:
 
 
 _ANY = Measure("any", Label(""), decimal=True, signed=True)  # accepts every number: for telling values from labels
-# a measure's kind as far as parsing goes (only _check looks at the measure: decimal and signed)
-_MEASURES = {(d, s): Measure("any", Label(""), decimal=d, signed=s) for d in (False, True) for s in (False, True)}
+# a measure's kind as far as parsing goes: decimal, signed, and its unit where a unit typed in the cell converts
+_MEASURES = {(d, s, u): Measure("any", Label(""), decimal=d, signed=s, unit=u)
+             for d in (False, True) for s in (False, True) for u in ("", WAN_YUAN)}
+IN_YUAN = "金额写的是元，已换算为万元"
 
 
 def looks_like_value(value: object) -> bool:
@@ -82,13 +85,14 @@ def parse(value: object, measure: Measure | None = None) -> Parsed:
         return _WHOLE[n] if n < len(_WHOLE) else Parsed(n)
     if type(value) is str:
         # texts recur (0, ０, —, /, 无, 5件): parse each once per kind of measure; Parsed is immutable
-        return _parse_text(value, bool(measure and measure.decimal), bool(measure and measure.signed))
+        return _parse_text(value, bool(measure and measure.decimal), bool(measure and measure.signed),
+                           WAN_YUAN if measure is not None and measure.unit == WAN_YUAN else "")
     return _parse(value, measure)
 
 
 @lru_cache(maxsize=8192)
-def _parse_text(text: str, decimal: bool, signed: bool) -> Parsed:
-    return _parse(text, _MEASURES[(decimal, signed)])
+def _parse_text(text: str, decimal: bool, signed: bool, unit: str) -> Parsed:
+    return _parse(text, _MEASURES[(decimal, signed, unit)])
 
 
 def _parse(value: object, measure: Measure | None) -> Parsed:
@@ -111,10 +115,13 @@ def _parse(value: object, measure: Measure | None) -> Parsed:
     dashed = s.translate(_DASHES)
     if dashed in ZERO_WORDS or (dashed and len(set(dashed)) == 1 and dashed[0] in ZERO_WORDS):
         return Parsed(0, text, note=f"“{text.strip()}”按 0 读取，请直接填 0")
+    scale = 1
     for unit in _UNITS:
         if s.endswith(unit) and len(s) > len(unit):
             s = s[: -len(unit)]
             note = f"去掉了单位“{unit}”"
+            if unit == YUAN and measure is not None and measure.unit == WAN_YUAN:
+                scale, note = 10_000, IN_YUAN
             break
     if "," in s and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
         s = s.replace(",", "")
@@ -122,7 +129,7 @@ def _parse(value: object, measure: Measure | None) -> Parsed:
     if not _NUMBER.fullmatch(s):
         shown = text.strip()[:30]
         return Parsed(None, text, error=f"“{shown}”不是数字，请只填数字（没有就填 0）")
-    number = float(s)
+    number = float(s) / scale  # exact for what a clerk types: 32500 / 10000 == 3.25
     return _check(_tidy(number, measure), measure, raw=text, note=note)
 
 

@@ -173,7 +173,7 @@ class Late(Rule):
     stage = "county"
     name_zh = "逾期报送"
     basis = "条例第四十九条：每年1月31日前报送并公布"
-    messages = {"late": Message("warning", "{name}：{year}年度报告首次通过的报送于 {got:%Y-%m-%d %H:%M} 收到，"
+    messages = {"late": Message("notice", "{name}：{year}年度报告首次通过的报送于 {got:%Y-%m-%d %H:%M} 收到，"
                                            "晚于截止日期 {deadline:%Y-%m-%d}。")}
     examples = (
         fires("2024 年度报告 2025 年 2 月 3 日收到", year=2024, received="2025-02-03T10:00"),

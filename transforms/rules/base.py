@@ -87,11 +87,12 @@ def set_(key: Key, value: float | int | None, raw: str | None = None) -> Change:
 class Workbook:
     """How a reading example is written as a workbook: what the writer does differently from a clean report.
 
-    ``options``: fields of ``transforms.writing.layouts.Options`` (``title=""``, ``formulas="uncached"``, ``text_cells`` …);
-    ``previous_tables``: the tables of the format before the one the year is meant for; ``undivided``: derived rows
-    printed undivided; ``drop_sections`` / ``drop_rows``: tables or rows left out; ``rename_rows``: a row's label as
-    the unit typed it; ``unit_name``: the unit the file names (title and 填报单位); ``file_name``: the file's name
-    (default: with the unit and the year); ``web_page``: a web page saved under a workbook's name."""
+    ``options``: fields of ``transforms.writing.layouts.Options`` (``title=""``, ``formulas="uncached"``,
+    ``text_cells`` …); ``previous_tables``: the tables of the format before the one the year is meant for;
+    ``undivided``: derived rows printed undivided; ``drop_sections`` / ``drop_rows``: tables or rows left out;
+    ``rename_rows``: a row's label as the unit typed it; ``extra_rows``: (table, after which row, label) of a row no
+    format has, with figures in it; ``unit_name``: the unit the file names (title and 填报单位); ``file_name``: the
+    file's name (default: with the unit and the year); ``web_page``: a web page saved under a workbook's name."""
 
     options: tuple[tuple[str, Any], ...] = ()
     previous_tables: bool = False
@@ -99,6 +100,7 @@ class Workbook:
     drop_sections: tuple[str, ...] = ()
     drop_rows: tuple[tuple[str, str], ...] = ()
     rename_rows: tuple[tuple[tuple[str, str], str], ...] = ()
+    extra_rows: tuple[tuple[str, str, str], ...] = ()
     unit_name: str | None = None
     file_name: str | None = None
     web_page: bool = False

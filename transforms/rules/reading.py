@@ -26,17 +26,19 @@ class Format(Rule):
         "unknown_format": Message("warning", "无法从表格栏目判断是哪一年的格式，按报告年度使用{version}年格式读取，"
                                              "请使用统一格式的表格。"),
         # a derived row printed undivided: 2021 tables with 2019's single （六）其他处理 row (seen in real reports)
-        "undivided": Message("warning", "{tables}是{version}年格式，但{short}“{label}”没有分成{n}个小项（{other}年旧格式）。"
+        "undivided": Message("notice", "{tables}是{version}年格式，但{short}“{label}”没有分成{n}个小项（{other}年旧格式）。"
                                         "已按实际填写读取：该行只有合计数。请使用{version}年格式的表格。"),
         # and the other way round: 2019 tables whose （六） row is divided as 2021's
-        "divided": Message("warning", "{tables}是{version}年格式，但{short}的“{label}”分成了小项（{other}年格式）。"
+        "divided": Message("notice", "{tables}是{version}年格式，但{short}的“{label}”分成了小项（{other}年格式）。"
                                       "已按{version}年格式读取，小项合计计入该行。"),
     }
     examples = (
         fires("工作簿里只有标题，没有表格", workbook=Workbook(drop_sections=("proactive", "requests",
                                                                     "review_litigation"))),
         fires("网页另存为 .xls", workbook=Workbook(web_page=True)),
-        fires("2021 年表格，表三（六）其他处理没有分成小项", workbook=Workbook(undivided=True), severity="warning"),
+        fires("2021 年表格，表三（六）其他处理没有分成小项", workbook=Workbook(undivided=True), severity="notice"),
+        fires("只有表四：看不出是哪年的格式", severity="warning",
+              workbook=Workbook(drop_sections=("proactive", "requests"))),
         passes("统一格式的表格"),
     )
 
@@ -100,15 +102,17 @@ class Labels(Rule):
                                                 "已按“{title}”读取，请核对并改正。"),
         "column_label_differs": Message("warning", "{short}的表头“{text}”与统一格式“{label}”不完全一致，"
                                                    "已按“{label}”读取，请核对。"),
-        "unknown_row": Message("warning", "{short}中多出一行“{text}”（工作表“{sheet}”第 {line} 行），不属于统一格式，"
+        "unknown_row": Message("notice", "{short}中多出一行“{text}”（工作表“{sheet}”第 {line} 行），不属于统一格式，"
                                           "其中的数字未读取。"),
-        "unknown_column": Message("warning", "{short}中多出一列“{text}”（工作表“{sheet}”第 {letter} 列），"
+        "unknown_column": Message("notice", "{short}中多出一列“{text}”（工作表“{sheet}”第 {letter} 列），"
                                              "不属于统一格式，其中的数字未读取。"),
     }
     examples = (
         fires("没有表四", workbook=Workbook(drop_sections=("review_litigation",))),
         fires("表三少了“结转下年度继续办理”一行", workbook=Workbook(drop_rows=(("requests", "carried_forward"),)),
               at=None),
+        fires("表三多出一行“其中：涉及营商环境的申请”", severity="notice",
+              workbook=Workbook(extra_rows=(("requests", "new_received", "其中：涉及营商环境的申请"),))),
         fires("栏目名称打错一个字", severity="warning",
               workbook=Workbook(rename_rows=((("requests", "carried_forward"), "四、结转下年度继续力理"),))),
         passes("栏目齐全"),
@@ -124,13 +128,15 @@ class Number(Rule):
         "not_a_number": Message("error", "{where}（{src}）：{reason}。"),
         "error_value": Message("error", "{where}（{src}）：是公式的错误值“{value}”，不是数字"
                                         "（公式引用了空白、文字或已删除的单元格）。请改正公式或直接填数字。"),
-        "normalised": Message("warning", "有单元格不是纯数字，{note}：{listed}，{more}。请只填阿拉伯数字。"),
+        "normalised": Message("notice", "有单元格不是纯数字，{note}：{listed}，{more}。请只填阿拉伯数字。"),
     }
     examples = (
         fires("数字格里写“见附件”", workbook=Workbook(options=(("text_cells", ((("requests", "new_received",
                                                                               "natural_person"), "见附件"),)),)),
               at=("requests", "new_received", "natural_person")),
-        fires("全角数字", severity="warning", workbook=Workbook(options=(("numbers", "fullwidth"),))),
+        fires("全角数字", severity="notice", workbook=Workbook(options=(("numbers", "fullwidth"),))),
+        fires("收费金额写的是元：换算为万元", severity="notice", at=("proactive", "fees", "amount_wan_yuan"),
+              workbook=Workbook(options=(("money_suffix", True),))),
         passes("阿拉伯数字"),
     )
 
@@ -141,8 +147,8 @@ class Blank(Rule):
     name_zh = "空白单元格"
     basis = "空白不等于0：应填0的请填0"
     messages = {
-        "blanks": Message("warning", "有空白单元格：{listed}，{more}。空白不等于 0：没有发生的请填 0。"),
-        "table_blank": Message("warning", "{short}（{title}）整张表都是空白，视为“未填报”。如果本年度确实都没有，请每格填 0。"),
+        "blanks": Message("notice", "有空白单元格：{listed}，{more}。空白不等于 0：没有发生的请填 0。"),
+        "table_blank": Message("notice", "{short}（{title}）整张表都是空白，视为“未填报”。如果本年度确实都没有，请每格填 0。"),
     }
     examples = (
         fires("没有发生的留空", workbook=Workbook(options=(("zero", "blank"),))),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from transforms.format import FORMATS, TOTAL, UNIT_TYPE_ZH, ReportFormat, unit_types
+from transforms.format import FORMATS, TOTAL, UNIT_TYPE_ZH, WAN_YUAN, ReportFormat, unit_types
 from transforms.model import Finding, Submission
 from transforms.rules.base import ANY, Expect, Identity, Message, ReportRule, add, fires, passes, set_
 from transforms.rules.wording import at, col, num, plain, row, source
@@ -65,8 +65,8 @@ class CrossFoot(ReportRule):
     messages = {
         "mismatch": Message("error", "{where}：{terms} = {sum}，但{total}填的是 {typed}，相差 {diff}。"
                                      "请核对这一行各栏的数字和{total}{at}。"),
-        # a blank 总计 in a row with numbers is "not filled in": taken as the row's sum, with a warning
-        "blank_total": Message("warning", "{where} 是空白，但这一行各栏之和是 {sum}。已按 {sum} 计算；"
+        # a blank 总计 in a row with numbers is "not filled in": taken as the row's sum, with a notice
+        "blank_total": Message("notice", "{where} 是空白，但这一行各栏之和是 {sum}。已按 {sum} 计算；"
                                           "请在该单元格填上总计{at}。"),
     }
 
@@ -116,9 +116,9 @@ class RowSum(CrossFoot):
               at=("requests", "partly_granted", TOTAL), unit_type="department"),
         fires("（六）其他处理的总计少 1", add(("requests", "other_total", TOTAL), -1),
               at=("requests", "other_total", TOTAL), unit_type="department"),
-        fires("非零行的总计空白：按各栏之和计算，提醒", set_(("requests", "granted", TOTAL), None),
+        fires("非零行的总计空白：按各栏之和计算，提示", set_(("requests", "granted", TOTAL), None),
               set_(("requests", "granted", "natural_person"), 3), set_(("requests", "granted", "commercial"), 0),
-              at=("requests", "granted", TOTAL), severity="warning"),
+              at=("requests", "granted", TOTAL), severity="notice"),
         passes("总计等于各类申请人之和"),
         passes("全为 0 的行总计空白", set_(("requests", "withheld_state_secret", ANY), 0),
                set_(("requests", "withheld_state_secret", TOTAL), None)),
@@ -134,9 +134,9 @@ class ReviewTotal(CrossFoot):
         fires("维持 4 件，总计填 0（见于实际报告）", set_(("review_litigation", "litigation_direct", "upheld"), 4),
               set_(("review_litigation", "litigation_direct", TOTAL), 0),
               at=("review_litigation", "litigation_direct", TOTAL), unit_type="department"),
-        fires("维持 2 件，总计空白：按四项之和计算，提醒", set_(("review_litigation", "reconsideration", "upheld"), 2),
+        fires("维持 2 件，总计空白：按四项之和计算，提示", set_(("review_litigation", "reconsideration", "upheld"), 2),
               set_(("review_litigation", "reconsideration", TOTAL), None),
-              at=("review_litigation", "reconsideration", TOTAL), severity="warning"),
+              at=("review_litigation", "reconsideration", TOTAL), severity="notice"),
         passes("总计等于四项结果之和"),
     )
 
@@ -295,35 +295,31 @@ class RulesAreZero(ReportRule):
 
 
 class FeesInYuan(ReportRule):
-    """A township collecting more than 1 亿元 (10,000 万元) of fees in a year is implausible: probably typed in 元; and
-    a cell typed with 元 in a 万元 column."""
+    """A township collecting more than 1 亿元 (10,000 万元) of fees in a year is implausible: probably typed in 元.
+    (A cell that says 元 itself is converted by the reader, with a notice: R-NUMBER.)"""
 
     id = "T2-FEES"
     name_zh = "收费金额单位"
     basis = "表二收费金额以万元为单位"
     max_wan_yuan = 10_000
-    yuan_not_wan = r"^(?!.*万).*元"  # "251000元": a unit written into a 万元 cell, without 万
     messages = {
         "too_large": Message("warning", "{where} 填了 {value}（单位：{unit}），即 {yi} 亿元，对{who}来说过大，"
                                         "可能是按“元”填的。若是元，应填 {yi}（{unit}）。请核对{at}。"),
-        "typed_yuan": Message("warning", "{where} 写的是“{raw}”，单位是元，而本栏以{unit}为单位：{value} 元 = {yi} {unit}。"
-                                         "请改填{unit}数（只填数字）{at}。"),
     }
     examples = (
         fires("乡镇收费 25000 万元", set_(("proactive", "fees", "amount_wan_yuan"), 25000),
               at=("proactive", "fees", "amount_wan_yuan")),
-        fires("单元格写的是 251000元", set_(("proactive", "fees", "amount_wan_yuan"), 251000, raw="251000元"),
-              at=("proactive", "fees", "amount_wan_yuan"), unit_type="department"),
         passes("部门收费金额不设上限", set_(("proactive", "fees", "amount_wan_yuan"), 25000),
                unit_type="department"),
-        passes("写明万元的金额", set_(("proactive", "fees", "amount_wan_yuan"), 3.25, raw="3.25万元")),
+        passes("写的是 32500元：读取时已换算为 3.25 万元", set_(("proactive", "fees", "amount_wan_yuan"), 3.25,
+                                                         raw="32500元")),
     )
 
     @staticmethod
     def _amounts(fmt: ReportFormat) -> tuple[str, ...]:
         if not fmt.has("proactive", "fees"):
             return ()
-        return tuple(m.code for m in fmt.section("proactive").measures_of("fees") if m.unit == "万元")
+        return tuple(m.code for m in fmt.section("proactive").measures_of("fees") if m.unit == WAN_YUAN)
 
     def applies(self, fmt: ReportFormat) -> bool:
         return bool(self._amounts(fmt))
@@ -336,10 +332,7 @@ class FeesInYuan(ReportRule):
                 out.append(Expect("proactive", "ExpectColumnValuesToBeBetween",
                                   {"column": wide("fees", code), "max_value": self.max_wan_yuan}, "too_large",
                                   versions, (_formats_are(versions),
-                                             (UNIT_TYPE, "in", unit_types(township_heuristics=True))), meta, rank=1))
-                out.append(Expect("proactive", "ExpectColumnValuesToNotMatchRegex",
-                                  {"column": wide("fees", code) + RAW, "regex": self.yuan_not_wan}, "typed_yuan",
-                                  versions, (_formats_are(versions),), meta, rank=0))
+                                             (UNIT_TYPE, "in", unit_types(township_heuristics=True))), meta))
         return out
 
     def explain(self, kind: str, meta: Mapping, sub: Submission, rows: list[Mapping]) -> Finding:
@@ -350,8 +343,7 @@ class FeesInYuan(ReportRule):
         unit = section.measure(row_code, column).unit
         return _finding(self, kind, sub, "proactive", row_code, column, round(value / 10000, 6), value,
                         where=section.describe(row_code, column), value=num(value), unit=unit,
-                        yi=num(value / 10000), who=_who(rec[UNIT_TYPE]), raw=rec.get(wide(row_code, column) + RAW),
-                        at=at(source(sub, "proactive", row_code, column)))
+                        yi=num(value / 10000), who=_who(rec[UNIT_TYPE]), at=at(source(sub, "proactive", row_code, column)))
 
 
 class ColumnShift(ReportRule):

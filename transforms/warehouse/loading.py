@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from transforms.format import COUNTED, sql_list
+from transforms.format import COMPARED, COUNTED, sql_list
 from transforms.inbox.archive import Arrival, IncomingFile
-from transforms.model import Submission
+from transforms.inbox.reviews import Decision
+from transforms.model import Finding, Submission, status_of
 from transforms.registry import Registry
 from transforms.rules import ACROSS_YEARS_RULES, LATE, cross_year_findings
 from transforms.warehouse.rollup import check_rollup
@@ -44,10 +45,13 @@ def load(
     settings,
     run_id: str,
     arrivals: list[Arrival] | None = None,
+    decisions: list[Decision] | None = None,
 ) -> LoadResult:
-    """Load new submissions into the (staging) warehouse; cross-year and lateness findings are added here.
+    """Load new submissions into the (staging) warehouse; cross-year and lateness findings are added here, and
+    every file's status follows its findings and the office's latest decision.
 
     ``arrivals``: every arrival the archive's manifest records (replaces the relation; None leaves it).
+    ``decisions``: every review decision of the archive's journal (replaces ``reviews``; None leaves it).
     """
     _write_units(con, registry)
     if arrivals is not None:
@@ -75,7 +79,7 @@ def load(
         ids.append(sid)
         got = datetime.fromisoformat(incoming.received_at)
         is_late = False
-        if sub.status in COUNTED and sub.unit_code and sub.report_year:
+        if sub.status in COMPARED and sub.unit_code and sub.report_year:  # every report without errors
             key = (sub.unit_code, sub.report_year)
             previous = current.get((sub.unit_code, sub.report_year - 1))
             if previous is not None:
@@ -84,10 +88,10 @@ def load(
             mine = current.get(key)
             deadline = settings.deadline_for(sub.report_year, sub.unit_type)
             late = LATE.check(sub.report_year, got, deadline) if mine is None else None
-            if late is not None:  # the first accepted report of the unit-year is late
+            if late is not None:  # the first report of the unit-year that can be counted is late
                 sub.add(late)
                 is_late = True
-            if mine is None or (got, sid) >= (mine.received_at, mine.submission_id):
+            if sub.status in COUNTED and (mine is None or (got, sid) >= (mine.received_at, mine.submission_id)):
                 current[key] = _Report(sid, got, sub.format_version, _values(sub))
         sub_rows.append(_submission_row(sid, incoming, sub, got, now, run_id, is_late))
         finding_rows += [
@@ -106,9 +110,13 @@ def load(
     _insert(con, "submissions", sub_rows)
     _insert(con, "findings", finding_rows)
     _insert(con, "cell_values", value_rows)
+    reviewed = _write_reviews(con, decisions) if decisions is not None else set()
+    _restatus(con, reviewed)
     _mark_current(con)
     changed = {(s.unit_code, s.report_year) for _, s in todo if s.unit_code and s.report_year}
-    _recheck_following_years(con, changed, set(ids))
+    changed |= _unit_years(con, reviewed)  # a decision can change which report of a year is current
+    _restatus(con, _recheck_following_years(con, changed, set(ids)))
+    _mark_current(con)
     _write_settings(con, settings)
     check_rollup(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('last_run_id', ?), ('last_loaded_at', ?)",
@@ -155,18 +163,22 @@ def _current_reports(con, keys: set[tuple[str, int]]) -> dict[tuple[str, int], _
 CROSS_YEAR_RULES = tuple(r.id for r in ACROSS_YEARS_RULES)
 
 
-def _recheck_following_years(con, changed: set[tuple[str, int]], loaded_now: set[int]) -> None:
+def _recheck_following_years(con, changed: set[tuple[str, int]], loaded_now: set[int]) -> set[int]:
     """A corrected report for year Y changes what Y+1 is compared with: re-run the cross-year checks of the
-    current Y+1 reports loaded in earlier runs, so their X-* warnings never describe a superseded report."""
+    current Y+1 reports loaded in earlier runs, so their X-* warnings never describe a superseded report. Returns
+    the submissions whose findings were redone (their status follows them)."""
     following = {(unit, year + 1) for unit, year in changed}
     if not following:
-        return
-    targets = _current_reports(con, following)
-    previous = _current_reports(con, {(unit, year - 1) for unit, year in targets})
-    for (unit, year), report in targets.items():
-        if report.submission_id in loaded_now:
+        return set()
+    # every Y+1 report that can stand (counted, or held for review: the office reads its warnings too)
+    targets = [(sid, unit, year) for sid, unit, year in con.execute(
+        f"SELECT submission_id, unit_code, report_year FROM submissions WHERE status IN {sql_list(COMPARED)} "
+        "AND unit_code IS NOT NULL AND report_year IS NOT NULL").fetchall() if (unit, year) in following]
+    redone = set()
+    previous = _current_reports(con, {(unit, year - 1) for _, unit, year in targets})
+    for sid, unit, year in targets:
+        if sid in loaded_now:
             continue  # checked a moment ago, against the right previous year
-        sid = report.submission_id
         sub = _submission_from_warehouse(con, sid)
         before = previous.get((unit, year - 1))
         found = cross_year_findings(sub, before.cells, before.format_version) if before else []
@@ -180,16 +192,51 @@ def _recheck_following_years(con, changed: set[tuple[str, int]], loaded_now: set
              _text(f.expected), _text(f.actual), explained.get(f.rule))
             for i, f in enumerate(found, 1)
         ])
-        # warnings only: an accepted report stays accepted, with or without warnings
-        con.execute(
-            """UPDATE submissions SET
-                 warning_count = (SELECT count(*) FROM findings f WHERE f.submission_id = ? AND severity = 'warning'),
-                 status = CASE WHEN (SELECT count(*) FROM findings f WHERE f.submission_id = ?
-                                     AND severity = 'warning') > 0
-                               THEN 'accepted_with_warnings' ELSE 'accepted' END
-               WHERE submission_id = ?""",
-            [sid, sid, sid],
-        )
+        redone.add(sid)
+    return redone
+
+
+def _write_reviews(con, decisions: list[Decision]) -> set[int]:
+    """The journal's decisions, as the relation ``reviews`` (files the warehouse does not hold are left out);
+    returns every submission with a decision, now or before (a decision taken back changes a status too)."""
+    before = {sid for (sid,) in con.execute("SELECT DISTINCT submission_id FROM reviews").fetchall()}
+    ids = dict(con.execute("SELECT sha256, submission_id FROM submissions").fetchall())
+    con.execute("DELETE FROM reviews")
+    _insert(con, "reviews", [(ids[d.sha256], d.sha256, d.action, d.reason, d.decided_by,
+                              datetime.fromisoformat(d.decided_at)) for d in decisions if d.sha256 in ids])
+    return before | {ids[d.sha256] for d in decisions if d.sha256 in ids}
+
+
+def _unit_years(con, sids: set[int]) -> set[tuple[str, int]]:
+    if not sids:
+        return set()
+    return set(con.execute(
+        f"SELECT unit_code, report_year FROM submissions WHERE submission_id IN ({','.join(map(str, sids))}) "
+        "AND unit_code IS NOT NULL AND report_year IS NOT NULL").fetchall())
+
+
+def _restatus(con, sids: set[int]) -> None:
+    """Status and counts of ``sids`` from their findings and the office's latest decision (``status_of``: the one
+    definition of a status, here as for a file on its own)."""
+    if not sids:
+        return
+    listed = ",".join(map(str, sorted(sids)))
+    findings: dict[int, list[Finding]] = {sid: [] for sid in sids}
+    for sid, severity, explanation in con.execute(
+            f"SELECT submission_id, severity, explanation FROM findings WHERE submission_id IN ({listed})").fetchall():
+        findings[sid].append(Finding("", severity, "", explanation=explanation))
+    decided = dict(con.execute(
+        f"""SELECT submission_id, arg_max(action, (decided_at, rowid)) FROM reviews
+            WHERE submission_id IN ({listed}) GROUP BY submission_id""").fetchall())
+    unreadable = {sid for (sid,) in con.execute(
+        f"SELECT submission_id FROM submissions WHERE submission_id IN ({listed}) AND status = 'unreadable'"
+    ).fetchall()}
+    for sid, found in findings.items():
+        severities = [f.severity for f in found]
+        con.execute("UPDATE submissions SET status = ?, error_count = ?, warning_count = ?, notice_count = ? "
+                    "WHERE submission_id = ?",
+                    [status_of(found, sid in unreadable, decided.get(sid)), severities.count("error"),
+                     severities.count("warning"), severities.count("notice"), sid])
 
 
 def _submission_from_warehouse(con, sid: int) -> Submission:
@@ -210,7 +257,7 @@ def _submission_row(sid, incoming: IncomingFile, sub: Submission, got, now, run_
     return (
         sid, sub.unit_code, sub.unit_name, sub.unit_type, sub.report_year, sub.format_version,
         incoming.path, incoming.archive_path, incoming.sha256, got, now, run_id, sub.status, False, is_late,
-        severities.count("error"), severities.count("warning"),
+        severities.count("error"), severities.count("warning"), severities.count("notice"),
     )
 
 
@@ -263,9 +310,10 @@ def _mark_current(con) -> None:
 
 
 def _write_settings(con, settings) -> None:
-    """What the completeness view needs of the settings: the deadlines (MM-DD of the year after the report year)
-    and the year being collected (0: none)."""
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('deadline', ?), ('county_deadline', ?), ('collecting_year', ?)",
-                [settings.deadline, settings.county_deadline, str(settings.collecting_year)])
+    """What the completeness view needs of the settings: the deadlines (MM-DD of the year after the report year),
+    the year being collected (0: none), and the county's date (a deadline not yet passed makes no one late)."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('deadline', ?), ('county_deadline', ?), ('collecting_year', ?), "
+                "('as_of', ?)", [settings.deadline, settings.county_deadline, str(settings.collecting_year),
+                                 settings.today_date().isoformat()])
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from transforms.format import OF_FILE, SEVERITY_ZH, STATUS_ZH, STATUSES, UNIT_TYPE_ZH, current
 
 # 2: arrivals; received_at is when countystats first saw the file. 3: completeness, county_totals and run_summary
-# are views (transforms/warehouse/sql/)
-SCHEMA_VERSION = 3
+# are views (transforms/warehouse/sql/). 4: needs_review and returned; notices; the office's reviews
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,20 @@ RELATIONS: tuple[Relation, ...] = (
             C("is_late", "BOOLEAN", "是否逾期（P-LATE） / first accepted submission after the deadline"),
             C("error_count", "INTEGER", "错误数 / number of errors"),
             C("warning_count", "INTEGER", "提醒数 / number of warnings"),
+            C("notice_count", "INTEGER", "提示数 / number of notices"),
+        ),
+    ),
+    Relation(
+        "reviews",
+        "县政府办公室的审核决定（来自归档中的审核记录，重建后仍在） / the county office's review decisions, from the "
+        "archive's journal (they survive a rebuild)",
+        (
+            C("submission_id", "BIGINT", "报送文件编号 / submission id"),
+            C("sha256", "VARCHAR", "文件内容的 SHA-256 / SHA-256 of the file"),
+            C("action", "VARCHAR", "决定：accept 接受提醒，return 退回，reopen 撤销决定 / accept, return or reopen"),
+            C("reason", "VARCHAR", "理由 / why"),
+            C("decided_by", "VARCHAR", "决定人 / who decided"),
+            C("decided_at", "TIMESTAMP", "决定时间（北京时间） / when, local time"),
         ),
     ),
     Relation(
@@ -186,7 +200,8 @@ RELATIONS: tuple[Relation, ...] = (
             C("first_received_at", "TIMESTAMP", "首次收到该年度文件的时间 / first file received for the year"),
             C("first_accepted_at", "TIMESTAMP", "首份通过报告的收到时间 / first accepted report received"),
             C("deadline", "DATE", "报送截止日期 / deadline"),
-            C("on_time", "BOOLEAN", "截止日期前收到通过的报告 / an accepted report was received by the deadline"),
+            C("on_time", "BOOLEAN", "截止日期前收到可计入的报告；尚未到截止日期又还没有时为空 / a report that counts "
+                                    "was received by the deadline; NULL while the deadline has not passed"),
         ),
         kind="view",
     ),

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from transforms.format import COUNTED, FORMATS, OF_FILE, TOTAL, sql_list, unit_types
+from transforms.format import COUNTED, FORMATS, OF_FILE, OF_UNIT_YEAR, TOTAL, sql_list, unit_types
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -58,7 +58,7 @@ def statements() -> tuple[str, ...]:
     return (
         *cells,
         _sql("completeness", expected=sql_list(unit_types(expected=True)), late=sql_list(unit_types(late_deadline=True)),
-             counted=counted),
+             counted=counted, of_unit_year=sql_list(OF_UNIT_YEAR)),
         _sql("county_totals", counted=counted, excluded=sql_list(unit_types(counts_toward_county=False)),
              totalled=sql_list(totalled), total=TOTAL, undivided_windows=windows, undivided_value=value),
         _sql("run_summary", by_status=by_status),

@@ -1,13 +1,18 @@
 -- completeness: one row per expected unit and report year, with its status and timeliness.
 -- Expected years: every report year the warehouse has seen, and the year being collected (meta 'collecting_year'):
 -- at the start of the season nobody has reported it yet, and all are missing. Deadlines are the settings' (meta
--- 'deadline', 'county_deadline': MM-DD of the year after the report year), written by every load.
--- {expected}: unit types expected to report; {late}: unit types with the later deadline; {counted}: statuses counted.
+-- 'deadline', 'county_deadline': MM-DD of the year after the report year), and 'as_of' the county's date of the
+-- last load: a unit is late only once its deadline has passed without a report that counts (on_time NULL before).
+-- Status: that of the year's current (counted) report; without one, that of its latest file (待核实, 退回, 未通过 —
+-- an unreadable file leaves the year 未通过); without any file, missing.
+-- {expected}: unit types expected to report; {late}: unit types with the later deadline; {counted}: statuses
+-- counted; {of_unit_year}: statuses a unit's year can have.
 CREATE OR REPLACE VIEW completeness AS
 WITH settings AS (
     SELECT max(value) FILTER (WHERE key = 'deadline') AS deadline,
            max(value) FILTER (WHERE key = 'county_deadline') AS county_deadline,
-           coalesce(max(value) FILTER (WHERE key = 'collecting_year'), '0')::INTEGER AS collecting_year
+           coalesce(max(value) FILTER (WHERE key = 'collecting_year'), '0')::INTEGER AS collecting_year,
+           max(value) FILTER (WHERE key = 'as_of')::DATE AS as_of
     FROM meta),
 years AS (
     SELECT DISTINCT report_year FROM submissions WHERE report_year IS NOT NULL
@@ -19,23 +24,29 @@ expected AS (
     WHERE u.unit_type IN {expected}
       AND (u.active_from IS NULL OR y.report_year >= u.active_from)
       AND (u.active_to IS NULL OR y.report_year <= u.active_to)),
+due AS (
+    SELECT *, make_date(report_year + 1, split_part(month_day, '-', 1)::INTEGER,
+                        split_part(month_day, '-', 2)::INTEGER) AS deadline
+    FROM expected),
 per AS (
     SELECT unit_code, report_year,
            min(received_at) AS first_received_at,
            min(received_at) FILTER (WHERE status IN {counted}) AS first_accepted_at,
            max(submission_id) FILTER (WHERE is_current) AS current_id,
-           count(*) AS files
+           arg_max(submission_id, (received_at, submission_id)) AS latest_id
     FROM submissions WHERE unit_code IS NOT NULL GROUP BY ALL)
-SELECT e.unit_code, e.unit_name, e.unit_type, e.report_year,
+SELECT d.unit_code, d.unit_name, d.unit_type, d.report_year,
        CASE WHEN p.current_id IS NOT NULL THEN cur.status
-            WHEN p.files > 0 THEN 'rejected' ELSE 'missing' END AS status,
-       p.current_id AS submission_id, p.first_received_at, p.first_accepted_at,
-       make_date(e.report_year + 1, split_part(e.month_day, '-', 1)::INTEGER,
-                 split_part(e.month_day, '-', 2)::INTEGER) AS deadline,
-       coalesce(p.first_accepted_at < make_date(e.report_year + 1, split_part(e.month_day, '-', 1)::INTEGER,
-                                                split_part(e.month_day, '-', 2)::INTEGER) + INTERVAL 1 DAY,
-                false) AS on_time
-FROM expected e
+            WHEN p.latest_id IS NOT NULL THEN
+                CASE WHEN latest.status IN {of_unit_year} THEN latest.status ELSE 'rejected' END
+            ELSE 'missing' END AS status,
+       p.current_id AS submission_id, p.first_received_at, p.first_accepted_at, d.deadline,
+       CASE WHEN p.first_accepted_at IS NOT NULL THEN p.first_accepted_at < d.deadline + INTERVAL 1 DAY
+            WHEN s.as_of > d.deadline THEN false
+            END AS on_time
+FROM due d
+CROSS JOIN settings s
 LEFT JOIN per p USING (unit_code, report_year)
 LEFT JOIN submissions cur ON cur.submission_id = p.current_id
-ORDER BY e.report_year, e.unit_code
+LEFT JOIN submissions latest ON latest.submission_id = p.latest_id
+ORDER BY d.report_year, d.unit_code

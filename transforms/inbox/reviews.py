@@ -1,0 +1,76 @@
+"""The county office's review decisions, kept in the archive as a journal (``archive/reviews.jsonl``).
+
+A decision is about a file (its sha256, which a rebuild keeps), not about a row of the warehouse (whose ids a rebuild
+renumbers): accept a report held by its warnings, return a report to its unit with a reason, or reopen it. Each
+line says who decided, when and why; lines are only ever appended (one fsync per decision), so the history is the
+journal itself and survives losing the warehouse. The next run (or a rebuild) loads the journal into the relation
+``reviews`` and applies each file's latest decision to its status (``transforms.model.status_of``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from transforms.model import REVIEW_ACTIONS
+
+log = logging.getLogger("countystats.reviews")
+JOURNAL = "reviews.jsonl"
+MAX_REASON = 2000  # characters: a reason is a sentence or a paragraph, not a document
+
+
+@dataclass(frozen=True)
+class Decision:
+    sha256: str
+    action: str  # accept | return | reopen
+    reason: str
+    decided_by: str
+    decided_at: str  # ISO, the county's local time
+
+    def __post_init__(self) -> None:
+        if self.action not in REVIEW_ACTIONS:
+            raise ValueError(f"action {self.action!r} is not one of {REVIEW_ACTIONS}")
+        if not self.reason.strip():
+            raise ValueError("a decision needs its reason")
+        datetime.fromisoformat(self.decided_at)
+
+
+def record(archive: Path, decisions: list[Decision]) -> None:
+    """Append decisions to the journal, durably, before anyone is told they are kept."""
+    if not decisions:
+        return
+    archive.mkdir(parents=True, exist_ok=True)
+    lines = "".join(json.dumps(asdict(d), ensure_ascii=False, sort_keys=True) + "\n" for d in decisions)
+    with open(archive / JOURNAL, "ab") as fh:  # O_APPEND: earlier decisions are never rewritten
+        fh.write(lines.encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read(archive: Path) -> list[Decision]:
+    """Every decision in the order made; a line that cannot be read (cut short by a full disk) is skipped, said."""
+    path = archive / JOURNAL
+    if not path.exists():
+        return []
+    out = []
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                data = json.loads(raw.decode("utf-8"))
+                out.append(Decision(str(data["sha256"]), str(data["action"]), str(data["reason"])[:MAX_REASON],
+                                    str(data["decided_by"]), str(data["decided_at"])))
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+                log.warning("countystats: 审核记录 %s 第 %d 行无法解析，已跳过（%s）", path, n, exc)
+    return out
+
+
+def latest(decisions: list[Decision]) -> dict[str, Decision]:
+    """Each file's latest decision (what its status follows)."""
+    out: dict[str, Decision] = {}
+    for d in decisions:
+        out[d.sha256] = d
+    return out

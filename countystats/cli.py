@@ -88,6 +88,38 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review(args: argparse.Namespace) -> int:
+    from countystats.review import ReviewError, decide, listing
+    from countystats.settings import Settings
+    from transforms.format import STATUS_ZH
+
+    settings = Settings.from_env(db=args.db, archive=args.archive, out=args.out)
+    try:
+        if args.action == "list":
+            rows = listing(settings, year=args.year, status=None if args.status == "all" else args.status)
+            if not rows:
+                _say("没有符合条件的报告。")
+                return 0
+            _say("编号    年度  状态                  提醒  收到时间          单位 / 文件")
+            for r in rows:
+                pending = f"（已决定{ACTION_ZH[r.pending]}，下次运行生效）" if r.pending else ""
+                _say(f"{r.submission_id:<7} {r.report_year or '':<5} {STATUS_ZH.get(r.status, r.status) + pending:<12}"
+                     f"  {r.warnings:<4}  {r.received_at:%Y-%m-%d %H:%M}  {r.unit_name or '未识别'} / {Path(r.file).name}")
+            return 0
+        done = decide(settings, args.action, args.ids, args.reason, by=args.by)
+    except ReviewError as exc:
+        _say(str(exc), sys.stderr)
+        return 1
+    _say(f"已记录 {len(done.decisions)} 个“{ACTION_ZH[args.action]}”决定（{done.decisions[0].decided_by}，"
+         f"{done.decisions[0].decided_at}），下次运行时生效。")
+    for path in done.documents:
+        _say(f"  已生成：{path}")
+    return 0
+
+
+ACTION_ZH = {"accept": "接受", "return": "退回", "reopen": "撤销"}
+
+
 def _example(args: argparse.Namespace) -> int:
     from countystats.examples.county import write_example_inbox
 
@@ -136,6 +168,22 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", type=_path)
     e.add_argument("--db", type=_path)
     e.set_defaults(func=_export)
+
+    v = sub.add_parser("review", help="县政府办公室审核：列出待核实的报告，接受、退回或撤销决定")
+    actions = v.add_subparsers(dest="action", required=True)
+    shared = argparse.ArgumentParser(add_help=False)
+    for name in ("--db", "--archive", "--out"):
+        shared.add_argument(name, type=_path)
+    lst = actions.add_parser("list", parents=[shared], help="列出报告（默认：待核实的）")
+    lst.add_argument("--year", type=int)
+    lst.add_argument("--status", default="needs_review", help="状态代码，或 all（全部）")
+    for action, many, text in (("accept", True, "接受提醒（可一次多个编号）"), ("return", False, "退回给单位"),
+                               ("reopen", False, "撤销审核决定")):
+        a = actions.add_parser(action, parents=[shared], help=text)
+        a.add_argument("ids", type=int, nargs="+" if many else 1, metavar="ID")
+        a.add_argument("--reason", required=True, help="理由")
+        a.add_argument("--by", help="决定人（默认：当前用户）")
+    v.set_defaults(func=_review)
 
     x = sub.add_parser("example", help="生成示例县的报送文件")
     x.add_argument("--inbox", type=_path, default="data/example-inbox")

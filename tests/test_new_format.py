@@ -116,8 +116,9 @@ def test_the_run_loads_validates_and_consolidates_it(night):
     new = files["grassroots_new"]
     assert _query(db, "SELECT value FROM requests_cells WHERE report_year = 2027 AND row_code = 'new_received' "
                       "AND applicant_code = 'grassroots'") == [(new,)]
-    assert _query(db, "SELECT value, reports FROM county_totals WHERE report_year = 2027 AND section = 'requests' "
-                      "AND row_code = 'new_received' AND column_code = 'grassroots'") == [(new, 1)]
+    assert _query(db, "SELECT value, reports FROM county_totals WHERE report_year = 2027 AND scope = 'units' "
+                      "AND section = 'requests' AND row_code = 'new_received' AND column_code = 'grassroots'") == [
+        (new, 1)]
 
 
 def test_the_dashboards_show_the_new_column_and_the_reworded_row(night):

@@ -297,11 +297,16 @@ def test_read_models_an_analyst_queries_county_totals_and_run_summary(settings):
     drop(settings.inbox, "bad.xlsx", "2025-01-12 09:00:00", unit_code="D01", unit_name="县教育局",
          unit_type="department", year=2024, new=1000, errors=True)  # rejected: not summed
     pipeline.run(settings, run_id="r1", **FAKE)
-    totals = {(r, c): (v, n) for r, c, v, n in query(
-        settings.db, "SELECT row_code, column_code, value, reports FROM county_totals WHERE report_year = 2024 "
+    totals = {(scope, r, c): (v, n) for scope, r, c, v, n in query(
+        settings.db, "SELECT scope, row_code, column_code, value, reports FROM county_totals WHERE report_year = 2024 "
                      "AND section IN ('requests', 'proactive')")}
-    assert totals[("new_received", "total")] == (13, 2)
-    assert totals[("licensing", "decisions")] == (7, 2)
+    assert totals[("units", "new_received", "total")] == (13, 2)  # 不含本级
+    assert totals[("units", "licensing", "decisions")] == (7, 2)
+    assert totals[("own", "new_received", "total")] == (100, 1)  # 本级, shown apart
+    assert totals[("all", "new_received", "total")] == (113, 3)  # 含本级
+    (coverage,) = query(settings.db, "SELECT units_expected, units_counted, missing, rejected, own_counted "
+                                     "FROM county_coverage WHERE report_year = 2024")
+    assert coverage == (4, 2, ["丙镇"], ["县教育局"], True)
     assert query(settings.db, "SELECT typeof(value) FROM county_totals LIMIT 1") == [("DECIMAL(38,6)",)]
     (run, files, accepted, rejected, errors), = query(
         settings.db, "SELECT run_id, files, accepted, rejected, errors FROM run_summary")

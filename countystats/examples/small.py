@@ -30,11 +30,14 @@ def write_units(path: Path) -> Path:
 def report(
     unit_code: str = "T01", unit_name: str = "甲镇", unit_type: str = "township", year: int = 2024,
     version: str | None = None, new: int = 5, carried_over: int = 1, carried_forward: int = 2, licensing: int = 3,
-    in_force: tuple[int, int, int] = (2, 1, 10), salt: str = "", errors: bool = False,
+    in_force: tuple[int, int, int] = (2, 1, 10), salt: str = "", errors: bool = False, warning: bool = False,
+    explained: str | None = None, figures: dict[str, float] | None = None,
 ) -> Submission:
     """A consistent report: applicant ``natural_person`` carries the numbers, everything else is 0. ``version``:
     the format (default: the one meant for ``year``); ``in_force``: (issued, repealed, in force) of 行政规范性文件
-    where the format counts them; ``errors``: carry an error finding (a rejected report)."""
+    where the format counts them; ``errors``: carry an error finding (a rejected report); ``warning``: carry a
+    warning (held for review), ``explained`` by the unit's 说明 if given; ``figures``: more cells, keyed
+    ``"section.row.column"`` (JSON-friendly, for the fake reader's files)."""
     fmt = FORMATS[version] if version else for_year(year)
     values: dict[tuple[str, str, str], float] = dict.fromkeys(fmt.cells(), 0)
     req = {"new_received": new, "carried_over": carried_over, "granted": new + carried_over - carried_forward,
@@ -48,6 +51,8 @@ def report(
     if fmt.has("proactive", "normative_docs", "in_force"):
         for measure, v in zip(("issued", "repealed", "in_force"), in_force, strict=True):
             values[("proactive", "normative_docs", measure)] = v
+    for key, v in (figures or {}).items():
+        values[tuple(key.split("."))] = v
     derived = dict(fmt.derived_rows)
     cells = {key: Cell(*key, value=v, source=None if derived.get(key[0]) == key[1] else f"Sheet1!A{n + 1}")
              for n, (key, v) in enumerate(values.items())}
@@ -61,4 +66,8 @@ def report(
                      unit_type=unit_type, report_year=year, format_version=fmt.version, cells=cells)
     if errors:
         sub.add(Finding("T3-BALANCE", "error", "表三 测试错误", "requests", "new_received", TOTAL))
+    if explained:
+        sub.explanations["T3-SHIFT"] = explained
+    if warning:
+        sub.add(Finding("T3-SHIFT", "warning", "表三 测试提醒", "requests", "new_received", "research"))
     return sub

@@ -2,7 +2,7 @@
 (:mod:`.views`, ``sql/``), the file and its safe publication (:mod:`.store`), loading with lineage and history
 (:mod:`.loading`), and the county roll-up re-checked against the rules' identities (:mod:`.rollup`)."""
 
-from transforms.warehouse.loading import LoadResult, load
+from transforms.warehouse.loading import LoadResult, load, stored_submission
 from transforms.warehouse.rollup import RollupError, check_rollup, county_sum
 from transforms.warehouse.store import (
     ConcurrentRunError,
@@ -20,5 +20,5 @@ from transforms.warehouse.store import (
 __all__ = [
     "ConcurrentRunError", "LoadResult", "RollupError", "check_rollup", "connect", "county_sum", "discard_staging",
     "ensure_schema", "finish_staging", "load", "open_staging", "publish", "published_run_id", "staging_path",
-    "sweep_stale",
+    "stored_submission", "sweep_stale",
 ]

@@ -240,15 +240,28 @@ def _restatus(con, sids: set[int]) -> None:
 
 
 def _submission_from_warehouse(con, sid: int) -> Submission:
+    return stored_submission(con, sid, findings=False)
+
+
+def stored_submission(con, sid: int, findings: bool = True) -> Submission:
+    """A loaded submission as the reader made it: its cells (with source and raw text) and its findings."""
     from transforms.model import Cell
 
-    head = _one(con, "SELECT source_file, sha256, unit_code, unit_name, unit_type, report_year, format_version "
-                     "FROM submissions WHERE submission_id = ?", [sid])
-    sub = Submission(*head)
-    for section, row, col, value, source in con.execute(
-        "SELECT section, row_code, column_code, value, source_cell FROM cell_values WHERE submission_id = ?", [sid]
+    head = _one(con, "SELECT source_file, sha256, unit_code, unit_name, unit_type, report_year, format_version, "
+                     "status = 'unreadable' FROM submissions WHERE submission_id = ?", [sid])
+    if head is None:
+        raise KeyError(sid)
+    sub = Submission(*head[:7], unreadable=head[7])
+    for section, row, col, value, source, raw in con.execute(
+        "SELECT section, row_code, column_code, value, source_cell, raw FROM cell_values WHERE submission_id = ?",
+        [sid]
     ).fetchall():
-        sub.cells[(section, row, col)] = Cell(section, row, col, value, source)
+        value = int(value) if value is not None and float(value).is_integer() else value
+        sub.cells[(section, row, col)] = Cell(section, row, col, value, source, raw)
+    if findings:
+        sub.findings = [Finding(*row) for row in con.execute(
+            "SELECT rule, severity, message, section, row_code, column_code, cell, expected, actual, explanation "
+            "FROM findings WHERE submission_id = ? ORDER BY finding_no", [sid]).fetchall()]
     return sub
 
 

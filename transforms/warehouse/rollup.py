@@ -21,16 +21,19 @@ DECIMAL_MEASURES = frozenset(m.code for f in FORMATS.values() for s in f.section
                              for m in s.column_by_code.values() if m.decimal)
 
 
+SCOPES = ("units", "own", "all")  # 不含本级, 本级, 含本级 (county_totals.scope)
+
+
 class RollupError(AssertionError):
     """The county roll-up broke an arithmetic identity: a bug upstream, never published."""
 
 
-def county_sum(con, year: int | None = None) -> dict[tuple[int, str], Values]:
-    """(report_year, format_version) → the county's summed values (the ``county_totals`` view: current accepted
-    reports of the units counted toward the county, each value as the rules read it), counts as ``int``."""
+def county_sum(con, year: int | None = None, scope: str = "units") -> dict[tuple[int, str], Values]:
+    """(report_year, the year's format) → the county's summed values in ``scope`` (``county_totals``: units 不含本级,
+    own 本级, all 含本级), counts as ``int``."""
     rows = con.execute(
-        "SELECT report_year, format_version, section, row_code, column_code, value FROM county_totals"
-        + (" WHERE report_year = ?" if year is not None else ""), [year] if year is not None else []).fetchall()
+        "SELECT report_year, format_version, section, row_code, column_code, value FROM county_totals "
+        "WHERE scope = ? AND (? IS NULL OR report_year = ?)", [scope, year, year]).fetchall()
     sums: dict[tuple[int, str], Values] = defaultdict(dict)
     for y, version, section, row, col, value in rows:
         sums[(y, version)][(section, row, col)] = value.normalize() if col in DECIMAL_MEASURES else int(value)
@@ -52,8 +55,9 @@ def identity_failures(values: Values, version: str) -> list[str]:
 def check_rollup(con) -> None:
     """Raise :class:`RollupError` when the county roll-up breaks an identity the unit reports satisfied."""
     problems = [
-        f"{year} ({version}): {failure}"
-        for (year, version), values in sorted(county_sum(con).items())
+        f"{year} ({version}, {scope}): {failure}"
+        for scope in SCOPES
+        for (year, version), values in sorted(county_sum(con, scope=scope).items())
         for failure in identity_failures(values, version)
     ]
     if problems:

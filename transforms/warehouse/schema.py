@@ -94,6 +94,20 @@ RELATIONS: tuple[Relation, ...] = (
         (C("key", "VARCHAR PRIMARY KEY", "键 / key"), C("value", "VARCHAR", "值 / value")),
     ),
     Relation(
+        "format_cells",
+        "每种表格格式的每个单元格及其栏目名称（来自格式定义） / every cell of every format, with its labels as printed",
+        (
+            C("format_version", "VARCHAR", "表格格式 / format"),
+            C("section", "VARCHAR", "表格代码 / table code"),
+            C("row_code", "VARCHAR", "行代码 / row code"),
+            C("column_code", "VARCHAR", "列代码 / column code"),
+            C("row_label", "VARCHAR", "行的栏目名称 / the row's label"),
+            C("column_label", "VARCHAR", "列的栏目名称 / the column's label"),
+            C("unit", "VARCHAR", "单位（件、项、万元） / unit"),
+            C("derived", "BOOLEAN", "由下级各项相加得出，不单独填写 / the sum of its children, not filled in"),
+        ),
+    ),
+    Relation(
         "units",
         "单位名册：每个报送单位一行 / unit registry, one row per unit",
         (
@@ -207,17 +221,53 @@ RELATIONS: tuple[Relation, ...] = (
     ),
     Relation(
         "county_totals",
-        "全县汇总数：现行通过报告之和（县政府本级报告另列），精确求和 / the county's consolidated figures: the sum of "
-        "the current accepted reports of the units that count toward the county (the county government's own report "
-        "shown apart), exact",
+        "全县汇总数：各年度按该年度格式，现行可计入报告之和，分不含本级、本级、含本级，精确求和 / the county's "
+        "consolidated figures of each year, in the format that year is meant for: the sum of the current counted "
+        "reports, without and with the county government's own report, exact",
         (
-            *_REPORT,
+            C("report_year", "INTEGER", "报告年度 / report year"),
+            C("format_version", "VARCHAR", "该年度应采用的表格格式 / the format the year is meant for"),
+            C("scope", "VARCHAR", "口径：units 不含本级（乡镇、街道、部门），own 县政府本级，all 含本级 / units: "
+                                  "without the county government's own report; own: that report; all: both"),
             C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
             C("row_code", "VARCHAR", "行代码 / row code"),
             C("column_code", "VARCHAR", "列代码 / column code"),
             C("value", "DECIMAL(38,6)", "合计数：空白按 0，空白的总计按该行之和 / the sum; a blank counts as 0, a blank "
                                          "总计 as its row's sum"),
             C("reports", "BIGINT", "计入的报告份数 / how many reports the figure sums"),
+        ),
+        kind="view",
+    ),
+    Relation(
+        "county_unmapped",
+        "采用其他格式的报告中，该年度格式没有的数字（未计入汇总，逐项列出） / what a counted report in another "
+        "format holds that its year's format lacks: left out of the totals, listed",
+        (
+            C("report_year", "INTEGER", "报告年度 / report year"),
+            *_UNIT[:2],
+            C("format_version", "VARCHAR", "报告采用的格式 / the report's format"),
+            C("year_format", "VARCHAR", "该年度应采用的格式 / the format the year is meant for"),
+            C("section", "VARCHAR", "表格代码 / table code"),
+            C("row_code", "VARCHAR", "行代码 / row code"),
+            C("column_code", "VARCHAR", "列代码 / column code"),
+            _VALUE,
+        ),
+        kind="view",
+    ),
+    Relation(
+        "county_coverage",
+        "各年度全县数字的覆盖范围：应报、计入，以及未报送、待核实、退回、未通过的单位 / what each year's county "
+        "figures cover: units expected and counted, and those missing, held, returned or rejected",
+        (
+            C("report_year", "INTEGER", "报告年度 / report year"),
+            C("units_expected", "BIGINT", "应报单位数（不含县政府本级） / units expected, the county government apart"),
+            C("units_counted", "BIGINT", "计入的单位数 / units whose report counts"),
+            C("missing", "VARCHAR[]", "未报送的单位 / units that sent nothing"),
+            C("held", "VARCHAR[]", "待核实的单位（有未说明的提醒） / units held for review (warnings unexplained)"),
+            C("returned", "VARCHAR[]", "被退回的单位 / units whose report the office returned"),
+            C("rejected", "VARCHAR[]", "未通过的单位（有错误） / units whose report has errors"),
+            C("own_counted", "BOOLEAN", "县政府本级报告是否计入 / whether the county government's own report counts"),
+            C("other_format", "VARCHAR[]", "采用其他格式报告的单位 / units whose report is in another format"),
         ),
         kind="view",
     ),
@@ -237,6 +287,8 @@ RELATIONS: tuple[Relation, ...] = (
 )
 
 BY_NAME = {r.name: r for r in RELATIONS}
+# the tables ensure_schema fills from the format definition (not loaded from files)
+FORMAT_TABLES = ("format_cells",)
 CELL_VIEWS = {  # section code → (view, row column name, column column name)
     code: (f"{code}_cells", row.name, col.name) for code, (row, col, _english) in _CELL_VIEW_AXES.items()
 }

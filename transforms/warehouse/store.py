@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transforms.warehouse import views
-from transforms.warehouse.schema import RELATIONS, SCHEMA_VERSION
+from transforms.warehouse.schema import BY_NAME, RELATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import duckdb
@@ -49,6 +49,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for rel in RELATIONS:
         if rel.kind == "table":
             con.execute(rel.ddl())
+    _write_format_cells(con)
     for statement in views.statements():  # the read models, from transforms/warehouse/sql/
         con.execute(statement)
     for rel in RELATIONS:
@@ -57,6 +58,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
     )
+
+
+def _write_format_cells(con) -> None:
+    """format_cells from the format definition, as this code knows it (a registered frame: executemany costs
+    milliseconds a row)."""
+    import pandas as pd
+
+    names = [c.name for c in BY_NAME["format_cells"].columns]
+    con.execute("DELETE FROM format_cells")
+    con.register("format_cell_rows", pd.DataFrame.from_records(views.format_cells(), columns=names))
+    try:
+        con.execute(f"INSERT INTO format_cells SELECT {', '.join(names)} FROM format_cell_rows")
+    finally:
+        con.unregister("format_cell_rows")
 
 
 # ---------------------------------------------------------------- staging and publication

@@ -7,7 +7,6 @@ run-scoped staging directory (``data/staging/<run_id>/``). Heavy modules are imp
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import os
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("countystats.pipeline")
 SUMMARY_NAME = "run-summary.json"
 STEP_ZH = {"discover": "收件", "read": "读取", "validate": "校验", "load": "入库", "publish": "发布"}
-FINDINGS_NAME = "findings.csv"
 
 Batch = list[tuple["IncomingFile", "Submission"]]
 Reader = Callable[[Settings, list["IncomingFile"]], Batch]  # the read step: :func:`read` or a stand-in
@@ -239,7 +237,9 @@ def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> 
 
 
 def publish(settings: Settings, staging: Path | None, run_id: str, found: Intake | None = None) -> RunResult:
-    """Atomically replace the published warehouse, then build dashboards and the run's summary and findings."""
+    """Atomically replace the published warehouse, then build dashboards, the run's summary, the findings and the
+    units' feedback workbooks (:mod:`countystats.outputs`)."""
+    from countystats import outputs
     from transforms import warehouse
 
     db = Path(settings.db)
@@ -252,7 +252,10 @@ def publish(settings: Settings, staging: Path | None, run_id: str, found: Intake
     out.mkdir(parents=True, exist_ok=True)
     found = found or Intake()
     result = _summarise(db, run_id, found)
-    result.findings_csv = str(_write_findings(db, run_id, out / FINDINGS_NAME, found.problems))
+    findings, history = outputs.write_findings(db, out, found.problems)
+    result.findings_csv, result.history_csv = str(findings), str(history)
+    feedback = outputs.write_feedback(db, settings)
+    result.feedback_dir, result.feedback_count = str(feedback.folder), feedback.total
     error = None
     from dashboards.build import build_dashboards
 
@@ -295,44 +298,6 @@ def _summarise(db: Path, run_id: str, found: Intake) -> RunResult:
                      not_counted=not_counted, problems=found.problems, ignored=found.ignored)
 
 
-FINDINGS_HEADER = ("文件", "单位", "报告年度", "状态", "规则", "级别", "表", "行", "列", "单元格", "说明", "应为", "实为",
-                   "单位解释")
-NOT_TAKEN_ZH = "未接收"
-
-
-def _write_findings(db: Path, run_id: str, target: Path, problems: list[dict] = ()) -> Path:
-    """This run's findings for the office's Excel: Chinese headers, every text neutralised (never a formula), and
-    the inbox entries that could not be taken in, each with its reason."""
-    from transforms.format import SEVERITY_ZH, STATUS_ZH
-    from transforms.warehouse import connect
-    from transforms.writing.safe_text import csv_cell
-
-    con = connect(db, read_only=True)
-    try:
-        rows = con.execute(
-            """SELECT s.source_file, s.unit_name, s.report_year, s.status, f.rule, f.severity, f.section,
-                      f.row_code, f.column_code, f.cell, f.message, f.expected, f.actual, f.explanation
-               FROM findings f JOIN submissions s USING (submission_id)
-               WHERE s.run_id = ? ORDER BY s.submission_id, f.finding_no""", [run_id]
-        ).fetchall()
-    finally:
-        con.close()
-    shown = [
-        (*row[:3], STATUS_ZH.get(row[3], row[3]), row[4], SEVERITY_ZH.get(row[5], row[5]), *row[6:]) for row in rows
-    ] + [
-        (p["file"], None, None, NOT_TAKEN_ZH, "R-FORMAT", SEVERITY_ZH["error"], None, None, None, None,
-         f"文件未接收：{p['reason']}", None, p.get("detail") or None, None)
-        for p in problems
-    ]
-    tmp = target.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel opens Chinese CSV correctly
-        writer = csv.writer(fh)
-        writer.writerow(FINDINGS_HEADER)
-        writer.writerows([csv_cell(v) for v in row] for row in shown)
-    os.replace(tmp, target)
-    return target
-
-
 # ---------------------------------------------------------------- the result
 
 
@@ -347,7 +312,10 @@ class RunResult:
     not_counted: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     dashboards: list[str] = field(default_factory=list)
     dashboards_error: str | None = None
-    findings_csv: str | None = None
+    findings_csv: str | None = None  # the findings of what stands (and of the inbox entries not taken in)
+    history_csv: str | None = None  # every finding ever
+    feedback_dir: str | None = None  # the units' marked workbooks, by unit
+    feedback_count: int = 0
     summary_json: str | None = None
     timings: dict[str, float] = field(default_factory=dict)  # step → seconds (in-process runs)
     rebuilt: bool = False  # a rebuild from the archive (countystats rebuild), not a nightly run
@@ -420,7 +388,11 @@ class RunResult:
         if self.dashboards_error:
             lines.append(f"统计看板生成失败：{self.dashboards_error}")
         if self.findings_csv:
-            lines.append(f"问题清单：{self.findings_csv}")
+            lines.append(f"问题清单（各单位现行文件）：{self.findings_csv}")
+        if self.history_csv:
+            lines.append(f"问题历史（全部文件）：{self.history_csv}")
+        if self.feedback_dir and self.feedback_count:
+            lines.append(f"反馈工作簿（未通过、待核实、退回的 {self.feedback_count} 份，按单位存放）：{self.feedback_dir}")
         return "\n".join(lines)
 
 

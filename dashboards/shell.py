@@ -14,7 +14,14 @@ from __future__ import annotations
 from html import escape
 
 from dashboards import texts
-from transforms.format import UNIT_TYPE_ZH
+from transforms.format import STATUS_ZH, STATUSES, UNIT_TYPE_ZH
+
+# One colour per status, for every page (the completeness chart's bars, the dot before a status in any table):
+# counted (greens), held for review and returned (two ambers: different states, different actions), refused (red),
+# unreadable (dark red), nothing received (grey)
+STATUS_COLORS = {"accepted": "#12b76a", "accepted_with_warnings": "#6ce9a6", "needs_review": "#f79009",
+                 "returned": "#dc6803", "rejected": "#d92d20", "unreadable": "#7a271a", "missing": "#98a2b3"}
+assert set(STATUS_COLORS) == set(STATUSES), "every status has its colour"
 
 CSS = """
 :root { --ink:#1f2933; --muted:#52606d; --line:#d9e2ec; --accent:#1f5fa8; --bad:#b42318; --warn:#b54708; }
@@ -42,15 +49,23 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .kpi .name { color:var(--muted); font-size:.85rem; }
 .kpi .value { font-size:1.6rem; font-weight:bold; }
 .kpi .prev { font-size:.85rem; color:var(--muted); }
-.status-rejected, .status-missing { color:var(--bad); font-weight:bold; }
-.status-needs_review, .status-returned, .late { color:var(--warn); font-weight:bold; }
+.status { white-space:nowrap; }
+.status::before { content:"\\25CF"; margin-right:.3em; }
+.status-rejected, .status-unreadable, .status-missing, .overdue { color:var(--bad); font-weight:bold; }
+.status-needs_review, .late { color:var(--warn); font-weight:bold; }
+.status-returned { color:#93370d; font-weight:bold; }
+.pending { color:var(--muted); }
+.kpi-scope { font-size:.95rem; margin:0 0 .5rem; }
+.kpi .parts { font-size:.8rem; color:var(--muted); }
+.own, .coverage { font-size:.9rem; margin:.6rem 0 0; }
+.coverage { padding-left:1.2rem; color:var(--muted); }
 #summary table { max-width:36rem; }
 .cards { margin-bottom:1rem; display:grid; grid-template-columns:repeat(auto-fit,minmax(230px,1fr)); gap:.8rem; }
 .cards a { display:block; background:#fff; border:1px solid var(--line); border-radius:6px; padding:.7rem .9rem;
   text-decoration:none; color:var(--ink); }
 .cards a strong { color:var(--accent); }
 [hidden] { display:none !important; }
-@media print {
+""" + "".join(f".status-{code}::before {{ color:{color}; }}\n" for code, color in STATUS_COLORS.items()) + """@media print {
   header nav, .filters, .download, .print-button { display:none !important; }
   body { background:#fff; font-size:11pt; }
   main { max-width:none; padding:0; }
@@ -145,6 +160,12 @@ def variants(items: dict[tuple[int, str], str]) -> str:
         f'<template data-year="{y}" data-type="{escape(t)}">{html}</template>' for (y, t), html in items.items()
     )
     return f'<div class="variants"><div class="slot"></div>{templates}</div>'
+
+
+def status_html(code) -> str:
+    """A status as every page shows it: its Chinese name after a dot of its colour (STATUS_COLORS)."""
+    code = "" if code is None or code != code else str(code)
+    return f'<span class="status status-{escape(code)}">{escape(STATUS_ZH.get(code, code))}</span>'
 
 
 def fmt_int(v: float | None) -> str:

@@ -558,7 +558,8 @@ def test_csv_cells_keep_numbers_and_neutralise_formula_starts():
     ("T01,甲镇\n", ["第 2 行", "只有 2 列"]),
     ("T01,甲镇,township,,2020年,\n", ["第 2 行", "2020年", "不是年份"]),
     ("T01,甲镇,township,,,\nT01,乙镇,township,,,\n", ["第 3 行", "T01", "重复"]),
-    ("T01,甲镇,township,,,\nT02,乙镇,township,甲镇,,\n", ["第 3 行", "甲镇", "重名"]),
+    ("T01,甲镇,township,,,\nT02,乙镇,township,甲镇,,\n", ["第 3 行", "甲镇", "重名"]),  # an alias: another's name
+    ("T01,甲镇,township,城关,,\nT02,乙镇,township,城关,,\n", ["第 3 行", "城关", "重名"]),  # one alias, two units
     ("T01,甲镇,Township,,,\n", ["第 2 行", "Township", "township"]),
     ("T01,甲镇,township,,2024,2020\n", ["第 2 行", "晚于"]),
     ("T01,,township,,,\n", ["第 2 行", "unit_name 为空"]),

@@ -415,3 +415,21 @@ def test_corrected_previous_year_rechecks_the_following_year(settings):
     pipeline.run(settings, run_id="r2", **FAKE)
     assert query(settings.db, sql) == [(2023, "accepted", True, []), (2024, "accepted", True, [])]
     assert query(settings.db, "SELECT warning_count FROM submissions WHERE report_year = 2024") == [(0,)]
+
+
+@pytest.mark.unit
+def test_nobody_is_late_before_the_deadline_has_passed(tmp_path):
+    """A unit whose file was rejected, or who has sent nothing yet, is not late while the deadline has not passed
+    (on_time NULL: 未到期); once it has, without a report that counts, it is."""
+    s = Settings(inbox=tmp_path / "inbox", db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
+                 archive=tmp_path / "archive", units=write_units(tmp_path / "units.csv"), today="2025-01-20")
+    drop(s.inbox, "甲镇.xlsx", "2025-01-15 09:00:00", year=2024)
+    drop(s.inbox, "乙镇.xlsx", "2025-01-16 09:00:00", unit_code="T02", unit_name="乙镇", year=2024, errors=True)
+    pipeline.run(s, run_id="r1", **FAKE)
+    timely = "SELECT unit_code, status, on_time FROM completeness WHERE report_year = 2024 ORDER BY unit_code"
+    assert query(s.db, timely) == [("D01", "missing", None), ("G00", "missing", None), ("T01", "accepted", True),
+                                   ("T02", "rejected", None), ("T03", "missing", None)]
+    assert query(s.db, "SELECT count(*) FROM findings WHERE rule = 'P-LATE'") == [(0,)]
+    pipeline.run(s.with_(today="2025-02-05"), run_id="r2", **FAKE)  # the units' deadline has passed, not G00's
+    assert query(s.db, timely) == [("D01", "missing", False), ("G00", "missing", None), ("T01", "accepted", True),
+                                   ("T02", "rejected", False), ("T03", "missing", False)]

@@ -1,15 +1,21 @@
 """Reading the published warehouse (read-only) and the few derived quantities every view shares.
 
-Only the columns named in shared/spec/interfaces.md are read, so lineage or other extra columns the loader adds
-never change a dashboard. Totals are recomputed from their parts (applicant columns, result columns) because a
-blank 总计 is legal in an accepted report (T3-ROWSUM / T4-TOTAL take it as the sum, with a warning).
+Only named columns are read (shared/spec/interfaces.md and the documented views), so lineage or other extra columns
+the loader adds never change a dashboard.
+
+The county's figures (全部) are the warehouse's one definition of them, ``county_totals`` scope ``units`` (不含本级:
+townships, subdistricts, departments), exactly what ``countystats export`` writes; the county government's own
+report (scope ``own``, 本级) is shown apart, and ``county_coverage`` says what they cover. They are read, never
+recomputed. A filter to one unit type shows that type's units, from the ``*_cells`` views: there totals are
+recomputed from their parts (applicant columns, result columns) because a blank 总计 is legal in an accepted report
+(T3-ROWSUM / T4-TOTAL take it as the sum, with a notice).
 """
 
 from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -17,20 +23,27 @@ import pandas as pd
 
 from transforms.format import FORMATS, TOTAL, UNIT_TYPE_ZH, current, sql_list, unit_types
 
+Key = tuple[str, str, str]  # (section, row_code, column_code)
+
 # comparison data (a city government's report) is not part of the county's pages: only units expected to report
 EXCLUDED_TYPES = unit_types(expected=False)
 ALL = "all"
 
 _UNIT = "unit_code, unit_name, unit_type, report_year, format_version"
 _COUNTY = f"coalesce(unit_type, '') NOT IN {sql_list(EXCLUDED_TYPES)}"
-# Only the columns of shared/spec/interfaces.md, so extra (lineage) columns never change a page. The cell
-# relations are reduced in DuckDB to what the pages show: fetching ~600,000 request cells into pandas for a
-# 1,000-unit county costs more than building every page. A blank (NULL) counts as 0 in sums, as the rules say;
-# 总计 columns are left out and recomputed from their parts, since a blank 总计 is legal in an accepted report.
+# Only named columns (shared/spec/interfaces.md, and the documented columns of run_id, meta and the county views of
+# transforms/warehouse/schema.py), so extra (lineage) columns never change a page. The cell relations are reduced in
+# DuckDB to what the pages show: fetching ~600,000 request cells into pandas for a 1,000-unit county costs more than
+# building every page. A blank (NULL) counts as 0 in sums, as the rules say; 总计 columns are left out and recomputed
+# from their parts, since a blank 总计 is legal in an accepted report. The county's figures are county_totals' own.
 QUERIES = {
     "units": "SELECT unit_code, unit_name, unit_type, active_from, active_to FROM units",
+    # stands: the unit-year's newest file, arg_max by (received_at, submission_id), whose findings count (an older
+    # file of the same unit and year is superseded); a file of no known unit or year stands alone
     "submissions": "SELECT submission_id, unit_code, report_year, format_version, source_file, sha256, received_at, "
-    "status, is_current FROM submissions",
+    "status, is_current, run_id, coalesce(submission_id = arg_max(submission_id, (received_at, submission_id)) "
+    "OVER (PARTITION BY unit_code, report_year), false) OR unit_code IS NULL OR report_year IS NULL AS stands "
+    "FROM submissions",
     "findings": "SELECT submission_id, rule, severity, section, row_code, column_code, cell, message, expected, actual "
     "FROM findings",
     "proactive": f"SELECT {_UNIT}, row_code, measure_code, coalesce(value, 0)::DOUBLE AS value "
@@ -47,8 +60,22 @@ QUERIES = {
     f"WHERE applicant_code <> '{TOTAL}' AND {_COUNTY} GROUP BY ALL",
     "review": f"SELECT {_UNIT}, proceeding_code, result_code, coalesce(value, 0)::DOUBLE AS value "
     f"FROM review_litigation_cells WHERE result_code <> '{TOTAL}' AND {_COUNTY}",
-    "completeness": "SELECT unit_code, unit_name, report_year, status, first_received_at, on_time FROM completeness",
+    "completeness": "SELECT unit_code, unit_name, report_year, status, first_received_at, first_accepted_at, "
+    "deadline, on_time FROM completeness",
+    # the county's figures: 不含本级 (units) and 本级 (own); 含本级 is their sum and not shown as a figure of its own
+    "totals": "SELECT report_year, format_version, scope, section, row_code, column_code, value::DOUBLE AS value, "
+    "reports FROM county_totals WHERE scope IN ('units', 'own')",
+    "coverage": "SELECT report_year, units_expected, units_counted, missing, held, returned, rejected, own_counted, "
+    "other_format FROM county_coverage",
+    "unmapped": "SELECT report_year, unit_name, format_version, section, row_code, column_code, value "
+    "FROM county_unmapped ORDER BY report_year, unit_code, section, row_code, column_code",
+    "meta": "SELECT key, value FROM meta",
+    "runs": "SELECT run_id, loaded_at FROM run_summary ORDER BY loaded_at, run_id",
+    "own": f"SELECT unit_name FROM units WHERE unit_type IN {sql_list(unit_types(own_report=True))} "
+    "ORDER BY unit_code LIMIT 1",
 }
+AS_ROWS = ("coverage", "unmapped")
+OWN_FALLBACK = "县政府"  # the county government's name where the registry has none
 
 # labels as the current format prints them (every format uses the same codes for these tables)
 REQUESTS = current().section("requests")
@@ -70,6 +97,28 @@ class Warehouse:
     years: list[int]  # newest first: the default filter is the latest year
     types: list[str]  # unit types present, in UNIT_TYPE_ZH order
     source: str
+    # county_totals as read: report_year, format_version, scope, section, row_code, column_code, value, reports
+    totals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # county_totals: (report_year, scope) -> {(section, row, column): value}, scope units (不含本级) or own (本级)
+    county: dict[tuple[int, str], dict[Key, float]] = field(default_factory=dict)
+    county_reports: dict[tuple[int, str], int] = field(default_factory=dict)  # reports the figures sum
+    county_format: dict[int, str] = field(default_factory=dict)  # the format each year's figures are in
+    coverage: dict[int, tuple] = field(default_factory=dict)  # county_coverage, as coverage_lines takes it
+    unmapped: dict[int, list[tuple]] = field(default_factory=dict)  # county_unmapped, as coverage_lines takes it
+    meta: dict[str, str] = field(default_factory=dict)
+    runs: list[str] = field(default_factory=list)  # run ids in the order they loaded
+    own_name: str = OWN_FALLBACK
+
+    @property
+    def standing_findings(self) -> pd.DataFrame:
+        """Findings of the files that stand for their unit-year (``submissions.stands``): a superseded file's no
+        longer count, on any page."""
+        if self._standing is None:
+            ids = self.submissions.loc[self.submissions["stands"].fillna(False).astype(bool), "submission_id"]
+            self._standing = self.findings[self.findings["submission_id"].isin(ids)]
+        return self._standing
+
+    _standing: pd.DataFrame | None = field(default=None, repr=False)
 
     def variants(self) -> list[tuple[int, str]]:
         return [(y, t) for y in self.years for t in (ALL, *self.types)]
@@ -80,7 +129,9 @@ def load(db_path: Path) -> Warehouse:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         con.execute("SET enable_progress_bar = false")  # a progress bar on stderr in the nightly log is noise
-        f = {name: con.execute(sql).df() for name, sql in QUERIES.items()}
+        # coverage rows as tuples, as the export reads them (transforms.writing.export.coverage_lines takes them)
+        f = {name: con.execute(sql).fetchall() if name in AS_ROWS else con.execute(sql).df()
+             for name, sql in QUERIES.items()}
     finally:
         con.close()
     for name in ("proactive", "requests", "applicants", "outcomes_by_applicant", "review"):
@@ -95,11 +146,27 @@ def load(db_path: Path) -> Warehouse:
     )
     present = set(units.loc[~units["unit_type"].isin(EXCLUDED_TYPES), "unit_type"])
     types = [t for t in UNIT_TYPE_ZH if t in present]
+    county: dict[tuple[int, str], dict[Key, float]] = {}
+    reports: dict[tuple[int, str], int] = {}
+    county_format: dict[int, str] = {}
+    for r in f["totals"].itertuples(index=False):
+        key = (int(r.report_year), r.scope)
+        county.setdefault(key, {})[(r.section, r.row_code, r.column_code)] = float(r.value)
+        reports[key] = max(reports.get(key, 0), int(r.reports))
+        county_format[int(r.report_year)] = r.format_version
+    coverage = {int(r[0]): tuple(r[1:]) for r in f["coverage"]}
+    unmapped: dict[int, list[tuple]] = {}
+    for r in f["unmapped"]:
+        unmapped.setdefault(int(r[0]), []).append(tuple(r[1:]))
+    own = f["own"]["unit_name"]
     return Warehouse(
         units=units, submissions=subs, findings=f["findings"], proactive=f["proactive"],
         requests=f["requests"], applicants=f["applicants"],
         outcomes_by_applicant=f["outcomes_by_applicant"], review=f["review"], completeness=comp,
-        years=years, types=types, source=Path(db_path).name,
+        years=years, types=types, source=Path(db_path).name, totals=f["totals"], county=county, county_reports=reports,
+        county_format=county_format, coverage=coverage, unmapped=unmapped,
+        meta=dict(zip(f["meta"]["key"], f["meta"]["value"], strict=True)), runs=list(f["runs"]["run_id"]),
+        own_name=str(own.iloc[0]) if len(own) else OWN_FALLBACK,
     )
 
 
@@ -187,19 +254,21 @@ def measure_name(fmt_version: str, row_code: str, measure_code: str) -> str:
     return f"{section.row_by_code[row_code].label.text}·{section.measure(row_code, measure_code).label.text}"
 
 
-def ratio(num: float, den: float) -> float | None:
-    """None when the denominator is 0: shown as “—”, never as 0% or an error."""
-    return None if not den else num / den
+def ratio(num: float | None, den: float | None) -> float | None:
+    """None when a figure is missing or the denominator is 0: shown as “—”, never as 0% or an error."""
+    return None if num is None or not den else num / den
 
 
 @dataclass(frozen=True)
 class Indicators:
-    new_requests: float
-    granted: float
-    concluded: float
-    corrected: float
-    reviewed: float  # reconsiderations decided: total − pending
-    disputes: float
+    """The overview's figures. Counts are None where the source has no such figure (never taken as 0)."""
+
+    new_requests: float | None
+    granted: float | None  # 予以公开 + 部分公开
+    concluded: float | None
+    corrected: float | None
+    reviewed: float | None  # reconsiderations decided: total − pending
+    disputes: float | None  # reconsiderations and both kinds of litigation
     units_reporting: int
 
     @property
@@ -215,19 +284,64 @@ class Indicators:
         return ratio(self.disputes, self.new_requests)
 
 
+PROCEEDINGS = tuple(r.code for r in REVIEW.rows)
+
+
+def _from_figures(get, units: int) -> Indicators:
+    """The indicators from a table's figures: ``get((section, row, column))`` -> value or None."""
+
+    def total(*keys: Key) -> float | None:
+        values = [get(k) for k in keys]
+        return None if any(v is None for v in values) else float(sum(values))
+
+    recon_total, pending = get(("review_litigation", "reconsideration", TOTAL)), get(
+        ("review_litigation", "reconsideration", "pending"))
+    return Indicators(
+        new_requests=total(("requests", "new_received", TOTAL)),
+        granted=total(("requests", "granted", TOTAL), ("requests", "partly_granted", TOTAL)),
+        concluded=total(("requests", "concluded_total", TOTAL)),
+        corrected=total(("review_litigation", "reconsideration", "corrected")),
+        reviewed=None if recon_total is None or pending is None else float(recon_total - pending),
+        disputes=total(*(("review_litigation", p, TOTAL) for p in PROCEEDINGS)),
+        units_reporting=units,
+    )
+
+
+def county_indicators(wh: Warehouse, year: int, part: str = "units") -> Indicators | None:
+    """The county's indicators of ``year`` as ``county_totals`` has them: ``part`` units (不含本级) or own (本级).
+    Only figures county_totals holds are read; None when it holds none for the year."""
+    figures = wh.county.get((year, part))
+    if not figures:
+        return None
+    return _from_figures(figures.get, wh.county_reports.get((year, part), 0))
+
+
+def county_cells(wh: Warehouse, section: str, year: int | None = None, upto: int | None = None) -> pd.DataFrame:
+    """The county's figures of one table (``county_totals`` scope units, 不含本级): report_year, format_version,
+    row_code, column_code, value; of ``year``, or of every year up to ``upto``, or of every year."""
+    t = wh.totals
+    if t.empty:
+        return pd.DataFrame(columns=["report_year", "format_version", "row_code", "column_code", "value"])
+    mask = (t["scope"] == "units") & (t["section"] == section)
+    if year is not None:
+        mask &= t["report_year"] == year
+    if upto is not None:
+        mask &= t["report_year"] <= upto
+    return t.loc[mask, ["report_year", "format_version", "row_code", "column_code", "value"]]
+
+
 def indicators(wh: Warehouse, year: int, unit_type: str) -> Indicators | None:
+    """全部: the county's figures (:func:`county_indicators`, 不含本级); one unit type: the sum of its units' current
+    counted reports (the ``*_cells`` views), totals taken as the sum of their parts."""
+    if unit_type == ALL:
+        return county_indicators(wh, year)
     req = scope(wh.requests, year, unit_type)
     rev = scope(wh.review, year, unit_type)
     if req.empty and rev.empty:
         return None
-    by_row = req.groupby("row_code")["value"].sum()
-    recon = rev[rev["proceeding_code"] == "reconsideration"].groupby("result_code")["value"].sum()
-    return Indicators(
-        new_requests=float(by_row.get("new_received", 0)),
-        granted=float(by_row.get("granted", 0) + by_row.get("partly_granted", 0)),
-        concluded=float(by_row.get("concluded_total", 0)),
-        corrected=float(recon.get("corrected", 0)),
-        reviewed=float(recon.sum() - recon.get("pending", 0)),
-        disputes=float(rev["value"].sum()),
-        units_reporting=int(req["unit_code"].nunique()),
-    )
+    figures: dict[Key, float] = {("requests", r, TOTAL): v for r, v in req.groupby("row_code")["value"].sum().items()}
+    for (proceeding, result), v in rev.groupby(["proceeding_code", "result_code"])["value"].sum().items():
+        figures[("review_litigation", proceeding, result)] = v
+        key = ("review_litigation", proceeding, TOTAL)
+        figures[key] = figures.get(key, 0.0) + v
+    return _from_figures(lambda k: figures.get(k, 0.0), int(req["unit_code"].nunique()))

@@ -13,7 +13,7 @@ SITE_TITLE = "政府信息公开工作年度报告 · 统计看板"
 # page id -> (menu name, one-line description shown on the index page)
 PAGES = {
     "index": ("首页", "各报告年度报送与数据概况"),
-    "overview": ("总览", "全县合计：本年与上年对比"),
+    "overview": ("总览", "全县汇总数（不含本级，与汇总报表一致）和县政府本级：本年与上年对比"),
     "proactive": ("主动公开", "各单位主动公开政府信息情况"),
     "requests": ("依申请公开", "各单位收到和处理政府信息公开申请情况"),
     "review": ("复议诉讼", "政府信息公开行政复议、行政诉讼情况"),
@@ -43,6 +43,12 @@ PRINT = "打印"
 NEEDS_JS = "图表和筛选需要浏览器启用JavaScript（无需联网）。"
 
 # overview indicators
+KPIS = "主要指标：本年与上年对比"
+SCOPE_COUNTY = "全县汇总数（不含{own}本级）：与全县汇总报表的数字一致"
+SCOPE_TYPE = "{kind}合计：仅{kind}的现行通过报告，不是全县汇总数"
+OWN_LINE = "{own}本级（另列，不计入上列数字）："
+OWN_NONE = "尚无通过的报告"
+PARTS = "{num} ÷ {den}"
 NEW_REQUESTS = "本年新收申请"
 DISCLOSURE_RATE = "实质公开率"
 DISCLOSURE_RATE_HELP = "（予以公开＋部分公开）÷办结总数"
@@ -56,6 +62,7 @@ CHANGE = "变化"
 INDICATOR = "指标"
 MIXED_FORMATS = "注：本年度有{n}个单位使用{notice}格式填报，其特有指标单独列示，不与另一格式的指标合并。"
 COUNTS_NOTE = "只列件数类指标；收费金额见“主动公开”页。"
+COUNTY_NOTE = "“全部”为全县汇总数（不含县政府本级），与总览、汇总报表一致；选定单位类型时为该类单位之和。"
 
 # chart titles
 CHART_PROACTIVE_COUNTS = "主动公开件数：本年与上年"
@@ -73,6 +80,13 @@ CHART_TREND_NORMATIVE = "规范性文件：历年情况（两种格式的指标�
 CHART_COMPLETENESS = "报送状态（按单位类型）"
 CHART_FINDINGS_BY_RULE = "问题数（按规则）"
 CHART_FINDINGS_BY_UNIT = "问题数（按单位）"
+CHART_FINDINGS_OVER_RUNS = "问题的新增与解决（按入库运行）"
+OPENED = "新增"
+RESOLVED = "已解决"
+RUNS_AXIS = "运行编号"
+OVER_RUNS_NOTE = ("每次运行中，某单位某年度的最新文件有、而其上一份文件没有的问题（同一规则、同一栏目）为新增；"
+                  "上一份文件有、最新文件没有的为已解决。")
+STANDING_NOTE = "只统计代表各单位各年度的文件（最新收到的一份）的问题；已被更新文件取代的旧文件的问题不再计入。"
 FORMAT_BREAK = "{notice}格式起"
 COUNT_AXIS = "件数"
 UNITS_AXIS = "单位数"
@@ -82,6 +96,12 @@ STATUS = "状态"
 FIRST_RECEIVED = "首次报送时间"
 TIMELINESS = "及时性"
 ON_TIME = "按时"
+NOT_DUE = "未到期"
+OVERDUE = "逾期未报"
+DEADLINE_RULE = "截止日期：报告年度次年 {units}；县政府本级 {county}。统计截至 {as_of}。"
+TIMELINESS_HELP = ("按时：截止日期前收到可计入的报告；逾期报送：可计入的报告在截止日期后收到；"
+                   "逾期未报：截止日期已过，仍无可计入的报告；未到期：截止日期未到，尚无可计入的报告。")
+MONTH_DAY = "{month}月{day}日"
 FINDINGS = "问题"
 FINDINGS_LINK = "{n}条问题"
 NONE = "无"

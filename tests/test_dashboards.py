@@ -7,6 +7,12 @@ Checks per page: no console/page errors, nothing requested from anywhere but the
 charts and traces for the data (derived from the chart CSVs, which share their source with the figures), a
 screenshot; then escaping of a hostile unit name, the filters, the CSV downloads, the findings links, read-only
 use of the warehouse, and a build over the real pipeline's warehouse.
+
+The county's figures: the overview's 全部 is county_totals scope units (不含本级), the county government's own report
+apart, its coverage stated — checked for every year of the example county against the exported workbook, read back.
+Statuses as their own states in one palette, timeliness before a deadline (未到期), and the quality page's counting
+(a superseded file's findings do not count; findings opened and resolved over runs) on a small scenario of three
+runs whose numbers are worked out by hand (:func:`runs`).
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ import pytest
 from countystats.examples.warehouses import HOSTILE_NAME, YEARS, build_warehouse
 from dashboards import texts
 from dashboards.build import PLOTLY_JS, build_dashboards
-from transforms.format import OF_UNIT_YEAR, UNIT_TYPE_ZH, for_year, ordered
+from dashboards.shell import STATUS_COLORS
+from transforms.format import OF_UNIT_YEAR, STATUS_ZH, TOTAL, UNIT_TYPE_ZH, for_year, ordered
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +47,58 @@ def site(tmp_path_factory) -> tuple[Path, Path, list[Path]]:
     db = build_warehouse(root / "w.duckdb")
     out = root / "site"
     return db, out, build_dashboards(db, out)
+
+
+@pytest.fixture(scope="module")
+def county(example_inbox, tmp_path_factory):
+    """清河县 through the real pipeline (reader, Great Expectations, loader, publish): (settings, site folder)."""
+    from countystats import pipeline
+    from countystats.settings import Settings
+
+    root = tmp_path_factory.mktemp("county")
+    inbox = root / "inbox"
+    shutil.copytree(example_inbox, inbox)  # the shared fixture must stay untouched
+    settings = Settings(inbox=inbox, db=root / "data" / "w.duckdb", out=root / "out", archive=root / "archive")
+    result = pipeline.run(settings, run_id="dash")
+    assert result.dashboards_error is None and len(result.dashboards) == len(PAGES)
+    return settings, Path(result.dashboards[0]).parent
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Three nightly runs (the fake reader: reports with the figures and findings named), on 20 January 2025 — before
+    the deadline. Worked out by hand:
+
+    ====  ==========================================  ==============================================
+    run   甲镇 2024 (its newest file's findings)        乙镇 2024
+    ====  ==========================================  ==============================================
+    r1    T3-SHIFT                 opened 1            T3-BALANCE (rejected)      opened 1
+    r2    T3-SHIFT, T3-BALANCE     opened 1            clean (accepted)           resolved 1
+    r3    T3-SHIFT                 resolved 1          —
+    ====  ==========================================  ==============================================
+
+    So opened/resolved per run: r1 2/0, r2 1/1, r3 0/1; the files that stand hold one finding (甲镇's T3-SHIFT), the
+    superseded ones four. 甲镇 is 待核实, 乙镇 通过 (on time), 丙镇, 县教育局 and 示例县人民政府 have sent nothing.
+    """
+    from fake_reading import FAKE, drop
+
+    from countystats import pipeline
+    from countystats.examples.small import write_units
+    from countystats.settings import Settings
+
+    root = tmp_path_factory.mktemp("runs")
+    settings = Settings(inbox=root / "inbox", db=root / "w.duckdb", out=root / "out", archive=root / "archive",
+                        units=write_units(root / "units.csv"), today="2025-01-20")
+    drop(settings.inbox, "a1.xlsx", "2025-01-05 09:00:00", new=5, warning=True)
+    drop(settings.inbox, "b1.xlsx", "2025-01-05 10:00:00", unit_code="T02", unit_name="乙镇", new=7, errors=True)
+    pipeline.run(settings, run_id="r1", **FAKE)
+    drop(settings.inbox, "a2.xlsx", "2025-01-10 09:00:00", new=6, warning=True, errors=True)
+    drop(settings.inbox, "b2.xlsx", "2025-01-10 10:00:00", unit_code="T02", unit_name="乙镇", new=8)
+    pipeline.run(settings, run_id="r2", **FAKE)
+    drop(settings.inbox, "a3.xlsx", "2025-01-15 09:00:00", new=7, warning=True)
+    result = pipeline.run(settings, run_id="r3", **FAKE)
+    assert result.dashboards_error is None
+    return settings.db, Path(result.dashboards[0]).parent
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +202,8 @@ def test_site_files_are_offline_and_complete(site):
         links = re.findall(r'href="([^"]+\.csv)" download', html)
         assert sorted(links) == sorted(c.name for c in out.glob(f"{p.stem}-*.csv"))
         assert html.count('<section class="block" id="chart-') == len(links)
-    assert len(list(out.glob("*.csv"))) == 15
+    # 16: the quality page's findings opened and resolved over runs joined the 15 charts
+    assert len(list(out.glob("*.csv"))) == 16
 
 
 @pytest.mark.slow
@@ -334,18 +394,9 @@ def test_an_empty_warehouse_still_gets_its_pages(tmp_path):
 
 
 @pytest.mark.slow
-def test_dashboards_of_the_example_county_through_the_real_pipeline(example_inbox, tmp_path, browser):
+def test_dashboards_of_the_example_county_through_the_real_pipeline(county, browser):
     """清河县 end to end: real reader, Great Expectations, loader, publish; then every page in Chromium."""
-    from countystats import pipeline
-    from countystats.settings import Settings
-
-    inbox = tmp_path / "inbox"
-    shutil.copytree(example_inbox, inbox)  # the shared fixture must stay untouched
-    settings = Settings(inbox=inbox, db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
-                        archive=tmp_path / "archive")
-    result = pipeline.run(settings, run_id="dash")
-    assert result.dashboards_error is None and len(result.dashboards) == len(PAGES)
-    site_dir = Path(result.dashboards[0]).parent
+    settings, site_dir = county
     con = duckdb.connect(str(settings.db), read_only=True)
     latest = con.execute("SELECT max(report_year) FROM completeness").fetchone()[0]
     expected_rows = con.execute(
@@ -361,3 +412,313 @@ def test_dashboards_of_the_example_county_through_the_real_pipeline(example_inbo
         w.open((site_dir / "completeness.html").as_uri())
         assert w.page.locator("#status-table tbody tr:visible").count() == expected_rows
         assert w.errors == [] and w.dialogs == [] and w.foreign == []
+
+
+# ---------------------------------------------------------------- the county's figures: one definition
+
+
+def kpis(w: Watched) -> dict[str, dict]:
+    """The overview's tiles as shown: name -> {value, prev, num, den} (the raw figures of data-*)."""
+    return w.page.evaluate(
+        """() => Object.fromEntries(Array.from(document.querySelectorAll('#kpis .slot [data-kpi]')).map(e =>
+            [e.dataset.kpi, {value: e.dataset.value, prev: e.dataset.prev, num: e.dataset.num, den: e.dataset.den}]))"""
+    )
+
+
+def own_kpis(w: Watched) -> dict[str, str]:
+    return w.page.evaluate(
+        """() => Object.fromEntries(Array.from(document.querySelectorAll('#kpis .slot [data-own-kpi]')).map(e =>
+            [e.dataset.ownKpi, e.dataset.value]))"""
+    )
+
+
+def overview_figures(figures: dict, fig=None) -> dict[str, tuple]:
+    """What each tile shows, from a table of figures (section, row, column) -> value: (value,) for a count,
+    (numerator, denominator) for a rate. ``fig(key)`` reads one figure (default: from ``figures``, 0 if absent)."""
+    fig = fig or (lambda key: figures.get(key, 0))
+
+    def req(row: str):
+        return fig(("requests", row, TOTAL))
+
+    def rev(row: str, col: str = TOTAL):
+        return fig(("review_litigation", row, col))
+
+    return {
+        texts.NEW_REQUESTS: (req("new_received"),),
+        texts.DISCLOSURE_RATE: (req("granted") + req("partly_granted"), req("concluded_total")),
+        texts.CORRECTION_RATE: (rev("reconsideration", "corrected"),
+                                rev("reconsideration") - rev("reconsideration", "pending")),
+        texts.DISPUTE_RATE: (rev("reconsideration") + rev("litigation_direct") + rev("litigation_after_reconsideration"),
+                             req("new_received")),
+    }
+
+
+def assert_tiles(shown: dict[str, dict], expected: dict[str, tuple], what: str) -> None:
+    for name, want in expected.items():
+        tile = shown[name]
+        if len(want) == 1:
+            assert float(tile["value"]) == want[0], f"{what}: {name}"
+        else:
+            assert (float(tile["num"]), float(tile["den"])) == want, f"{what}: {name}"
+            if want[1]:
+                assert float(tile["value"]) == pytest.approx(want[0] / want[1]), f"{what}: {name}"
+            else:  # a denominator of 0: “—”, no rate
+                assert tile["value"] == "", f"{what}: {name}"
+
+
+def count_cells(version: str) -> dict[str, tuple[str, str]]:
+    """The overview chart's categories of a format: measure name -> (row, column)."""
+    from dashboards.data import measure_name
+    from dashboards.pages.overview import COUNT_CELLS
+
+    return {measure_name(v, row, col): (row, col) for v, row, col in COUNT_CELLS if v == version}
+
+
+@pytest.mark.slow
+def test_overview_figures_agree_with_county_totals_and_the_export_for_every_year(county, browser, tmp_path):
+    """“Agree to the unit, for every figure and year”: the overview's 全部 (tiles, the previous year, the proactive
+    counts chart) is county_totals scope units, which is what the exported workbook holds (read back by the project's
+    reader); the county government's own report is shown apart and equals the export's 本级 column."""
+    from openpyxl import load_workbook
+
+    from transforms.reading import read_submission
+    from transforms.registry import Registry
+    from transforms.warehouse.rollup import county_sum
+    from transforms.writing.export import COVERAGE_SHEET, coverage_lines, export_county
+
+    settings, site_dir = county
+    con = duckdb.connect(str(settings.db), read_only=True)
+    try:
+        sums = {scope: county_sum(con, scope=scope) for scope in ("units", "own", "all")}
+        own_name = con.execute("SELECT unit_name FROM units WHERE unit_type = 'county_government'").fetchone()[0]
+        coverage = {r[0]: r[1:] for r in con.execute(
+            "SELECT report_year, units_expected, units_counted, missing, held, returned, rejected, own_counted, "
+            "other_format FROM county_coverage").fetchall()}
+    finally:
+        con.close()
+    years = sorted(y for y, _ in sums["units"])
+    assert years == [2023, 2024]
+    registry = Registry.load(settings.units)
+    chart = read_csv(site_dir / "overview-proactive-counts.csv")
+    with Watched(browser) as w:
+        w.open((site_dir / "overview.html").as_uri())
+        for year in years:
+            fmt = for_year(year)
+            units, own, every = (sums[s][(year, fmt.version)] for s in ("units", "own", "all"))
+            path = export_county(year, db=settings.db, out=tmp_path / f"{year}.xlsx")
+            back = read_submission(path, registry, year=year, unit_name=own_name)
+            assert back.format_version == fmt.version and not back.unreadable
+
+            def exported(key, units=units, back=back):
+                """A figure as county_totals has it, checked against the exported workbook on the way."""
+                assert back.value(*key) == units[key], key
+                return units[key]
+
+            w.select(year, "all")
+            shown = kpis(w)
+            assert_tiles(shown, overview_figures(units, exported), f"{year} 全部")
+            # the county government is apart: not in 全部, shown on its own line, as in the export's 本级 column
+            new_received = ("requests", "new_received", TOTAL)
+            assert own[new_received] > 0 and units[new_received] + own[new_received] == every[new_received]
+            assert float(own_kpis(w)[texts.NEW_REQUESTS]) == own[new_received]
+            sheet = load_workbook(path)[COVERAGE_SHEET]
+            main = {r[0].value: [c.value for c in r[1:4]] for r in sheet.iter_rows() if r[0].value}
+            assert main[fmt.section("requests").describe("new_received", "total")] == [
+                units[new_received], own[new_received], every[new_received]]
+            previous = sums["units"].get((year - 1, for_year(year - 1).version))
+            assert shown[texts.NEW_REQUESTS]["prev"] == ("" if previous is None else f"{previous[new_received]}")
+            # the coverage under the tiles is the export's 汇总说明, sentence for sentence
+            lines = [line.strip() for line in coverage_lines(fmt, year, coverage[year], [], own_name)]
+            stated = w.page.locator("#kpis .slot .coverage li").all_inner_texts()
+            sheet_text = [str(c.value).strip() for r in sheet.iter_rows() for c in r if c.value is not None]
+            assert stated == lines and set(lines) <= set(sheet_text)
+            # the proactive counts of the year (and the year before, where the format has the same cell)
+            rows = variant_rows(chart, year, "all")
+            this = dict(zip(rows.loc[rows[texts.SERIES] == f"{year}年", texts.CATEGORY],
+                            rows.loc[rows[texts.SERIES] == f"{year}年", texts.VALUE], strict=True))
+            cells = count_cells(fmt.version)
+            assert set(this) == set(cells)
+            for name, (row, col) in cells.items():
+                assert this[name] == exported(("proactive", row, col)), name
+            before = rows[rows[texts.SERIES] == f"{year - 1}年"]
+            for name, value in zip(before[texts.CATEGORY], before[texts.VALUE], strict=True):
+                assert value == previous[("proactive", *cells[name])], name
+        assert w.errors == []
+
+
+def test_overview_states_its_scope_and_coverage(site, browser):
+    """全部 is the county's figures (county_totals, 不含本级) for every year, in both formats; a unit type's view says
+    it is that type's sum, never the county's; the coverage names the units missing, held and returned."""
+    from transforms.warehouse.rollup import county_sum
+
+    db, out, _ = site
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sums = county_sum(con, scope="units")
+        held, returned, missing = con.execute(
+            "SELECT held, returned, missing FROM county_coverage WHERE report_year = ?", [LATEST]).fetchone()
+    finally:
+        con.close()
+    assert held and returned and missing
+    assert {v for _, v in sums} == {f.version for f in ordered()}  # both formats' years are checked
+    with Watched(browser) as w:
+        w.open((out / "overview.html").as_uri())
+        for (year, _version), figures in sorted(sums.items()):
+            w.select(year, "all")
+            assert_tiles(kpis(w), overview_figures(figures), f"{year} 全部")
+            heading = w.page.locator("#kpis .slot .kpi-scope").inner_text()
+            assert "全县汇总数" in heading and "不含" in heading
+        w.select(LATEST, "all")
+        coverage = w.page.locator("#kpis .slot .coverage").inner_text()
+        for name in [*held, *returned, *missing]:
+            assert name in coverage, name
+        assert "待核实" in coverage and "被退回" in coverage and "未报送" in coverage
+        assert w.page.locator("#kpis .slot .own").is_visible()  # the county government's line, even without one
+        w.select(LATEST, "township")
+        heading = w.page.locator("#kpis .slot .kpi-scope").inner_text()
+        assert heading.startswith(UNIT_TYPE_ZH["township"]) and "全县合计" not in heading
+        assert "不是全县汇总数" in heading
+        assert w.page.locator("#kpis .slot .own").count() == 0
+        assert w.errors == []
+
+
+# ---------------------------------------------------------------- statuses, timeliness, quality
+
+
+def rgb(hex_color: str) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_statuses_are_their_own_states_in_one_palette(site, browser):
+    """待核实 and 退回 are shown as such (not 通过, not 未通过), each in its own colour, the same on every page."""
+    db, out, _ = site
+    con = duckdb.connect(str(db), read_only=True)
+    per_status = dict(con.execute("SELECT status, count(*) FROM completeness WHERE report_year = ? GROUP BY 1",
+                                  [LATEST]).fetchall())
+    con.close()
+    assert per_status.get("needs_review") and per_status.get("returned")
+    assert len({STATUS_COLORS[s] for s in OF_UNIT_YEAR}) == len(OF_UNIT_YEAR)  # one colour per status
+    dot = "el => getComputedStyle(el, '::before').color"
+    with Watched(browser) as w:
+        w.open((out / "completeness.html").as_uri())
+        for status in OF_UNIT_YEAR:
+            rows = w.page.locator(f'#status-table tbody tr:visible[data-status="{status}"]')
+            assert rows.count() == per_status.get(status, 0), status
+            if rows.count():
+                label = rows.first.locator(".status")
+                assert label.inner_text() == STATUS_ZH[status]
+                assert label.evaluate(dot) == rgb(STATUS_COLORS[status]), status
+        # the chart: one trace per status present, in OF_UNIT_YEAR order, in the same colours
+        traces = w.page.evaluate("() => document.querySelector('#chart-status .js-plotly-plot').data.map("
+                                 "t => [t.name, t.marker.color])")
+        assert traces == [[STATUS_ZH[s], STATUS_COLORS[s]] for s in OF_UNIT_YEAR if per_status.get(s)]
+        # the index: a row per status, in order, with its count and its dot
+        w.open((out / "index.html").as_uri())
+        shown = w.page.locator("#summary .slot .status")
+        assert shown.all_inner_texts() == [STATUS_ZH[s] for s in OF_UNIT_YEAR]
+        for i, status in enumerate(OF_UNIT_YEAR):
+            assert shown.nth(i).evaluate(dot) == rgb(STATUS_COLORS[status])
+            count = shown.nth(i).locator("xpath=ancestor::tr/td").inner_text()
+            assert count == str(per_status.get(status, 0)), status
+        # the quality page: each file's status in the same words and colours
+        w.open((out / "quality.html").as_uri())
+        held = w.page.locator("section.filtered:visible .status-needs_review").first
+        assert held.inner_text() == STATUS_ZH["needs_review"]
+        assert held.evaluate(dot) == rgb(STATUS_COLORS["needs_review"])
+        assert w.errors == []
+
+
+def test_timeliness_after_the_deadline(site, browser):
+    """Past the deadline (the example warehouse is judged today): a unit without a report that counts is 逾期未报,
+    a report that came late 逾期报送 (P-LATE), the others 按时; the deadline rule is stated beside the table."""
+    db, out, _ = site
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT unit_name, on_time, first_accepted_at IS NOT NULL FROM completeness "
+                       "WHERE report_year = ?", [LATEST]).fetchall()
+    con.close()
+    assert all(on_time is not None for _, on_time, _ in rows)
+    with Watched(browser) as w:
+        w.open((out / "completeness.html").as_uri())
+        shown = dict(w.page.evaluate("() => Array.from(document.querySelectorAll('#status-table tbody tr')).filter("
+                                     "r => !r.hidden).map(r => [r.cells[0].innerText, r.cells[5].innerText])"))
+        from transforms.rules import RULES
+
+        for name, on_time, counted in rows:
+            want = texts.ON_TIME if on_time else RULES["P-LATE"].name_zh if counted else texts.OVERDUE
+            assert shown[name] == want, name
+        assert {texts.ON_TIME, texts.OVERDUE, RULES["P-LATE"].name_zh} <= set(shown.values())
+        assert w.page.locator("#deadline-rule").inner_text().startswith("截止日期：报告年度次年 1月31日；县政府本级 3月31日")
+
+
+def test_completeness_before_the_deadline_says_not_due(runs, browser):
+    """As of 20 January, before the 31 January deadline: a unit without a report that counts is 未到期 — neither late
+    nor on time —, whether it sent nothing or its file is held (待核实); a counted report is 按时."""
+    db, out = runs
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key = 'as_of'").fetchone()[0] == "2025-01-20"
+    statuses = dict(con.execute("SELECT unit_name, status FROM completeness").fetchall())
+    con.close()
+    assert statuses == {"甲镇": "needs_review", "乙镇": "accepted", "丙镇": "missing", "县教育局": "missing",
+                        "示例县人民政府": "missing"}
+    with Watched(browser) as w:
+        w.open((out / "completeness.html").as_uri())
+        shown = dict(w.page.evaluate("() => Array.from(document.querySelectorAll('#status-table tbody tr')).map("
+                                     "r => [r.cells[0].innerText, [r.cells[3].innerText, r.cells[5].innerText]])"))
+        assert shown == {"甲镇": [STATUS_ZH["needs_review"], texts.NOT_DUE], "乙镇": [STATUS_ZH["accepted"], texts.ON_TIME],
+                         "丙镇": [STATUS_ZH["missing"], texts.NOT_DUE], "县教育局": [STATUS_ZH["missing"], texts.NOT_DUE],
+                         "示例县人民政府": [STATUS_ZH["missing"], texts.NOT_DUE]}
+        assert w.page.locator("#deadline-rule").inner_text() == (
+            "截止日期：报告年度次年 1月31日；县政府本级 3月31日。统计截至 2025-01-20。")
+        w.open((out / "index.html").as_uri())
+        summary = dict(w.page.evaluate("() => Array.from(document.querySelectorAll('#summary .slot tr')).map("
+                                       "r => [r.cells[0].innerText, r.cells[1].innerText])"))
+        assert summary[texts.NOT_DUE] == "4" and summary[texts.OVERDUE] == "0"
+        assert w.errors == []
+
+
+def test_quality_counts_only_the_files_that_stand_for_their_unit_year(runs, browser):
+    """甲镇's and 乙镇's older files (T3-BALANCE twice, T3-SHIFT twice) are superseded: only 甲镇's newest file's
+    T3-SHIFT counts — in the charts, the list, the completeness page's link and the index."""
+    from dashboards.pages.quality import _rule_label
+
+    db, out = runs
+    con = duckdb.connect(str(db), read_only=True)
+    every = con.execute("SELECT rule, count(*) FROM findings GROUP BY 1 ORDER BY 1").fetchall()
+    con.close()
+    assert every == [("T3-BALANCE", 2), ("T3-SHIFT", 3)]  # in the warehouse, history kept
+    by_rule = variant_rows(read_csv(out / "quality-by-rule.csv"), 2024, "all")
+    assert dict(zip(by_rule[texts.CATEGORY], by_rule[texts.VALUE], strict=True)) == {_rule_label("T3-SHIFT"): 1}
+    by_unit = variant_rows(read_csv(out / "quality-by-unit.csv"), 2024, "all")
+    assert dict(zip(by_unit[texts.CATEGORY], by_unit[texts.VALUE], strict=True)) == {"甲镇": 1}
+    with Watched(browser) as w:
+        w.open((out / "quality.html").as_uri())
+        sections = w.page.locator("section.filtered:visible")
+        assert sections.count() == 1 and "甲镇" in sections.first.locator("h2").inner_text()
+        assert sections.first.locator("tbody tr").count() == 1
+        w.open((out / "completeness.html").as_uri())
+        row = w.page.locator("#status-table tbody tr", has_text="甲镇")
+        assert row.locator("a").inner_text() == texts.FINDINGS_LINK.format(n=1)
+        assert w.page.locator("#status-table tbody tr", has_text="乙镇").locator("a").count() == 0
+        w.open((out / "index.html").as_uri())
+        summary = dict(w.page.evaluate("() => Array.from(document.querySelectorAll('#summary .slot tr')).map("
+                                       "r => [r.cells[0].innerText, r.cells[1].innerText])"))
+        assert (summary[f"{texts.FINDINGS}·错误"], summary[f"{texts.FINDINGS}·提醒"]) == ("0", "1")
+        assert w.errors == []
+
+
+def test_findings_opened_and_resolved_over_runs(runs, browser):
+    """The chart's CSV holds the hand-worked numbers of :func:`runs`, in run order, and the figure shows the CSV."""
+    _, out = runs
+    csv = variant_rows(read_csv(out / "quality-over-runs.csv"), 2024, "all")
+    got = list(zip(csv[texts.CATEGORY], csv[texts.SERIES], csv[texts.VALUE], strict=True))
+    assert got == [("r1", texts.OPENED, 2), ("r1", texts.RESOLVED, 0), ("r2", texts.OPENED, 1),
+                   ("r2", texts.RESOLVED, 1), ("r3", texts.OPENED, 0), ("r3", texts.RESOLVED, 1)]
+    # summed over the runs, opened − resolved = what the standing files still hold (one T3-SHIFT)
+    assert csv.loc[csv[texts.SERIES] == texts.OPENED, texts.VALUE].sum() - csv.loc[
+        csv[texts.SERIES] == texts.RESOLVED, texts.VALUE].sum() == 1
+    with Watched(browser) as w:
+        w.open((out / "quality.html").as_uri())
+        assert [t["x"] for t in w.traces("over-runs")] == [["r1", "r2", "r3"]] * 2
+        assert_traces_match_csv(w, out, "quality", 2024, "all")
+        assert w.errors == []

@@ -1,4 +1,10 @@
-"""报送情况: every expected unit with its status and timeliness, linking to its findings."""
+"""报送情况: every expected unit with its status and timeliness, linking to its findings.
+
+Statuses are the unit-year's own states (OF_UNIT_YEAR order, shell.STATUS_COLORS): 待核实 and 退回 are neither 通过
+nor 未通过. Timeliness follows ``completeness.on_time``: NULL is 未到期 (the deadline has not passed and no report
+counts yet: neither late nor on time); false is late — 逾期报送 when a counted report came after the deadline, 逾期未报
+when none has come.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +21,42 @@ from transforms.rules import RULES
 STATUSES = OF_UNIT_YEAR
 LATE = RULES["P-LATE"].name_zh
 TYPE_RANK = {t: i for i, t in enumerate(UNIT_TYPE_ZH)}
-# counted (greens), held or sent back (ambers), refused, nothing received
-STATUS_COLORS = {"accepted": "#12b76a", "accepted_with_warnings": "#6ce9a6", "needs_review": "#f79009",
-                 "returned": "#dc6803", "rejected": "#d92d20", "missing": "#98a2b3"}
-COLORS = tuple(STATUS_COLORS[s] for s in STATUSES)
+STATUS_COLORS = {s: shell.STATUS_COLORS[s] for s in STATUSES}  # the one palette of shell, in status order
+COLORS = tuple(STATUS_COLORS.values())
+
+
+def timeliness(on_time, first_accepted_at) -> tuple[str, str]:
+    """(label, CSS class) of a unit-year's timeliness: on_time NULL → 未到期; true → 按时; false → 逾期报送 (a counted
+    report came after the deadline) or 逾期未报 (the deadline passed and none has come)."""
+    if on_time is None or pd.isna(on_time):
+        return texts.NOT_DUE, "pending"
+    if bool(on_time):
+        return texts.ON_TIME, ""
+    return (LATE, "late") if not pd.isna(first_accepted_at) else (texts.OVERDUE, "overdue")
 
 
 def findings_per_unit_year(wh: Warehouse) -> dict[tuple[str, int], int]:
-    merged = wh.findings.merge(wh.submissions[["submission_id", "unit_code", "report_year"]], on="submission_id")
+    """Findings of the file that stands for each unit-year (a superseded file's do not count)."""
+    merged = wh.standing_findings.merge(wh.submissions[["submission_id", "unit_code", "report_year"]],
+                                        on="submission_id")
     merged = merged.dropna(subset=["unit_code", "report_year"])
     return {(c, int(y)): int(n) for (c, y), n in merged.groupby(["unit_code", "report_year"]).size().items()}
+
+
+def deadline_rule(wh: Warehouse) -> str:
+    """截止日期：报告年度次年 1月31日；县政府本级 3月31日。统计截至 … — from the warehouse's meta (the settings of the
+    run that loaded it)."""
+    return texts.DEADLINE_RULE.format(units=_month_day(wh.meta.get("deadline")),
+                                      county=_month_day(wh.meta.get("county_deadline")),
+                                      as_of=wh.meta.get("as_of") or texts.DASH)
+
+
+def _month_day(value: str | None) -> str:
+    try:
+        month, day = (int(p) for p in str(value).split("-"))
+    except ValueError:
+        return texts.DASH
+    return texts.MONTH_DAY.format(month=month, day=day)
 
 
 def build(wh: Warehouse, out_dir: Path) -> str:
@@ -38,9 +70,11 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 
     chart = charts.Chart(id="status", title=texts.CHART_COMPLETENESS, rows=by_type, axis_title=texts.UNITS_AXIS,
                          series_order=[STATUS_ZH[s] for s in STATUSES],
-                         colors=dict(zip((STATUS_ZH[s] for s in STATUSES), COLORS, strict=True)))
+                         colors={STATUS_ZH[s]: c for s, c in STATUS_COLORS.items()})
+    rule = (f'<p class="note" id="deadline-rule">{escape(deadline_rule(wh))}</p>'
+            f'<p class="note">{escape(texts.TIMELINESS_HELP)}</p>')
     return charts.render(chart, "completeness", wh.variants(), out_dir) + shell.block(
-        texts.PAGES["completeness"][0], _table(wh), "status-table"
+        texts.PAGES["completeness"][0], rule + _table(wh), "status-table"
     )
 
 
@@ -54,18 +88,18 @@ def _table(wh: Warehouse) -> str:
     for r in df.itertuples(index=False):
         year = int(r.report_year)
         received = "" if pd.isna(r.first_received_at) else pd.Timestamp(r.first_received_at).strftime("%Y-%m-%d %H:%M")
-        # nothing received = no timeliness to speak of (the warehouse may store on_time false for missing units)
-        timely = "" if pd.isna(r.on_time) or r.status == "missing" else texts.ON_TIME if bool(r.on_time) else LATE
+        timely, css = timeliness(r.on_time, r.first_accepted_at)
         n = counts.get((r.unit_code, year), 0)
         link = texts.NONE if not n else (
             f'<a href="quality.html?year={year}&amp;type=all#{shell.findings_anchor(r.unit_code, year)}">'
             f"{escape(texts.FINDINGS_LINK.format(n=n))}</a>"
         )
         body.append(
-            f'<tr class="filtered" data-year="{year}" data-type="{escape(str(r.unit_type))}">'
+            f'<tr class="filtered" data-year="{year}" data-type="{escape(str(r.unit_type))}" '
+            f'data-status="{escape(str(r.status))}">'
             f"<td>{escape(str(r.unit_name))}</td><td>{escape(UNIT_TYPE_ZH.get(r.unit_type, str(r.unit_type)))}</td>"
-            f'<td class="num">{year}</td><td class="status-{escape(str(r.status))}">{escape(STATUS_ZH.get(r.status, str(r.status)))}</td>'
-            f'<td>{escape(received)}</td><td class="{"late" if timely == LATE else ""}">{escape(timely)}</td>'
+            f'<td class="num">{year}</td><td>{shell.status_html(r.status)}</td>'
+            f'<td>{escape(received)}</td><td class="{css}">{escape(timely)}</td>'
             f"<td>{link}</td></tr>"
         )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -1,14 +1,19 @@
-"""首页: links to every view and, per year and unit type, the state of reporting and the data."""
+"""首页: links to every view and, per year and unit type, the state of reporting and the data.
+
+The statuses and timeliness are the completeness page's (its labels, colours and order), the findings those of the
+files that stand for their unit-year, the figures the overview's (全部: the county's, 不含本级)."""
 
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
 
+import pandas as pd
+
 from dashboards import shell, texts
 from dashboards.data import Warehouse, indicators, scope
-from dashboards.pages.completeness import LATE, STATUSES
-from transforms.format import SEVERITY_ZH, STATUS_ZH
+from dashboards.pages.completeness import LATE, STATUSES, timeliness
+from transforms.format import SEVERITY_ZH
 
 
 def build(wh: Warehouse, out_dir: Path) -> str:
@@ -28,16 +33,19 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 def _summary(wh: Warehouse, year: int, unit_type: str) -> str:
     comp = scope(wh.completeness, year, unit_type)
     counts = comp["status"].value_counts()
-    # on_time may be NULL or false for a unit that sent nothing: that unit is missing, not late
-    late = int(((comp["on_time"] == False) & (comp["status"] != "missing")).sum())  # noqa: E712
+    timely = pd.Series([timeliness(o, a)[0] for o, a in zip(comp["on_time"], comp["first_accepted_at"], strict=True)],
+                       dtype=object).value_counts()
     subs = scope(wh.submissions, year, unit_type)
-    fnd = wh.findings[wh.findings["submission_id"].isin(subs["submission_id"])]["severity"].value_counts()
+    standing = wh.standing_findings
+    fnd = standing[standing["submission_id"].isin(subs["submission_id"])]["severity"].value_counts()
     ind = indicators(wh, year, unit_type)
-    rows = [(texts.EXPECTED_UNITS, shell.fmt_int(len(comp)))]
-    rows += [(STATUS_ZH[s], shell.fmt_int(int(counts.get(s, 0)))) for s in STATUSES]
-    rows += [(LATE, shell.fmt_int(late))]
-    rows += [(f"{texts.FINDINGS}·{name}", shell.fmt_int(int(fnd.get(code, 0)))) for code, name in SEVERITY_ZH.items()]
-    rows += [(texts.NEW_REQUESTS, shell.fmt_int(None if ind is None else ind.new_requests)),
-             (texts.DISCLOSURE_RATE, shell.fmt_pct(None if ind is None else ind.disclosure_rate))]
-    body = "".join(f'<tr><th>{escape(k)}</th><td class="num">{escape(v)}</td></tr>' for k, v in rows)
+    rows = [(escape(texts.EXPECTED_UNITS), shell.fmt_int(len(comp)))]
+    rows += [(shell.status_html(s), shell.fmt_int(int(counts.get(s, 0)))) for s in STATUSES]
+    rows += [(escape(label), shell.fmt_int(int(timely.get(label, 0))))
+             for label in (LATE, texts.OVERDUE, texts.NOT_DUE)]
+    rows += [(escape(f"{texts.FINDINGS}·{name}"), shell.fmt_int(int(fnd.get(code, 0))))
+             for code, name in SEVERITY_ZH.items()]
+    rows += [(escape(texts.NEW_REQUESTS), shell.fmt_int(None if ind is None else ind.new_requests)),
+             (escape(texts.DISCLOSURE_RATE), shell.fmt_pct(None if ind is None else ind.disclosure_rate))]
+    body = "".join(f'<tr><th>{k}</th><td class="num">{escape(v)}</td></tr>' for k, v in rows)
     return f"<table>{body}</table>"

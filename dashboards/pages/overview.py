@@ -1,4 +1,11 @@
-"""总览: the county's indicators for a year against the previous year, and its proactive disclosure counts."""
+"""总览: the county's indicators for a year against the previous year, and its proactive disclosure counts.
+
+全部 (every unit type) shows the county's figures as the warehouse defines them once, ``county_totals`` scope
+``units`` (不含本级: what ``countystats export`` writes), the county government's own report (本级, scope ``own``)
+on a line of its own, and what the figures cover (``county_coverage``, in the export's own sentences). A filter to one
+unit type shows that type's units, under a heading that says so. Every figure a tile shows is also in its
+``data-value`` (rates: ``data-num`` ÷ ``data-den``), so a test or a script reads the page's numbers, not its text.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import charts, shell, texts
-from dashboards.data import Indicators, Warehouse, indicators, measure_name, scope
-from transforms.format import FORMATS, JIAN, ordered
+from dashboards.data import ALL, Indicators, Warehouse, county_indicators, indicators, measure_name, scope
+from transforms.format import COUNTED, FORMATS, JIAN, UNIT_TYPE_ZH, for_year, ordered
+from transforms.writing.export import coverage_lines
 
 # counts only (件): 万元 amounts and the 2019 项/增减 measures would share an axis with them otherwise
 COUNT_CELLS = [
@@ -20,36 +28,101 @@ COUNT_CELLS = [
 ]
 
 
+class Kpi:
+    """One tile: its name, help text, value, and for a rate the two figures it divides."""
+
+    def __init__(self, name: str, help_text: str, value, parts=None):
+        self.name, self.help, self.value, self.parts = name, help_text, value, parts
+        self.fmt = shell.fmt_pct if parts else shell.fmt_int
+
+
+KPIS = [
+    Kpi(texts.NEW_REQUESTS, "", lambda i: i.new_requests),
+    Kpi(texts.DISCLOSURE_RATE, texts.DISCLOSURE_RATE_HELP, lambda i: i.disclosure_rate,
+        lambda i: (i.granted, i.concluded)),
+    Kpi(texts.CORRECTION_RATE, texts.CORRECTION_RATE_HELP, lambda i: i.correction_rate,
+        lambda i: (i.corrected, i.reviewed)),
+    Kpi(texts.DISPUTE_RATE, texts.DISPUTE_RATE_HELP, lambda i: i.dispute_rate,
+        lambda i: (i.disputes, i.new_requests)),
+]
+
+
 def build(wh: Warehouse, out_dir: Path) -> str:
     kpis = {(y, t): _kpis(wh, y, t) for y, t in wh.variants()}
     chart = charts.Chart(
         id="proactive-counts", title=texts.CHART_PROACTIVE_COUNTS, rows=lambda y, t: _counts(wh, y, t),
-        barmode="group", note=texts.COUNTS_NOTE,
+        barmode="group", note=f"{texts.COUNTS_NOTE}{texts.COUNTY_NOTE}",
     )
-    return shell.block(texts.PAGES["overview"][1], shell.variants(kpis), "kpis") + charts.render(
+    return shell.block(texts.KPIS, shell.variants(kpis), "kpis") + charts.render(
         chart, "overview", wh.variants(), out_dir
     )
 
 
 def _kpis(wh: Warehouse, year: int, unit_type: str) -> str:
     cur, prev = indicators(wh, year, unit_type), indicators(wh, year - 1, unit_type)
-    items = [
-        (texts.NEW_REQUESTS, "", lambda i: i.new_requests, shell.fmt_int),
-        (texts.DISCLOSURE_RATE, texts.DISCLOSURE_RATE_HELP, lambda i: i.disclosure_rate, shell.fmt_pct),
-        (texts.CORRECTION_RATE, texts.CORRECTION_RATE_HELP, lambda i: i.correction_rate, shell.fmt_pct),
-        (texts.DISPUTE_RATE, texts.DISPUTE_RATE_HELP, lambda i: i.dispute_rate, shell.fmt_pct),
-    ]
+    if unit_type == ALL:
+        heading = texts.SCOPE_COUNTY.format(own=wh.own_name)
+    else:
+        heading = texts.SCOPE_TYPE.format(kind=UNIT_TYPE_ZH.get(unit_type, unit_type))
     tiles = []
-    for name, help_text, get, fmt in items:
-        now, before = _get(cur, get), _get(prev, get)
+    for kpi in KPIS:
+        now, before = _get(cur, kpi.value), _get(prev, kpi.value)
+        parts = ""
+        attrs = f' data-kpi="{escape(kpi.name)}" data-value="{_raw(now)}" data-prev="{_raw(before)}"'
+        if kpi.parts and cur is not None:
+            num, den = kpi.parts(cur)
+            attrs += f' data-num="{_raw(num)}" data-den="{_raw(den)}"'
+            parts = (f'<div class="parts">{escape(texts.PARTS.format(num=shell.fmt_int(num), den=shell.fmt_int(den)))}'
+                     "</div>")
         tiles.append(
-            f'<div class="kpi"><div class="name">{escape(name)}</div>'
-            f'<div class="value" data-kpi="{escape(name)}">{escape(fmt(now))}</div>'
-            f'<div class="prev">{escape(texts.PREVIOUS_YEAR.format(year=year - 1))}：{escape(fmt(before))}'
-            f"　{escape(texts.CHANGE)}：{escape(_change(now, before, fmt))}</div>"
-            f'<div class="note">{escape(help_text)}</div></div>'
+            f'<div class="kpi"><div class="name">{escape(kpi.name)}</div>'
+            f'<div class="value"{attrs}>{escape(kpi.fmt(now))}</div>{parts}'
+            f'<div class="prev">{escape(texts.PREVIOUS_YEAR.format(year=year - 1))}：{escape(kpi.fmt(before))}'
+            f"　{escape(texts.CHANGE)}：{escape(_change(now, before, kpi.fmt))}</div>"
+            f'<div class="note">{escape(kpi.help)}</div></div>'
         )
-    return f'<div class="kpis">{"".join(tiles)}</div>' + _mixed_note(wh, year, unit_type)
+    body = f'<h3 class="kpi-scope">{escape(heading)}</h3><div class="kpis">{"".join(tiles)}</div>'
+    if unit_type == ALL:
+        return body + _coverage(coverage_lines(for_year(year), year, wh.coverage.get(year), wh.unmapped.get(year, []),
+                                               wh.own_name)) + _own(wh, year)
+    return body + _coverage(_type_coverage(wh, year, unit_type)) + _mixed_note(wh, year, unit_type)
+
+
+def _raw(v: float | None) -> str:
+    """A figure for a data attribute: plain digits (no separators), empty where there is none."""
+    return "" if v is None else f"{v:.10g}"
+
+
+def _coverage(lines: list[str]) -> str:
+    return '<ul class="coverage">' + "".join(f"<li>{escape(line.strip())}</li>" for line in lines) + "</ul>"
+
+
+def _type_coverage(wh: Warehouse, year: int, unit_type: str) -> list[str]:
+    """The coverage of one unit type's figures, in the export's wording: the county's coverage sentences
+    (coverage_lines) for that type's units from ``completeness``, without the lines about the county as a whole
+    (the first, 全县汇总数…不含本级, and the last, the county government's own report)."""
+    comp = scope(wh.completeness, year, unit_type).sort_values("unit_code")
+
+    def names(status: str) -> list[str]:
+        return [str(n) for n in comp.loc[comp["status"] == status, "unit_name"]]
+
+    row = (len(comp), int(comp["status"].isin(COUNTED).sum()), names("missing"), names("needs_review"),
+           names("returned"), names("rejected"), False, [])
+    return coverage_lines(for_year(year), year, row, [], wh.own_name)[1:-1]
+
+
+def _own(wh: Warehouse, year: int) -> str:
+    """The county government's own report (本级), apart: county_totals scope ``own``."""
+    own = county_indicators(wh, year, "own")
+    head = escape(texts.OWN_LINE.format(own=wh.own_name))
+    if own is None:
+        return f'<p class="own" data-own="">{head}{escape(texts.OWN_NONE)}</p>'
+    items = "；".join(
+        f'<span data-own-kpi="{escape(k.name)}" data-value="{_raw(k.value(own))}">'
+        f"{escape(k.name)} {escape(k.fmt(k.value(own)))}</span>"
+        for k in KPIS
+    )
+    return f'<p class="own" data-own="">{head}{items}</p>'
 
 
 def _get(ind: Indicators | None, get) -> float | None:
@@ -75,16 +148,22 @@ def _mixed_note(wh: Warehouse, year: int, unit_type: str) -> str:
 
 
 def _counts(wh: Warehouse, year: int, unit_type: str) -> pd.DataFrame:
-    frames = []
-    for label_year in (year, year - 1):
-        df = scope(wh.proactive, label_year, unit_type)
-        sums = df.groupby(["format_version", "row_code", "measure_code"])["value"].sum()
-        frames.append({(r, c): v for (_, r, c), v in sums.items()})
+    if unit_type == ALL:  # the county's figures, in the format of each year (county_totals, 不含本级)
+        frames = [{(r, c): v for (s, r, c), v in wh.county.get((y, "units"), {}).items() if s == "proactive"}
+                  for y in (year, year - 1)]
+        versions = {wh.county_format.get(year)}
+    else:
+        frames = []
+        for label_year in (year, year - 1):
+            df = scope(wh.proactive, label_year, unit_type)
+            sums = df.groupby(["format_version", "row_code", "measure_code"])["value"].sum()
+            frames.append({(r, c): v for (_, r, c), v in sums.items()})
+        versions = {v for v, _, _ in COUNT_CELLS}
     current, previous = frames
     rows, seen = [], set()
     for version, row, col in COUNT_CELLS:
         # same codes = same measure; a category exists only where this year reported it (no cross-format series)
-        if (row, col) not in current or (row, col) in seen:
+        if version not in versions or (row, col) not in current or (row, col) in seen:
             continue
         seen.add((row, col))
         name = measure_name(version, row, col)

@@ -1,4 +1,16 @@
-"""数据质量: findings by rule and by unit (charts), then every finding, grouped per unit and year (anchors)."""
+"""数据质量: findings by rule and by unit (charts), findings opened and resolved over runs, then every finding,
+grouped per unit and year (anchors).
+
+Only the findings of the file that stands for its unit-year count: the unit-year's newest file, arg_max by
+(received_at, submission_id) (``Warehouse.standing_findings``); an older file of the same unit and year is superseded
+and its findings no longer count, here or on the completeness and index pages. A file of no known unit or year
+stands alone.
+
+Opened and resolved, per run (run_summary's order): a finding is keyed (unit, year, rule, section, row, column); in a
+run that brings a unit-year a newer file, the keys of that newest file its previous newest file lacked (or all, when
+there was none) are opened, and the keys the previous file had and the newest lacks are resolved. Summed over every
+run, opened − resolved is the number of keys the standing files hold.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +22,17 @@ import pandas as pd
 
 from dashboards import charts, shell, texts
 from dashboards.data import Warehouse, scope
-from transforms.format import FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
+from transforms.format import FORMATS, SEVERITY_ZH, UNIT_TYPE_ZH
 from transforms.rules import RULES
 
 TOP_N = 40
+KEY = ("rule", "section", "row_code", "column_code")  # a finding, within a unit-year
 
 
 def _findings(wh: Warehouse) -> pd.DataFrame:
     subs = wh.submissions[["submission_id", "unit_code", "unit_name", "unit_type", "report_year", "format_version",
                            "source_file", "status", "is_current", "received_at"]]
-    df = wh.findings.merge(subs, on="submission_id", how="left")
+    df = wh.standing_findings.merge(subs, on="submission_id", how="left")
     df["unit_label"] = df["unit_name"].where(df["unit_name"].notna(), texts.UNKNOWN_UNIT)
     return df
 
@@ -41,8 +54,58 @@ def _location(r: dict) -> str:
         return " ".join(str(r[k]) for k in ("section", "row_code", "column_code") if isinstance(r[k], str))
 
 
+def opened_resolved(wh: Warehouse) -> pd.DataFrame:
+    """One row per (run, unit-year) whose newest file the run changed: run_id, report_year, unit_type, opened,
+    resolved (numbers of finding keys), in run order."""
+    cols = ["run_id", "report_year", "unit_type", "opened", "resolved"]
+    subs = wh.submissions
+    if subs.empty:
+        return pd.DataFrame(columns=cols)
+    rank = {run: i for i, run in enumerate(wh.runs)}
+    keys: dict = {}
+    for sid, *key in wh.findings[["submission_id", *KEY]].fillna("").itertuples(index=False):
+        keys.setdefault(sid, set()).add(tuple(key))
+    files = []  # (unit-year, run rank, (received_at, submission_id), run_id, year, type): plain tuples, one pass
+    for sid, unit, year, unit_type, received, run in zip(
+            subs["submission_id"], subs["unit_code"], subs["report_year"], subs["unit_type"], subs["received_at"],
+            subs["run_id"], strict=True):
+        known = not pd.isna(unit) and not pd.isna(year)
+        # a unit-year; a file of no known unit or year stands alone
+        files.append(((unit, int(year)) if known else ("", sid), rank.get(run, len(rank)), (received, sid), run,
+                      year, unit_type))
+    files.sort(key=lambda f: (str(f[0][0]), f[0][1], f[1], f[2]))
+    out = []
+    for _, unit_year in groupby(files, key=lambda f: f[0]):
+        newest = None  # (received_at, submission_id) of the unit-year's newest file so far
+        for run_rank, in_run in groupby(unit_year, key=lambda f: f[1]):
+            in_run = list(in_run)
+            best = max(f[2] for f in in_run)
+            if newest is not None and best <= newest:
+                continue  # the run brought only older files: the newest is unchanged
+            before = keys.get(newest[1], set()) if newest else set()
+            after = keys.get(best[1], set())
+            newest = best
+            _, _, _, run, year, unit_type = in_run[0]
+            out.append((run, year, unit_type, len(after - before), len(before - after), run_rank))
+    df = pd.DataFrame(out, columns=[*cols, "_run"]).sort_values("_run", kind="stable")
+    return df[cols].reset_index(drop=True)
+
+
 def build(wh: Warehouse, out_dir: Path) -> str:
     df = _findings(wh)
+    changes = opened_resolved(wh)
+    run_order = {run: i for i, run in enumerate(wh.runs)}
+
+    def over_runs(year: int, unit_type: str) -> pd.DataFrame:
+        d = scope(changes, year, unit_type)
+        if d.empty:
+            return pd.DataFrame(columns=["series", "category", "value"])
+        sums = d.groupby("run_id", sort=False)[["opened", "resolved"]].sum()
+        sums = sums.sort_index(key=lambda i: i.map(lambda r: run_order.get(r, len(run_order))))
+        return pd.DataFrame(
+            [(name, run, int(v)) for run, r in sums.iterrows()
+             for name, v in ((texts.OPENED, r["opened"]), (texts.RESOLVED, r["resolved"]))],
+            columns=["series", "category", "value"])
 
     def by_rule(year: int, unit_type: str) -> pd.DataFrame:
         d = scope(df, year, unit_type)
@@ -61,10 +124,17 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     severities = list(SEVERITY_ZH.values())
     colors = {SEVERITY_ZH["error"]: "#d92d20", SEVERITY_ZH["warning"]: "#f79009"}
     return (
-        charts.render(charts.Chart(id="by-rule", title=texts.CHART_FINDINGS_BY_RULE, rows=by_rule,
-                                   series_order=severities, colors=colors, axis_title=texts.FINDINGS), "quality", wh.variants(), out_dir)
+        f'<p class="note" id="standing-note">{escape(texts.STANDING_NOTE)}</p>'
+        + charts.render(charts.Chart(id="by-rule", title=texts.CHART_FINDINGS_BY_RULE, rows=by_rule,
+                                     series_order=severities, colors=colors, axis_title=texts.FINDINGS),
+                        "quality", wh.variants(), out_dir)
         + charts.render(charts.Chart(id="by-unit", title=texts.CHART_FINDINGS_BY_UNIT, rows=by_unit, orientation="h",
                                      series_order=severities, colors=colors, axis_title=texts.FINDINGS, top_n=TOP_N),
+                        "quality", wh.variants(), out_dir)
+        + charts.render(charts.Chart(id="over-runs", title=texts.CHART_FINDINGS_OVER_RUNS, rows=over_runs,
+                                     barmode="group", series_order=[texts.OPENED, texts.RESOLVED],
+                                     colors={texts.OPENED: "#d92d20", texts.RESOLVED: "#12b76a"},
+                                     axis_title=texts.FINDINGS, note=texts.OVER_RUNS_NOTE),
                         "quality", wh.variants(), out_dir)
         + _sections(df)
     )
@@ -100,11 +170,10 @@ def _missing(v) -> bool:
 
 
 def _row(r: dict) -> str:
-    status = STATUS_ZH.get(r["status"], _s(r["status"]))
     current = f"（{texts.CURRENT}）" if r["is_current"] else ""
     return (
         f"<tr><td>{escape(_rule_label(r['rule']))}</td><td>{escape(SEVERITY_ZH.get(r['severity'], _s(r['severity'])))}</td>"
         f"<td>{escape(_location(r))}</td><td>{escape(_s(r['cell']))}</td><td>{escape(_s(r['message']))}</td>"
         f'<td class="num">{escape(shell.fmt_num(r["expected"]))}</td><td class="num">{escape(shell.fmt_num(r["actual"]))}</td>'
-        f"<td>{escape(_s(r['source_file']))}<br>{escape(status)}{escape(current)}</td></tr>"
+        f"<td>{escape(_s(r['source_file']))}<br>{shell.status_html(r['status'])}{escape(current)}</td></tr>"
     )

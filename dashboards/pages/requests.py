@@ -1,4 +1,5 @@
-"""依申请公开: outcomes (six categories from the format's row groups) and applicant types, unit by unit."""
+"""依申请公开: outcomes (six categories from the format's row groups) and applicant types, unit by unit; outcomes by
+applicant type for the county (全部: county_totals scope units, 不含本级, as on the overview) or a unit type."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import charts, texts
-from dashboards.data import Warehouse, applicant_names, outcome_categories, scope
+from dashboards.data import ALL, Warehouse, applicant_names, county_cells, outcome_categories, scope
 from dashboards.pages.common import PerUnit
+from transforms.format import TOTAL
 
 TOP_N = 40
 
@@ -22,7 +24,11 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     by_applicant = PerUnit(wh.applicants, wh.applicants["applicant_code"].map(applicants))
 
     def outcomes_by_applicant(year: int, unit_type: str) -> pd.DataFrame:
-        df = scope(wh.outcomes_by_applicant, year, unit_type)
+        if unit_type == ALL:
+            df = county_cells(wh, "requests", year=year).rename(columns={"column_code": "applicant_code"})
+            df = df[df["applicant_code"] != TOTAL]
+        else:
+            df = scope(wh.outcomes_by_applicant, year, unit_type)
         df = df[df["row_code"].isin(categories)]
         out = df.assign(series=df["row_code"].map(categories), category=df["applicant_code"].map(applicants))
         out = out.groupby(["series", "category"], sort=False, as_index=False)["value"].sum()
@@ -39,6 +45,6 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         "requests", wh.variants(), out_dir,
     ) + charts.render(
         charts.Chart(id="outcomes-by-applicant", title=texts.CHART_OUTCOMES_BY_APPLICANT, rows=outcomes_by_applicant,
-                     orientation="h", series_order=list(dict.fromkeys(categories.values()))),
+                     orientation="h", series_order=list(dict.fromkeys(categories.values())), note=texts.COUNTY_NOTE),
         "requests", wh.variants(), out_dir,
     )

@@ -1,4 +1,5 @@
-"""复议诉讼: cases by proceeding and result, and by unit."""
+"""复议诉讼: cases by proceeding and result (全部: county_totals scope units, 不含本级, as on the overview; or a unit
+type's units), and by unit."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import charts, texts
-from dashboards.data import Warehouse, proceeding_names, result_names, scope
+from dashboards.data import ALL, Warehouse, county_cells, proceeding_names, result_names, scope
 from dashboards.pages.common import PerUnit
+from transforms.format import TOTAL
 
 TOP_N = 40
 
@@ -17,7 +19,12 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     proceedings, results = proceeding_names(), result_names()
 
     def by_result(year: int, unit_type: str) -> pd.DataFrame:
-        df = scope(wh.review, year, unit_type)
+        if unit_type == ALL:
+            df = county_cells(wh, "review_litigation", year=year).rename(
+                columns={"row_code": "proceeding_code", "column_code": "result_code"})
+            df = df[df["result_code"] != TOTAL]
+        else:
+            df = scope(wh.review, year, unit_type)
         if df.empty:
             return pd.DataFrame(columns=["series", "category", "value"])
         sums = df.groupby(["proceeding_code", "result_code"])["value"].sum()
@@ -32,7 +39,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 
     return charts.render(
         charts.Chart(id="by-result", title=texts.CHART_REVIEW_BY_RESULT, rows=by_result,
-                     series_order=list(results.values())),
+                     series_order=list(results.values()), note=texts.COUNTY_NOTE),
         "review", wh.variants(), out_dir,
     ) + charts.render(
         charts.Chart(id="by-unit", title=texts.CHART_REVIEW_BY_UNIT, rows=by_unit, orientation="h",

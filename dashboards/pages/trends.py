@@ -3,6 +3,9 @@
 Series are keyed by (row, measure) codes, and the formats' measures differ except `decisions`, so no series
 mixes two formats; `decisions` continues across a break and each break is drawn as a vertical line where a format
 begins (its first report year, from the format definition).
+
+全部 is the county's figures of each year (``county_totals`` scope units, 不含本级, in the format the year is meant for:
+the overview's and the export's numbers); a unit type, the sum of its units' reports.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import charts, texts
-from dashboards.data import REQUESTS, Warehouse, measure_name, scope
-from transforms.format import current, ordered
+from dashboards.data import ALL, REQUESTS, Warehouse, county_cells, measure_name, scope
+from transforms.format import TOTAL, current, ordered
 
 # where each format after the first begins, between two report years, and the notice that made it
 BREAKS = tuple((f.meant_for_years[0] - 0.5, f.notice) for f in ordered()[1:])
@@ -46,15 +49,24 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         df = scope(df, None, unit_type)
         return df[df["report_year"] <= year]
 
+    def county(section: str, column: str, year: int) -> pd.DataFrame:
+        # the county's figures, in the cells' own columns: one row per year and cell, the value already summed
+        df = county_cells(wh, section, upto=year)
+        return df.rename(columns={"column_code": column})
+
     def requests(year: int, unit_type: str) -> pd.DataFrame:
-        df = upto(wh.requests, year, unit_type)
+        if unit_type == ALL:
+            df = county("requests", "applicant_code", year)
+            df = df[df["applicant_code"] == TOTAL]
+        else:
+            df = upto(wh.requests, year, unit_type)
         df = df[df["row_code"].isin(REQUEST_ROWS)]
         out = df.groupby(["row_code", "report_year"], as_index=False)["value"].sum()
         return pd.DataFrame({"series": out["row_code"].map(_request_row_name),
                              "category": out["report_year"], "value": out["value"]}).sort_values("category")
 
     def decisions(year: int, unit_type: str) -> pd.DataFrame:
-        df = upto(wh.proactive, year, unit_type)
+        df = county("proactive", "measure_code", year) if unit_type == ALL else upto(wh.proactive, year, unit_type)
         df = df[df["row_code"].isin(DECISION_ROWS) & (df["measure_code"] == "decisions")]
         out = df.groupby(["row_code", "report_year"], as_index=False)["value"].sum()
         section = current().section("proactive")
@@ -62,7 +74,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
                              "category": out["report_year"], "value": out["value"]}).sort_values("category")
 
     def normative(year: int, unit_type: str) -> pd.DataFrame:
-        df = upto(wh.proactive, year, unit_type)
+        df = county("proactive", "measure_code", year) if unit_type == ALL else upto(wh.proactive, year, unit_type)
         df = df[df["row_code"] == "normative_docs"]
         out = df.groupby(["format_version", "measure_code", "report_year"], as_index=False)["value"].sum()
         # one series per measure as printed: formats that print the same measure continue one series
@@ -80,7 +92,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         for f in ordered(newest_first=True)
         for m in f.section("proactive").measures_of("normative_docs")
     ))
-    common = {"kind": "line", "barmode": "group", "numeric_x": True, "decorate": decorate}
+    common = {"kind": "line", "barmode": "group", "numeric_x": True, "decorate": decorate, "note": texts.COUNTY_NOTE}
     return "".join(
         charts.render(charts.Chart(id=cid, title=title, rows=rows, series_order=order, **common),
                       "trends", wh.variants(), out_dir)

@@ -116,5 +116,6 @@ FILE = "文件"
 CURRENT = "当前有效"
 UNKNOWN_UNIT = "未识别的单位"
 EXPECTED_UNITS = "应报单位"
+EXPECTED_WITH_OWN = "应报单位（含县政府本级）"  # the overview's coverage counts the units without it
 SUMMARY = "报送与数据概况"
 PERCENT_POINTS = "{diff:+.1f}个百分点"

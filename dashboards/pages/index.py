@@ -13,7 +13,7 @@ import pandas as pd
 from dashboards import shell, texts
 from dashboards.data import Warehouse, indicators, scope
 from dashboards.pages.completeness import LATE, STATUSES, timeliness
-from transforms.format import SEVERITY_ZH
+from transforms.format import SEVERITY_ZH, unit_types
 
 
 def build(wh: Warehouse, out_dir: Path) -> str:
@@ -39,7 +39,8 @@ def _summary(wh: Warehouse, year: int, unit_type: str) -> str:
     standing = wh.standing_findings
     fnd = standing[standing["submission_id"].isin(subs["submission_id"])]["severity"].value_counts()
     ind = indicators(wh, year, unit_type)
-    rows = [(escape(texts.EXPECTED_UNITS), shell.fmt_int(len(comp)))]
+    with_own = comp["unit_type"].isin(unit_types(own_report=True)).any()
+    rows = [(escape(texts.EXPECTED_WITH_OWN if with_own else texts.EXPECTED_UNITS), shell.fmt_int(len(comp)))]
     rows += [(shell.status_html(s), shell.fmt_int(int(counts.get(s, 0)))) for s in STATUSES]
     rows += [(escape(label), shell.fmt_int(int(timely.get(label, 0))))
              for label in (LATE, texts.OVERDUE, texts.NOT_DUE)]

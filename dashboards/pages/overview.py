@@ -99,8 +99,7 @@ def _coverage(lines: list[str]) -> str:
 
 def _type_coverage(wh: Warehouse, year: int, unit_type: str) -> list[str]:
     """The coverage of one unit type's figures, in the export's wording: the county's coverage sentences
-    (coverage_lines) for that type's units from ``completeness``, without the lines about the county as a whole
-    (the first, 全县汇总数…不含本级, and the last, the county government's own report)."""
+    (coverage_lines, ``whole_county=False``) for that type's units from ``completeness``."""
     comp = scope(wh.completeness, year, unit_type).sort_values("unit_code")
 
     def names(status: str) -> list[str]:
@@ -108,7 +107,7 @@ def _type_coverage(wh: Warehouse, year: int, unit_type: str) -> list[str]:
 
     row = (len(comp), int(comp["status"].isin(COUNTED).sum()), names("missing"), names("needs_review"),
            names("returned"), names("rejected"), False, [])
-    return coverage_lines(for_year(year), year, row, [], wh.own_name)[1:-1]
+    return coverage_lines(for_year(year), year, row, [], wh.own_name, whole_county=False)
 
 
 def _own(wh: Warehouse, year: int) -> str:

@@ -63,21 +63,25 @@ def export_county(year: int, db: str | Path, out: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     cells = {key: _number(values.get(key, 0)) for key in fmt.cells(include_derived=False)}
     write_report(target, fmt, cells, name, year)
-    _coverage_sheet(target, fmt, year, coverage, unmapped, scopes, county[0] if county else "县政府本级")
+    _coverage_sheet(target, fmt, year, coverage, unmapped, scopes, county[0] if county else "县政府")
     return target
 
 
-def coverage_lines(fmt, year: int, coverage, unmapped, own_name: str) -> list[str]:
-    """What the county's figures of ``year`` cover, in sentences (the 汇总说明 sheet; the dashboards say the same)."""
+def coverage_lines(fmt, year: int, coverage, unmapped, own_name: str, whole_county: bool = True) -> list[str]:
+    """What the county's figures of ``year`` cover, in sentences (the 汇总说明 sheet; the dashboards say the same).
+    ``whole_county=False``: only the sentences about the units counted (for a part of the county, e.g. one unit
+    type), without those about the county's figures as a whole and the county government's own report."""
     expected, counted, missing, held, returned, rejected, own_counted, other_format = coverage or (
         0, 0, [], [], [], [], False, [])
-    lines = [f"{year}年度全县汇总数为各乡镇（街道）和县直部门现行通过报告之和，不含{own_name}本级报告（本级数字另列于下）。",
-             f"应报单位 {expected} 个，计入 {counted} 个。"]
+    lines = [f"{year}年度全县汇总数为各乡镇（街道）和县直部门现行通过报告之和，不含{own_name}本级报告（本级数字另列于下）。"
+             ] if whole_county else []
+    lines.append(f"应报单位 {expected} 个，计入 {counted} 个。")
     for label, names in (("未报送", missing), ("待核实（有未说明的提醒，暂不计入）", held), ("被退回", returned),
                          ("未通过（有错误）", rejected)):
         if names:
             lines.append(f"{label}：{'、'.join(names)}（{len(names)} 个）。")
-    lines.append(f"{own_name}本级报告：{'已计入本级数字' if own_counted else '尚无通过的报告'}。")
+    if whole_county:
+        lines.append(f"{own_name}本级报告：{'已计入本级数字' if own_counted else '尚无通过的报告'}。")
     if other_format:
         lines.append(f"采用其他年份格式报告的单位：{'、'.join(other_format)}，相同栏目已按{fmt.notice}格式并入。")
     for unit, version, section, row, column, value in unmapped:

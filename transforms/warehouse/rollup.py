@@ -31,13 +31,18 @@ class RollupError(AssertionError):
 def county_sum(con, year: int | None = None, scope: str = "units") -> dict[tuple[int, str], Values]:
     """(report_year, the year's format) → the county's summed values in ``scope`` (``county_totals``: units 不含本级,
     own 本级, all 含本级), counts as ``int``."""
+    return county_sums(con, year).get(scope, {})
+
+
+def county_sums(con, year: int | None = None) -> dict[str, dict[tuple[int, str], Values]]:
+    """scope → (report_year, the year's format) → summed values: every scope in one query of the view."""
     rows = con.execute(
-        "SELECT report_year, format_version, section, row_code, column_code, value FROM county_totals "
-        "WHERE scope = ? AND (? IS NULL OR report_year = ?)", [scope, year, year]).fetchall()
-    sums: dict[tuple[int, str], Values] = defaultdict(dict)
-    for y, version, section, row, col, value in rows:
-        sums[(y, version)][(section, row, col)] = value.normalize() if col in DECIMAL_MEASURES else int(value)
-    return dict(sums)
+        "SELECT scope, report_year, format_version, section, row_code, column_code, value FROM county_totals "
+        "WHERE ? IS NULL OR report_year = ?", [year, year]).fetchall()
+    sums: dict[str, dict[tuple[int, str], Values]] = defaultdict(lambda: defaultdict(dict))
+    for scope, y, version, section, row, col, value in rows:
+        sums[scope][(y, version)][(section, row, col)] = value.normalize() if col in DECIMAL_MEASURES else int(value)
+    return {scope: dict(by) for scope, by in sums.items()}
 
 
 def identity_failures(values: Values, version: str) -> list[str]:
@@ -56,8 +61,8 @@ def check_rollup(con) -> None:
     """Raise :class:`RollupError` when the county roll-up breaks an identity the unit reports satisfied."""
     problems = [
         f"{year} ({version}, {scope}): {failure}"
-        for scope in SCOPES
-        for (year, version), values in sorted(county_sum(con, scope=scope).items())
+        for scope, by_year in sorted(county_sums(con).items())
+        for (year, version), values in sorted(by_year.items())
         for failure in identity_failures(values, version)
     ]
     if problems:

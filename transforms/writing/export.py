@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from transforms.format import FORMATS, REPORT_TITLE, for_year, sql_list, unit_types
-from transforms.warehouse.rollup import SCOPES, county_sum, identity_failures
+from transforms.warehouse.rollup import SCOPES, county_sums, identity_failures
 
 CONSOLIDATED = "全县汇总"
 
@@ -38,7 +38,8 @@ def export_county(year: int, db: str | Path, out: str | Path) -> Path:
     fmt = for_year(year)
     con = connect(db_path, read_only=True)
     try:
-        scopes = {scope: county_sum(con, year, scope).get((year, fmt.version), {}) for scope in SCOPES}
+        sums = county_sums(con, year)
+        scopes = {scope: sums.get(scope, {}).get((year, fmt.version), {}) for scope in SCOPES}
         county = con.execute(
             f"SELECT unit_name FROM units WHERE unit_type IN {sql_list(unit_types(own_report=True))} "
             "ORDER BY unit_code LIMIT 1"

@@ -24,6 +24,10 @@ class Grid:
     cells: list[list[object]]
     origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # merged cell → top-left
     truncated: bool = False
+    # a document's tables stacked (transforms.reading.forms.document.stack): each position's address in the
+    # document ("表格2!R5C3", "第3页!R5C3") and each row's description; None for a workbook's sheet (Sheet1!D9)
+    refs: dict[tuple[int, int], str] | None = None
+    row_names: list[str] | None = None
 
     @property
     def height(self) -> int:
@@ -41,8 +45,38 @@ class Grid:
         return self.origin.get((r, c), (r, c))
 
     def address(self, r: int, c: int) -> str:
+        """Where a person finds the cell: ``Sheet1!D9``, ``表格2!R5C3``, ``第3页!R5C3``."""
         r0, c0 = self.top_left(r, c)
+        if self.refs is not None:
+            return self.refs.get((r0, c0)) or self._near(r0, c0)
         return f"{self.name}!{a1(r0, c0)}"
+
+    def _near(self, r: int, c: int) -> str:
+        """A document position no table cell covers (a stacked table narrower than the grid): its row's address."""
+        for cc in range(c, -1, -1):
+            ref = self.refs.get((r, cc))
+            if ref is not None:
+                return f"{ref.rpartition('C')[0]}C{int(ref.rpartition('C')[2]) + c - cc}"
+        return f"{self.name}!R{r + 1}C{c + 1}"
+
+    @property
+    def place(self) -> str:
+        """The grid as a person names it: 工作表“Sheet1”, or the document's tables."""
+        return f"工作表“{self.name}”" if self.refs is None else "文档中的表格"
+
+    def describe_row(self, r: int) -> str:
+        """工作表“Sheet1”第 12 行 / 表格2第 5 行 / 第3页第 5 行"""
+        if self.row_names is not None and r < len(self.row_names) and self.row_names[r]:
+            return self.row_names[r]
+        return f"{self.place}第 {r + 1} 行"
+
+    def describe_column(self, r: int, c: int) -> str:
+        """工作表“Sheet1”第 D 列 / 表格2第 3 列"""
+        if self.refs is None:
+            return f"{self.place}第 {column_letters(c)} 列"
+        ref = self.address(r, c)
+        prefix, _, rc = ref.partition("!")
+        return f"{prefix}第 {rc.rpartition('C')[2]} 列"
 
 
 def column_letters(c: int) -> str:

@@ -129,14 +129,16 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, No
                RuntimeError)
 
 
-def _inspect_zip(data: bytes) -> Inspection:
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    """The zip of an Office file (.xlsx, .docx), after its central directory says it is safe to decompress: not
+    too many members, not too large declared, no member compressed like a bomb. Raises :class:`Rejected`."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except _ZIP_ERRORS as exc:
         raise Rejected("文件已损坏（压缩包不完整，可能下载或复制时中断），请重新保存后报送") from exc
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise Rejected(f"文件内部部件过多（{len(infos)} 个），不像一份年度报告表，疑似恶意文件，已拒收")
+        raise Rejected(f"文件内部部件过多（{len(infos)} 个），不像一份年度报告，疑似恶意文件，已拒收")
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_UNCOMPRESSED:
@@ -146,6 +148,12 @@ def _inspect_zip(data: bytes) -> Inspection:
             raise Rejected("文件压缩比异常（疑似“压缩炸弹”），已拒收")
     if total > RATIO_MIN_BYTES and total > MAX_RATIO * packed:
         raise Rejected("文件压缩比异常（疑似“压缩炸弹”），已拒收")
+    return zf
+
+
+def _inspect_zip(data: bytes) -> Inspection:
+    zf = open_zip(data)
+    infos = zf.infolist()
     names = {i.filename for i in infos}
     if "xl/workbook.bin" in names:
         raise Rejected("文件是 .xlsb（二进制工作簿）格式，请用 Excel/WPS 另存为 .xlsx")

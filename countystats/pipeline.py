@@ -132,7 +132,8 @@ def discover(settings: Settings, now: datetime | None = None) -> Intake:
                 found.problems.append(intake.Problem(shown, f"无法存入归档（{exc.strerror or exc}）", str(exc)).to_dict())
                 continue
             got = receipts.time_of(digest, entry.shown, first_arrival=digest not in manifest.first)
-            arrival = arc.Arrival(digest, shown, got or scanned_at, target.relative_to(archive).as_posix(), raw)
+            arrival = arc.Arrival(digest, shown, got or scanned_at, target.relative_to(archive).as_posix(), raw,
+                                  settings.backfill)
             manifest.add(arrival)
             new_arrivals.append(arrival)
         del data
@@ -142,7 +143,7 @@ def discover(settings: Settings, now: datetime | None = None) -> Intake:
         queued.add(digest)
         first = manifest.first[digest]
         found.files.append(arc.IncomingFile(first.path, digest, first.received_at, str(archive / first.archived),
-                                            first.path_b64))
+                                            first.path_b64, first.backfill))
     arc.record_arrivals(archive, new_arrivals)
     found.new_arrivals = len(new_arrivals)
     for problem in found.problems:

@@ -40,6 +40,9 @@ class Settings:
     max_file_mb: int = MAX_FILE_BYTES // (1024 * 1024)  # larger files are not taken in (a report is ~20 KB)
     # the county's date as of which report years are judged ("" = today); for demos and tests of a season
     today: str = ""
+    # a run over published reports of past years (docs/nightly.md, "Backfill"): their receipt time says nothing about
+    # when the unit reported, so none of them is late (P-LATE) and completeness leaves their timeliness open
+    backfill: bool = False
 
     def __post_init__(self) -> None:
         # relative paths are relative to the project, not to wherever the command was started
@@ -51,6 +54,7 @@ class Settings:
             object.__setattr__(self, name, int(getattr(self, name)))
         if self.today:
             date.fromisoformat(str(self.today))  # fail at start-up, not in the middle of a run
+        object.__setattr__(self, "backfill", _flag(self.backfill))
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -104,3 +108,15 @@ class Settings:
     def staging(self) -> Path:
         """Run-scoped scratch space (next to the warehouse, so os.replace stays on one file system)."""
         return self.db.parent / "staging"
+
+
+def _flag(value: object) -> bool:
+    """A yes/no setting given as a bool, or as text by the environment or the DAG's params ("1", "true", "False")."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off", "none"):
+        return False
+    raise ValueError(f"not a yes/no setting: {value!r}")

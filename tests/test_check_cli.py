@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration  # the countystats command in a subprocess
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / ".venv" / "bin" / "countystats"
 TOP_KEYS = {"file", "sha256", "unit_code", "unit_name", "unit_type", "report_year", "format_version", "status", "cells",
-            "findings"}
+            "findings", "source_kind", "narrative"}
 FINDING_KEYS = {"rule", "severity", "section", "row", "column", "cell", "message", "expected", "actual"}
 
 
@@ -45,6 +45,7 @@ def test_accepted_file_json(example_inbox, reports):
     data = json.loads(out)
     assert set(data) == TOP_KEYS
     assert data["status"] in ("accepted", "accepted_with_warnings") and code == 0
+    assert data["source_kind"] == "workbook" and data["narrative"] is None  # a bare workbook has no narrative
     assert data["format_version"] == FORMAT_2021.version and isinstance(data["report_year"], int)
     assert set(data["cells"]) == set(SECTIONS)
     fmt = FORMAT_2021

@@ -52,15 +52,23 @@ def test_missing_file(tmp_path, registry):
 @pytest.mark.parametrize(
     "content, word",
     [
-        ("单位,数量\n大营镇,3\n".encode(), "不是 Excel"),
-        (b"<html><body><table><tr><td>1</td></tr></table></body></html>", "网页"),
-        (bytes(range(256)) * 10, "不是 Excel"),
+        ("单位,数量\n大营镇,3\n".encode(), "不是可以读取的年度报告"),
+        (bytes(range(256)) * 10, "不是可以读取的年度报告"),
+        (b"{\\rtf1\\ansi hello}", "RTF"),
     ],
 )
-def test_not_a_workbook(tmp_path, registry, content, word):
+def test_not_a_report_in_any_form(tmp_path, registry, content, word):
     p = tmp_path / "report.xls"
     p.write_bytes(content)
     assert_unreadable(read_submission(p, registry), p, [word])
+
+
+def test_a_web_page_saved_as_xls_is_read_as_a_web_page(tmp_path, registry):
+    p = tmp_path / "report.xls"
+    p.write_bytes(b"<html><body><table><tr><td>1</td></tr></table></body></html>")
+    sub = read_submission(p, registry)
+    assert sub.source_kind == "html" and not sub.unreadable
+    assert [f.rule for f in sub.findings if f.severity == "error"][:1] == ["R-FORMAT"]  # no statutory tables in it
 
 
 def test_truncated_zip(tmp_path, registry, good_xlsx):

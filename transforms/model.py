@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from transforms.format import NARRATIVE
+
 Number = int | float
 
 
@@ -62,6 +64,10 @@ class Submission:
     findings: list[Finding] = field(default_factory=list)
     explanations: dict[str, str] = field(default_factory=dict)  # rule id → the unit's 说明
     unreadable: bool = False
+    source_kind: str | None = None  # workbook | word | pdf | html (None: never opened)
+    # part (overview, problems, other) → (its text as written, where it is): what a Word/PDF/HTML report says
+    # around its tables; None for a form with no text around the tables (a bare workbook)
+    narrative: dict[str, tuple[str, str]] | None = None
 
     @property
     def status(self) -> str:
@@ -84,6 +90,12 @@ class Submission:
             out.setdefault(section, {}).setdefault(row, {})[column] = cell.value
         return out
 
+    def narrative_json(self) -> dict[str, str | None] | None:
+        """{"overview": …, "problems": …, "other": …}: each part's text, null where the file has no such part."""
+        if self.narrative is None:
+            return None
+        return {p.code: (self.narrative[p.code][0] if p.code in self.narrative else None) for p in NARRATIVE}
+
     def to_json(self) -> dict[str, Any]:
         """The object `countystats check --json` prints (shared/spec/interfaces.md)."""
         return {
@@ -95,6 +107,8 @@ class Submission:
             "report_year": self.report_year,
             "format_version": self.format_version,
             "status": self.status,
+            "source_kind": self.source_kind,
+            "narrative": self.narrative_json(),
             "cells": self.cells_json(),
             "findings": [f.to_json() for f in self.findings],
         }

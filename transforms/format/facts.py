@@ -90,5 +90,30 @@ MAX_VALUE = 10**9
 FILER = Label("填报单位", ("报送单位",))
 # A unit's explanations of its warnings: a sheet with rows (rule id, explanation)
 EXPLANATIONS_SHEET = "说明"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One of the six numbered parts every annual report has (the 2019 and 2021 templates alike): three narrative
+    parts around the three tables. ``keys``: words a heading of the part contains, whatever else it says
+    (五、政府信息公开工作存在的主要问题及改进措施 is part 五)."""
+
+    code: str
+    number: str  # 一 … 六
+    label: Label
+    keys: tuple[str, ...]
+    narrative: bool  # text (一, 五, 六), not a table (二, 三, 四)
+
+
+OUTLINE = (
+    Part("overview", "一", Label("一、总体情况"), ("总体情况", "基本情况", "概述"), True),
+    Part("proactive", "二", Label("二、主动公开政府信息情况"), ("主动公开",), False),
+    Part("requests", "三", Label("三、收到和处理政府信息公开申请情况"), ("申请情况", "依申请"), False),
+    Part("review_litigation", "四", Label("四、政府信息公开行政复议、行政诉讼情况"), ("复议", "诉讼"), False),
+    Part("problems", "五", Label("五、存在的主要问题及改进情况", ("五、存在的主要问题和改进情况",)),
+         ("问题", "改进"), True),
+    Part("other", "六", Label("六、其他需要报告的事项"), ("其他需要报告", "其他事项"), True),
+)
+NARRATIVE = tuple(p for p in OUTLINE if p.narrative)  # narratives.section, the keys of "narrative" in check --json
 # Words written for 0 (— / 无)
 ZERO_WORDS = ("—", "/", "无")

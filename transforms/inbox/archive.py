@@ -42,6 +42,7 @@ class IncomingFile:
     received_at: str  # ISO local time: when countystats first saw it
     archive_path: str
     path_b64: str | None = None  # the exact bytes of the name, when the display form differs
+    backfill: bool = False  # taken in by a backfill run: a published report of a past year, its receipt no lateness
 
     def to_dict(self) -> dict[str, str | None]:
         return dict(self.__dict__)
@@ -56,12 +57,15 @@ class Arrival:
     received_at: str
     archived: str  # relative to the archive folder
     path_b64: str | None = None
+    backfill: bool = False
 
     def to_json(self) -> str:
         data = {"sha256": self.sha256, "file": self.path, "received_at": self.received_at,
                 "archived": self.archived}
         if self.path_b64:
             data["file_b64"] = self.path_b64
+        if self.backfill:
+            data["backfill"] = True
         return json.dumps(data, ensure_ascii=False)
 
 
@@ -139,7 +143,7 @@ class Manifest:
                     if not stored.resolve().is_relative_to(resolved):
                         raise ValueError(f"archived path outside the archive: {e['archived']}")
                     arrival = Arrival(str(e["sha256"]), str(e["file"]), str(e["received_at"]), str(e["archived"]),
-                                      e.get("file_b64"))
+                                      e.get("file_b64"), e.get("backfill") is True)
                     datetime.fromisoformat(arrival.received_at)
                 except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:  # e.g. cut short by a full disk
                     log.warning("countystats: 文件清单 %s 第 %d 行无法解析，已跳过（%s）", path, n, exc)
@@ -178,7 +182,7 @@ def archived_files(archive: Path) -> list[IncomingFile]:
     """Every file the manifest lists, once per sha256 (its first arrival), in the order received."""
     manifest = Manifest.read(archive, strict=True)
     files = [
-        IncomingFile(a.path, a.sha256, a.received_at, str(archive / a.archived), a.path_b64)
+        IncomingFile(a.path, a.sha256, a.received_at, str(archive / a.archived), a.path_b64, a.backfill)
         for a in manifest.first.values()
     ]
     return sorted(files, key=lambda f: (f.received_at, f.path))

@@ -34,9 +34,11 @@ from transforms.format import (
 )
 from transforms.isolation import Failure, Limits, WorkerPool
 from transforms.model import Cell, Submission
-from transforms.reading.grid import Grid, a1, load_grids
-from transforms.reading.guard import MAX_FILE_BYTES, Inspection, Rejected, inspect
+from transforms.reading.forms import FORM_OF, Document, read_document, sniff
+from transforms.reading.grid import Grid, a1
+from transforms.reading.guard import MAX_FILE_BYTES, Inspection, Rejected
 from transforms.reading.labels import INDEXES, loose
+from transforms.reading.narrative import narrative_of
 from transforms.reading.numbers import parse
 from transforms.reading.tables import Located, SheetScan, locate
 from transforms.registry import Registry, Unit
@@ -102,9 +104,17 @@ def read_submission(
         # a reader library choking on a damaged file must not stop a nightly run
         log.debug("unreadable %s: %r", shown, exc)
         kind = type(exc).__name__
-        reason = "文件设置了密码" if "Password" in kind else "文件已损坏或不是有效的 Excel 工作簿，请用 Excel/WPS 重新另存为 .xlsx"
+        reason = "文件设置了密码" if "Password" in kind else _DAMAGED.get(sub.source_kind, _DAMAGED["workbook"])
         return _unreadable(sub, reason, detail=f"{kind}: {exc}"[:300])
     return sub
+
+
+_DAMAGED = {  # a reader library choked on the file: what the clerk does about it, by the form it seemed to be
+    "workbook": "文件已损坏或不是有效的 Excel 工作簿，请用 Excel/WPS 重新另存为 .xlsx",
+    "word": "Word 文档已损坏或内部数据异常，请用 Word/WPS 重新另存为 .docx 后报送",
+    "pdf": "PDF 文件已损坏或内部数据异常，请从 Word/WPS 重新导出 PDF 后报送",
+    "html": "网页文件无法解析，请报送原始的 Word/Excel 文件",
+}
 
 
 # ---------------------------------------------------------------- isolated: what the run, check and the portal call
@@ -201,32 +211,34 @@ class _Reader:
         self.year_arg, self.unit_arg, self.today = year, unit_name, today
 
     def run(self) -> None:
-        insp = inspect(self.data)
-        grids, left_out = load_grids(self.data, skip=insp.oversized_sheets)
-        skipped = {name: insp.oversized_reason(name) or "有内容的单元格延伸到极远处" for name in insp.oversized_sheets}
-        skipped.update(left_out)
-        if not grids:
-            if skipped:
-                raise Rejected("工作表范围过大（" + "；".join(f"“{n}”{why}" for n, why in sorted(skipped.items()))
-                               + "），请删除多余内容后另存再报送")
-            raise Rejected("工作簿里没有工作表")
+        kind = sniff(self.data)
+        self.sub.source_kind = FORM_OF[kind]  # before reading: a damaged file's finding names the form it is
+        doc = read_document(self.data, kind)
+        self.inspection = doc.inspection
+        grids = doc.as_grids()
         explanation_key = loose(EXPLANATIONS_SHEET)
         for g in grids:
             if loose(g.name) == explanation_key:
                 self._explanations(g)
         tables = [g for g in grids if loose(g.name) != explanation_key]
-        for name, why in sorted(skipped.items()):
-            self._add(R_FORMAT, "sheet_too_large", sheet=name, why=why)
+        for name, why in sorted(doc.skipped.items()):
+            if doc.kind == "workbook":
+                self._add(R_FORMAT, "sheet_too_large", sheet=name, why=why)
+            else:
+                self._add(R_FORMAT, "part_skipped", part=name, why=why)
         for g in tables:
             if g.truncated:
                 self._add(R_FORMAT, "sheet_truncated", sheet=g.name)
+        if doc.kind != "workbook":
+            parts = narrative_of(doc.blocks)
+            self.sub.narrative = {code: (n.text, n.where) for code, n in parts.items()}
         scans = [SheetScan(g) for g in tables]
-        head = _head_texts(tables)
+        head = _document_head(doc) + _head_texts(tables)
         year = self._year(head)
         chosen = self._decide_format(_Located(scans, year), year)
         self._unit(head)
         if chosen is not None:
-            self._cells(chosen, insp)
+            self._cells(chosen, doc.inspection)
             meant = for_year(year) if year is not None else None
             if meant is not None and chosen.fmt.meant_for_years[0] < meant.meant_for_years[0]:
                 self._add(R_YEAR, "old_format", expected=meant.version, actual=chosen.fmt.version, year=year,
@@ -275,8 +287,8 @@ class _Reader:
             copies = [loc for loc in found.section(fmt, section.code)[1:]
                       if best_loc and loc.score * 2 >= best_loc.score]
             if copies:  # e.g. last year's report kept in another sheet: say which one was read
-                self._add(R_LABELS, "copies", section=section.code, short=section.short, sheet=best_loc.grid.name,
-                          others="、".join(f"“{loc.grid.name}”" for loc in copies))
+                self._add(R_LABELS, "copies", section=section.code, short=section.short, place=best_loc.grid.place,
+                          others="、".join(loc.grid.place for loc in copies))
         self._mixed(chosen, found)
         return chosen
 
@@ -312,7 +324,7 @@ class _Reader:
                     break
 
     # ------------------------------------------------------------ cells
-    def _cells(self, chosen: _Chosen, insp: Inspection) -> None:
+    def _cells(self, chosen: _Chosen, insp: Inspection | None) -> None:
         sub = self.sub
         fmt = chosen.fmt
         sub.format_version = fmt.version
@@ -328,8 +340,8 @@ class _Reader:
             section_blanks = []
             any_value = False
             grid, values, cells = loc.grid, loc.values, sub.cells
-            formulas = insp.formula_cells.get(grid.name, ())
-            errors = insp.error_cells.get(grid.name, {})
+            formulas = insp.formula_cells.get(grid.name, ()) if insp is not None else ()
+            errors = insp.error_cells.get(grid.name, {}) if insp is not None else {}
             undivided = {r for s, r in chosen.undivided if s == section.code}
             not_printed = {k for r in undivided for k in section.children(r)}  # their parent carries the figure
             divided = chosen.divided.get(section.code)
@@ -347,8 +359,8 @@ class _Reader:
                 if pos is None:
                     cells[key] = Cell(section.code, row_code, col, None)
                     continue
-                ref = a1(*grid.top_left(*pos))
-                source = f"{grid.name}!{ref}"  # grid.address(*pos)
+                source = grid.address(*pos)
+                ref = a1(*grid.top_left(*pos)) if formulas or errors else None
                 where = dict(section=section.code, row=row_code, column=col, cell=source,
                              where=section.describe(row_code, col), src=source)
                 if ref in formulas:
@@ -415,24 +427,25 @@ class _Reader:
         for lab in loc.rows.values():
             if lab.fuzzy is not None:
                 row = shown.row_by_code[lab.row]
-                src = f"{grid.name}!{_a1(grid, lab.r, lab.label_end)}"
+                src = grid.address(lab.r, lab.label_end)
                 self._add(R_LABELS, "row_label_differs", section=section.code, row=lab.row, cell=src,
                           expected=row.title, actual=lab.text.strip(), short=section.short, text=lab.text.strip(),
                           src=src, title=row.title)
         for row_code, col, text, c, _ratio in loc.fuzzy_columns:
             m = shown.measure(row_code, col)
             lab = loc.rows[row_code]
-            src = f"{grid.name}!{_a1(grid, lab.r, c)}"
+            src = grid.address(lab.r, c)
             self._add(R_LABELS, "column_label_differs", section=section.code, row=row_code, column=col, cell=src,
                       expected=m.label.text, actual=text.strip(), short=section.short, text=text.strip(),
                       label=m.label.text)
         for r, text in loc.unknown_rows:
-            self._add(R_LABELS, "unknown_row", section=section.code, cell=f"{grid.name}!{_a1(grid, r, 0)}",
-                      actual=text.strip()[:80], short=section.short, text=text.strip()[:40], sheet=grid.name,
-                      line=r + 1)
+            self._add(R_LABELS, "unknown_row", section=section.code, cell=grid.address(r, 0),
+                      actual=text.strip()[:80], short=section.short, text=text.strip()[:40],
+                      place=grid.describe_row(r))
+        first_row = min((lab.r for lab in loc.rows.values()), default=0)
         for c, text in loc.unknown_columns:
             self._add(R_LABELS, "unknown_column", section=section.code, actual=text.strip()[:80],
-                      short=section.short, text=text.strip()[:40], sheet=grid.name, letter=_col(c))
+                      short=section.short, text=text.strip()[:40], place=grid.describe_column(first_row, c))
         # rows and columns the format has but the sheet does not
         undivided = {r for s, r in chosen.undivided if s == section.code}
         if loc.statutory_columns:
@@ -582,6 +595,16 @@ _FILER_KEYS = tuple(k for k in (loose(t) for t in FILER.all_texts) if k)
 _FILER_FIRST = frozenset(k[0] for k in _FILER_KEYS)
 
 
+HEAD_BLOCKS = 30  # a document's title and 填报单位 come before its narrative
+
+
+def _document_head(doc: Document) -> list[tuple[list, int, str]]:
+    """The title and the first text blocks of a document, as head texts (a workbook's are in its cells)."""
+    texts = [doc.title] if doc.title else []
+    texts += [b.text for b in doc.blocks[:HEAD_BLOCKS] if b.tables_before == 0]
+    return [([t], 0, t) for t in texts if t and t.strip()]
+
+
 def _head_texts(grids: list[Grid]) -> list[tuple[list, int, str]]:
     """(row, column, text) of every string cell in the first HEAD_ROWS rows of each sheet, in reading order.
 
@@ -620,16 +643,6 @@ def _value_at(loc: Located | None, row: str, col: str):
     if loc is None or (row, col) not in loc.values:
         return None
     return parse(loc.grid.get(*loc.values[(row, col)])).value
-
-
-def _a1(grid: Grid, r: int, c: int) -> str:
-    return a1(*grid.top_left(r, c))
-
-
-def _col(c: int) -> str:
-    from transforms.reading.grid import column_letters
-
-    return column_letters(c)
 
 
 @lru_cache(maxsize=16384)

@@ -23,6 +23,7 @@ class Format(Rule):
         "unreadable": Message("error", "文件“{file}”无法读取：{reason}。"),
         "sheet_too_large": Message("warning", "工作表“{sheet}”范围过大（{why}），未读取。"),
         "sheet_truncated": Message("warning", "工作表“{sheet}”很大，只读取了前面的部分。"),
+        "part_skipped": Message("warning", "{part}未读取：{why}。"),
         "unknown_format": Message("warning", "无法从表格栏目判断是哪一年的格式，按报告年度使用{version}年格式读取，"
                                              "请使用统一格式的表格。"),
         # a derived row printed undivided: 2021 tables with 2019's single （六）其他处理 row (seen in real reports)
@@ -35,7 +36,7 @@ class Format(Rule):
     examples = (
         fires("工作簿里只有标题，没有表格", workbook=Workbook(drop_sections=("proactive", "requests",
                                                                     "review_litigation"))),
-        fires("网页另存为 .xls", workbook=Workbook(web_page=True)),
+        fires("网页另存为 .xls，网页里没有统计表", workbook=Workbook(web_page=True)),
         fires("2021 年表格，表三（六）其他处理没有分成小项", workbook=Workbook(undivided=True), severity="notice"),
         fires("只有表四：看不出是哪年的格式", severity="warning",
               workbook=Workbook(drop_sections=("proactive", "requests"))),
@@ -97,14 +98,14 @@ class Labels(Rule):
         "missing_table": Message("error", "没有找到{short}（{title}）。请使用统一格式的表格，保留表头和每行的栏目名称。"),
         "missing_row": Message("error", "{short}缺少“{row_title}”这一行（可能被删除或栏目名称改动过），请按统一格式补上。"),
         "missing_columns": Message("error", "{where}缺少{names}栏（表头可能被删除或改动过），请按统一格式补上。"),
-        "copies": Message("warning", "工作簿中有不止一份{short}：已读取工作表“{sheet}”，未读取{others}。请只保留本年度的一份。"),
+        "copies": Message("warning", "文件中有不止一份{short}：已读取{place}，未读取{others}。请只保留本年度的一份。"),
         "row_label_differs": Message("warning", "{short}的栏目名称“{text}”（{src}）与统一格式“{title}”不完全一致，"
                                                 "已按“{title}”读取，请核对并改正。"),
         "column_label_differs": Message("warning", "{short}的表头“{text}”与统一格式“{label}”不完全一致，"
                                                    "已按“{label}”读取，请核对。"),
-        "unknown_row": Message("notice", "{short}中多出一行“{text}”（工作表“{sheet}”第 {line} 行），不属于统一格式，"
+        "unknown_row": Message("notice", "{short}中多出一行“{text}”（{place}），不属于统一格式，"
                                           "其中的数字未读取。"),
-        "unknown_column": Message("notice", "{short}中多出一列“{text}”（工作表“{sheet}”第 {letter} 列），"
+        "unknown_column": Message("notice", "{short}中多出一列“{text}”（{place}），"
                                              "不属于统一格式，其中的数字未读取。"),
     }
     examples = (

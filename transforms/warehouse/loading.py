@@ -72,7 +72,7 @@ def load(
     next_id = _one(con, "SELECT coalesce(max(submission_id), 0) + 1 FROM submissions")[0]
     now = datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
 
-    sub_rows, finding_rows, value_rows, ids = [], [], [], []
+    sub_rows, finding_rows, value_rows, narrative_rows, ids = [], [], [], [], []
     for n, (incoming, sub) in enumerate(todo, 1):
         sid = next_id
         next_id += 1
@@ -87,7 +87,8 @@ def load(
                     sub.add(f)
             mine = current.get(key)
             deadline = settings.deadline_for(sub.report_year, sub.unit_type)
-            late = LATE.check(sub.report_year, got, deadline) if mine is None else None
+            # a backfilled report was published long ago and taken in now: its receipt is no lateness
+            late = LATE.check(sub.report_year, got, deadline) if mine is None and not incoming.backfill else None
             if late is not None:  # the first report of the unit-year that can be counted is late
                 sub.add(late)
                 is_late = True
@@ -104,12 +105,14 @@ def load(
              c.source, _text(c.raw))
             for c in sub.cells.values()
         ]
+        narrative_rows += [(sid, code, text, where) for code, (text, where) in (sub.narrative or {}).items()]
         if n % max(settings.progress_every, 1) == 0:
             log.info("countystats: 已入库 %d/%d 个文件", n, len(todo))
 
     _insert(con, "submissions", sub_rows)
     _insert(con, "findings", finding_rows)
     _insert(con, "cell_values", value_rows)
+    _insert(con, "narratives", narrative_rows)
     reviewed = _write_reviews(con, decisions) if decisions is not None else set()
     _restatus(con, reviewed)
     _mark_current(con)
@@ -248,10 +251,13 @@ def stored_submission(con, sid: int, findings: bool = True) -> Submission:
     from transforms.model import Cell
 
     head = _one(con, "SELECT source_file, sha256, unit_code, unit_name, unit_type, report_year, format_version, "
-                     "status = 'unreadable' FROM submissions WHERE submission_id = ?", [sid])
+                     "status = 'unreadable', source_kind FROM submissions WHERE submission_id = ?", [sid])
     if head is None:
         raise KeyError(sid)
-    sub = Submission(*head[:7], unreadable=head[7])
+    sub = Submission(*head[:7], unreadable=head[7], source_kind=head[8])
+    parts = con.execute("SELECT section, text, source FROM narratives WHERE submission_id = ?", [sid]).fetchall()
+    if parts or sub.source_kind not in (None, "workbook"):
+        sub.narrative = {code: (text, where) for code, text, where in parts}
     for section, row, col, value, source, raw in con.execute(
         "SELECT section, row_code, column_code, value, source_cell, raw FROM cell_values WHERE submission_id = ?",
         [sid]
@@ -269,8 +275,9 @@ def _submission_row(sid, incoming: IncomingFile, sub: Submission, got, now, run_
     severities = [f.severity for f in sub.findings]
     return (
         sid, sub.unit_code, sub.unit_name, sub.unit_type, sub.report_year, sub.format_version,
-        incoming.path, incoming.archive_path, incoming.sha256, got, now, run_id, sub.status, False, is_late,
-        severities.count("error"), severities.count("warning"), severities.count("notice"),
+        incoming.path, sub.source_kind, incoming.archive_path, incoming.sha256, got, now, run_id, sub.status, False,
+        is_late, severities.count("error"), severities.count("warning"), severities.count("notice"),
+        incoming.backfill,
     )
 
 

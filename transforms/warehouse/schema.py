@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transforms.format import OF_FILE, SEVERITY_ZH, STATUS_ZH, STATUSES, UNIT_TYPE_ZH, current
+from transforms.format import NARRATIVE, OF_FILE, SEVERITY_ZH, STATUS_ZH, STATUSES, UNIT_TYPE_ZH, current
 
 # 2: arrivals; received_at is when countystats first saw the file. 3: completeness, county_totals and run_summary
-# are views (transforms/warehouse/sql/). 4: needs_review and returned; notices; the office's reviews
-SCHEMA_VERSION = 4
+# are views (transforms/warehouse/sql/). 4: needs_review and returned; notices; the office's reviews. 5: every form
+# (submissions.source_kind, narratives); backfill runs (submissions.backfill, completeness.backfilled)
+SCHEMA_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ RELATIONS: tuple[Relation, ...] = (
             C("unit_type", "VARCHAR", "单位类型 / unit type"),
             *_REPORT,
             C("source_file", "VARCHAR", "收件箱中的原始路径 / path of the file in the inbox"),
+            C("source_kind", "VARCHAR", "文件形式：workbook 工作簿，word Word 文档，pdf PDF，html 网页（无法识别为 NULL） / "
+                                        "the form the report came in (NULL: not recognised)"),
             C("archive_path", "VARCHAR", "归档副本路径（按 sha256 命名，逐字节相同） / byte-identical archived copy"),
             C("sha256", "VARCHAR UNIQUE", "文件内容的 SHA-256 / SHA-256 of the file's bytes"),
             C("received_at", "TIMESTAMP", "收到时间：countystats 首次见到该文件（门户回执或收件箱扫描），北京时间 / "
@@ -140,6 +143,20 @@ RELATIONS: tuple[Relation, ...] = (
             C("error_count", "INTEGER", "错误数 / number of errors"),
             C("warning_count", "INTEGER", "提醒数 / number of warnings"),
             C("notice_count", "INTEGER", "提示数 / number of notices"),
+            C("backfill", "BOOLEAN", "往年补录：由补录运行收入的已发布报告，收到时间不说明是否逾期 / taken in by a "
+                                     "backfill run: a published report of a past year, its receipt says nothing about "
+                                     "lateness"),
+        ),
+    ),
+    Relation(
+        "narratives",
+        "报告正文：总体情况、存在的主要问题及改进情况、其他需要报告的事项，每份文件每部分一行（Word、PDF、网页） / the "
+        "narrative of a report, one row per part found (Word, PDF, HTML)",
+        (
+            C("submission_id", "BIGINT", "报送文件编号 / submission id"),
+            C("section", "VARCHAR", "部分：" + "，".join(f"{p.code} {p.label.text}" for p in NARRATIVE) + " / part"),
+            C("text", "VARCHAR", "原文 / the text as written"),
+            C("source", "VARCHAR", "在文件中的位置（第2页–第3页、第5段–第12段） / where it is in the file"),
         ),
     ),
     Relation(
@@ -179,7 +196,8 @@ RELATIONS: tuple[Relation, ...] = (
             C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
             C("row_code", "VARCHAR", "行代码 / row code"),
             C("column_code", "VARCHAR", "列代码 / column code"),
-            C("cell", "VARCHAR", "单元格（工作表!A1） / cell, Sheet!A1"),
+            C("cell", "VARCHAR", "单元格：工作表!A1，Word/网页 表格2!R5C3，PDF 第3页!R5C3 / cell: Sheet!A1, "
+                                 "表格2!R5C3 (Word, HTML: table, row, column), 第3页!R5C3 (PDF: page, row, column)"),
             C("message", "VARCHAR", "中文说明 / message in Chinese"),
             C("expected", "VARCHAR", "应有值（文本） / expected value, as text"),
             C("actual", "VARCHAR", "实际值（文本） / actual value, as text"),
@@ -196,7 +214,8 @@ RELATIONS: tuple[Relation, ...] = (
             C("column_code", "VARCHAR", "列代码 / column code"),
             _VALUE,
             C("is_blank", "BOOLEAN", "单元格是否空白 / the cell was blank"),
-            C("source_cell", "VARCHAR", "来源单元格（工作表!A1；派生值为 NULL） / source cell; NULL for derived"),
+            C("source_cell", "VARCHAR", "来源单元格（工作表!A1、表格2!R5C3、第3页!R5C3；派生值为 NULL） / source cell "
+                                        "(as findings.cell); NULL for derived"),
             C("raw", "VARCHAR", "规范化之前的原始内容（与数值不同时） / raw content before normalisation, if different"),
         ),
     ),
@@ -214,8 +233,10 @@ RELATIONS: tuple[Relation, ...] = (
             C("first_received_at", "TIMESTAMP", "首次收到该年度文件的时间 / first file received for the year"),
             C("first_accepted_at", "TIMESTAMP", "首份通过报告的收到时间 / first accepted report received"),
             C("deadline", "DATE", "报送截止日期 / deadline"),
-            C("on_time", "BOOLEAN", "截止日期前收到可计入的报告；尚未到截止日期又还没有时为空 / a report that counts "
-                                    "was received by the deadline; NULL while the deadline has not passed"),
+            C("on_time", "BOOLEAN", "截止日期前收到可计入的报告；尚未到截止日期又还没有时、往年补录时为空 / a report "
+                                    "that counts was received by the deadline; NULL while the deadline has not passed, "
+                                    "and for a backfilled year"),
+            C("backfilled", "BOOLEAN", "该年度的报告是往年补录的 / the year's report was backfilled"),
         ),
         kind="view",
     ),

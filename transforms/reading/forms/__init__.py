@@ -8,15 +8,20 @@ parse and ``check`` on a workbook never pay for pdfium or lxml).
 from __future__ import annotations
 
 from transforms.reading.forms.document import FORMS, Document, Table, TextBlock, stack
-from transforms.reading.forms.sniff import HTML, LEGACY_WORD, PDF, WORD, sniff
+from transforms.reading.forms.sniff import HTML, LEGACY_WORD, LEGACY_WORKBOOK, PDF, WORD, WORKBOOK, sniff
 
-__all__ = ["FORMS", "Document", "Table", "TextBlock", "read_document", "sniff", "stack"]
+__all__ = ["FORMS", "FORM_OF", "Document", "Table", "TextBlock", "read_document", "sniff", "stack"]
 
 
-def read_document(data: bytes) -> Document:
-    """The file's tables and text. Raises :class:`transforms.reading.guard.Rejected` (reason in Chinese) for a
-    file no reader takes; a reader library's own exception for a file that is damaged inside."""
-    kind = sniff(data)
+FORM_OF = {WORKBOOK: "workbook", LEGACY_WORKBOOK: "workbook", WORD: "word", LEGACY_WORD: "word", PDF: "pdf",
+           HTML: "html"}  # what sniff() sees → the form it is read as (Document.kind)
+
+
+def read_document(data: bytes, kind: str | None = None) -> Document:
+    """The file's tables and text. ``kind``: what :func:`sniff` said, if already asked. Raises
+    :class:`transforms.reading.guard.Rejected` (reason in Chinese) for a file no reader takes; a reader library's own
+    exception for a file that is damaged inside."""
+    kind = kind or sniff(data)
     if kind == WORD:
         from transforms.reading.forms.word import read_word
 

@@ -3,6 +3,8 @@
 -- at the start of the season nobody has reported it yet, and all are missing. Deadlines are the settings' (meta
 -- 'deadline', 'county_deadline': MM-DD of the year after the report year), and 'as_of' the county's date of the
 -- last load: a unit is late only once its deadline has passed without a report that counts (on_time NULL before).
+-- A year whose counted report came in by a backfill run (a published report taken in years later) has no timeliness
+-- to judge: on_time NULL, backfilled true.
 -- Status: that of the year's current (counted) report; without one, that of its latest file (待核实, 退回, 未通过 —
 -- an unreadable file leaves the year 未通过); without any file, missing.
 -- {expected}: unit types expected to report; {late}: unit types with the later deadline; {counted}: statuses
@@ -31,7 +33,8 @@ due AS (
 per AS (
     SELECT unit_code, report_year,
            min(received_at) AS first_received_at,
-           min(received_at) FILTER (WHERE status IN {counted}) AS first_accepted_at,
+           min(received_at) FILTER (WHERE status IN {counted} AND NOT backfill) AS first_accepted_at,
+           coalesce(bool_or(backfill) FILTER (WHERE status IN {counted}), false) AS backfilled,
            max(submission_id) FILTER (WHERE is_current) AS current_id,
            arg_max(submission_id, (received_at, submission_id)) AS latest_id
     FROM submissions WHERE unit_code IS NOT NULL GROUP BY ALL)
@@ -42,8 +45,10 @@ SELECT d.unit_code, d.unit_name, d.unit_type, d.report_year,
             ELSE 'missing' END AS status,
        p.current_id AS submission_id, p.first_received_at, p.first_accepted_at, d.deadline,
        CASE WHEN p.first_accepted_at IS NOT NULL THEN p.first_accepted_at < d.deadline + INTERVAL 1 DAY
+            WHEN p.backfilled THEN NULL
             WHEN s.as_of > d.deadline THEN false
-            END AS on_time
+            END AS on_time,
+       coalesce(p.backfilled, false) AS backfilled
 FROM due d
 CROSS JOIN settings s
 LEFT JOIN per p USING (unit_code, report_year)

@@ -2,7 +2,7 @@
 """Set up and run countystats with nothing but python3 (README Quickstart).
 
     python3 dev.py run     # set up .venv, then run the nightly Airflow DAG end to end on the example county
-    python3 dev.py test    # set up .venv (and Chromium for the browser tests), then ruff + pytest
+    python3 dev.py test    # set up .venv (and Chromium, LibreOffice for the tests), then ruff + pytest
     python3 dev.py test -m unit   # … only the fast, in-process tier (any other pytest arguments are passed on)
     python3 dev.py bench   # the benchmarks in benchmarks/
 
@@ -44,15 +44,25 @@ def setup() -> None:
     STAMP.write_text(want)
 
 
-def ensure_chromium() -> None:
-    """The dashboard tests open pages in real headless Chromium: Debian's package, installed once."""
-    # CJK fonts too, or Chinese renders as boxes in screenshots
-    if shutil.which("chromium") and Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists():
+SYSTEM_PACKAGES = {  # Debian packages the tests need: what each provides, and how to tell it is there
+    # the dashboard tests open pages in real headless Chromium, with CJK fonts (or Chinese renders as boxes)
+    "chromium": lambda: shutil.which("chromium"),
+    "fonts-wqy-microhei": lambda: Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists(),
+    # legacy .doc/.et reports are converted with LibreOffice, and the tests read PDFs it exports from Word files
+    "libreoffice-writer-nogui": lambda: shutil.which("soffice"),
+    "libreoffice-calc-nogui": lambda: Path("/usr/lib/libreoffice/program/libsclo.so").exists(),
+}
+
+
+def ensure_system_packages() -> None:
+    """Install the Debian packages the tests need, once (apt-get; as root, or through sudo)."""
+    missing = [name for name, present in SYSTEM_PACKAGES.items() if not present()]
+    if not missing:
         return
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     sh(*sudo, "apt-get", "update", "-qq", env=env)
-    sh(*sudo, "apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-microhei", env=env)
+    sh(*sudo, "apt-get", "install", "-y", "-qq", *missing, env=env)
 
 
 def main(argv: list[str]) -> int:
@@ -63,7 +73,7 @@ def main(argv: list[str]) -> int:
         sh(BIN / "countystats", "nightly", *rest)
     elif what == "test":
         setup()
-        ensure_chromium()
+        ensure_system_packages()
         sh(BIN / "ruff", "check", ".")
         sh(BIN / "python", "-m", "pytest", *rest)  # the test command CI runs (.ci/run)
     elif what == "bench":

@@ -48,7 +48,8 @@ def _run(args: argparse.Namespace) -> int:
     from countystats.pipeline import run
     from countystats.settings import Settings
 
-    settings = Settings.from_env(inbox=args.inbox, db=args.db, out=args.out, units=args.units)
+    settings = Settings.from_env(inbox=args.inbox, db=args.db, out=args.out, units=args.units,
+                                 backfill=True if args.backfill else None)
     result = run(settings)
     _say(result.summary_zh())
     return 0
@@ -132,19 +133,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="countystats", description="政府信息公开工作年度报告：收集、校验、汇总、发布")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("check", help="校验一个报送文件（不写数据库）")
+    c = sub.add_parser("check", help="校验一个报送文件：Excel 工作簿、Word、PDF 或网页（不写数据库）")
     c.add_argument("file")
     c.add_argument("--units", help="单位名册 CSV（默认 config/units.csv）")
     c.add_argument("--year", type=int, help="报告年度（文件中找不到时）")
     c.add_argument("--unit", help="报送单位名称（文件中找不到时）")
     c.add_argument("--json", action="store_true", help="输出 JSON")
-    c.add_argument("--feedback", type=Path, help="把标注了问题的工作簿写到此路径（.xlsx）")
+    c.add_argument("--feedback", type=Path, help="把标注了问题的工作簿写到此路径（.xlsx；Word、PDF、网页报告按读到的表格生成）")
     c.set_defaults(func=_check)
 
     # settings not given on the command line come from COUNTYSTATS_* or the defaults (countystats/settings.py)
     r = sub.add_parser("run", help="整套夜间作业（与 Airflow DAG 相同的函数）")
     for name in ("--inbox", "--db", "--out", "--units"):
         r.add_argument(name, type=_path)
+    r.add_argument("--backfill", action="store_true",
+                   help="补录往年已发布的报告（PDF、网页等）：收到时间不算逾期（docs/nightly.md）")
     r.set_defaults(func=_run)
 
     b = sub.add_parser("rebuild", help="从归档重建数据仓库（丢失或结构版本升级后），完成后替换已发布的数据仓库")

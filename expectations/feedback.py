@@ -4,17 +4,21 @@ The clerk corrects the file they sent, so we annotate that file rather than a re
 filled red (error: the report is sent back) or yellow (warning: accepted, please look), carries a comment with the
 Chinese message, and a printable ``问题清单`` sheet lists every finding, including those that point at no cell.
 .xlsx/.xlsm are loaded with openpyxl (formatting kept); .xls cannot be written by openpyxl, so its values are
-copied via python-calamine into a new workbook under the same sheet names and addresses.
+copied via python-calamine into a new workbook under the same sheet names and addresses. A Word document, a PDF or a
+portal page cannot be marked in place: its tables, as read, become sheets named as the findings name them (表格2,
+第3页), each cell at the row and column the finding gives (表格2!R5C3 is C5 of sheet 表格2).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 
 from transforms.format import FORMATS, SEVERITY_ZH
 from transforms.model import Finding, Submission
@@ -46,6 +50,9 @@ def _load(source: Path, keep_vba: bool) -> Workbook:
     from transforms.reading.guard import Rejected, inspect
 
     data = source.read_bytes()
+    document = _document(data)
+    if document is not None:
+        return _tables_book(document)
     try:
         insp = inspect(data)
     except Rejected:
@@ -67,9 +74,44 @@ def _load(source: Path, keep_vba: bool) -> Workbook:
     return wb
 
 
+def _document(data: bytes):
+    """The tables and text of a Word document, PDF or portal page; None for a workbook (or what is no document)."""
+    from transforms.reading.forms import FORM_OF, read_document, sniff
+    from transforms.reading.guard import Rejected
+
+    try:
+        kind = sniff(data)
+        if FORM_OF[kind] == "workbook":
+            return None
+        return read_document(data, kind)
+    except Rejected:
+        return None
+
+
+def _tables_book(document) -> Workbook:
+    """A document's tables as sheets, one per place a finding names (表格2 / 第3页), each value at its R/C."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for table in document.tables:
+        for r, row in enumerate(table.cells):
+            prefix, number = table.rows[min(r, len(table.rows) - 1)]
+            title = prefix[:31]
+            ws = wb[title] if title in wb.sheetnames else wb.create_sheet(title=title)
+            for c, value in enumerate(row, start=1):
+                if value:
+                    set_text(ws.cell(row=number, column=c), value)
+    return wb
+
+
+_RC = re.compile(r"R(\d+)C(\d+)")
+
+
 def _split(ref: str) -> tuple[str, str]:
-    """'Sheet1!C8' / "'My sheet'!C8" → (sheet, 'C8')."""
+    """'Sheet1!C8' / "'My sheet'!C8" → (sheet, 'C8'); a document's '表格2!R5C3' → ('表格2', 'C5')."""
     sheet, _, coord = ref.rpartition("!")
+    m = _RC.fullmatch(coord)
+    if m:
+        coord = f"{get_column_letter(int(m.group(2)))}{int(m.group(1))}"
     return sheet.strip("'"), coord.replace("$", "")
 
 

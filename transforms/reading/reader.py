@@ -226,6 +226,8 @@ class _Reader:
                 self._add(R_FORMAT, "sheet_too_large", sheet=name, why=why)
             else:
                 self._add(R_FORMAT, "part_skipped", part=name, why=why)
+        if doc.converted_from:
+            self._add(R_FORMAT, "converted", old=doc.converted_from, new=f"{doc.converted_from}x")
         for g in tables:
             if g.truncated:
                 self._add(R_FORMAT, "sheet_truncated", sheet=g.name)

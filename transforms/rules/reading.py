@@ -24,6 +24,7 @@ class Format(Rule):
         "sheet_too_large": Message("warning", "工作表“{sheet}”范围过大（{why}），未读取。"),
         "sheet_truncated": Message("warning", "工作表“{sheet}”很大，只读取了前面的部分。"),
         "part_skipped": Message("warning", "{part}未读取：{why}。"),
+        "converted": Message("notice", "文件是旧版 .{old} 格式，已自动转换后读取；请今后“另存为” .{new} 再报送。"),
         "unknown_format": Message("warning", "无法从表格栏目判断是哪一年的格式，按报告年度使用{version}年格式读取，"
                                              "请使用统一格式的表格。"),
         # a derived row printed undivided: 2021 tables with 2019's single （六）其他处理 row (seen in real reports)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from transforms.reading.forms.document import FORMS, Document, Table, TextBlock, stack
 from transforms.reading.forms.sniff import HTML, LEGACY_WORD, LEGACY_WORKBOOK, PDF, WORD, WORKBOOK, sniff
+from transforms.reading.guard import Rejected
 
 __all__ = ["FORMS", "FORM_OF", "Document", "Table", "TextBlock", "read_document", "sniff", "stack"]
 
@@ -40,4 +41,15 @@ def read_document(data: bytes, kind: str | None = None) -> Document:
         return read_legacy_word(data)
     from transforms.reading.forms.workbook import read_workbook
 
-    return read_workbook(data)
+    if kind != LEGACY_WORKBOOK:
+        return read_workbook(data)
+    try:
+        return read_workbook(data)
+    except Rejected:
+        raise
+    except Exception:  # noqa: BLE001 - calamine cannot open it (a WPS .et, a damaged or very old .xls)
+        from transforms.reading.forms.legacy import read_legacy_workbook, soffice
+
+        if soffice() is None:
+            raise
+        return read_legacy_workbook(data)

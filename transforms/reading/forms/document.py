@@ -69,6 +69,7 @@ class Document:
     # a workbook's sheets, read by the workbook reader as they are (no stacking); None for the other forms
     grids: list[Grid] | None = None
     inspection: object = None  # a workbook's guard findings (transforms.reading.guard.Inspection)
+    converted_from: str | None = None  # "doc" / "xls": a legacy file LibreOffice converted before it was read
 
     def as_grids(self) -> list[Grid]:
         """What the table finder reads: a workbook's sheets, or the document's tables stacked (:func:`stack`)."""

@@ -61,7 +61,7 @@ QUERIES = {
     "review": f"SELECT {_UNIT}, proceeding_code, result_code, coalesce(value, 0)::DOUBLE AS value "
     f"FROM review_litigation_cells WHERE result_code <> '{TOTAL}' AND {_COUNTY}",
     "completeness": "SELECT unit_code, unit_name, report_year, status, first_received_at, first_accepted_at, "
-    "deadline, on_time FROM completeness",
+    "deadline, on_time, backfilled FROM completeness",
     # the county's figures: 不含本级 (units) and 本级 (own); 含本级 is their sum and not shown as a figure of its own
     "totals": "SELECT report_year, format_version, scope, section, row_code, column_code, value::DOUBLE AS value, "
     "reports FROM county_totals WHERE scope IN ('units', 'own')",

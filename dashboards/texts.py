@@ -98,9 +98,11 @@ TIMELINESS = "及时性"
 ON_TIME = "按时"
 NOT_DUE = "未到期"
 OVERDUE = "逾期未报"
+BACKFILLED = "往年补录"
 DEADLINE_RULE = "截止日期：报告年度次年 {units}；县政府本级 {county}。统计截至 {as_of}。"
 TIMELINESS_HELP = ("按时：截止日期前收到可计入的报告；逾期报送：可计入的报告在截止日期后收到；"
-                   "逾期未报：截止日期已过，仍无可计入的报告；未到期：截止日期未到，尚无可计入的报告。")
+                   "逾期未报：截止日期已过，仍无可计入的报告；未到期：截止日期未到，尚无可计入的报告；"
+                   "往年补录：事后补录的已发布报告，不判断及时性。")
 MONTH_DAY = "{month}月{day}日"
 FINDINGS = "问题"
 FINDINGS_LINK = "{n}条问题"

@@ -25,10 +25,13 @@ STATUS_COLORS = {s: shell.STATUS_COLORS[s] for s in STATUSES}  # the one palette
 COLORS = tuple(STATUS_COLORS.values())
 
 
-def timeliness(on_time, first_accepted_at) -> tuple[str, str]:
-    """(label, CSS class) of a unit-year's timeliness: on_time NULL → 未到期; true → 按时; false → 逾期报送 (a counted
+def timeliness(on_time, first_accepted_at, backfilled=False) -> tuple[str, str]:
+    """(label, CSS class) of a unit-year's timeliness: on_time NULL → 未到期, or 往年补录 for a year taken in by a
+    backfill run (its receipt says nothing about when the unit reported); true → 按时; false → 逾期报送 (a counted
     report came after the deadline) or 逾期未报 (the deadline passed and none has come)."""
     if on_time is None or pd.isna(on_time):
+        if backfilled is not None and not pd.isna(backfilled) and bool(backfilled):
+            return texts.BACKFILLED, "backfilled"
         return texts.NOT_DUE, "pending"
     if bool(on_time):
         return texts.ON_TIME, ""
@@ -88,7 +91,7 @@ def _table(wh: Warehouse) -> str:
     for r in df.itertuples(index=False):
         year = int(r.report_year)
         received = "" if pd.isna(r.first_received_at) else pd.Timestamp(r.first_received_at).strftime("%Y-%m-%d %H:%M")
-        timely, css = timeliness(r.on_time, r.first_accepted_at)
+        timely, css = timeliness(r.on_time, r.first_accepted_at, r.backfilled)
         n = counts.get((r.unit_code, year), 0)
         link = texts.NONE if not n else (
             f'<a href="quality.html?year={year}&amp;type=all#{shell.findings_anchor(r.unit_code, year)}">'

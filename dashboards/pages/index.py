@@ -33,7 +33,8 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 def _summary(wh: Warehouse, year: int, unit_type: str) -> str:
     comp = scope(wh.completeness, year, unit_type)
     counts = comp["status"].value_counts()
-    timely = pd.Series([timeliness(o, a)[0] for o, a in zip(comp["on_time"], comp["first_accepted_at"], strict=True)],
+    timely = pd.Series([timeliness(o, a, b)[0] for o, a, b in zip(comp["on_time"], comp["first_accepted_at"],
+                                                                  comp["backfilled"], strict=True)],
                        dtype=object).value_counts()
     subs = scope(wh.submissions, year, unit_type)
     standing = wh.standing_findings
@@ -43,7 +44,7 @@ def _summary(wh: Warehouse, year: int, unit_type: str) -> str:
     rows = [(escape(texts.EXPECTED_WITH_OWN if with_own else texts.EXPECTED_UNITS), shell.fmt_int(len(comp)))]
     rows += [(shell.status_html(s), shell.fmt_int(int(counts.get(s, 0)))) for s in STATUSES]
     rows += [(escape(label), shell.fmt_int(int(timely.get(label, 0))))
-             for label in (LATE, texts.OVERDUE, texts.NOT_DUE)]
+             for label in (LATE, texts.OVERDUE, texts.NOT_DUE, texts.BACKFILLED)]
     rows += [(escape(f"{texts.FINDINGS}·{name}"), shell.fmt_int(int(fnd.get(code, 0))))
              for code, name in SEVERITY_ZH.items()]
     rows += [(escape(texts.NEW_REQUESTS), shell.fmt_int(None if ind is None else ind.new_requests)),

@@ -32,7 +32,7 @@ What a person sees is what is read:
 headers, when all of these hold:
 
 1. both sit in the same place (the body, or the same cell of a frame), with nothing between them but paragraphs
-   without text or picture (empty ones, page or section breaks);
+   without text or picture (empty ones, page or section breaks) or a line that only says so (续表, （续上表）);
 2. their column grids agree: each column boundary of the second (from ``w:tblGrid``, in twips) lies on one of the
    first's, within 2 % of the table's width (the second may merge columns, never split one); without a grid on
    either side, the rows are as wide;
@@ -87,6 +87,8 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, No
 _DOCTYPE_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be"))
 _HEADING_NAME = re.compile(r"^(heading|标题|title)\s*\d?$", re.IGNORECASE)
 _INVISIBLE = "\u200b\u200c\u200d\ufeff"
+# a line that only says the table goes on (续表, （续上表）, 表三（续）): it joins the parts, it does not part them
+_CONTINUED = re.compile(r"^[（(]?\s*(续表|续上表|接上表|表[一二三四五六七八九十\d]{1,2}\s*[（(]续[）)])\s*[）)]?[:：。]?$")
 
 
 # ---------------------------------------------------------------- public API
@@ -215,7 +217,7 @@ class _Styles:
     def _load(self) -> dict[str, tuple[str, bool, str | None]]:
         out: dict[str, tuple[str, bool, str | None]] = {}
         if self._member in self._names:
-            w = "{%s}" % self._ns
+            w = f"{{{self._ns}}}"
             try:
                 root = _parse(self._zf, self._member)
             except Rejected as rej:
@@ -327,7 +329,7 @@ class _Table:
 
 class _Walker:
     def __init__(self, ns: str, styles: _Styles):
-        w = "{%s}" % ns
+        w = f"{{{ns}}}"
         self.w = w
         self.styles = styles
         self.tables: list[_Table] = []  # kept tables, by number
@@ -460,7 +462,7 @@ class _Walker:
             text = text[:MAX_BLOCK_CHARS]
             self.skipped.setdefault("过长的段落", f"有段落超过 {MAX_BLOCK_CHARS} 字，超出部分未读取")
         visible = bool(_clean(text))
-        if visible or para.picture:
+        if (visible and not _CONTINUED.match(_clean(text))) or para.picture:
             place.gap = True
             if place.kind == "box" and self.places and self.places[-1] is place:
                 place.boxed = True
@@ -529,7 +531,7 @@ class _Walker:
                 return None
             x += width
             edges.append(x)
-            if len(edges) > MAX_TABLE_COLS + 1:
+            if len(edges) > MAX_TABLE_COLS:
                 break
         return edges if len(edges) > 1 else None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+import unicodedata
 import zipfile
 
 import pytest
@@ -17,7 +18,9 @@ from word_fixtures import (
     TRACKED,
     UNIT,
     WIDE,
+    W,
     document_xml,
+    el,
     filled_template,
     members,
     messy_report,
@@ -28,9 +31,11 @@ from word_fixtures import (
     tc,
     textbox_para,
     tr,
+    with_document,
 )
 
-from transforms.format.statutory import FORMAT_2021
+from transforms.format.statutory import FORMAT_2019, FORMAT_2021
+from transforms.reading import read_submission
 from transforms.reading.forms import read_document
 from transforms.reading.forms.document import (
     MAX_BLOCK_CHARS,
@@ -624,3 +629,107 @@ def test_alternate_content_takes_the_first_choice_only():
            "<mc:Fallback><w:pict><v:textbox><w:txbxContent>" + para("后备") +
            "</w:txbxContent></v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>")
     assert [b.text for b in read_word(package(two)).blocks] == ["第一"]
+
+
+# ---------------------------------------------------------------- end to end: read_submission
+
+
+def expected_value(text: str):
+    text = unicodedata.normalize("NFKC", text).replace(" ", "")
+    if not text:
+        return None
+    return float(text) if "." in text else int(text)
+
+
+def test_read_submission_filled_template(tmp_path, registry, filled):
+    path = tmp_path / "模板.docx"
+    path.write_bytes(filled.data)
+    sub = read_submission(path, registry, year=2024, unit_name="大营镇")
+    assert not sub.unreadable and sub.source_kind == "word" and sub.format_version == FORMAT_2021.version
+    for key in filled.where:
+        assert sub.cells[key].source == filled.address(key), key
+        assert sub.cells[key].value == expected_value(filled.text[key]), key
+    assert sub.cells[("requests", "carried_over", "natural_person")].source == "表格2!R5C4"
+    assert sub.cells[("review_litigation", "litigation_after_reconsideration", "total")].source == "表格3!R4C15"
+    assert not [f for f in sub.findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize("variant", ["whole", "split", "split_repeated_header", "nested"])
+def test_read_submission_messy_report(tmp_path, registry, messy, variant):
+    report = messy[variant]
+    path = tmp_path / "年度报告.docx"
+    path.write_bytes(report.data)
+    sub = read_submission(path, registry)
+    assert (sub.unit_name, sub.report_year, sub.format_version, sub.source_kind) == (
+        "大营镇", 2024, FORMAT_2021.version, "word")
+    for key in report.where:
+        assert sub.cells[key].source == report.address(key), key
+        assert sub.cells[key].value == expected_value(report.text[key]), key
+    assert sub.cells[("requests", "granted", "natural_person")].raw == "１２３"
+    assert sub.cells[TRACKED].value == int(report.text[TRACKED])
+    assert not [f for f in sub.findings if f.severity == "error"]
+    blank = next(f for f in sub.findings if f.rule == "R-BLANK")
+    assert all(report.address(k) in blank.message for k in BLANKS)
+    assert {code: text for code, (text, _where) in sub.narrative.items()} == {
+        "overview": NARRATIVE["一、总体情况"], "problems": NARRATIVE["五、存在的主要问题及改进情况"],
+        "other": NARRATIVE["六、其他需要报告的事项"]}
+
+
+WRITER_OPTIONS = [
+    {},
+    {"split_table": 8},
+    {"split_table": 12, "repeat_header": True},
+    {"nested": True, "title_in_textbox": True, "unit_in_header": True, "tracked_change": True},
+    {"layout": "flat"},
+    {"layout": "flat", "split_table": 10, "nested": True},
+]
+
+
+@pytest.mark.parametrize("version", [FORMAT_2021.version, FORMAT_2019.version])
+@pytest.mark.parametrize("options", WRITER_OPTIONS, ids=lambda o: ",".join(o) or "plain")
+def test_read_submission_agrees_with_the_document_writer(tmp_path, registry, version, options):
+    """transforms.writing.documents writes Word reports and says where each value is: read back, the same."""
+    from countystats.examples.reports import consistent_values
+    from transforms.format import FORMATS
+    from transforms.writing.documents import write_document
+
+    fmt = FORMATS[version]
+    values = consistent_values(version, rng=random.Random(11))
+    year = 2024 if version == FORMAT_2021.version else 2020
+    written = write_document(tmp_path / "报告.docx", fmt, values, "大营镇", year, "word", **options)
+    sub = read_submission(written.path, registry)
+    assert (sub.unit_name, sub.report_year, sub.format_version) == ("大营镇", year, version)
+    assert {k: sub.cells[k].source for k in written.sources} == written.sources
+    assert {k: sub.cells[k].value or 0 for k in written.sources} == {k: values[k] or 0 for k in written.sources}
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda filled: filled.data[: len(filled.data) // 3], ["损坏"]),
+    (lambda filled: package("", document=XXE), ["DTD"]),
+    (lambda filled: package("<w:tbl><w:tr><w:tc>" * 5000 + "<w:p/>" + "</w:tc></w:tr></w:tbl><w:p/>" * 5000),
+     ["嵌套过深"]),
+])
+def test_read_submission_hostile_word_files(tmp_path, registry, filled, make, words):
+    path = tmp_path / "大营镇2024年报告.docx"
+    path.write_bytes(make(filled))
+    sub = read_submission(path, registry)
+    assert sub.unreadable and sub.source_kind in (None, "word") and sub.cells == {}
+    assert len(sub.findings) == 1 and sub.findings[0].rule == "R-FORMAT"
+    assert all(w in sub.findings[0].message for w in words), sub.findings[0].message
+
+
+def test_read_submission_names_the_rows_cut(tmp_path, registry, filled):
+    """A capped table is read up to the cap and the finding says what was left out."""
+    rng = random.Random(5)
+
+    def many_rows(body):  # rows of different figures (copies of one row would compress like a zip bomb)
+        table = body.findall(W + "tbl")[2]
+        for _ in range(MAX_TABLE_ROWS):
+            table.append(el(tr(*[tc(str(rng.randrange(10**9))) for _ in range(15)])))
+
+    path = tmp_path / "大营镇2024年报告.docx"
+    path.write_bytes(with_document(filled.data, many_rows))
+    sub = read_submission(path, registry)
+    assert not sub.unreadable
+    assert any(f.rule == "R-FORMAT" and "表格3" in f.message and str(MAX_TABLE_ROWS) in f.message for f in sub.findings)
+    assert sub.cells[("requests", "new_received", "natural_person")].source == "表格2!R4C4"

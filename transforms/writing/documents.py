@@ -590,6 +590,7 @@ def _fixed_zip(data: bytes) -> bytes:
 # ---------------------------------------------------------------- PDF
 
 _PDF_FONT = "STSong-Light"
+_PDF_CELL_SIZE = 9  # points
 
 
 def _pdf(doc: Composed, dopt: DocumentOptions, path: Path) -> dict[Key, str]:
@@ -612,7 +613,7 @@ def _pdf(doc: Composed, dopt: DocumentOptions, path: Path) -> dict[Key, str]:
     title_style = style("title", 18, 28, TA_CENTER)
     body = style("body", 12, 20, indent=24)
     heading = style("heading", 13, 22, indent=24, before=6)
-    cell_left, cell_center = style("cell", 9, 11), style("cellc", 9, 11, TA_CENTER)
+    cell_left, cell_center = style("cell", _PDF_CELL_SIZE, 11), style("cellc", _PDF_CELL_SIZE, 11, TA_CENTER)
     width, height = A4
     frame_width = width - 55 * mm
     drawn: list[tuple[int, Grid]] = []  # (page, part) in drawing order: top to bottom on each page
@@ -633,14 +634,17 @@ def _pdf(doc: Composed, dopt: DocumentOptions, path: Path) -> dict[Key, str]:
                     row.append(Paragraph(markup(cell.text), cell_left if cell.role in ("label", "note") else cell_center))
             data.append(row)
         total = sum(part.widths)
-        commands = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("FONT", (0, 0), (-1, -1), _PDF_FONT, 9),
+        commands = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("FONT", (0, 0), (-1, -1), _PDF_FONT, _PDF_CELL_SIZE),
                     ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                     ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
         if dopt.rulings:
             commands.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
         for (r, c), cell in part.cells.items():
+            end = (c + cell.cols - 1, r + cell.rows - 1)
             if cell.rows > 1 or cell.cols > 1:
-                commands.append(("SPAN", (c, r), (c + cell.cols - 1, r + cell.rows - 1)))
+                commands.append(("SPAN", (c, r), end))
+            if cell.role in ("label", "note"):  # room for the punctuation CJK wrapping hangs past the line's end
+                commands.append(("RIGHTPADDING", (c, r), end, 2 + _PDF_CELL_SIZE))
         return Table(data, colWidths=[frame_width * w / total for w in part.widths], style=commands)
 
     class _PdfPart(Flowable):

@@ -733,3 +733,10 @@ def test_read_submission_names_the_rows_cut(tmp_path, registry, filled):
     assert not sub.unreadable
     assert any(f.rule == "R-FORMAT" and "表格3" in f.message and str(MAX_TABLE_ROWS) in f.message for f in sub.findings)
     assert sub.cells[("requests", "new_received", "natural_person")].source == "表格2!R4C4"
+
+
+@pytest.mark.parametrize("hostile", [XXE, LAUGHS], ids=["xxe", "billion-laughs"])
+def test_dtd_refused_behind_a_comment_that_looks_like_an_element(hostile):
+    """The byte scan looks before the root element; a comment holding "<a" ends that early — the parse still says."""
+    sneaky = hostile.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0"?><!-- <a -->')
+    assert assert_rejected(package("", document=sneaky)) == DTD_REFUSED

@@ -85,6 +85,7 @@ TOO_DEEP = "文件内部结构嵌套过深（表格或文字层层套叠数百�
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, KeyError,
                RuntimeError)
 _DOCTYPE_MARKS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY") for enc in ("ascii", "utf-16-le", "utf-16-be"))
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
 _HEADING_NAME = re.compile(r"^(heading|标题|title)\s*\d?$", re.IGNORECASE)
 _INVISIBLE = "\u200b\u200c\u200d\ufeff"
 # a line that only says the table goes on (续表, （续上表）, 表三（续）): it joins the parts, it does not part them
@@ -145,7 +146,9 @@ def _parse(zf: zipfile.ZipFile, member: str):
     from lxml import etree
 
     data = _read(zf, member)
-    if any(mark in data for mark in _DOCTYPE_MARKS):
+    root_start = _ROOT_START.search(data)  # a DTD can only stand before the root element (ASCII-compatible text)
+    prolog = data[: root_start.start()] if root_start else data  # UTF-16: no match, look at it all
+    if any(mark in prolog for mark in _DOCTYPE_MARKS):
         raise Rejected(DTD_REFUSED)
     try:
         root = etree.fromstring(data, _parser())
@@ -439,9 +442,9 @@ class _Walker:
     # ------------------------------------------------------------ paragraphs and text
     def _start_para(self, el) -> None:
         heading = False
-        if self.part is None:
-            ppr = el.find(self.t["pPr"])
-            if ppr is not None:
+        if self.part is None and len(el):
+            ppr = el[0]  # pPr comes first when there is one
+            if ppr.tag == self.t["pPr"]:
                 style = ppr.find(self.t["pStyle"])
                 outline = ppr.find(self.t["outlineLvl"])
                 heading = _outline(outline, self.w) or (
@@ -462,7 +465,8 @@ class _Walker:
             text = text[:MAX_BLOCK_CHARS]
             self.skipped.setdefault("过长的段落", f"有段落超过 {MAX_BLOCK_CHARS} 字，超出部分未读取")
         visible = bool(_clean(text))
-        if (visible and not _CONTINUED.match(_clean(text))) or para.picture:
+        # text between two tables parts them, unless it only says the table goes on (looked at only where it matters)
+        if para.picture or (visible and (place.last is None or place.gap or not _CONTINUED.match(_clean(text)))):
             place.gap = True
             if place.kind == "box" and self.places and self.places[-1] is place:
                 place.boxed = True
@@ -561,17 +565,21 @@ class _Walker:
             return True
         t = self.t
         span, vmerge, hmerge = 1, None, None
-        tcpr = el.find(t["tcPr"])
+        tcpr = el[0] if len(el) else None  # the schema puts tcPr first: one look instead of a search
+        if tcpr is not None and tcpr.tag != t["tcPr"]:
+            tcpr = el.find(t["tcPr"])
         if tcpr is not None:
-            if tcpr.find(t["cellDel"]) is not None:
-                return False
-            span = max(1, _grid_count(tcpr.find(t["gridSpan"]), t["val"], 1))
-            vm = tcpr.find(t["vMerge"])
-            if vm is not None:
-                vmerge = "restart" if vm.get(t["val"]) == "restart" else "continue"
-            hm = tcpr.find(t["hMerge"])
-            if hm is not None:
-                hmerge = "restart" if hm.get(t["val"]) == "restart" else "continue"
+            val = t["val"]
+            for prop in tcpr:  # one pass over the properties (a cell has ~5)
+                tag = prop.tag
+                if tag == t["gridSpan"]:
+                    span = max(1, _grid_count(prop, val, 1))
+                elif tag == t["vMerge"]:
+                    vmerge = "restart" if prop.get(val) == "restart" else "continue"
+                elif tag == t["hMerge"]:
+                    hmerge = "restart" if prop.get(val) == "restart" else "continue"
+                elif tag == t["cellDel"]:
+                    return False
         table = self.open[-1]
         self.places.append(_Place("cell", _Cell(el, table.col, span, vmerge, hmerge), table))
         return True

@@ -54,7 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from transforms.format import REPORT_TITLE, TOTAL, ReportFormat, Section
+from transforms.format import NARRATIVE, REPORT_TITLE, TOTAL, ReportFormat, Section
 from transforms.writing.layouts import (
     OPTION_NAMES,
     Book,
@@ -68,12 +68,9 @@ from transforms.writing.layouts import (
 )
 
 FORMS = ("word", "pdf", "html")
-# The narrative sections around the tables (format-independent; the tables' own titles come from the format).
-NARRATIVE_SECTIONS = (
-    ("overview", "一、总体情况"),
-    ("problems", "五、存在的主要问题及改进情况"),
-    ("other", "六、其他需要报告的事项"),
-)
+# The narrative parts around the tables, as the report's outline names them (the tables' own titles come from the
+# format's sections)
+NARRATIVE_SECTIONS = tuple((part.code, part.label.text) for part in NARRATIVE)
 NARRATIVE_KEYS = ("preamble", *(k for k, _ in NARRATIVE_SECTIONS))
 ENCODINGS = ("utf-8", "gbk", None)
 

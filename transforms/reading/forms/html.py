@@ -38,10 +38,10 @@ from transforms.reading.forms.document import (
 )
 from transforms.reading.guard import Rejected
 
-MAX_CELLS = 400_000  # grid positions over all tables (a report has ~1,500): spans cannot blow up memory
+MAX_CELLS = 200_000  # grid positions over all tables (a report has ~1,500; stack() keeps each one's address)
 SHARE = 0.6  # the article holds at least this share of the page's readable text (> 0.5: one chain of candidates)
 HINT_SHARE = 0.25  # a container named like a portal's article container needs this much
-FURNITURE_SHARE = 0.4  # a navigation/footer-like box holding more than this is not furniture after all
+FURNITURE_SHARE = 0.4  # on a page without tables, a furniture-like box holding more text is the article
 EXTRA_PROSE = 200  # climbing to take in a table beside the article: at most this much other text comes with it
 HEADING_CHARS = 60  # a bold or centred paragraph longer than this is prose, not a title
 HEAD_BYTES = 16_384  # where a charset declaration is looked for
@@ -124,14 +124,16 @@ def read_html(data: bytes) -> Document:
         root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise Rejected("网页内容为空或无法解析，请重新保存网页后报送") from exc
-    too_deep = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
-    page = _Page(root)
-    doc = page.read()
+    # libxml2 stops (and keeps what it had) at an element nested deeper than 255, or a text/attribute over 10 MB
+    limits = [e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
+    doc = _Page(root).read()
     doc.skipped = {**skipped, **doc.skipped}
-    if too_deep:
+    if limits:
+        why = ("网页的标签嵌套层级过深（超过 255 层）" if any("depth" in m for m in limits)
+               else "网页中有超长的文字或属性（超过 10 MB）")
         if not doc.tables:
-            raise Rejected("网页的标签嵌套层级过深（超过 255 层），无法读取，疑似恶意文件，已拒收")
-        doc.skipped["网页深处的内容"] = "网页的标签嵌套层级过深（超过 255 层），更深处及其后的内容未读取"
+            raise Rejected(f"{why}，无法读取，疑似恶意文件，已拒收")
+        doc.skipped["网页其后的内容"] = f"{why}，从该处起的内容未读取"
     return doc
 
 
@@ -162,7 +164,9 @@ def decode(data: bytes, declared: str | None = None, skipped: dict[str, str] | N
             continue
         except LookupError:
             continue
-    best = min(dict.fromkeys([*tried, "utf-8"]), key=lambda enc: data.decode(enc, "replace").count("\ufffd"))
+    # the encoding that reads furthest before its first error: a page in one encoding with junk after it decodes
+    # cleanly up to the junk, while UTF-8 read as GB18030 (or the reverse) fails within the first lines
+    best = max(dict.fromkeys(["utf-8", *tried]), key=lambda enc: _clean_prefix(data, enc))
     if skipped is not None:
         skipped["网页编码"] = ("网页的文字编码无法确定（按 UTF-8、GBK 及网页声明的编码都不能完整解码），"
                            "无法识别的字节已替换为“\ufffd”，个别文字可能读错")
@@ -179,6 +183,16 @@ def _decode_as(data: bytes, encoding: str, skipped: dict[str, str] | None) -> st
         if skipped is not None:
             skipped["网页编码"] = f"网页按 {encoding.upper()} 编码有无法解码的字节，已替换为“\ufffd”，个别文字可能读错"
         return data.decode(encoding, "replace")
+
+
+def _clean_prefix(data: bytes, encoding: str) -> int:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as err:
+        return err.start
+    except LookupError:
+        return -1
+    return len(data)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -418,8 +432,10 @@ class _Page:
         i = 1
         while i < count:
             el = order[i]
-            if (el.tag in _FURNITURE_TAGS or _tokens(el) & _FURNITURE_WORDS) and content[i] <= FURNITURE_SHARE * total \
-                    and (tabular[i] <= 0.3 * total_tab or total_tab == 0):
+            # a box named like furniture is furniture unless it holds the page's tables (then it is the article,
+            # whatever its name) or, on a page without tables, most of its text
+            if (el.tag in _FURNITURE_TAGS or _tokens(el) & _FURNITURE_WORDS) and (
+                    tabular[i] <= 0.3 * total_tab if total_tab else content[i] <= FURNITURE_SHARE * total):
                 self.skip.add(el)
                 c, t, k = content[i], tabular[i], tables[i]
                 p = parent[i]
@@ -740,8 +756,10 @@ def _cell_text(cell, page: _Page) -> str:
         if el.tail:
             stack.append(("T", el.tail))
         tag = el.tag
-        if not isinstance(tag, str) or tag in _IGNORED or el in skip or _hidden(el) \
-                or tag == "table" and kinds.get(el) == _DATA:
+        if not isinstance(tag, str) or tag in _IGNORED or el in skip or _hidden(el):
+            continue
+        if tag == "table" and kinds.get(el) == _DATA:
+            parts.append("\n")  # a table of its own: the text around it are lines apart
             continue
         if tag == "br":
             parts.append("\n")

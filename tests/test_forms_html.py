@@ -772,3 +772,61 @@ def test_prose_heavy_furniture_next_to_a_short_article():
     texts = [b.text for b in doc.blocks]
     assert texts[0] == "某县2024年度政府信息公开工作年度报告如下。" and texts[-1] == "无。"
     assert not any(word in t for t in texts for word in ("领导之窗", "某某", "主办", "欢迎您"))
+
+
+# ---------------------------------------------------------------- end to end: read_submission
+
+
+@pytest.fixture(scope="module")
+def pingtan_registry(tmp_path_factory):
+    from transforms.registry import Registry
+
+    folder = tmp_path_factory.mktemp("pingtan-registry")
+    (folder / "units.csv").write_text(
+        "unit_code,unit_name,unit_type,aliases,active_from,active_to\n"
+        "gov_pingtan,平潭综合实验区,county_government,平潭综合实验区管委会|平潭综合实验区管理委员会,,\n"
+        "twp_other,某镇,township,某镇人民政府,,\n", encoding="utf-8")
+    return Registry.load(folder / "units.csv")
+
+
+def _as_gbk(data: bytes) -> bytes:
+    text = data.decode("utf-8").replace('<meta charset="utf-8"', '<meta charset="gb2312"', 1)
+    return text.encode("gb18030")
+
+
+def _as_mht(data: bytes) -> bytes:
+    return _mht(data.decode("utf-8").replace('<meta charset="utf-8"', '<meta charset="gb2312"', 1), "gb2312",
+                "quoted-printable")
+
+
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("form", ["as posted", "gbk", "mht"])
+def test_read_submission_of_the_real_page(year, form, pingtan_registry, tmp_path):
+    from datetime import date
+
+    from transforms.reading import read_submission
+
+    data = real(year)
+    data = {"as posted": data, "gbk": _as_gbk(data), "mht": _as_mht(data)}[form]
+    path = tmp_path / f"report.{'mht' if form == 'mht' else 'htm'}"  # the year and unit come from the page
+    path.write_bytes(data)
+    sub = read_submission(path, pingtan_registry, today=date(2026, 6, 30))
+    assert not sub.unreadable, sub.findings
+    assert sub.findings == [], [f.message for f in sub.findings]
+    assert (sub.source_kind, sub.report_year, sub.unit_code, sub.format_version) == ("html", year, "gov_pingtan",
+                                                                                      FORMAT_2021.version)
+    want = expected_cells(year)
+    for key, value in want.items():
+        assert sub.cells[key].value == value, key
+        assert ADDRESS.match(sub.cells[key].source), (key, sub.cells[key].source)
+    assert sub.cells[("requests", "new_received", "natural_person")].source == "表格2!R4C4"
+    assert sub.cells[("review_litigation", "reconsideration", "total")].source == "表格3!R4C5"
+    assert sub.cells[("proactive", "fees", "amount_wan_yuan")].source == "表格1!R14C2"
+    # 2021's （六）其他处理 is the sum of its three rows
+    for m in FORMAT_2021.section("requests").columns:
+        children = ("other_no_correction", "other_fee_unpaid", "other_misc")
+        assert sub.cells[("requests", "other_total", m.code)].value == sum(want[("requests", c, m.code)]
+                                                                           for c in children)
+    assert set(sub.narrative) == {"overview", "problems", "other"}
+    assert sub.narrative["other"][0] == f"{year}年，无收取信息处理费情况。"
+    assert sub.narrative["overview"][0].startswith(f"{year}年，平潭综合实验区坚持")

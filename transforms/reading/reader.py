@@ -601,9 +601,22 @@ HEAD_BLOCKS = 30  # a document's title and 填报单位 come before its narrativ
 
 
 def _document_head(doc: Document) -> list[tuple[list, int, str]]:
-    """The title and the first text blocks of a document, as head texts (a workbook's are in its cells)."""
+    """The title and the first text blocks of a document, as head texts (a workbook's are in its cells).
+
+    A title set over several lines (洪泽区人民政府 / 2023 年政府信息公开工作年度报告, or one long title wrapped) is
+    also taken whole: consecutive heading blocks joined, first.
+    """
+    blocks = [b for b in doc.blocks[:HEAD_BLOCKS] if b.tables_before == 0 and b.text.strip()]
     texts = [doc.title] if doc.title else []
-    texts += [b.text for b in doc.blocks[:HEAD_BLOCKS] if b.tables_before == 0]
+    run: list[str] = []
+    for b in [*blocks, None]:
+        if b is not None and b.heading:
+            run.append(b.text.strip())
+            continue
+        if len(run) > 1:
+            texts.append("".join(run))
+        run = []
+    texts += [b.text for b in blocks]
     return [([t], 0, t) for t in texts if t and t.strip()]
 
 

@@ -3,6 +3,7 @@ around them, continued tables, and damaged or hostile files refused or capped �
 
 from __future__ import annotations
 
+import copy
 import io
 import random
 import unicodedata
@@ -740,3 +741,48 @@ def test_dtd_refused_behind_a_comment_that_looks_like_an_element(hostile):
     """The byte scan looks before the root element; a comment holding "<a" ends that early — the parse still says."""
     sneaky = hostile.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0"?><!-- <a -->')
     assert assert_rejected(package("", document=sneaky)) == DTD_REFUSED
+
+
+def test_rearranged_structure_never_raises_anything_but_rejected(messy):
+    """Well-formed XML in the wrong shape: elements moved into others (a row in a cell, a cell in a paragraph, a
+    table in a run), removed or doubled — a program can write any of it. Read or refused, nothing else."""
+    from lxml import etree
+
+    parts = members(messy["split"].data)
+    original = etree.fromstring(parts["word/document.xml"])
+    rng = random.Random(2024)
+    read = 0
+    for _ in range(40):
+        root = copy.deepcopy(original)
+        elements = list(root.iter())[2:]  # not the document nor the body
+        for _ in range(rng.randint(1, 6)):
+            moved, target = rng.choice(elements), rng.choice(elements)
+            if moved in target.iterancestors() or moved is target or moved.getparent() is None:
+                continue
+            action = rng.choice(("move", "remove", "double"))
+            if action == "move":
+                target.insert(rng.randint(0, len(target)), moved)
+            elif action == "remove":
+                moved.getparent().remove(moved)
+            else:
+                target.append(copy.deepcopy(moved))
+            elements = list(root.iter())[2:]
+        parts["word/document.xml"] = etree.tostring(root)
+        try:
+            doc = read_word(rezip(parts))
+        except Rejected as rej:
+            assert "损坏" in rej.reason or "疑似" in rej.reason
+        else:
+            read += 1
+            assert all(len(t.rows) == len(t.cells) for t in doc.tables)
+            stack(doc.tables, "word")  # and the finder's grid can be made of it
+    assert read > 30
+
+
+def test_rows_and_cells_inside_a_cell_are_the_cells_text():
+    """A row or a cell written inside a cell without a table around it (malformed, but well-formed XML)."""
+    inner_row = "<w:tr><w:tc><w:p><w:r><w:t>内行</w:t></w:r></w:p></w:tc></w:tr>"
+    inner_cell = "<w:tc><w:p><w:r><w:t>内格</w:t></w:r></w:p></w:tc>"
+    cell = f"<w:tc><w:p><w:r><w:t>外</w:t></w:r></w:p>{inner_row}{inner_cell}</w:tc>"
+    table = cells_of(package(table_xml([tr(cell, tc("右")), tr(tc("下"), tc("角"))], [100, 100])))
+    assert table.cells == [["外\n内行\n内格", "右"], ["下", "角"]]

@@ -142,7 +142,9 @@ def _read(zf: zipfile.ZipFile, member: str) -> bytes:
 
 
 def _parse(zf: zipfile.ZipFile, member: str):
-    """One XML part as an element tree; a DTD anywhere (any encoding Office uses) is refused before parsing."""
+    """One XML part as an element tree. A DTD is refused: looked for in the bytes before the root element (the
+    encodings Office uses), and asked of the parsed tree (what the look missed; the parser never loads nor expands
+    it)."""
     from lxml import etree
 
     data = _read(zf, member)
@@ -171,13 +173,20 @@ def _parse(zf: zipfile.ZipFile, member: str):
 
 def _main_part(zf: zipfile.ZipFile, names: set[str]) -> str:
     """The document part: where the package's relationships say (``word/document.xml`` nearly always)."""
+    rels = []
     if "_rels/.rels" in names:
-        for rel in _parse(zf, "_rels/.rels"):
-            if str(rel.get("Type", "")).endswith(OFFICE_DOCUMENT):
-                target = str(rel.get("Target", "")).replace("\\", "/").lstrip("/")
-                target = posixpath.normpath(target) if target else ""
-                if target in names:
-                    return target
+        try:
+            rels = list(_parse(zf, "_rels/.rels"))
+        except Rejected as rej:
+            if rej.reason == DTD_REFUSED:
+                raise
+            # damaged relationships: Word finds the body where it always is
+    for rel in rels:
+        if str(rel.get("Type", "")).endswith(OFFICE_DOCUMENT):
+            target = str(rel.get("Target", "")).replace("\\", "/").lstrip("/")
+            target = posixpath.normpath(target) if target else ""
+            if target in names:
+                return target
     if "word/document.xml" in names:
         return "word/document.xml"
     found = sorted(n for n in names if n.lower().endswith("document.xml") and not n.startswith("_rels"))
@@ -188,7 +197,7 @@ def _main_part(zf: zipfile.ZipFile, names: set[str]) -> str:
 
 def _parts(names: set[str], folder: str, kind: str) -> list[str]:
     """word/header1.xml, header2.xml … in number order (a section's first-page, even and default headers)."""
-    pattern = re.compile(re.escape(f"{folder}/{kind}" if folder else kind) + r"(\d*)\.xml")
+    pattern = re.compile(re.escape(f"{folder}/{kind}" if folder else kind) + r"(\d{0,9})\.xml")
     found = sorted((int(m.group(1) or 0), n) for n in names if (m := pattern.fullmatch(n)))
     return [n for _, n in found[:MAX_PARTS]]
 
@@ -543,6 +552,8 @@ class _Walker:
         if not self.open:
             return True  # a row outside a table: its paragraphs are text where they are
         table = self.open[-1]
+        if table.row is not None:
+            return True  # a row inside a row (malformed): its cells are the row's
         t = self.t
         trpr = el.find(t["trPr"])
         before = 0
@@ -563,6 +574,9 @@ class _Walker:
     def _start_cell(self, el) -> bool:
         if not self.open or self.open[-1].row is None:
             return True
+        place = self.places[-1]
+        if place.kind == "cell" and place.table is self.open[-1]:
+            return True  # a cell inside a cell of the same table (malformed): its text is the cell's
         t = self.t
         span, vmerge, hmerge = 1, None, None
         tcpr = el[0] if len(el) else None  # the schema puts tcPr first: one look instead of a search
@@ -586,7 +600,9 @@ class _Walker:
 
     def _end_cell(self) -> None:
         place = self.places.pop()
-        cell, table = place.cell, self.open[-1]
+        cell, table = place.cell, place.table
+        if table.row is None:
+            return  # its row was closed under it (malformed nesting): nothing to place it in
         r, c, span = len(table.cells), cell.col, cell.span
         table.col = c + span
         if c >= MAX_TABLE_COLS:

@@ -786,3 +786,16 @@ def test_rows_and_cells_inside_a_cell_are_the_cells_text():
     cell = f"<w:tc><w:p><w:r><w:t>外</w:t></w:r></w:p>{inner_row}{inner_cell}</w:tc>"
     table = cells_of(package(table_xml([tr(cell, tc("右")), tr(tc("下"), tc("角"))], [100, 100])))
     assert table.cells == [["外\n内行\n内格", "右"], ["下", "角"]]
+
+
+def test_content_control_placeholder_prompt_is_not_a_value():
+    """A template's value cells as content controls: what was typed is read; an empty control's grey prompt is not."""
+    def control(text: str, prompt: bool) -> str:
+        pr = '<w:sdtPr><w:showingPlcHdr/></w:sdtPr>' if prompt else "<w:sdtPr/>"
+        return f'<w:sdt>{pr}<w:sdtContent><w:r><w:t>{text}</w:t></w:r></w:sdtContent></w:sdt>'
+
+    row_prompt = f"<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>{tc('单击输入')}</w:sdtContent></w:sdt>"
+    rows = [tr(tc("行政许可"), tc(runs=control("12", False)), tc(runs=control("单击或点击此处输入文字。", True))),
+            tr(tc("行政处罚"), row_prompt, tc("3"))]
+    table = cells_of(package(table_xml(rows, [100, 100, 100])))
+    assert table.cells == [["行政许可", "12", ""], ["行政处罚", "", "3"]]

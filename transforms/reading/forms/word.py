@@ -18,8 +18,9 @@ What a person sees is what is read:
   A cell's text is its paragraphs joined with a line break; a nested table's text belongs to that table, not to
   the cell around it.
 * **Text**: runs' ``w:t``, ``w:tab`` (tab), ``w:br``/``w:cr`` (line break); tracked changes as they now stand
-  (inserted text in, ``w:del``/``w:moveFrom`` out); content controls (``w:sdt``), hyperlinks, simple fields and
-  complex fields' results (not their ``w:instrText``); ``w:noBreakHyphen``, ``w:sym`` and ruby guides are left out.
+  (inserted text in, ``w:del``/``w:moveFrom`` out); content controls (``w:sdt``: what was typed in them, not the
+  placeholder prompt a control shows while empty), hyperlinks, simple fields and complex fields' results (not
+  their ``w:instrText``); ``w:noBreakHyphen``, ``w:sym`` and ruby guides are left out.
 * **Blocks**: every paragraph with text outside the tables, in reading order, numbered 第N段 over those paragraphs;
   the text of text boxes (``w:txbxContent``; of ``mc:AlternateContent`` only the ``mc:Choice``, else the text would
   come twice) as 文本框, just before the paragraph that anchors it; headers (页眉) first and footers (页脚) last,
@@ -354,14 +355,12 @@ class _Walker:
         self.skipped: dict[str, str] = {}
         self.paragraphs = 0  # numbered paragraphs (第N段)
         self.ended = 0  # tables read to their end (TextBlock.tables_before)
-        self.dropped_tables = 0
         self.part: str | None = None  # 页眉 / 页脚 while walking a header or footer part
         t = {name: w + name for name in (
             "p", "tbl", "tr", "tc", "t", "tab", "ptab", "br", "cr", "txbxContent", "drawing", "pict", "object",
             "pPr", "rPr", "tblPr", "tblGrid", "trPr", "tcPr", "sectPr", "sdtPr", "sdtEndPr", "del", "moveFrom",
             "rt", "tblPrEx", "pStyle", "outlineLvl", "gridCol", "gridSpan", "vMerge", "hMerge", "gridBefore",
-            "gridAfter", "cellDel", "tblInd", "delText", "instrText", "footnoteReference", "endnoteReference",
-            "commentReference", "fldData", "val", "w", "type")}
+            "cellDel", "tblInd", "delText", "instrText", "fldData", "sdt", "showingPlcHdr", "val", "w", "type")}
         self.t = t
         self._skip = {t[k] for k in ("pPr", "rPr", "tblPr", "tblGrid", "trPr", "tcPr", "sectPr", "sdtPr",
                                      "sdtEndPr", "del", "moveFrom", "rt", "tblPrEx", "delText", "instrText",
@@ -378,7 +377,8 @@ class _Walker:
         self.places = [_Place("part" if part else "body")]
         self.paras = []
         t, skip = self.t, self._skip
-        P, TBL, TR, TC, T = t["p"], t["tbl"], t["tr"], t["tc"], t["t"]
+        P, TBL, TR, TC, T, SDT = t["p"], t["tbl"], t["tr"], t["tc"], t["t"], t["sdt"]
+        prompts: list = []  # content controls showing their placeholder prompt (单击此处输入文字): not typed text
         TAB, PTAB, BR, CR, BOX = t["tab"], t["ptab"], t["br"], t["cr"], t["txbxContent"]
         PICTURES = {t["drawing"], t["pict"], t["object"]}
         choice, fallback = self._choice, self._fallback
@@ -388,7 +388,7 @@ class _Walker:
             tag = el.tag
             if event == "start":
                 if tag == T:
-                    if self.paras and el.text:
+                    if self.paras and el.text and not prompts:
                         self._text(el.text)
                 elif tag in skip:
                     walker.skip_subtree()
@@ -411,6 +411,9 @@ class _Walker:
                         self._text("\n")
                 elif tag == BOX:
                     self.places.append(_Place("box"))
+                elif tag == SDT:
+                    if el.find(f"{t['sdtPr']}/{t['showingPlcHdr']}") is not None:
+                        prompts.append(el)  # its structure (rows, cells) still counts; its words do not
                 elif tag in PICTURES:
                     if self.paras:
                         self.paras[-1].picture = True
@@ -432,6 +435,9 @@ class _Walker:
             elif tag == TBL:
                 if tables and self.open and self.open[-1].el is el:
                     self._end_table()
+            elif tag == SDT:
+                if prompts and prompts[-1] is el:
+                    prompts.pop()
             elif tag == BOX:
                 if len(self.places) > 1 and self.places[-1].kind == "box":
                     box = self.places.pop()
@@ -509,7 +515,6 @@ class _Walker:
     def _start_table(self, el) -> bool:
         """A table to read (True), or one to pass over with its contents (too many, too deep)."""
         if len(self.tables) >= MAX_TABLES:
-            self.dropped_tables += 1
             self.skipped["表格"] = f"文档中的表格超过 {MAX_TABLES} 个，第 {MAX_TABLES + 1} 个起未读取"
             return False
         depth = len(self.open)

@@ -84,57 +84,24 @@ SEPARATOR_ROWS = 2  # blank rows between two tables that do not continue each ot
 def stack(tables: list[Table], kind: str) -> Grid:
     """The tables one under another in one grid, in document order.
 
-    A table that continues the previous one follows it directly, its columns aligned on the previous table's
-    column boundaries where both know them (a row of a continued PDF table may split a column the first part did
-    not): a cell spanning several aligned columns becomes a merged area. Other tables are separated by blank rows,
+    A table that continues the previous one follows it directly. Where every part of such a run knows its column
+    boundaries, all parts are laid on the union of them: a PDF page whose rows never divide the label column (the
+    first rows of table 三) and the next page's rows that do (三、本年度办理结果 | （三）不予公开 | 1.属于国家秘密) then
+    share columns, a cell spanning several of them becoming a merged area. Other tables are separated by blank rows,
     as the tables of a stacked sheet are. Every position remembers its address in the document (``Grid.refs``).
     """
     cells: list[list[object]] = []
     origin: dict[tuple[int, int], tuple[int, int]] = {}
     refs: dict[tuple[int, int], str] = {}
     row_names: list[str] = []
-    previous: Table | None = None
-    edges: list[float] | None = None  # the aligned boundaries of the table being continued
-    for table in tables[:MAX_TABLES]:
-        if table.continues and previous is not None and cells:
-            mapping, edges = _align(edges, table.col_edges)
-        else:
-            if cells:
-                for _ in range(SEPARATOR_ROWS):
-                    cells.append([])
-                    row_names.append("")
-            mapping, edges = None, table.col_edges
-        top = len(cells)
-        for r, row in enumerate(table.cells[:MAX_TABLE_ROWS]):
-            prefix, number = table.rows[r] if r < len(table.rows) else table.rows[-1]
-            out: list[object] = []
-            cells.append(out)
-            row_names.append(f"{prefix}第 {number} 行")
-            for c, value in enumerate(row[:MAX_TABLE_COLS]):
-                span = mapping[c] if mapping is not None and c < len(mapping) else (c, c)
-                while len(out) <= span[1]:
-                    out.append(None)
-                out[span[0]] = "" if value is None else value
-                refs[(top + r, span[0])] = f"{prefix}!R{number}C{c + 1}"
-                for extra in range(span[0] + 1, span[1] + 1):  # one of the table's columns over several aligned
-                    out[extra] = out[span[0]]
-                    origin[(top + r, extra)] = (top + r, span[0])
-        for r0, c0, r1, c1 in table.merges:
-            if r0 >= MAX_TABLE_ROWS or c0 >= MAX_TABLE_COLS:
-                continue
-            r1, c1 = min(r1, len(table.cells) - 1, MAX_TABLE_ROWS - 1), min(c1, MAX_TABLE_COLS - 1)
-            a0 = mapping[c0][0] if mapping is not None and c0 < len(mapping) else c0
-            a1 = mapping[c1][1] if mapping is not None and c1 < len(mapping) else c1
-            value = cells[top + r0][a0] if a0 < len(cells[top + r0]) else ""
-            for r in range(top + r0, top + r1 + 1):
-                row = cells[r]
-                while len(row) <= a1:
-                    row.append(None)
-                for c in range(a0, a1 + 1):
-                    if (r, c) != (top + r0, a0):
-                        row[c] = value
-                        origin[(r, c)] = (top + r0, a0)
-        previous = table
+    for run in _runs(tables[:MAX_TABLES]):
+        if cells:
+            for _ in range(SEPARATOR_ROWS):
+                cells.append([])
+                row_names.append("")
+        mappings = _union_columns(run)
+        for table, mapping in zip(run, mappings, strict=True):
+            _place(table, mapping, cells, origin, refs, row_names)
     for row in cells:  # positions no table cell reached are blank, as an empty sheet cell is
         for c, v in enumerate(row):
             if v is None:
@@ -142,20 +109,77 @@ def stack(tables: list[Table], kind: str) -> Grid:
     return Grid(name=kind, visible=True, index=0, cells=cells, origin=origin, refs=refs, row_names=row_names)
 
 
-def _align(edges: list[float] | None, new: list[float] | None):
-    """A continuing table's columns on the previous part's boundaries: (mapping, boundaries).
+def _runs(tables: list[Table]) -> list[list[Table]]:
+    """Tables grouped into runs: a table and the tables that continue it."""
+    runs: list[list[Table]] = []
+    for table in tables:
+        if table.continues and runs:
+            runs[-1].append(table)
+        else:
+            runs.append([table])
+    return runs
 
-    ``mapping[c]`` = (first, last) aligned column that the continuing table's column c covers, each boundary taken
-    to the nearest of the previous part's. Without geometry on both sides the columns are taken as they are.
-    """
-    if not edges or not new:
-        return None, new or edges
 
-    def nearest(x: float) -> int:
-        return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
+def _union_columns(run: list[Table]) -> list[list[tuple[int, int]] | None]:
+    """For each table of a run, ``mapping[c]`` = (first, last) column of the run's union of column boundaries that
+    its column c covers; None for every table when some part does not know its boundaries (taken as they are)."""
+    if len(run) == 1 or any(not _geometry_fits(t) for t in run):
+        return [None] * len(run)
+    xs = sorted(x for t in run for x in t.col_edges)
+    tolerance = max(3.0, 0.005 * (xs[-1] - xs[0]))  # points or twips: a rounding apart, never a column
+    union: list[float] = []
+    for x in xs:
+        if not union or x - union[-1] > tolerance:
+            union.append(x)
 
-    mapping = []
-    for c in range(len(new) - 1):
-        a, b = nearest(new[c]), nearest(new[c + 1])
-        mapping.append((a, max(a, b - 1)))
-    return mapping, edges
+    def index(x: float) -> int:
+        return min(range(len(union)), key=lambda i: abs(union[i] - x))
+
+    out = []
+    for t in run:
+        mapping = []
+        for c in range(len(t.col_edges) - 1):
+            a, b = index(t.col_edges[c]), index(t.col_edges[c + 1])
+            mapping.append((a, max(a, b - 1)))
+        out.append(mapping)
+    return out
+
+
+def _geometry_fits(table: Table) -> bool:
+    edges = table.col_edges
+    return bool(edges) and len(edges) >= 2 and all(len(row) <= len(edges) - 1 for row in table.cells)
+
+
+def _place(table: Table, mapping, cells, origin, refs, row_names) -> None:
+    """Append ``table``'s rows to the grid, its column c at ``mapping[c]`` (a span: merged), its merges kept."""
+    top = len(cells)
+    for r, row in enumerate(table.cells[:MAX_TABLE_ROWS]):
+        prefix, number = table.rows[r] if r < len(table.rows) else table.rows[-1]
+        out: list[object] = []
+        cells.append(out)
+        row_names.append(f"{prefix}第 {number} 行")
+        for c, value in enumerate(row[:MAX_TABLE_COLS]):
+            first, last = mapping[c] if mapping is not None and c < len(mapping) else (c, c)
+            while len(out) <= last:
+                out.append(None)
+            out[first] = "" if value is None else value
+            refs[(top + r, first)] = f"{prefix}!R{number}C{c + 1}"
+            for extra in range(first + 1, last + 1):  # one of the table's columns over several of the run's
+                out[extra] = out[first]
+                origin[(top + r, extra)] = (top + r, first)
+    height = min(len(table.cells), MAX_TABLE_ROWS)
+    for r0, c0, r1, c1 in table.merges:
+        if r0 >= height or c0 >= MAX_TABLE_COLS:
+            continue
+        r1, c1 = min(r1, height - 1), min(c1, MAX_TABLE_COLS - 1)
+        a0 = mapping[c0][0] if mapping is not None and c0 < len(mapping) else c0
+        a1 = mapping[c1][1] if mapping is not None and c1 < len(mapping) else c1
+        value = cells[top + r0][a0] if a0 < len(cells[top + r0]) else ""
+        for r in range(top + r0, top + r1 + 1):
+            row = cells[r]
+            while len(row) <= a1:
+                row.append(None)
+            for c in range(a0, a1 + 1):
+                if (r, c) != (top + r0, a0):
+                    row[c] = value
+                    origin[(r, c)] = (top + r0, a0)

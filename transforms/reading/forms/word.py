@@ -2,9 +2,10 @@
 
 The parts are parsed with lxml (python-docx is slow and hides what matters here: merged cells, tracked changes,
 content controls, text boxes) after the zip's directory is checked (:func:`~transforms.reading.guard.open_zip`);
-a part that declares a DTD is refused before it is parsed (entities are how XML bombs and XXE work, and no Office
-part has one), the parser never loads a DTD, resolves an entity or reaches the network, and libxml2's default depth
-limit (256) stays on. The tree is walked once with ``lxml.etree.iterwalk`` — no recursion over nesting a file
+a part that declares a DTD is refused (entities are how XML bombs and XXE work, and no Office part has one: looked
+for in the bytes before the root element, and asked of the parse), the parser never loads a DTD, resolves an entity
+or reaches the network, and libxml2's default depth limit (256 levels) stays on: deeper nesting is refused as
+hostile, and tables nested more than ``MAX_NESTING`` deep are left out. The tree is walked once with ``lxml.etree.iterwalk`` — no recursion over nesting a file
 controls — and everything kept is capped (the ``MAX_*`` of :mod:`.document`; what is cut is named in
 ``Document.skipped``).
 
@@ -16,7 +17,7 @@ What a person sees is what is read:
   the positions it covers, and ``merges`` lists the areas. ``w:gridBefore`` leaves grid columns empty at a row's
   start (``""``); ``w:gridAfter`` at its end (the row is shorter). A row deleted as a tracked change is not read.
   A cell's text is its paragraphs joined with a line break; a nested table's text belongs to that table, not to
-  the cell around it.
+  the cell around it. Tables in headers and footers are read as their text (a letterhead's layout).
 * **Text**: runs' ``w:t``, ``w:tab`` (tab), ``w:br``/``w:cr`` (line break); tracked changes as they now stand
   (inserted text in, ``w:del``/``w:moveFrom`` out); content controls (``w:sdt``: what was typed in them, not the
   placeholder prompt a control shows while empty), hyperlinks, simple fields and complex fields' results (not
@@ -35,11 +36,11 @@ headers, when all of these hold:
 1. both sit in the same place (the body, or the same cell of a frame), with nothing between them but paragraphs
    without text or picture (empty ones, page or section breaks) or a line that only says so (续表, （续上表）);
 2. their column grids agree: each column boundary of the second (from ``w:tblGrid``, in twips) lies on one of the
-   first's, within 2 % of the table's width (the second may merge columns, never split one); without a grid on
-   either side, the rows are as wide;
+   first's, within 2 % of the table's width or 60 twips (the second may merge columns, never split one: the
+   stacked grid aligns it on the first part's columns); without a grid on either side, the rows are as wide;
 3. the second does not open with a title row of its own: a single non-empty cell across the whole width
    (第二十条第（五）项 above a block of table 二) starts a table, not the rest of one. A header row repeated from the
-   first part is fine: the part continues, under the same header.
+   first part is fine: the part continues, under the same header. A frame neither continues nor is continued.
 
 ``Document.title`` is ``docProps/core.xml``'s ``dc:title`` when it is set. A damaged file (truncated zip, missing
 or malformed part) raises :class:`~transforms.reading.guard.Rejected` with what is wrong and what the clerk can do.

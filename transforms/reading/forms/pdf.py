@@ -396,7 +396,7 @@ def _make_line(chars: list[_Char], page: int) -> _Line:
     kept = [chars[0]]
     for ch in chars[1:]:  # a glyph painted twice (fake bold) is one char
         prev = kept[-1]
-        if ch.text == prev.text and abs(ch.x0 - prev.x0) < 0.3 * max(ch.size, 1.0):
+        if ch.text == prev.text and abs(ch.x0 - prev.x0) < min(0.3 * (prev.x1 - prev.x0), 1.0):
             continue
         kept.append(ch)
     sizes = sorted(c.size for c in kept)
@@ -598,10 +598,10 @@ _NUMBER = re.compile(r"[-+−]?\d[\d,，]*(?:[.．]\d+)?%?")
 _DASH = re.compile(r"[-–—－/／]")
 _SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _SUBSECTION = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
-COL_GAP = 1.5  # ems between two cells of a row (prose has at most a justified space)
+COL_GAP = 0.8  # ems between two cells of a row (justified prose has at most ~0.3)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Seg:
     """Chars of a line that sit together: a cell's text in that line."""
 
@@ -609,16 +609,24 @@ class _Seg:
     x1: float
     text: str
     number: bool
+    chars: list[_Char]
+
+
+def _seg(chars: list[_Char]) -> _Seg:
+    text = _join(chars)
+    plain = text.replace(" ", "")
+    return _Seg(chars[0].x0, max(c.x1 for c in chars), text, bool(_NUMBER.fullmatch(plain) or _DASH.fullmatch(plain)),
+                chars)
 
 
 def _segments(line: _Line) -> list[_Seg]:
     """The line cut where chars are a column gap apart; numbers are also cut at spaces ("0 0 0")."""
     segs: list[list[_Char]] = []
+    em = max(line.size, 1.0)
     for ch in line.chars:
         if segs:
             prev = segs[-1][-1]
             gap = ch.x0 - prev.x1
-            em = max(line.size, 1.0)
             numeric_pair = ch.text.isdigit() and prev.text.isdigit()
             if gap > COL_GAP * em or (numeric_pair and (ch.space or gap > 0.5 * em)):
                 segs.append([ch])
@@ -626,13 +634,7 @@ def _segments(line: _Line) -> list[_Seg]:
             segs[-1].append(ch)
         else:
             segs.append([ch])
-    out = []
-    for chars in segs:
-        text = _join(chars)
-        plain = text.replace(" ", "")
-        out.append(_Seg(chars[0].x0, max(c.x1 for c in chars), text,
-                        bool(_NUMBER.fullmatch(plain) or _DASH.fullmatch(plain))))
-    return out
+    return [_seg(chars) for chars in segs]
 
 
 def _values(segs: list[_Seg]) -> int:
@@ -703,16 +705,25 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
             columns[-1][1] = max(columns[-1][1], b)
         else:
             columns.append([a, b])
-    boundary = columns[0][0] - 0.25 * em  # labels to the left of it
-    # label columns: where label text starts (labels of several levels side by side)
-    starts = [s.x0 for ss, n in zip(segs, nvals, strict=True) for s in ss[: len(ss) - n] if s.x1 <= boundary + em]
+    # labels to the left of the values: the boundary halfway between the labels' ends and the first value column
+    ends = [s.x1 for ss, n in zip(segs, nvals, strict=True) if n for s in ss[: len(ss) - n] if s.x1 < columns[0][0]]
+    boundary = (max(ends) + columns[0][0]) / 2 if ends else columns[0][0] - 0.25 * em
+
+    def labels_of(k: int) -> list[_Seg]:
+        return [s for s in segs[k][: len(segs[k]) - nvals[k]] if s.x1 <= boundary + 0.5 * em]
+
+    # label columns: where label text starts (labels of several levels side by side); a label run into the next
+    # level's label with little space between is cut where that level starts
+    starts = _cluster([s.x0 for k in range(len(lines)) for s in labels_of(k)], em)
+    for k in range(len(lines)):
+        segs[k] = [piece for s in segs[k] for piece in (_cut(s, starts, em) if s in labels_of(k) else (s,))]
     left = min(min(line.x0 for line in lines), boundary)
     right = max(max(line.x1 for line in lines), columns[-1][1]) + 0.01
-    edges = [left] + [x for x in _cluster(starts, em)[1:] if x < boundary - 0.5 * em]
-    if boundary - left > 0.5 * em:
+    edges = [left] + [x for x in starts[1:] if x < boundary - 0.5 * em]
+    if starts and boundary - left > 0.5 * em:
         edges.append(boundary)
     else:
-        edges[0] = boundary  # no room for labels: the values start the table
+        edges[0] = min(left, boundary)  # no labels (table 四's single row): the values start the table
     labels = len(edges) - 1  # zones left of the values
     edges += [(columns[k - 1][1] + columns[k][0]) / 2 for k in range(1, len(columns))] + [right]
     zones = len(edges) - 1
@@ -722,59 +733,108 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
     def overlap(seg: _Seg, z: int) -> float:
         return max(0.0, min(seg.x1, edges[z + 1]) - max(seg.x0, edges[z]))
 
-    def place(seg: _Seg, value: bool) -> list[int]:
-        """The zones a segment fills: a value its value column; a label the label column it starts in; other text
-        (a header) every zone it mostly covers, a merged cell when several."""
-        if value:
-            return [max(range(labels, zones), key=lambda z: overlap(seg, z))]
-        if labels and seg.x1 <= boundary + em:
-            return [max(0, min(bisect_right(edges, seg.x0 + 0.5 * em) - 1, labels - 1))]
+    def label_zone(seg: _Seg) -> int:
+        return max(0, min(bisect_right(edges, seg.x0 + 0.5 * em) - 1, labels - 1))
+
+    def place(seg: _Seg) -> list[int]:
+        """The zones a header segment fills: every zone it mostly covers (a merged cell), else the one it overlaps
+        most."""
         covered = [z for z in range(zones) if overlap(seg, z) > 0
                    and overlap(seg, z) >= 0.5 * min(edges[z + 1] - edges[z], seg.x1 - seg.x0)]
         if len(covered) >= 2 and covered[-1] - covered[0] == len(covered) - 1:
             return covered
         return [max(range(zones), key=lambda z: overlap(seg, z))]
 
-    # rows: each value line and each other line, except a text-only line within the labels: a wrapped label, it joins
-    # the nearest value line
-    rows: list[tuple[float, dict[int, list[tuple[float, float, str]]], list[tuple[int, int]]]] = []
+    rows: list[_WordRow] = []
     value_lines = [k for k, n in enumerate(nvals) if n]
-    row_of: dict[int, int] = {}
+    row_of = {}
     for k in value_lines:
         row_of[k] = len(rows)
-        rows.append((lines[k].base, {}, []))
+        rows.append(_WordRow(lines[k].base))
+    # how far a label column's text reaches (the next column's start, or its longest line): a line that reaches it
+    # wrapped, and the next line continues it; so does every line of a narrow column (vertical text, 三、本年度…)
+    reach = [edges[z + 1] if z + 1 < labels else
+             max((s.x1 for k in range(len(lines)) for s in labels_of(k) if label_zone(s) == z), default=0.0)
+             for z in range(labels)]
+    last: dict[int, tuple[int, float, float]] = {}  # label zone → (row, x1, baseline) of its latest line
+    head: dict[int, tuple[int, float]] = {}  # zone → (row, baseline) of its latest header line
     for k, line in enumerate(lines):
-        if k not in row_of:
-            near = min(value_lines, key=lambda v: (abs(lines[v].base - line.base), lines[v].base > line.base))
-            wrapped = (k > value_lines[0] and labels and all(s.x1 <= boundary + em for s in segs[k])
-                       and abs(lines[near].base - line.base) <= 3 * em)
-            if wrapped:
-                row_of[k] = row_of[near]
+        mine = labels_of(k) if labels else []
+        others = [s for s in segs[k] if s not in mine]
+        value_segs = segs[k][len(segs[k]) - nvals[k]:] if nvals[k] else []
+        own = []
+        for s in mine:
+            z = label_zone(s)
+            prev = last.get(z)
+            wrapped = (prev is not None and 0 < line.base - prev[2] <= 1.6 * em and s.x0 <= edges[z] + 1.5 * em
+                       and (prev[1] >= reach[z] - 1.5 * em or reach[z] - edges[z] <= 3 * em))
+            # a value line keeps its own (innermost) label: only an outer label column's line may continue above
+            if wrapped and (k not in row_of or any(label_zone(t) > z for t in mine)):
+                rows[prev[0]].add(z, line.base, s.x0, s.text)
+                last[z] = (prev[0], s.x1, line.base)
             else:
-                row_of[k] = len(rows)
-                rows.append((line.base, {}, []))
-        _base, pieces, spans_ = rows[row_of[k]]
-        first_value = len(segs[k]) - nvals[k]
-        for i, seg in enumerate(segs[k]):
-            zs = place(seg, i >= first_value and nvals[k] > 0)
-            pieces.setdefault(zs[0], []).append((line.base, seg.x0, seg.text))
-            if len(zs) > 1 and (zs[0], zs[-1]) not in spans_:
-                spans_.append((zs[0], zs[-1]))
-    rows.sort(key=lambda row: row[0])
+                own.append((s, z))
+        if k in row_of:
+            target = row_of[k]
+        elif not own and not others:
+            continue
+        elif others or k < value_lines[0]:  # a header line (across the values, or above the first row)
+            target = len(rows)
+            rows.append(_WordRow(line.base))
+        else:  # a label line of its own: the value line it stands beside (below: centred cells), else above
+            below = [v for v in value_lines if 0 <= lines[v].base - line.base <= 1.6 * em]
+            above = [v for v in value_lines if 0 < line.base - lines[v].base <= 1.6 * em]
+            if below or above:
+                target = row_of[below[0] if below else above[-1]]
+            else:
+                target = len(rows)
+                rows.append(_WordRow(line.base))
+        row = rows[target]
+        for s, z in own:
+            row.add(z, line.base, s.x0, s.text)
+            last[z] = (target, s.x1, line.base)
+        for s in others:
+            if s in value_segs:
+                zs = [max(range(labels, zones), key=lambda z, s=s: overlap(s, z))]
+                row.values.add(zs[0])
+            else:
+                zs = place(s)
+            into = row
+            if k not in row_of and len(zs) == 1:  # a header cell's next line (narrow columns wrap: 结果/维持)
+                above = head.get(zs[0])
+                if above is not None and 0 < line.base - above[1] <= 1.6 * em:
+                    into = rows[above[0]]
+                head[zs[0]] = (rows.index(into), line.base)
+            into.add(zs[0], line.base, s.x0, s.text)
+            if len(zs) > 1 and (zs[0], zs[-1]) not in into.spans:
+                into.spans.append((zs[0], zs[-1]))
+    rows = sorted((row for row in rows if row.pieces), key=lambda row: row.base)
+    for above, below in zip(rows, rows[1:], strict=False):
+        # a header over a merged value cell (本年处理决定数量 over three columns): the values below it sit in the
+        # columns it leaves empty; the header spans them
+        if above.values or not below.values:
+            continue
+        for z in sorted(above.pieces):
+            end = z
+            while end + 1 < zones and end + 1 not in above.pieces:
+                end += 1
+            under = {v for v in below.values if z <= v <= end}
+            if end > z and under and z not in under and not any(a <= z <= b for a, b in above.spans):
+                above.spans.append((z, end))
     cells: list[list[str | None]] = []
     merges = []
-    for r, (_base, pieces, spans_) in enumerate(rows):
+    for r, row in enumerate(rows):
         out: list[str | None] = [""] * zones
-        for z, parts in pieces.items():
+        for z, parts in row.pieces.items():
             parts.sort()
-            text, last = "", None
+            text, last_base = "", None
             for base, _x, piece in parts:
-                if last is not None:
-                    text += "\n" if base - last > 0.35 * em else " "
+                if last_base is not None:
+                    text += "\n" if base - last_base > 0.35 * em else " "
                 text += piece
-                last = base
+                last_base = base
             out[z] = text
-        for z0, z1 in spans_:
+        for z0, z1 in row.spans:
             for z in range(z0 + 1, z1 + 1):
                 out[z] = None
             merges.append((r, z0, r, z1))
@@ -782,6 +842,26 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
     return _PageTable(page, edges[0], edges[-1], min(line.top for line in lines), max(line.bottom for line in lines),
                       cells, merges, edges)
 
+
+@dataclass
+class _WordRow:
+    base: float
+    pieces: dict[int, list[tuple[float, float, str]]] = field(default_factory=dict)  # zone → (baseline, x, text)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # zones of a merged header cell
+    values: set[int] = field(default_factory=set)  # zones holding a value
+
+    def add(self, zone: int, base: float, x: float, text: str) -> None:
+        self.pieces.setdefault(zone, []).append((base, x, text))
+
+
+def _cut(seg: _Seg, starts: list[float], em: float) -> list[_Seg]:
+    """A label segment cut where another label column starts (a visible gap before a char at that position)."""
+    pieces: list[list[_Char]] = [[seg.chars[0]]]
+    for prev, ch in zip(seg.chars, seg.chars[1:], strict=False):
+        if ch.x0 - prev.x1 > 0.15 * em and any(abs(ch.x0 - x) <= 0.5 * em for x in starts):
+            pieces.append([])
+        pieces[-1].append(ch)
+    return [seg] if len(pieces) == 1 else [_seg(chars) for chars in pieces]
 
 
 # ---------------------------------------------------------------- page furniture
@@ -843,11 +923,12 @@ def _assemble(pages: list[_Page], total: int, skipped: dict[str, str]) -> Docume
         tables[page.number], rest = _ruled_tables(page)
         lines[page.number] = _lines(rest, page.number)
     _drop_furniture(pages, lines)
-    body = _body(lines)
+    margins = _body(lines)[:2]
     for page in pages:
-        found, lines[page.number] = _word_tables(lines[page.number], page.number, body[:2])
+        found, lines[page.number] = _word_tables(lines[page.number], page.number, margins)
         tables[page.number] = sorted(tables[page.number] + found, key=lambda t: t.top)
     _continuations(pages, tables, lines)
+    body = _body(lines)  # the running text's margins and size, now without the tables' text
 
     doc = Document("pdf", skipped=skipped)
     writer = _Paragraphs(doc, body)
@@ -901,6 +982,42 @@ def _continuations(pages: list[_Page], tables: dict[int, list[_PageTable]], line
             repeated += 1
         if repeated and opener is not nxt:
             _drop_rows(nxt, repeated)
+        _join_split_row(last, nxt)
+
+
+def _join_split_row(prev: _PageTable, nxt: _PageTable) -> None:
+    """Word lets a row break over the page: the rest of its cells' text opens the continuation, its value cells
+    empty there (a genuine next row has its values). That rest is joined to the row it belongs to; likewise the rest
+    of a merged label cut by the page (（四）无 | 法提供) is joined to the label it continues."""
+    if not nxt.cells or not prev.cells or len(prev.col_edges) != len(nxt.col_edges):
+        return
+    if any(abs(a - b) > 2 * TOL for a, b in zip(prev.col_edges, nxt.col_edges, strict=True)):
+        return
+    last, first = len(prev.cells) - 1, nxt.cells[0]
+
+    def owner(c: int) -> tuple[int, int] | None:
+        """The cell of prev's last row at column c (the top-left of the merged area covering it)."""
+        if c < len(prev.cells[last]) and prev.cells[last][c] is not None:
+            return (last, c)
+        return next(((r0, c0) for r0, c0, r1, c1 in prev.merges if r0 <= last <= r1 and c0 <= c <= c1), None)
+
+    filled = [c for c, v in enumerate(first) if v and v.strip()]
+    own = [c for c, v in enumerate(prev.cells[last]) if v and v.strip()]
+    if not filled:
+        return
+    numbers = [c for c in own if _NUMBER.fullmatch(re.sub(r"\s", "", prev.cells[last][c]))]
+    if numbers and all(c in own and c not in numbers for c in filled):
+        for c in filled:
+            prev.cells[last][c] = f"{prev.cells[last][c]}\n{first[c]}"
+        _drop_rows(nxt, 1)
+        return
+    for c in filled:  # a merged label cut by the page
+        r0c0 = owner(c)
+        spans = [m for m in prev.merges if (m[0], m[1]) == r0c0 and m[0] < last == m[2]]
+        if r0c0 is not None and spans and prev.cells[r0c0[0]][r0c0[1]] and any(
+                (m[0], m[1]) == (0, c) and m[2] > 0 for m in nxt.merges):
+            prev.cells[r0c0[0]][r0c0[1]] += first[c]
+            first[c] = ""
 
 
 def _row_texts(row: list[str | None]) -> list[str]:
@@ -977,7 +1094,7 @@ class _Paragraphs:
 
     def new_paragraph(self, prev: _Line, line: _Line) -> bool:
         em = max(prev.size, line.size)
-        if self.broken or abs(prev.size - line.size) > 0.12 * em:
+        if self.broken or abs(prev.size - line.size) > 0.12 * em or _heading_like(prev.text) or _heading_like(line.text):
             return True
         if self.centred(prev) or self.centred(line):
             return not (self.centred(prev) and self.centred(line)) or line.top - prev.bottom > 1.5 * em
@@ -1000,6 +1117,11 @@ class _Paragraphs:
             return
         size = max(line.size for line in lines)
         heading = (size >= 1.15 * self.size or (all(self.centred(line) for line in lines) and len(text) <= 60)
-                   or (len(text) <= 40 and bool(_SECTION.match(text) or _SUBSECTION.match(text))
-                       and "。" not in text[:-1]))
+                   or _heading_like(text))
         self.doc.blocks.append(TextBlock(text[:MAX_BLOCK_CHARS], f"第{lines[0].page}页", self.tables_before, heading))
+
+
+def _heading_like(text: str) -> bool:
+    """A numbered section heading: 一、总体情况 · （三）政府信息管理情况。 (short, no sentence inside)."""
+    text = text.strip()
+    return len(text) <= 40 and bool(_SECTION.match(text) or _SUBSECTION.match(text)) and "。" not in text[:-1]

@@ -10,7 +10,8 @@ table finder and the rules never learn which form a report came in.
 
 Addresses (interfaces.md, "Every form a report arrives in"): ``Sheet1!D9`` in a workbook; ``表格2!R5C3`` — the
 document's 2nd table, grid row 5, column 3, counted after merged cells are expanded — in Word and HTML; ``第3页!R5C3``
-in a PDF (rows counted over the table rows of that page, top to bottom; columns within the table).
+in a PDF (rows counted over the table rows of that page, top to bottom; columns within the table). A table that runs
+on over a page break counts its columns over all its parts, so a column keeps its number on every page.
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ def _place(table: Table, mapping, cells, origin, refs, row_names) -> None:
             while len(out) <= last:
                 out.append(None)
             out[first] = "" if value is None else value
-            refs[(top + r, first)] = f"{prefix}!R{number}C{c + 1}"
+            # a run's columns are counted over all its parts (a merged label spanning three columns counts three)
+            refs[(top + r, first)] = f"{prefix}!R{number}C{(first if mapping is not None else c) + 1}"
             for extra in range(first + 1, last + 1):  # one of the table's columns over several of the run's
                 out[extra] = out[first]
                 origin[(top + r, extra)] = (top + r, first)

@@ -511,7 +511,7 @@ def test_nesting_deeper_than_the_cap_is_left_out():
     deep = ("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>层</w:t></w:r></w:p>" * depth + "<w:p/>" +
             "</w:tc></w:tr></w:tbl><w:p/>" * depth)
     doc = read_word(package(deep))
-    assert len(doc.tables) == MAX_NESTING and "嵌套表格" in doc.skipped
+    assert len(doc.tables) == MAX_NESTING and doc.skipped == {f"嵌套超过 {MAX_NESTING} 层的表格": "表格套表格的层数过多"}
     assert all(t.cells[0][0].startswith("层") for t in doc.tables)
 
 
@@ -520,21 +520,23 @@ def test_huge_number_of_rows_capped():
     doc = read_word(package(table_xml([rows], [100, 100]) + para("之后")))
     table = doc.tables[0]
     assert len(table.cells) == MAX_TABLE_ROWS and table.cells[-1] == ["标签", str(MAX_TABLE_ROWS - 1)]
-    assert len(table.rows) == MAX_TABLE_ROWS and "表格1" in doc.skipped and str(MAX_TABLE_ROWS) in doc.skipped["表格1"]
+    assert len(table.rows) == MAX_TABLE_ROWS
+    assert doc.skipped == {f"表格1第 {MAX_TABLE_ROWS + 1} 行起": f"表格超过 {MAX_TABLE_ROWS} 行"}
     assert doc.blocks[-1].text == "之后"
 
 
 def test_too_many_tables_and_columns_and_spans_capped():
     many = "".join(table_xml([tr(tc(str(i)), tc(""))], [100, 100]) + para(f"段{i}") for i in range(MAX_TABLES + 20))
     doc = read_word(package(many))
-    assert len(doc.tables) == MAX_TABLES and "表格" in doc.skipped
+    assert len(doc.tables) == MAX_TABLES and doc.skipped == {f"第 {MAX_TABLES + 1} 个表格起": f"文档中的表格超过 {MAX_TABLES} 个"}
     assert len(doc.blocks) == MAX_TABLES + 20  # the text after the last table read is still read
     wide = table_xml([tr(*[tc(str(i)) for i in range(MAX_TABLE_COLS + 30)]),
                       tr(tc("跨", span=10**9), tc("后")), tr(tc("前", extra_pr=""), pr='<w:gridBefore w:val="999999"/>')],
                      [10] * (MAX_TABLE_COLS + 30))
     doc = read_word(package(wide))
     table = doc.tables[0]
-    assert max(map(len, table.cells)) == MAX_TABLE_COLS and "表格1" in doc.skipped
+    assert max(map(len, table.cells)) == MAX_TABLE_COLS
+    assert doc.skipped == {f"表格1第 {MAX_TABLE_COLS + 1} 列起": f"表格超过 {MAX_TABLE_COLS} 列"}
     assert table.cells[1][0] == "跨" and table.cells[1][1:] == [None] * (MAX_TABLE_COLS - 1)
     assert table.merges == [(1, 0, 1, MAX_TABLE_COLS - 1)]
     assert table.cells[2] == [""] * MAX_TABLE_COLS
@@ -543,11 +545,15 @@ def test_too_many_tables_and_columns_and_spans_capped():
 
 def test_text_capped():
     long = "字" * (MAX_BLOCK_CHARS + 5000)
-    doc = read_word(package(para(long) + table_xml([tr(tc(long))], [100])))
+    half = "格" * (MAX_BLOCK_CHARS * 3 // 4)
+    two_paragraphs = tc(half)[: -len("</w:tc>")] + para(half) + "</w:tc>"
+    doc = read_word(package(para(long) + table_xml([tr(tc(long), two_paragraphs)], [100, 100])))
     assert len(doc.blocks[0].text) == MAX_BLOCK_CHARS and len(doc.tables[0].cells[0][0]) == MAX_BLOCK_CHARS
-    assert doc.skipped
+    assert len(doc.tables[0].cells[0][1]) == MAX_BLOCK_CHARS and doc.tables[0].cells[0][1].count("\n") == 1
+    assert doc.skipped == {"过长段落的超出部分": f"段落超过 {MAX_BLOCK_CHARS} 字",
+                           "表格1!R1C2的超出部分": f"单元格超过 {MAX_BLOCK_CHARS} 字"}
     doc = read_word(package(para("段") * (MAX_BLOCKS + 10)))
-    assert len(doc.blocks) == MAX_BLOCKS and "正文段落" in doc.skipped
+    assert len(doc.blocks) == MAX_BLOCKS and doc.skipped == {f"第 {MAX_BLOCKS + 1} 段起的文字": f"文档的段落超过 {MAX_BLOCKS} 段"}
 
 
 def test_damaged_bytes_never_raise_anything_but_rejected(filled):
@@ -732,7 +738,8 @@ def test_read_submission_names_the_rows_cut(tmp_path, registry, filled):
     path.write_bytes(with_document(filled.data, many_rows))
     sub = read_submission(path, registry)
     assert not sub.unreadable
-    assert any(f.rule == "R-FORMAT" and "表格3" in f.message and str(MAX_TABLE_ROWS) in f.message for f in sub.findings)
+    cut = [f for f in sub.findings if f.rule == "R-FORMAT"]
+    assert len(cut) == 1 and f"表格3第 {MAX_TABLE_ROWS + 1} 行起未读取：表格超过 {MAX_TABLE_ROWS} 行" in cut[0].message
     assert sub.cells[("requests", "new_received", "natural_person")].source == "表格2!R4C4"
 
 

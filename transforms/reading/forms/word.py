@@ -7,7 +7,7 @@ for in the bytes before the root element, and asked of the parse), the parser ne
 or reaches the network, and libxml2's default depth limit (256 levels) stays on: deeper nesting is refused as
 hostile, and tables nested more than ``MAX_NESTING`` deep are left out. The tree is walked once with ``lxml.etree.iterwalk`` — no recursion over nesting a file
 controls — and everything kept is capped (the ``MAX_*`` of :mod:`.document`; what is cut is named in
-``Document.skipped``).
+``Document.skipped``, worded for the reader's finding "{part}未读取：{why}": 表格3第 2001 行起 · 表格超过 2000 行).
 
 What a person sees is what is read:
 
@@ -479,7 +479,7 @@ class _Walker:
         text = "".join(para.parts)
         if para.chars > MAX_BLOCK_CHARS:
             text = text[:MAX_BLOCK_CHARS]
-            self.skipped.setdefault("过长的段落", f"有段落超过 {MAX_BLOCK_CHARS} 字，超出部分未读取")
+            self.skipped.setdefault("过长段落的超出部分", f"段落超过 {MAX_BLOCK_CHARS} 字")
         visible = bool(_clean(text))
         # text between two tables parts them, unless it only says the table goes on (looked at only where it matters)
         if para.picture or (visible and (place.last is None or place.gap or not _CONTINUED.match(_clean(text)))):
@@ -503,7 +503,7 @@ class _Walker:
                 target.append(TextBlock(text, self.part, tables_before=self.ended if self.part == "页脚" else 0))
             return
         if len(self.blocks) >= MAX_BLOCKS:
-            self.skipped.setdefault("正文段落", f"文档的段落超过 {MAX_BLOCKS} 段，其余未读取")
+            self.skipped.setdefault(f"第 {MAX_BLOCKS + 1} 段起的文字", f"文档的段落超过 {MAX_BLOCKS} 段")
             return
         if boxed:
             where = "文本框"
@@ -516,11 +516,11 @@ class _Walker:
     def _start_table(self, el) -> bool:
         """A table to read (True), or one to pass over with its contents (too many, too deep)."""
         if len(self.tables) >= MAX_TABLES:
-            self.skipped["表格"] = f"文档中的表格超过 {MAX_TABLES} 个，第 {MAX_TABLES + 1} 个起未读取"
+            self.skipped[f"第 {MAX_TABLES + 1} 个表格起"] = f"文档中的表格超过 {MAX_TABLES} 个"
             return False
         depth = len(self.open)
         if depth >= MAX_NESTING:
-            self.skipped["嵌套表格"] = f"表格套表格超过 {MAX_NESTING} 层，更深的表格未读取"
+            self.skipped[f"嵌套超过 {MAX_NESTING} 层的表格"] = "表格套表格的层数过多"
             return False
         place = self.places[-1]
         t = self.t
@@ -568,7 +568,7 @@ class _Walker:
                 return False  # a row deleted as a tracked change: gone from what the person sees
             before = _grid_count(trpr.find(t["gridBefore"]), t["val"], 0)
         if len(table.cells) >= MAX_TABLE_ROWS:
-            self.skipped[table.prefix] = f"表格超过 {MAX_TABLE_ROWS} 行，其余行未读取"
+            self.skipped[f"{table.prefix}第 {MAX_TABLE_ROWS + 1} 行起"] = f"表格超过 {MAX_TABLE_ROWS} 行"
             return False
         table.row_el = el
         table.row = [""] * min(before, MAX_TABLE_COLS)
@@ -612,7 +612,7 @@ class _Walker:
         r, c, span = len(table.cells), cell.col, cell.span
         table.col = c + span
         if c >= MAX_TABLE_COLS:
-            self.skipped[table.prefix] = f"表格超过 {MAX_TABLE_COLS} 列，其余列未读取"
+            self.skipped[f"{table.prefix}第 {MAX_TABLE_COLS + 1} 列起"] = f"表格超过 {MAX_TABLE_COLS} 列"
             return
         span = min(span, MAX_TABLE_COLS - c)
         row = table.row
@@ -621,7 +621,7 @@ class _Walker:
         text = "\n".join(cell.paras).strip().strip(_INVISIBLE)
         if len(text) > MAX_BLOCK_CHARS:
             text = text[:MAX_BLOCK_CHARS]
-            self.skipped.setdefault(f"{table.prefix}!R{r + 1}C{c + 1}", f"单元格超过 {MAX_BLOCK_CHARS} 字，超出部分未读取")
+            self.skipped.setdefault(f"{table.prefix}!R{r + 1}C{c + 1}的超出部分", f"单元格超过 {MAX_BLOCK_CHARS} 字")
         rec = table.vertical.get(c) if cell.vmerge == "continue" else None
         if rec is not None and rec[3] == c + span - 1:  # the merged area above (the same columns) goes on down
             rec[2] = r

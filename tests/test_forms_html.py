@@ -597,6 +597,10 @@ def test_cell_text():
                  "<style>td{}</style><span style='display: none'>藏</span><!-- 注释 --></td><td> 2 </td></tr>"
                  "<tr><td>&nbsp;</td><td>\u3000</td></tr></table>")
     assert t.cells == [["a\nb\nc\nd\ne f", "2"], ["", ""]]
+    # a newline in the markup's text is whitespace (a browser shows a space); <br>/<p> are the line breaks
+    t = table_of("<table><tr><td>结果\n        纠正</td><td>\n  <span>其他</span>\n  结果\n</td></tr>"
+                 "<tr><td><p>结果</p>\n<p>维持\n</p></td><td>尚未<br/>\n审结</td></tr></table>")
+    assert t.cells == [["结果 纠正", "其他 结果"], ["结果\n维持", "尚未\n审结"]]
 
 
 def test_hidden_things_are_not_read():

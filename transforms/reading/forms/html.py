@@ -287,7 +287,12 @@ class _Page:
         if self.body is None:
             self.body = root
         self.kinds: dict = {}  # <table> element → _DATA / _LAYOUT / _EMPTY
-        self.skip: set = set()  # elements not read (invisible, furniture), with everything inside
+        # elements not read, with everything inside: hidden ones (found once: the walks ask about every element),
+        # then the portal's furniture. lxml hands out the same proxy for an element while one is referenced.
+        candidates = root.xpath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden') "
+                                "or contains(@style, 'NONE') or contains(@style, 'HIDDEN') or contains(@style, 'None')"
+                                " or contains(@style, 'Hidden')]")
+        self.skip: set = {el for el in candidates if _hidden(el)}
         self.skipped: dict[str, str] = {}
 
     # ------------------------------------------------------------ the whole reading
@@ -300,18 +305,18 @@ class _Page:
         return Document("html", tables=tables, blocks=blocks, title=title, skipped=self.skipped)
 
     # ------------------------------------------------------------ tables: data or layout
-    @staticmethod
-    def _own_rows(table) -> list:
+    def _own_rows(self, table) -> list:
         """The table's own visible rows, in the order written (thead/tbody/tfoot as they come)."""
         rows = []
+        skip = self.skip
         for child in table:
             tag = child.tag
-            if not isinstance(tag, str) or _hidden(child):
+            if not isinstance(tag, str) or child in skip:
                 continue
             if tag == "tr":
                 rows.append(child)
             elif tag in ("thead", "tbody", "tfoot", "form"):
-                rows.extend(r for r in child if r.tag == "tr" and not _hidden(r))
+                rows.extend(r for r in child if r.tag == "tr" and r not in skip)
         return rows
 
     def _kind(self, table) -> int:
@@ -389,39 +394,41 @@ class _Page:
         own: list[int] = []
         in_table: list[bool] = []
         end: list[int] = []
-        stack: list = [(self.body, -1, False, False)]
+        skip = self.skip
+        stack: list = [(self.body, -1, False)]
         while stack:
             item = stack.pop()
             if isinstance(item, int):  # the end of element item's subtree
                 end[item] = len(order) - 1
                 continue
-            el, p, link, tab = item
+            el, p, link = item
             i = len(order)
             order.append(el)
             parent.append(p)
             end.append(i)
             link = link or el.tag == "a"
-            tab = tab or self.kinds.get(el) == _DATA
-            n = 0 if link else _count(el.text)
             stack.append(i)
+            if self.kinds.get(el) == _DATA:  # a data table's text in one call: its cells are not candidates
+                own.append(_count(el.text_content()))
+                in_table.append(True)
+                continue
+            n = 0 if link else _count(el.text)
             kids = []
             for child in el:
                 if not link:
                     n += _count(child.tail)
                 tag = child.tag
-                if not isinstance(tag, str) or tag in _IGNORED or child in self.skip:
+                if not isinstance(tag, str) or tag in _IGNORED or child in skip:
                     continue
-                if _hidden(child):
-                    self.skip.add(child)
-                    continue
-                kids.append((child, i, link, tab))
+                kids.append((child, i, link))
             stack.extend(reversed(kids))
             own.append(n)
-            in_table.append(tab)
+            in_table.append(False)
         count = len(order)
         content = own[:]
         tabular = [n if t else 0 for n, t in zip(own, in_table, strict=True)]
-        tables = [1 if self.kinds.get(el) == _DATA else 0 for el in order]
+        tables = [sum(1 for t in el.iter("table") if self.kinds.get(t) == _DATA) if self.kinds.get(el) == _DATA else 0
+                  for el in order]
         for i in range(count - 1, 0, -1):
             p = parent[i]
             content[p] += content[i]
@@ -512,7 +519,7 @@ class _Flow:
             tag = el.tag
             if el.tail:
                 stack.append(("T", el.tail))
-            if not isinstance(tag, str) or tag in _IGNORED or el in skip or _hidden(el):
+            if not isinstance(tag, str) or tag in _IGNORED or el in skip:
                 continue
             if tag == "br":
                 self._flush()
@@ -623,7 +630,7 @@ class _Flow:
     def _visible_within(self, el, top) -> bool:
         skip = self.page.skip
         while el is not None and el is not top:
-            if el in skip or _hidden(el) or el.tag in _IGNORED:
+            if el in skip or el.tag in _IGNORED:
                 return False
             el = el.getparent()
         return True
@@ -646,6 +653,7 @@ class _Flow:
 
 
 _FREE = object()  # a grid position no cell has reached (yet)
+_BREAK = "\x00"  # a line break from the markup (<br>, <p>, <div>); control characters were removed from the page
 
 
 def _grid(table, page: _Page, name: str, budget: int):
@@ -656,14 +664,14 @@ def _grid(table, page: _Page, name: str, budget: int):
     group_end: list[int] = []
     for child in table:
         tag = child.tag
-        if not isinstance(tag, str) or child in page.skip or _hidden(child):
+        if not isinstance(tag, str) or child in page.skip:
             continue
         if tag == "tr":
             rows.append(child)
             group_end.append(-1)  # rows directly in <table>: one implicit group
         elif tag in ("thead", "tbody", "tfoot", "form"):
             first = len(rows)
-            rows.extend(r for r in child if r.tag == "tr" and r not in page.skip and not _hidden(r))
+            rows.extend(r for r in child if r.tag == "tr" and r not in page.skip)
             for _ in range(first, len(rows)):
                 group_end.append(len(rows) - 1)
     if not rows:
@@ -681,7 +689,7 @@ def _grid(table, page: _Page, name: str, budget: int):
         line = grid[r]
         c = 0
         for cell in row:
-            if cell.tag not in ("td", "th") or cell in page.skip or _hidden(cell):
+            if cell.tag not in ("td", "th") or cell in page.skip:
                 continue
             while c < len(line) and line[c] is not _FREE:
                 c += 1
@@ -736,42 +744,45 @@ def _put(line: list, c: int, value) -> None:
 def _cell_text(cell, page: _Page) -> str:
     """A cell's text: every descendant's, a line per <br>, <p> or <div>; whitespace (&nbsp;, U+3000) runs one space,
     each line stripped; scripts, styles, hidden elements and nested data tables left out."""
+    if not len(cell):  # most cells: text only
+        return _WS.sub(" ", cell.text or "").strip()[:MAX_BLOCK_CHARS]
+    from lxml import etree
+
     kinds, skip = page.kinds, page.skip
-    parts: list[str] = []
-    size = 0
-    stack: list = [("S", c) for c in reversed(list(cell))]
-    if cell.text:
-        stack.append(("T", cell.text))
-    while stack:
-        kind, item = stack.pop()
-        if kind == "T":
-            if size < MAX_BLOCK_CHARS:
-                parts.append(item)
-                size += len(item)
+    parts: list[str] = [cell.text or ""]
+    size = len(parts[0])
+    walk = etree.iterwalk(cell, events=("start", "end"))
+    for event, el in walk:
+        if el is cell:
             continue
-        if kind == "N":
-            parts.append("\n")
-            continue
-        el = item
-        if el.tail:
-            stack.append(("T", el.tail))
         tag = el.tag
-        if not isinstance(tag, str) or tag in _IGNORED or el in skip or _hidden(el):
+        if event == "start":
+            if not isinstance(tag, str) or tag in _IGNORED or el in skip:
+                walk.skip_subtree()
+            elif tag == "table" and kinds.get(el) == _DATA:
+                parts.append(_BREAK)  # a table of its own: the text around it are lines apart
+                walk.skip_subtree()
+            elif tag == "br":
+                parts.append(_BREAK)
+            else:
+                if tag in _BLOCK:
+                    parts.append(_BREAK)
+                if el.text and size < MAX_BLOCK_CHARS:
+                    parts.append(el.text)
+                    size += len(el.text)
             continue
-        if tag == "table" and kinds.get(el) == _DATA:
-            parts.append("\n")  # a table of its own: the text around it are lines apart
-            continue
-        if tag == "br":
-            parts.append("\n")
-            continue
-        block = tag in _BLOCK
-        if block:
-            parts.append("\n")
-            stack.append(("N", None))
-        stack.extend(("S", c) for c in reversed(list(el)))
-        if el.text:
-            stack.append(("T", el.text))
+        # end (also of a skipped element, whose tail is the cell's text)
+        if isinstance(tag, str) and tag in _BLOCK and tag != "table" and el not in skip:
+            parts.append(_BREAK)
+        if el.tail and size < MAX_BLOCK_CHARS:
+            parts.append(el.tail)
+            size += len(el.tail)
     if size >= MAX_BLOCK_CHARS:
         page.skipped["过长的单元格"] = f"有单元格文字超过 {MAX_BLOCK_CHARS} 字，超出部分未读取"
-    lines = (_WS.sub(" ", line).strip() for line in "".join(parts).split("\n"))
+    return _lines("".join(parts))
+
+
+def _lines(text: str) -> str:
+    """Lines at the structural breaks; a newline in the markup's text is only whitespace, as a browser shows it."""
+    lines = (_WS.sub(" ", line).strip() for line in text.split(_BREAK))
     return "\n".join(line for line in lines if line)[:MAX_BLOCK_CHARS]

@@ -760,3 +760,81 @@ def test_libreoffice_export_of_a_word_report(tmp_path, values):
     doc = read_pdf((tmp_path / "report.pdf").read_bytes())
     check_cells(doc, values)
     assert [b.text for b in doc.blocks if b.text in NARRATIVE] == list(NARRATIVE)
+
+
+# ---------------------------------------------------------------- end to end: read_submission
+
+UNITS = ("unit_code,unit_name,unit_type,aliases,active_from,active_to\n"
+         "gov_hongze,淮安市洪泽区人民政府,county_government,洪泽区人民政府|洪泽区政府,,\n"
+         "gov_huaian,淮安市人民政府,county_government,淮安市政府,,\n"
+         "gov_test,测试县人民政府,county_government,测试县政府,,\n")
+
+
+@pytest.fixture(scope="module")
+def registry_of_the_pdfs(tmp_path_factory):
+    from transforms.registry import Registry
+
+    folder = tmp_path_factory.mktemp("pdf-registry")
+    (folder / "units.csv").write_text(UNITS, encoding="utf-8")
+    return Registry.load(folder / "units.csv")
+
+
+def submission(data: bytes, registry, tmp_path, name: str = "report.pdf"):
+    from datetime import date
+
+    from transforms.reading import read_submission
+
+    path = tmp_path / name  # a neutral name: the year and the unit come from the document
+    path.write_bytes(data)
+    return read_submission(path, registry, today=date(2026, 6, 30))
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", REAL)
+def test_read_submission_of_the_published_pdf(name, registry_of_the_pdfs, tmp_path):
+    sub = submission(published(name), registry_of_the_pdfs, tmp_path)
+    assert not sub.unreadable, [f.message for f in sub.findings]
+    unit = "gov_huaian" if name.startswith("huaian") else "gov_hongze"
+    assert (sub.source_kind, sub.report_year, sub.unit_code, sub.format_version) == ("pdf", REAL[name], unit,
+                                                                                      F21.version)
+    want = expected(name)
+    cells = {(s, r, c): v for s, rows in want.items() for r, cols in rows.items() for c, v in cols.items()}
+    assert {k: sub.value(*k) for k in cells} == cells
+    for (s, r, c), v in cells.items():
+        source = sub.cells[(s, r, c)].source
+        if F21.section(s).row_by_code[r].derived and not undivided(want) or v is None:
+            assert source is None, (r, c, source)  # computed from its children / not printed
+        else:
+            assert ADDRESS.fullmatch(source), (r, c, source)
+    if name == "hongze-qu-2023":
+        assert sub.cells[("requests", "new_received", "natural_person")].source == "第3页!R10C4"
+        assert sub.cells[("review_litigation", "reconsideration", "upheld")].source == "第4页!R13C1"
+    if undivided(want):  # the file prints 2019's single （六）其他处理 row: said once, read as printed
+        assert [(f.rule, f.severity) for f in sub.findings] == [("R-FORMAT", "notice")]
+        assert "（六）其他处理" in sub.findings[0].message
+    else:
+        assert sub.findings == [], [f.message for f in sub.findings]
+    assert set(sub.narrative) == {"overview", "problems", "other"}
+    assert sub.narrative["overview"][0].startswith(f"{REAL[name]} 年，")
+    assert sub.narrative["other"][0].endswith("元。") and "信息处理费" in sub.narrative["other"][0]
+    assert sub.narrative["overview"][1].startswith("第1页")
+
+
+@pytest.mark.unit
+def test_read_submission_of_a_drawn_report(values, registry_of_the_pdfs, tmp_path):
+    sub = submission(report(values, repeat=True), registry_of_the_pdfs, tmp_path)
+    assert (sub.source_kind, sub.report_year, sub.unit_code, sub.unreadable) == ("pdf", 2024, "gov_test", False)
+    assert sub.findings == [], [f.message for f in sub.findings]
+    want = {(s, r, c): v for s, rows in values.items() for r, cols in rows.items() for c, v in cols.items()}
+    assert {k: sub.value(*k) for k in want} == want
+
+
+@pytest.mark.unit
+def test_read_submission_of_hostile_pdfs(registry_of_the_pdfs, tmp_path):
+    scanned = canvas_pdf(lambda c: scanned_page(c))
+    encrypted = canvas_pdf(lambda c: (c.drawString(72, 700, "x"), c.showPage()), encrypt="pw")
+    truncated = published("huaian-shi-2024")[:50_000]
+    for data, words in ((scanned, ("扫描", "OCR")), (encrypted, ("密码",)), (truncated, ("不完整",))):
+        sub = submission(data, registry_of_the_pdfs, tmp_path)
+        assert sub.unreadable and [f.rule for f in sub.findings] == ["R-FORMAT"]
+        assert all(w in sub.findings[0].message for w in words), sub.findings[0].message

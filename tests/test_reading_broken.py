@@ -68,7 +68,7 @@ def test_a_web_page_saved_as_xls_is_read_as_a_web_page(tmp_path, registry):
     p.write_bytes(b"<html><body><table><tr><td>1</td></tr></table></body></html>")
     sub = read_submission(p, registry)
     assert sub.source_kind == "html" and not sub.unreadable
-    assert [f.rule for f in sub.findings if f.severity == "error"][:1] == ["R-FORMAT"]  # no statutory tables in it
+    assert "R-FORMAT" in [f.rule for f in sub.findings if f.severity == "error"]  # no statutory tables in it
 
 
 def test_truncated_zip(tmp_path, registry, good_xlsx):

@@ -48,8 +48,8 @@ def read_document(data: bytes, kind: str | None = None) -> Document:
     except Rejected:
         raise
     except Exception:  # noqa: BLE001 - calamine cannot open it (a WPS .et, a damaged or very old .xls)
-        from transforms.reading.forms.legacy import read_legacy_workbook, soffice
+        from transforms.reading.forms.legacy import complete_compound, read_legacy_workbook, soffice
 
-        if soffice() is None:
+        if soffice() is None or not complete_compound(data):
             raise
         return read_legacy_workbook(data)

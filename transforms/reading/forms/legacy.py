@@ -30,6 +30,8 @@ def soffice() -> str | None:
 def read_legacy_word(data: bytes) -> Document:
     from transforms.reading.forms.word import read_word
 
+    if soffice() is not None and not complete_compound(data):
+        raise Rejected("文件已损坏（旧版 Word 文件内部数据不完整，可能下载或复制时中断），请重新保存为 .docx 后报送")
     document = read_word(convert(data, ".doc", "docx", LEGACY_WORD))
     document.converted_from = "doc"
     return document
@@ -41,6 +43,22 @@ def read_legacy_workbook(data: bytes) -> Document:
     document = read_workbook(convert(data, ".xls", "xlsx", LEGACY_WORKBOOK))
     document.converted_from = "xls"
     return document
+
+
+def complete_compound(data: bytes) -> bool:
+    """Whether an OLE compound file holds every sector its header points at: a file cut short in a download is
+    damaged, and LibreOffice would "repair" it into a partial report, so it is not converted."""
+    if len(data) < 512:
+        return False
+    shift = int.from_bytes(data[30:32], "little")
+    if shift not in (9, 12):
+        return False
+    size = 1 << shift
+    header = 512 if shift == 9 else 4096
+    pointers = [int.from_bytes(data[48:52], "little")]  # the directory's first sector
+    pointers += [int.from_bytes(data[i:i + 4], "little") for i in range(76, 512, 4)]  # the FAT's sectors (DIFAT)
+    used = [p for p in pointers if p < 0xFFFFFFFA]
+    return bool(used) and all(header + (p + 1) * size <= len(data) for p in used)
 
 
 def convert(data: bytes, suffix: str, to: str, refusal: str) -> bytes:

@@ -122,10 +122,13 @@ ACTION_ZH = {"accept": "接受", "return": "退回", "reopen": "撤销"}
 
 
 def _example(args: argparse.Namespace) -> int:
-    from countystats.examples.county import write_example_inbox
+    from countystats.examples.county import write_example_inbox, write_example_published
 
     paths = write_example_inbox(Path(args.inbox))
     print(f"示例收件箱：{args.inbox}（{len(paths)} 个文件）")
+    if args.published:
+        paths = write_example_published(Path(args.published))
+        print(f"门户网站往年发布的报告（用 run --backfill 补录）：{args.published}（{len(paths)} 个文件）")
     return 0
 
 
@@ -188,8 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--by", help="决定人（默认：当前用户）")
     v.set_defaults(func=_review)
 
-    x = sub.add_parser("example", help="生成示例县的报送文件")
+    x = sub.add_parser("example", help="生成示例县的报送文件（及门户网站上往年发布的报告）")
     x.add_argument("--inbox", type=_path, default="data/example-inbox")
+    x.add_argument("--published", type=_path, help="另把往年已发布的报告（PDF、网页）写到此文件夹，供补录")
     x.set_defaults(func=_example)
     return p
 

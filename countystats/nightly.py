@@ -20,6 +20,7 @@ from countystats.settings import ROOT, Settings
 DAG_ID = "countystats_nightly"
 AIRFLOW_HOME = ROOT / "airflow_home"
 EXAMPLE_INBOX = ROOT / "data" / "example-inbox"
+EXAMPLE_PUBLISHED = ROOT / "data" / "example-published"  # the portal's reports of past years, taken in by backfill
 PROGRESS_MARK = "countystats:"  # the pipeline's progress log lines carry this
 
 
@@ -77,12 +78,35 @@ def ensure_example_inbox(inbox: Path) -> None:
     _step(f"· 已生成示例县的报送文件：{inbox}（{len(paths)} 个）")
 
 
+def ensure_example_published(folder: Path) -> None:
+    if folder.is_dir() and any(folder.iterdir()):
+        return
+    from countystats.examples.county import write_example_published
+
+    paths = write_example_published(folder)
+    _step(f"· 已生成示例县门户网站上往年发布的报告：{folder}（{len(paths)} 个，PDF 和网页）")
+
+
 def clear_outputs(settings: Settings) -> None:
     """--fresh: forget everything loaded (warehouse, archive, outputs); the inbox is never touched."""
     for path in (settings.db, settings.db.with_name(settings.db.name + ".wal")):
         path.unlink(missing_ok=True)
     for folder in (settings.archive, settings.out, settings.staging):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _dag_test(env: dict[str, str], log) -> int:
+    """One run of the DAG (`airflow dags test`): Airflow's output to the log, the pipeline's progress lines shown."""
+    proc = subprocess.Popen(
+        [_airflow(), "dags", "test", DAG_ID], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, encoding="utf-8", errors="replace",
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        log.write(line)
+        if PROGRESS_MARK in line:
+            _step("  " + progress_text(line))
+    return proc.wait()
 
 
 def run_dag_locally(fresh: bool = False) -> int:
@@ -107,17 +131,15 @@ def run_dag_locally(fresh: bool = False) -> int:
             return 1
         if settings.inbox == EXAMPLE_INBOX:
             ensure_example_inbox(settings.inbox)
+            ensure_example_published(EXAMPLE_PUBLISHED)
+            # the portal's past years first, as a backfill run (their receipts are no lateness), then the season
+            backfill = settings.with_(inbox=EXAMPLE_PUBLISHED, backfill=True)
+            _step(f"· 补录往年已发布的报告：运行 Airflow DAG {DAG_ID}（backfill，收件箱：{EXAMPLE_PUBLISHED}）…")
+            if _dag_test(airflow_env(settings=backfill), log) != 0:
+                print(f"补录运行失败，详见日志 {log_path}", file=sys.stderr)
+                return 1
         _step(f"· 运行 Airflow DAG {DAG_ID}（收件箱：{settings.inbox}）…")
-        proc = subprocess.Popen(
-            [_airflow(), "dags", "test", DAG_ID], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, encoding="utf-8", errors="replace",
-        )
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            log.write(line)
-            if PROGRESS_MARK in line:
-                _step("  " + progress_text(line))
-        code = proc.wait()
+        code = _dag_test(env, log)
     summary = settings.out / "run-summary.json"
     if code != 0 or not summary.exists() or summary.stat().st_mtime < started:
         print(f"夜间作业失败（退出码 {code}），详见日志 {log_path}", file=sys.stderr)

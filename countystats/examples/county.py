@@ -29,8 +29,18 @@ unit, year             what happens
 县林业局, 东高庄乡 2024  missing; 马屯乡 merged away after 2023; 县数据局 new in 2024
 =====================  ==============================================================================================
 
+Some units send the report in another form (``FIXED``): 县教体局 2024 and 县退役军人局 2023 a Word document (the latter
+with zeros left blank, half-width brackets and table 三 split in two by a page break), 县应急局 2024 and 柳林镇 2024 a
+PDF exported from it (the latter repeating table 三's header on the next page), 新华街道 2024 and 县科技局 2023 the
+page posted on the portal (GBK with the portal around the article; UTF-8 with labels split over paragraphs).
+
 Everything else varies by the seeded ``random.Random``: layouts (stacked, per_table, flat, shifted, spacer), file types
 (.xlsx, .xls, .xlsm), label variants, number texts, blanks for zero, file names with or without the unit.
+
+``generate_published()`` / ``write_example_published(dir)``: what the county's portal already holds from before
+countystats — the reports of 2019–2022 of some units, as PDF and portal pages under the portal's own file names
+(2019 and 2020 in the 2019 tables) — for a backfill run (docs/nightly.md). They end where the season of 2023 begins:
+nothing carried forward, the same documents in force, so no cross-year rule fires when they are loaded.
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ from pathlib import Path
 from countystats.examples.workbooks import read_back
 from transforms.format import FILER, FORMATS, REPORT_TITLE, ZERO_WORDS, ReportFormat, for_year, previous
 from transforms.registry import DEFAULT_REGISTRY, Registry, Unit
+from transforms.writing.documents import DOCUMENT_OPTION_NAMES, DocumentOptions, write_document
 from transforms.writing.layouts import Book, Key, Options, Value, plan_report, render
 
 COUNTY = "清河县"  # the example county's name, as it prefixes titles (清河县大营镇2024年…)
@@ -84,7 +95,17 @@ FIXED: dict[tuple[str, int], dict] = {
     ("twp_wangguanzhuang", 2023): {"title": "", "filer": "", "name_in_file": True},
     ("gov_county", 2023): {"layout": "stacked"},
     ("gov_county", 2024): {"layout": "stacked"},
+    # other forms: the Word template filled in, the PDF exported from it, the page posted on the portal
+    ("dep_education", 2024): {"suffix": ".docx", "layout": "stacked"},
+    ("dep_veterans", 2023): {"suffix": ".docx", "layout": "stacked", "zero": "blank", "half_width": True,
+                             "split_table": 14},
+    ("dep_emergency", 2024): {"suffix": ".pdf", "layout": "stacked"},
+    ("twp_liulin", 2024): {"suffix": ".pdf", "layout": "stacked", "repeat_header": True},
+    ("sub_xinhua", 2024): {"suffix": ".html", "layout": "stacked", "encoding": "gbk", "furniture": True},
+    ("dep_science", 2023): {"suffix": ".htm", "layout": "stacked", "split_labels": True},
 }
+DOCUMENTS = {".docx": "word", ".pdf": "pdf", ".html": "html", ".htm": "html"}  # file suffix → the form written
+WORKBOOK_ONLY = ("formulas", "explanations", "start", "spacer", "sheet_names")  # options a document has not
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,9 @@ class ExampleReport:
     supersedes: str | None = None  # file name of the earlier submission this one corrects
     written: dict[Key, Value] = field(default_factory=dict, repr=False)  # the figures given to the writer
     book: Book | None = field(default=None, repr=False, compare=False)  # the planned workbook, kept for write()
+    form: str = "workbook"  # workbook | word | pdf | html
+    document: DocumentOptions | None = None  # how a Word/PDF/HTML report is made
+    data: bytes | None = field(default=None, repr=False, compare=False)  # a document's bytes, written once
 
     @property
     def fmt(self) -> ReportFormat:
@@ -122,7 +146,10 @@ class ExampleReport:
 
     def write(self, folder: Path) -> Path:
         path = Path(folder) / self.file_name
-        render(self.plan(), path)
+        if self.data is not None:
+            path.write_bytes(self.data)
+        else:
+            render(self.plan(), path)
         return path
 
     @property
@@ -403,6 +430,13 @@ def _received(rng: random.Random, year: int, late: bool, day_range=(4, 29)) -> d
 def _report(unit, year, version, mixed, cells, pres, mistake, file_name, received, supersedes=None) -> ExampleReport:
     fmt = _fmt(version, mixed)
     layout = pres.get("layout", "stacked")
+    form = DOCUMENTS.get(Path(file_name).suffix.lower(), "workbook")
+    document = None
+    if form != "workbook":
+        document = DocumentOptions(**{k: v for k, v in pres.items() if k in DOCUMENT_OPTION_NAMES and k != "layout"},
+                                   layout=layout if layout == "flat" else "stacked")
+        layout = document.layout
+        pres = {k: v for k, v in pres.items() if k not in DOCUMENT_OPTION_NAMES and k not in WORKBOOK_ONLY}
     opts = Options(**{k: v for k, v in pres.items() if k not in ("layout", "suffix", "name_in_file")})
     if pres.get("suffix") == ".xls" and opts.formulas == "cached":
         opts = replace(opts, formulas="")  # xlwt stores no cached results: values instead
@@ -416,13 +450,27 @@ def _report(unit, year, version, mixed, cells, pres, mistake, file_name, receive
     else:
         filer_name = ""
     book = plan_report(fmt, cells, unit.unit_name, year, layout, opts)
+    sources, raw, data = book.sources, book.raw, None
+    if document is not None:
+        sources, raw, data = _document(fmt, cells, unit.unit_name, year, form, opts, document)
     return ExampleReport(
         unit_code=unit.unit_code, unit_name=unit.unit_name, unit_type=unit.unit_type, year=year,
         format_version=version, mixed=mixed, layout=layout, options=opts,
-        cells=read_back(fmt, cells, opts), sources=book.sources, raw=book.raw, mistake=mistake,
+        cells=read_back(fmt, cells, opts), sources=sources, raw=raw, mistake=mistake,
         file_name=file_name, received_at=received, title_name=title_name, filer_name=filer_name,
-        supersedes=supersedes, written=dict(cells), book=book,
+        supersedes=supersedes, written=dict(cells), book=book, form=form, document=document, data=data,
     )
+
+
+def _document(fmt, cells, unit_name, year, form, opts, document) -> tuple[dict, dict, bytes]:
+    """A Word/PDF/HTML report made once: where each value is (a PDF's pages are known only once it is drawn), what
+    was written where it is not a plain number, and the bytes."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="countystats-example-") as tmp:
+        path = Path(tmp) / f"report.{form}"
+        written = write_document(path, fmt, cells, unit_name, year, form, options=opts, document=document)
+        return written.sources, written.raw, path.read_bytes()
 
 
 def _no_copy(cells: dict[Key, Value], last: dict[Key, Value] | None) -> None:
@@ -516,4 +564,80 @@ def write_example_inbox(inbox: Path, years: tuple[int, ...] = (2023, 2024), seed
     paths = [report.write(inbox) for report in reports]
     write_receipts(inbox, [(sha256_of(p.read_bytes()), p.name, r.received_local) for p, r in zip(paths, reports,
                                                                                                  strict=True)])
+    return paths
+
+
+# ---------------------------------------------------------------- the portal's past years (backfill)
+
+PUBLISHED_YEARS = (2019, 2020, 2021, 2022)  # before countystats: 2019 and 2020 in the 2019 tables
+# unit → the form its reports are posted in (the county government and its busiest departments publish on the portal)
+PUBLISHED_UNITS = {
+    "gov_county": "pdf",
+    "dep_natural_resources": "html",
+    "dep_public_security": "pdf",
+    "dep_approval": "html",
+    "twp_daying": "pdf",
+    "sub_chengdong": "html",
+}
+
+
+def generate_published(years: tuple[int, ...] = PUBLISHED_YEARS, seed: int = SEED,
+                       registry: Registry | None = None) -> list[ExampleReport]:
+    """The reports of past years the county's portal holds, for a backfill run: deterministic, every identity holds,
+    and each unit's run ends where its season of 2023 (``generate_county``) begins — nothing carried forward, the
+    documents in force as that season starts from — so loading them raises no cross-year finding."""
+    registry = registry or Registry.load(DEFAULT_REGISTRY)
+    rng = random.Random(seed)
+    profiles = {u.unit_code: _profile(rng, u) for u in registry.units}  # the same profiles as generate_county's
+    rng = random.Random(seed + 1)
+    reports: list[ExampleReport] = []
+    for unit in registry.units:
+        form = PUBLISHED_UNITS.get(unit.unit_code)
+        if form is None:
+            continue
+        profile = profiles[unit.unit_code]
+        last: dict[Key, Value] | None = None
+        for n, year in enumerate(years):
+            fmt = for_year(year)
+            state = UnitState(in_force=profile.normative_in_force)
+            cells = _figures(rng, fmt, profile, state, rng.uniform(0.75, 1.3))
+            _settled(cells, fmt, profile.normative_in_force)
+            _no_copy(cells, last)
+            last = dict(cells)
+            suffix = ".pdf" if form == "pdf" else rng.choice((".html", ".htm"))
+            serial = 1000 + 37 * n + len(reports)
+            name = (f"{year + 1}/P0{year + 1}03{10 + n}{serial}.pdf" if form == "pdf"
+                    else f"{year + 1}/t{year + 1}0{rng.randint(2, 4)}{rng.randint(10, 28)}_{serial}{suffix}")
+            pres = {"layout": "stacked", "suffix": suffix}
+            if form == "html":
+                pres.update({"furniture": True, "encoding": rng.choice(("utf-8", "gbk"))})
+            received = datetime(year + 1, 3, rng.randint(1, 28), 10, tzinfo=CST)  # when it was posted
+            reports.append(_report(unit, year, fmt.version, False, cells, pres, None, name, received))
+    return reports
+
+
+def _settled(cells: dict[Key, Value], fmt: ReportFormat, in_force: int) -> None:
+    """Close the year as the next begins: what would be carried forward is concluded (予以公开) instead, and the
+    documents in force stay as many as the next year starts from (as many repealed as issued)."""
+    sec = fmt.section("requests")
+    for m in sec.columns:
+        forward = cells.get(("requests", "carried_forward", m.code)) or 0
+        if forward:
+            cells[("requests", "carried_forward", m.code)] = 0
+            for row in ("granted", "concluded_total"):
+                cells[("requests", row, m.code)] += forward
+    if fmt.has("proactive", "normative_docs", "in_force"):
+        cells[("proactive", "normative_docs", "repealed")] = cells[("proactive", "normative_docs", "issued")]
+        cells[("proactive", "normative_docs", "in_force")] = in_force
+
+
+def write_example_published(folder: Path, years: tuple[int, ...] = PUBLISHED_YEARS, seed: int = SEED) -> list[Path]:
+    """Write the portal's past reports under ``folder`` (by year of publication, the portal's file names); no
+    receipts: a backfill run takes them in when it finds them."""
+    folder = Path(folder)
+    paths = []
+    for report in generate_published(years, seed):
+        path = folder / report.file_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.append(report.write(folder))
     return paths

@@ -236,7 +236,8 @@ RELATIONS: tuple[Relation, ...] = (
             C("on_time", "BOOLEAN", "截止日期前收到可计入的报告；尚未到截止日期又还没有时、往年补录时为空 / a report "
                                     "that counts was received by the deadline; NULL while the deadline has not passed, "
                                     "and for a backfilled year"),
-            C("backfilled", "BOOLEAN", "该年度的报告是往年补录的 / the year's report was backfilled"),
+            C("backfilled", "BOOLEAN", "往年补录：该年度的报告是补录的，或该年度只有补录的报告 / the year's report "
+                                       "was backfilled, or the year is known only from a backfill"),
         ),
         kind="view",
     ),

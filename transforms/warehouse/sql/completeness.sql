@@ -4,7 +4,8 @@
 -- 'deadline', 'county_deadline': MM-DD of the year after the report year), and 'as_of' the county's date of the
 -- last load: a unit is late only once its deadline has passed without a report that counts (on_time NULL before).
 -- A year whose counted report came in by a backfill run (a published report taken in years later) has no timeliness
--- to judge: on_time NULL, backfilled true.
+-- to judge: on_time NULL, backfilled true; so has every unit of a year known only from a backfill (missing there means
+-- "not among the published reports taken in", not "late").
 -- Status: that of the year's current (counted) report; without one, that of its latest file (待核实, 退回, 未通过 —
 -- an unreadable file leaves the year 未通过); without any file, missing.
 -- {expected}: unit types expected to report; {late}: unit types with the later deadline; {counted}: statuses
@@ -17,10 +18,12 @@ WITH settings AS (
            max(value) FILTER (WHERE key = 'as_of')::DATE AS as_of
     FROM meta),
 years AS (
-    SELECT DISTINCT report_year FROM submissions WHERE report_year IS NOT NULL
-    UNION SELECT collecting_year FROM settings WHERE collecting_year > 0),
+    SELECT report_year, bool_and(backfill) AS backfill_only FROM (
+        SELECT report_year, backfill FROM submissions WHERE report_year IS NOT NULL
+        UNION ALL SELECT collecting_year, false FROM settings WHERE collecting_year > 0)
+    GROUP BY report_year),
 expected AS (
-    SELECT u.unit_code, u.unit_name, u.unit_type, y.report_year,
+    SELECT u.unit_code, u.unit_name, u.unit_type, y.report_year, y.backfill_only,
            CASE WHEN u.unit_type IN {late} THEN s.county_deadline ELSE s.deadline END AS month_day
     FROM units u CROSS JOIN years y CROSS JOIN settings s
     WHERE u.unit_type IN {expected}
@@ -45,10 +48,10 @@ SELECT d.unit_code, d.unit_name, d.unit_type, d.report_year,
             ELSE 'missing' END AS status,
        p.current_id AS submission_id, p.first_received_at, p.first_accepted_at, d.deadline,
        CASE WHEN p.first_accepted_at IS NOT NULL THEN p.first_accepted_at < d.deadline + INTERVAL 1 DAY
-            WHEN p.backfilled THEN NULL
+            WHEN p.backfilled OR d.backfill_only THEN NULL
             WHEN s.as_of > d.deadline THEN false
             END AS on_time,
-       coalesce(p.backfilled, false) AS backfilled
+       coalesce(p.backfilled, false) OR d.backfill_only AS backfilled
 FROM due d
 CROSS JOIN settings s
 LEFT JOIN per p USING (unit_code, report_year)

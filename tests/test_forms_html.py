@@ -299,7 +299,7 @@ def test_gbk_page(head):
     assert data != html.encode("utf-8")
     doc = read_html(data)
     assert_reads(doc, expected)
-    assert doc.title == "某县2024年度政府信息公开工作年度报告" and "网页编码" not in doc.skipped
+    assert doc.title == "某县2024年度政府信息公开工作年度报告" and doc.skipped == {}
     assert any(b.text == "本年度未收取信息处理费。" for b in doc.blocks)
 
 
@@ -341,7 +341,7 @@ def test_decode_order():
     skipped: dict[str, str] = {}
     garbage = text.encode("utf-8") + bytes(range(128, 256)) * 4
     out = decode(garbage, None, skipped)
-    assert out.startswith(text) and "\ufffd" in out and "网页编码" in skipped
+    assert out.startswith(text) and "\ufffd" in out and "网页中无法解码的字节" in skipped
 
 
 def _mht(html: str, charset: str, transfer: str) -> bytes:
@@ -642,7 +642,7 @@ def test_binary_garbage_after_the_page():
     data = page(tables).encode("utf-8") + bytes(range(256)) * 400 + b"\x00\xff\xfe" * 1000
     doc = read_html(data)
     assert_reads(doc, expected)
-    assert "网页编码" in doc.skipped
+    assert "网页中无法解码的字节" in doc.skipped
 
 
 def test_billion_laughs_and_external_entities_are_never_expanded():
@@ -672,14 +672,14 @@ def test_enormous_attribute_values():
     # the span is clamped to the column cap; what it pushes beyond the cap is left out, and said so
     assert t.cells[0][0] == "行政许可" and len(t.cells[0]) == MAX_TABLE_COLS
     assert t.merges == [(0, 0, 0, MAX_TABLE_COLS - 1)] and t.cells[1] == ["行政处罚", "6"]
-    assert "列" in doc.skipped["表格1"]
+    assert doc.skipped == {"表格1第 101 列起": "表格超过 100 列"}
     assert [b.text for b in doc.blocks] == ["正文一段。"]
     # past libxml2's 10 MB buffer limit: what came before is read and the rest is said to be missing
     first = "<table><tr><td>行政处罚</td><td>7</td></tr><tr><td>行政强制</td><td>8</td></tr></table>"
     over = "x" * 11_000_000
     doc = read_html(f"<html><body>{first}<div class='{over}'>后</div></body></html>".encode())
     assert doc.tables[0].cells == [["行政处罚", "7"], ["行政强制", "8"]]
-    assert "10 MB" in doc.skipped["网页其后的内容"]
+    assert "10 MB" in doc.skipped["网页中超长的文字或属性及其后的内容"]
     with pytest.raises(Rejected) as err:
         read_html(f"<html><body><p title='{over}'>x</p>{first}</body></html>".encode())
     assert "超长" in err.value.reason
@@ -690,12 +690,12 @@ def test_a_hundred_thousand_cells():
     doc = read_html(f"<html><body><table>{row}<tr><td>行政许可</td><td>5</td></tr></table></body></html>".encode())
     t = doc.tables[0]
     assert len(t.cells[0]) == MAX_TABLE_COLS and t.cells[1] == ["行政许可", "5"]
-    assert "表格1" in doc.skipped and "列" in doc.skipped["表格1"]
+    assert doc.skipped == {"表格1第 101 列起": "表格超过 100 列"}
     rows = "".join(f"<tr><td>{i}</td><td>x</td></tr>" for i in range(100_000))
     doc = read_html(f"<html><body><table>{rows}</table></body></html>".encode())
     t = doc.tables[0]
     assert len(t.cells) == MAX_TABLE_ROWS and t.cells[-1] == [str(MAX_TABLE_ROWS - 1), "x"]
-    assert "行" in doc.skipped["表格1"]
+    assert doc.skipped == {"表格1第 2001 行起": "表格超过 2000 行"}
 
 
 def test_a_hundred_thousand_deep():
@@ -707,7 +707,7 @@ def test_a_hundred_thousand_deep():
     first = "<table><tr><td>行政处罚</td><td>7</td></tr><tr><td>行政强制</td><td>8</td></tr></table>"
     doc = read_html(f"<html><body><p>正文。</p>{first}{deep}</body></html>".encode())
     assert doc.tables[0].cells == [["行政处罚", "7"], ["行政强制", "8"]]
-    assert "嵌套" in doc.skipped["网页其后的内容"]
+    assert "嵌套" in doc.skipped["网页中嵌套过深之处及其后的内容"]
     deep_tables = "<table><tr><td>" * 5000 + "x" + "</td></tr></table>" * 5000
     doc = read_html(f"<html><body>{first}{deep_tables}</body></html>".encode())  # nested tables, iterated
     assert doc.tables[0].cells[0] == ["行政处罚", "7"]
@@ -718,7 +718,7 @@ def test_too_many_tables_and_spans_that_multiply():
                    for i in range(MAX_TABLES + 50))
     doc = read_html(f"<html><body>{many}</body></html>".encode())
     assert len(doc.tables) == MAX_TABLES and doc.tables[-1].cells[0][0] == f"t{MAX_TABLES - 1}"
-    assert any(str(MAX_TABLES) in why for why in doc.skipped.values())
+    assert doc.skipped == {f"第 {MAX_TABLES + 1} 个表格起": f"网页中的表格超过 {MAX_TABLES} 个"}
     rows = "<tr><td>x</td></tr>" * (MAX_TABLE_ROWS - 1)
     bomb = (f"<table><tr><td rowspan={MAX_TABLE_ROWS} colspan={MAX_TABLE_COLS}>大</td><td>1</td></tr>{rows}</table>"
             * 60)
@@ -834,3 +834,126 @@ def test_read_submission_of_the_real_page(year, form, pingtan_registry, tmp_path
     assert set(sub.narrative) == {"overview", "problems", "other"}
     assert sub.narrative["other"][0] == f"{year}年，无收取信息处理费情况。"
     assert sub.narrative["overview"][0].startswith(f"{year}年，平潭综合实验区坚持")
+
+
+def test_long_paragraphs_cells_and_too_many_paragraphs_are_capped():
+    from transforms.reading.forms.document import MAX_BLOCK_CHARS, MAX_BLOCKS
+
+    long = "政" * (MAX_BLOCK_CHARS + 5000)
+    paragraphs = "".join(f"<p>第{i}段的正文。</p>" for i in range(MAX_BLOCKS + 10))
+    html = (f"<html><body><div id='zoom'><p>{long}</p><table><tr><td>{long}</td><td>1</td><td>a</td><td>b</td></tr>"
+            f"<tr><td><p>{long}</p></td><td>2</td><td>c</td><td>d</td></tr></table>{paragraphs}</div></body></html>")
+    doc = read_html(html.encode())
+    assert len(doc.blocks) == MAX_BLOCKS
+    assert len(doc.blocks[0].text) == MAX_BLOCK_CHARS and doc.blocks[-1].text == f"第{MAX_BLOCKS - 2}段的正文。"
+    assert [len(row[0]) for row in doc.tables[0].cells] == [MAX_BLOCK_CHARS, MAX_BLOCK_CHARS]
+    assert doc.blocks[1].tables_before == 1
+    assert doc.skipped == {f"第1段第 {MAX_BLOCK_CHARS + 1} 字起": f"段落超过 {MAX_BLOCK_CHARS} 字",
+                           f"表格1中单元格第 {MAX_BLOCK_CHARS + 1} 字起": f"单元格文字超过 {MAX_BLOCK_CHARS} 字",
+                           f"第 {MAX_BLOCKS + 1} 段起": f"网页正文超过 {MAX_BLOCKS} 段"}
+
+
+def test_what_is_not_read_is_a_finding(pingtan_registry, tmp_path):
+    """A capped part of a page reaches the clerk as the reader's R-FORMAT warning, in a sentence that reads."""
+    from datetime import date
+
+    from transforms.reading import read_submission
+
+    tables, _expected = statutory_tables()
+    extra = "<table>" + "<tr><td>附表</td><td>1</td></tr>" * (MAX_TABLE_ROWS + 5) + "</table>"
+    path = tmp_path / "平潭综合实验区2024年度报告.html"
+    path.write_text(page(tables + extra), encoding="utf-8")
+    sub = read_submission(path, pingtan_registry, today=date(2026, 6, 30))
+    assert not sub.unreadable and sub.source_kind == "html"
+    messages = [f.message for f in sub.findings if f.rule == "R-FORMAT"]
+    assert f"表格4第 {MAX_TABLE_ROWS + 1} 行起未读取：表格超过 {MAX_TABLE_ROWS} 行。" in messages, messages
+    assert sub.cells[("requests", "new_received", "natural_person")].source == "表格2!R4C4"
+
+
+def test_one_huge_paragraph_is_not_the_whole_article():
+    """A paragraph holding most of the page's text (a pasted regulation) is part of the article: the article is
+    the element around it, with the report's tables and the other paragraphs."""
+    tables, expected = statutory_tables()
+    more = "".join(f"<p>（{n}）本年度第{n}项工作按计划完成，群众满意度进一步提高。</p>" for n in "一二三四五六七八")
+    html = (f"<html><body><div class='nav'><a href='/'>首页</a></div><div class='box'><p>一、总体情况</p>"
+            f"<p>{'依据《中华人民共和国政府信息公开条例》的规定。' * 400}</p>{more}{tables}"
+            "<p>六、其他需要报告的事项</p><p>无。</p></div><div>版权所有：某县人民政府</div></body></html>")
+    doc = read_html(html.encode())
+    assert_reads(doc, expected)
+    texts = [b.text for b in doc.blocks]
+    assert texts[0] == "一、总体情况" and len(texts[1]) == 400 * len("依据《中华人民共和国政府信息公开条例》的规定。") and texts[2].startswith("（一）本年度第一项")
+    assert doc.blocks[-1].text == "无。" and doc.blocks[-1].tables_before == 3
+    # the same page with its tables as pictures: the article is still the box, not its longest paragraph
+    doc = read_html(html.replace(tables, "<p><img src='t.png'></p>").encode())
+    assert doc.tables == [] and [b.text for b in doc.blocks][-2:] == ["六、其他需要报告的事项", "无。"]
+    assert doc.blocks[0].text == "一、总体情况" and not any("版权所有" in b.text for b in doc.blocks)
+
+
+def test_a_table_beside_the_article():
+    """表四 posted in a box of its own after the article's: the article is taken with it."""
+    tables, expected = statutory_tables()
+    first, _, last = tables.rpartition("<p>四、")
+    narrative = "".join(f"<p>（{n}）本年度第{n}项工作按计划完成，政府信息公开工作规范有序，群众满意度进一步提高。</p>"
+                        for n in "一二三四五六七八九十")
+    html = (f"<html><body><div class='wrap'><div class='article'><p>一、总体情况</p>{narrative}{first}"
+            f"</div><div class='attach'><p>四、{last}</div></div><div>技术支持：某公司</div></body></html>")
+    doc = read_html(html.encode())
+    assert_reads(doc, expected)
+    assert [t.rows[0][0] for t in doc.tables] == ["表格1", "表格2", "表格3"]
+    assert not any("技术支持" in b.text for b in doc.blocks)
+
+
+def test_a_container_named_as_portals_name_it():
+    """Where no element holds most of the page's text (a portal with much unmarked prose around a short
+    report), the box named like an article container (id="zoom") is the article."""
+    tables, expected = statutory_tables()
+    notices = "".join(f"<p>关于开展第{i}批次政务服务事项集中办理工作的通知，请各单位认真组织实施，确保按时完成各项任务。</p>"
+                      for i in range(60))
+    html = (f"<html><body><div class='l'>{notices}</div><div class='r'><div id='zoom'><p>一、总体情况</p>"
+            f"<p>本年度工作情况良好。</p>{tables}</div></div></body></html>")
+    doc = read_html(html.encode())
+    assert_reads(doc, expected)
+    assert [b.text for b in doc.blocks][:2] == ["一、总体情况", "本年度工作情况良好。"]
+    assert not any("批次" in b.text for b in doc.blocks)
+
+
+def test_narrative_beside_the_tables_box():
+    """The narrative in one box and the tables in another, side by side in the article: both are the article."""
+    tables, expected = statutory_tables()
+    html = ("<html><body><div class='main'><div class='text'><p>一、总体情况</p><p>本年度工作情况良好。</p></div>"
+            f"<div class='tables'>{tables}</div><div class='text'><p>五、存在的主要问题及改进情况</p>"
+            "<p>公开的及时性有待提高。</p><p>六、其他需要报告的事项</p><p>无。</p></div></div>"
+            "<div><p>地址：某县人民路1号</p></div></body></html>")
+    doc = read_html(html.encode())
+    assert_reads(doc, expected)
+    texts = [b.text for b in doc.blocks]
+    assert texts[:2] == ["一、总体情况", "本年度工作情况良好。"] and texts[-1] == "无。"
+    assert "地址：某县人民路1号" not in texts
+
+
+def test_unnumbered_narrative_beside_the_tables_box():
+    """No numbered headings anywhere: the tables' box widens to hold most of the page's text."""
+    tables, expected = statutory_tables()
+    prose = "".join(f"<p>本年度第{i}项政府信息公开工作按计划完成，公开内容准确、及时、规范，社会反响良好。</p>"
+                    for i in range(40))
+    plain = re.sub(r"<p>[一二三四]、[^<]*</p>", "", tables)
+    html = (f"<html><body><div class='main'><div class='text'>{prose}</div><div class='tables'>{plain}</div></div>"
+            "<div><p>地址：某县人民路1号</p></div></body></html>")
+    doc = read_html(html.encode())
+    assert_reads(doc, expected)
+    assert len(doc.blocks) == 40 and doc.blocks[0].text.startswith("本年度第0项")
+
+
+def test_page_without_tables_named_container_and_furniture():
+    """A report posted with its tables as pictures: the article is found by its share of the text once the
+    portal's header and footer are left out, or by its container's name when unmarked text elsewhere outweighs it."""
+    article = "".join(f"<p>本年度第{i}项政府信息公开工作按计划完成，公开内容准确、及时、规范，社会反响良好。</p>"
+                      for i in range(12))
+    header = "<header><p>" + "今天是2025年1月20日，星期一，天气晴，欢迎访问某县人民政府门户网站。" * 8 + "</p></header>"
+    footer = "<div class='footer'><p>" + "主办：某县人民政府办公室　地址：某县人民路1号　电话：0578-1234567。" * 8 + "</p></div>"
+    doc = read_html(f"<html><body>{header}<div class='x'>{article}</div>{footer}</body></html>".encode())
+    assert len(doc.blocks) == 12 and doc.blocks[0].text.startswith("本年度第0项")
+    notices = "".join(f"<p>关于开展第{i}批次政务服务事项集中办理工作的通知，请各单位认真组织实施。</p>" for i in range(12))
+    doc = read_html(f"<html><body><div class='l'>{notices}</div><div id='zoom'>{article}</div>"
+                    "<div class='r'><p>某县人民政府办公室 版权所有</p></div></body></html>".encode())
+    assert len(doc.blocks) == 12 and not any("批次" in b.text for b in doc.blocks)

@@ -8,12 +8,14 @@ among the portal's furniture (:func:`_container`) → its tables, ``rowspan``/``
 them out, each addressed ``表格N!R…C…`` (N counts the article's tables in document order, a nested table after the
 table holding it), and its paragraphs outside the tables in reading order.
 
-The article: the deepest element holding most (60 %) of the page's readable text — text outside links and outside
-the portal's navigation, header, footer, share and related-links boxes — without descending into a data table. A
-county report is a few thousand characters of narrative and tables; a portal's furniture is mostly links. Where no
-element holds that much, a container named as portals name theirs (``zoom``, ``TRS_Editor``, ``article`` …) is
-taken, else the whole page. Layout tables (a one-cell box, or a table wrapping other tables around prose) are
-looked through, not read as tables.
+The article: the page's data tables anchor it — the deepest element holding (nearly) all their text, widened while
+its parent holds more of the report's numbered headings (一、总体情况 … 六、其他需要报告的事项 kept beside the tables).
+A page without tables: the deepest element holding most (60 %) of the page's readable text (not one paragraph of
+it), else a container named as portals name theirs (``zoom``, ``TRS_Editor``, ``article`` …), else the whole page.
+Readable text is text outside links and outside the portal's navigation, header, footer, share and related-links
+boxes (known by tag, id and class); inside the article, paragraphs that are lists of links or the portal's
+print/close/来源 lines are dropped too. Layout tables (a one-cell box, a table wrapping other tables around prose, a
+few cells holding pages of prose) are looked through, not read as tables.
 
 Nothing here recurses over the page: every walk keeps its own stack (libxml2 stops a page nested deeper than 255
 elements; that is noted, or refused when no table was read before it).
@@ -25,6 +27,7 @@ import codecs
 import email
 import email.policy
 import re
+from dataclasses import dataclass
 
 from transforms.reading.forms.document import (
     MAX_BLOCK_CHARS,
@@ -42,7 +45,8 @@ MAX_CELLS = 200_000  # grid positions over all tables (a report has ~1,500; stac
 SHARE = 0.6  # the article holds at least this share of the page's readable text (> 0.5: one chain of candidates)
 HINT_SHARE = 0.25  # a container named like a portal's article container needs this much
 FURNITURE_SHARE = 0.4  # on a page without tables, a furniture-like box holding more text is the article
-EXTRA_PROSE = 200  # climbing to take in a table beside the article: at most this much other text comes with it
+TABLE_SHARE = 0.9  # the article holds (nearly) all the text of the page's data tables
+EXTRA_PROSE = 200  # a cell with more text than this around a table nested in it is a layout cell
 HEADING_CHARS = 60  # a bold or centred paragraph longer than this is prose, not a title
 HEAD_BYTES = 16_384  # where a charset declaration is looked for
 
@@ -56,6 +60,7 @@ _BLOCK = frozenset(
     "html".split()
 )
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_PARAGRAPH_BREAKS = tuple(sorted(_BLOCK - {"body", "html"})) + ("br",)
 _FURNITURE_TAGS = frozenset("nav header footer aside".split())
 # parts of an id or class (split on spaces, '-' and '_') that name a portal's furniture
 _FURNITURE_WORDS = frozenset(
@@ -100,6 +105,8 @@ _MHT = re.compile(rb"\A\s*(?:[A-Za-z][A-Za-z0-9-]{0,60}:[^\r\n]*\r?\n){0,40}?\s*
 _PROLOG = re.compile(r"\A\s*(?:<\?xml[^>]{0,500}>\s*)?(?:<!DOCTYPE[^\[>]{0,2000}(?:\[.*?\]\s*)?>)?", re.I | re.S)
 
 _DATA, _LAYOUT, _EMPTY = 1, 2, 3  # what a <table> is
+# Document.skipped: part → why; the reader says "{part}未读取：{why}。"
+_UNDECODED = "网页中无法解码的字节"
 
 
 # ---------------------------------------------------------------- public
@@ -129,11 +136,12 @@ def read_html(data: bytes) -> Document:
     doc = _Page(root).read()
     doc.skipped = {**skipped, **doc.skipped}
     if limits:
-        why = ("网页的标签嵌套层级过深（超过 255 层）" if any("depth" in m for m in limits)
-               else "网页中有超长的文字或属性（超过 10 MB）")
+        deep = any("depth" in m for m in limits)
+        why = "网页的标签嵌套层级过深（超过 255 层）" if deep else "网页中有超长的文字或属性（超过 10 MB）"
         if not doc.tables:
             raise Rejected(f"{why}，无法读取，疑似恶意文件，已拒收")
-        doc.skipped["网页其后的内容"] = f"{why}，从该处起的内容未读取"
+        part = "网页中嵌套过深之处及其后的内容" if deep else "网页中超长的文字或属性及其后的内容"
+        doc.skipped[part] = f"{why}，疑似恶意文件"
     return doc
 
 
@@ -168,8 +176,8 @@ def decode(data: bytes, declared: str | None = None, skipped: dict[str, str] | N
     # cleanly up to the junk, while UTF-8 read as GB18030 (or the reverse) fails within the first lines
     best = max(dict.fromkeys(["utf-8", *tried]), key=lambda enc: _clean_prefix(data, enc))
     if skipped is not None:
-        skipped["网页编码"] = ("网页的文字编码无法确定（按 UTF-8、GBK 及网页声明的编码都不能完整解码），"
-                           "无法识别的字节已替换为“\ufffd”，个别文字可能读错")
+        skipped[_UNDECODED] = ("网页的文字编码无法确定（按 UTF-8、GBK 及网页声明的编码都不能完整解码），"
+                               "这些字节已显示为“\ufffd”，个别文字可能读错")
     return data.decode(best, "replace")
 
 
@@ -181,7 +189,7 @@ def _decode_as(data: bytes, encoding: str, skipped: dict[str, str] | None) -> st
         return data.decode(encoding)
     except UnicodeDecodeError:
         if skipped is not None:
-            skipped["网页编码"] = f"网页按 {encoding.upper()} 编码有无法解码的字节，已替换为“\ufffd”，个别文字可能读错"
+            skipped[_UNDECODED] = f"网页按 {encoding.upper()} 编码有无法解码的字节，已显示为“\ufffd”，个别文字可能读错"
         return data.decode(encoding, "replace")
 
 
@@ -265,6 +273,16 @@ def _hidden(el) -> bool:
     return bool(style) and _HIDDEN_STYLE.search(style[:4096]) is not None
 
 
+def _numbered(text: str | None) -> bool:
+    """Text opening with a part's number: 一、总体情况, 五、存在的主要问题及改进情况."""
+    return bool(text) and _NUMBERED.match(text.lstrip(" \t\r\n\u3000\xa0")) is not None
+
+
+def _paragraph(el) -> bool:
+    """An element holding one paragraph: nothing block-level inside it."""
+    return el.tag in _HEADINGS or el.tag == "p" or next(el.iterdescendants(*_PARAGRAPH_BREAKS), None) is None
+
+
 def _count(text: str | None) -> int:
     """Characters a reader sees (whitespace not counted)."""
     if not text or text.isspace():
@@ -278,6 +296,15 @@ def _span(value: str | None) -> int | None:
         return None
     m = _SPAN.match(value[:32])
     return int(m.group(1)) if m else None
+
+
+@dataclass
+class _Measured:
+    order: list  # readable elements, document order; order[0] is the body
+    parent: list[int]
+    content: list[int]  # readable characters under each element
+    tabular: list[int]  # of which inside data tables
+    headings: list[int]  # numbered headings (一、 … 十、) under each element
 
 
 class _Page:
@@ -354,45 +381,50 @@ class _Page:
     # ------------------------------------------------------------ the article
     def _container(self):
         """The element holding the article (see the module's docstring)."""
-        order, parent, content, tabular, tables = self._measure()
-        if not order:
-            return self.body
-        total = content[0]
-        if total == 0:
+        m = self._measure()
+        order, parent, content, tabular, headings = m.order, m.parent, m.content, m.tabular, m.headings
+        if not order or content[0] == 0:
             return self.body
         children: list[list[int]] = [[] for _ in order]
         for i in range(1, len(order)):
-            if parent[i] >= 0:
-                children[parent[i]].append(i)
-        # the chain of elements holding SHARE of the text: at most one child of each can
-        at = 0
-        threshold = SHARE * total
-        while True:
-            nxt = next((k for k in children[at] if content[k] >= threshold), None)
-            if nxt is None or self.kinds.get(order[nxt]) == _DATA:
-                break
-            at = nxt
+            children[parent[i]].append(i)
+        if tabular[0]:
+            # the report's tables anchor the article: the deepest element holding (nearly) all their text, widened
+            # while its parent holds more of the report's numbered headings (the narrative beside the tables)
+            at = self._chain(order, children, tabular, TABLE_SHARE * tabular[0])
+            while at and (headings[parent[at]] > headings[at] or not headings[0] and content[at] < SHARE * content[0]):
+                at = parent[at]
+            return order[at]
+        # no tables: the deepest element holding most of the text, not one paragraph of it; else a named container
+        at = self._chain(order, children, content, SHARE * content[0], paragraphs=True)
         if at == 0:
-            hinted = [i for i, el in enumerate(order) if i and content[i] >= HINT_SHARE * total
-                      and _tokens(el) & _HINT_WORDS and self.kinds.get(el) != _DATA]
-            if hinted:  # the smallest named container with the most text
-                at = max(hinted, key=lambda i: (content[i], -(len(order) - i)))
-                at = min((i for i in hinted if content[i] >= content[at] * 0.9), key=lambda i: content[i])
-        # a report table beside the article (an attachment box): take it in if little else comes with it
-        while at and parent[at] >= 0 and tables[parent[at]] > tables[at]:
-            up = parent[at]
-            if (content[up] - tabular[up]) - (content[at] - tabular[at]) > EXTRA_PROSE:
-                break
-            at = up
+            hinted = [i for i, el in enumerate(order) if i and content[i] >= HINT_SHARE * content[0]
+                      and _tokens(el) & _HINT_WORDS]
+            if hinted:  # the smallest named container with (nearly) the most text
+                most = max(content[i] for i in hinted)
+                at = min((i for i in hinted if content[i] >= most * 0.9), key=lambda i: content[i])
         return order[at]
 
-    def _measure(self):
-        """Every readable element in document order with its parent, the readable characters under it (outside
-        links; furniture taken out), those inside data tables, and how many data tables it holds."""
+    def _chain(self, order, children, amount, threshold, paragraphs=False) -> int:
+        """Down from the page's body through the child holding ``threshold`` of ``amount`` (at most one can: the
+        threshold is more than half), never into a data table, nor (``paragraphs``) into a single paragraph."""
+        at = 0
+        while True:
+            nxt = next((k for k in children[at] if amount[k] >= threshold), None)
+            if nxt is None or self.kinds.get(order[nxt]) == _DATA:
+                return at
+            if paragraphs and len(children[at]) > 1 and _paragraph(order[nxt]):
+                return at
+            at = nxt
+
+    def _measure(self) -> _Measured:
+        """Every readable element in document order with its parent, and under it: the readable characters
+        (outside links; furniture taken out), those inside data tables, the numbered headings (一、 … 十、)."""
         order: list = []
         parent: list[int] = []
         own: list[int] = []
-        in_table: list[bool] = []
+        own_tab: list[int] = []
+        own_head: list[int] = []
         end: list[int] = []
         skip = self.skip
         stack: list = [(self.body, -1, False)]
@@ -409,53 +441,54 @@ class _Page:
             link = link or el.tag == "a"
             stack.append(i)
             if self.kinds.get(el) == _DATA:  # a data table's text in one call: its cells are not candidates
-                own.append(_count(el.text_content()))
-                in_table.append(True)
+                n = _count(el.text_content())
+                own.append(n)
+                own_tab.append(n)
+                own_head.append(0)
                 continue
             n = 0 if link else _count(el.text)
+            head = not link and _numbered(el.text)
             kids = []
             for child in el:
-                if not link:
+                if not link and child.tail:
                     n += _count(child.tail)
+                    head = head or _numbered(child.tail)
                 tag = child.tag
                 if not isinstance(tag, str) or tag in _IGNORED or child in skip:
                     continue
                 kids.append((child, i, link))
             stack.extend(reversed(kids))
             own.append(n)
-            in_table.append(False)
-        count = len(order)
-        content = own[:]
-        tabular = [n if t else 0 for n, t in zip(own, in_table, strict=True)]
-        tables = [sum(1 for t in el.iter("table") if self.kinds.get(t) == _DATA) if self.kinds.get(el) == _DATA else 0
-                  for el in order]
-        for i in range(count - 1, 0, -1):
+            own_tab.append(0)
+            own_head.append(1 if head else 0)
+        content, tabular, headings = own, own_tab, own_head  # summed up the tree in place
+        for i in range(len(order) - 1, 0, -1):
             p = parent[i]
             content[p] += content[i]
             tabular[p] += tabular[i]
-            tables[p] += tables[i]
+            headings[p] += headings[i]
         # furniture: navigation, header, footer, share and related-links boxes, unless they hold the article
         total, total_tab = content[0], tabular[0]
         i = 1
-        while i < count:
+        while i < len(order):
             el = order[i]
             # a box named like furniture is furniture unless it holds the page's tables (then it is the article,
             # whatever its name) or, on a page without tables, most of its text
             if (el.tag in _FURNITURE_TAGS or _tokens(el) & _FURNITURE_WORDS) and (
                     tabular[i] <= 0.3 * total_tab if total_tab else content[i] <= FURNITURE_SHARE * total):
                 self.skip.add(el)
-                c, t, k = content[i], tabular[i], tables[i]
+                c, t, h = content[i], tabular[i], headings[i]
                 p = parent[i]
                 while p >= 0:
                     content[p] -= c
                     tabular[p] -= t
-                    tables[p] -= k
+                    headings[p] -= h
                     p = parent[p]
-                content[i] = 0
+                content[i] = tabular[i] = headings[i] = 0
                 i = end[i] + 1  # nothing inside it is looked at again
                 continue
             i += 1
-        return order, parent, content, tabular, tables
+        return _Measured(order, parent, content, tabular, headings)
 
     # ------------------------------------------------------------ the title
     def _title(self, container) -> str | None:
@@ -581,7 +614,7 @@ class _Flow:
             self.centred = self.centre > 0
         if self.chars >= MAX_BLOCK_CHARS:
             if n:
-                self.page.skipped["过长的段落"] = f"有段落超过 {MAX_BLOCK_CHARS} 字，超出部分未读取"
+                self.chars += n  # counted, not kept: _flush names the paragraph that was cut
             return
         self.pieces.append(text)
         self.chars += n
@@ -593,7 +626,10 @@ class _Flow:
     def _flush(self) -> None:
         if not self.pieces:
             return
-        text = _WS.sub(" ", "".join(self.pieces)).strip()[:MAX_BLOCK_CHARS]
+        text = _WS.sub(" ", "".join(self.pieces)).strip()
+        if len(text) > MAX_BLOCK_CHARS:
+            self.page.skipped[f"第{len(self.blocks) + 1}段第 {MAX_BLOCK_CHARS + 1} 字起"] = f"段落超过 {MAX_BLOCK_CHARS} 字"
+            text = text[:MAX_BLOCK_CHARS]
         chars, bold, link = self.chars, self.bold_chars, self.link_chars
         heading, centred = self.heading, self.centred
         self.pieces, self.chars, self.bold_chars, self.link_chars = [], 0, 0, 0
@@ -602,7 +638,7 @@ class _Flow:
         if link > 0.8 * chars or len(text) <= 80 and _FURNITURE_TEXT.search(text):
             return  # a list of links, a print/close/share line, 来源/时间: the portal's, not the report's
         if len(self.blocks) >= MAX_BLOCKS:
-            self.page.skipped["正文段落"] = f"网页正文段落超过 {MAX_BLOCKS} 个，其余段落未读取"
+            self.page.skipped[f"第 {MAX_BLOCKS + 1} 段起"] = f"网页正文超过 {MAX_BLOCKS} 段"
             return
         short = len(text) <= HEADING_CHARS and not text.endswith(("。", "；", ";"))
         heading = heading or short and (bold == chars or centred) or (
@@ -638,10 +674,10 @@ class _Flow:
     def _add(self, table) -> None:
         page = self.page
         if len(self.tables) >= MAX_TABLES:
-            page.skipped[f"表格{MAX_TABLES + 1}及以后"] = f"网页中的表格超过 {MAX_TABLES} 个，其余表格未读取"
+            page.skipped[f"第 {MAX_TABLES + 1} 个表格起"] = f"网页中的表格超过 {MAX_TABLES} 个"
             return
         if self.cells_used >= MAX_CELLS:
-            page.skipped[f"表格{len(self.tables) + 1}及以后"] = "网页中表格的单元格总数过多，其余表格未读取"
+            page.skipped[f"第 {len(self.tables) + 1} 个表格起"] = f"网页中表格的单元格总数超过 {MAX_CELLS} 个"
             return
         name = f"表格{len(self.tables) + 1}"
         grid = _grid(table, page, name, MAX_CELLS - self.cells_used)
@@ -677,7 +713,7 @@ def _grid(table, page: _Page, name: str, budget: int):
     if not rows:
         return None
     if len(rows) > MAX_TABLE_ROWS:
-        page.skipped[name] = f"{name}超过 {MAX_TABLE_ROWS} 行，其余行未读取"
+        page.skipped[f"{name}第 {MAX_TABLE_ROWS + 1} 行起"] = f"表格超过 {MAX_TABLE_ROWS} 行"
         rows = rows[:MAX_TABLE_ROWS]
     n = len(rows)
     last = n - 1
@@ -694,13 +730,13 @@ def _grid(table, page: _Page, name: str, budget: int):
             while c < len(line) and line[c] is not _FREE:
                 c += 1
             if c >= MAX_TABLE_COLS:
-                page.skipped[name] = f"{name}超过 {MAX_TABLE_COLS} 列，其余列未读取"
+                page.skipped[f"{name}第 {MAX_TABLE_COLS + 1} 列起"] = f"表格超过 {MAX_TABLE_COLS} 列"
                 break
             colspan = _span(cell.get("colspan"))
             colspan = 1 if not colspan else min(colspan, MAX_TABLE_COLS - c)
             rowspan = _span(cell.get("rowspan"))
             rowspan = group_end[r] - r + 1 if rowspan == 0 else min(rowspan or 1, group_end[r] - r + 1)
-            text = _cell_text(cell, page)
+            text = _cell_text(cell, page, name)
             if _MSO_IGNORE_COLSPAN.search((cell.get("style") or "")[:2048]):
                 # Excel's text overflowing into empty cells: separate cells, not a merge
                 for k in range(colspan):
@@ -718,7 +754,7 @@ def _grid(table, page: _Page, name: str, budget: int):
                                            for k in range(width)):
                 height += 1
             if used + width * height > budget:
-                page.skipped[name] = f"{name}的合并单元格展开后过大，未完整读取"
+                page.skipped[f"{name}第 {r + 1} 行起"] = f"网页中表格的单元格总数超过 {MAX_CELLS} 个"
                 height = max(1, min(height, (budget - used) // max(width, 1)))
                 if used + width * height > budget:
                     break
@@ -741,7 +777,7 @@ def _put(line: list, c: int, value) -> None:
     line[c] = value
 
 
-def _cell_text(cell, page: _Page) -> str:
+def _cell_text(cell, page: _Page, name: str = "表格") -> str:
     """A cell's text: every descendant's, a line per <br>, <p> or <div>; whitespace (&nbsp;, U+3000) runs one space,
     each line stripped; scripts, styles, hidden elements and nested data tables left out."""
     if not len(cell):  # most cells: text only
@@ -778,7 +814,7 @@ def _cell_text(cell, page: _Page) -> str:
             parts.append(el.tail)
             size += len(el.tail)
     if size >= MAX_BLOCK_CHARS:
-        page.skipped["过长的单元格"] = f"有单元格文字超过 {MAX_BLOCK_CHARS} 字，超出部分未读取"
+        page.skipped[f"{name}中单元格第 {MAX_BLOCK_CHARS + 1} 字起"] = f"单元格文字超过 {MAX_BLOCK_CHARS} 字"
     return _lines("".join(parts))
 
 

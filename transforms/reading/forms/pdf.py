@@ -659,17 +659,22 @@ def _word_tables(lines: list[_Line], page: int, body: tuple[float, float]) -> tu
     nvals = [_values(s) for s in segs]
     width = max(body[1] - body[0], 1.0)
 
-    def stop(i: int) -> bool:  # running text or a section heading: no table row
+    def stop(i: int, size: float) -> bool:
+        """Running text, or a section heading (larger than the table's text, or long: not 三、 of 三、本年度办理结果
+        set in a narrow label column)."""
         line = lines[i]
-        wide = len(segs[i]) == 1 and line.x1 - line.x0 > 0.6 * width and len(line.text) > 15
-        return wide or bool(_SECTION.match(line.text))
+        if len(segs[i]) == 1 and line.x1 - line.x0 > 0.6 * width and len(line.text) > 15:
+            return True
+        return (len(segs[i]) == 1 and bool(_SECTION.match(line.text))
+                and (line.size > 1.1 * size or len(line.text) >= 12))
 
     regions: list[list[int]] = []  # runs of value lines
     run: list[int] = []
     for i, line in enumerate(lines):
         if not nvals[i]:
             continue
-        if run and (line.top - lines[run[-1]].bottom > 6 * line.size or any(stop(k) for k in range(run[-1] + 1, i))):
+        if run and (line.top - lines[run[-1]].bottom > 6 * line.size
+                    or any(stop(k, line.size) for k in range(run[-1] + 1, i))):
             regions.append(run)
             run = []
         run.append(i)
@@ -682,7 +687,7 @@ def _word_tables(lines: list[_Line], page: int, body: tuple[float, float]) -> tu
         head = run[0]
         while head > 0 and run[0] - head < 8:  # header lines above the first row
             j = head - 1
-            if j in used or stop(j) or lines[head].top - lines[j].bottom > 2.5 * lines[j].size:
+            if j in used or stop(j, lines[run[0]].size) or lines[head].top - lines[j].bottom > 2.5 * lines[j].size:
                 break
             head = j
         members = list(range(head, run[-1] + 1))
@@ -710,11 +715,12 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
     boundary = (max(ends) + columns[0][0]) / 2 if ends else columns[0][0] - 0.25 * em
 
     def labels_of(k: int) -> list[_Seg]:
-        return [s for s in segs[k][: len(segs[k]) - nvals[k]] if s.x1 <= boundary + 0.5 * em]
+        return [s for s in segs[k][: len(segs[k]) - nvals[k]] if s.x1 <= columns[0][0] - 0.2 * em]
 
-    # label columns: where label text starts (labels of several levels side by side); a label run into the next
-    # level's label with little space between is cut where that level starts
-    starts = _cluster([s.x0 for k in range(len(lines)) for s in labels_of(k)], em)
+    # label columns: where the rows' label text starts (labels of several levels side by side); a label run into
+    # the next level's label with little space between is cut where that level starts
+    first_row = next(k for k, n in enumerate(nvals) if n)
+    starts = _cluster([s.x0 for k in range(first_row, len(lines)) if nvals[k] for s in labels_of(k)], em)
     for k in range(len(lines)):
         segs[k] = [piece for s in segs[k] for piece in (_cut(s, starts, em) if s in labels_of(k) else (s,))]
     left = min(min(line.x0 for line in lines), boundary)
@@ -752,26 +758,27 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
         row_of[k] = len(rows)
         rows.append(_WordRow(lines[k].base))
     # how far a label column's text reaches (the next column's start, or its longest line): a line that reaches it
-    # wrapped, and the next line continues it; so does every line of a narrow column (vertical text, 三、本年度…)
+    # wrapped, and the next line continues it; so does the next line of a narrow column (vertical text, 三、本年度…)
     reach = [edges[z + 1] if z + 1 < labels else
              max((s.x1 for k in range(len(lines)) for s in labels_of(k) if label_zone(s) == z), default=0.0)
              for z in range(labels)]
-    last: dict[int, tuple[int, float, float]] = {}  # label zone → (row, x1, baseline) of its latest line
-    head: dict[int, tuple[int, float]] = {}  # zone → (row, baseline) of its latest header line
+    last: dict[int, tuple[int, float, float, int]] = {}  # label zone → (row, x1, baseline, line) of its latest text
     for k, line in enumerate(lines):
         mine = labels_of(k) if labels else []
-        others = [s for s in segs[k] if s not in mine]
         value_segs = segs[k][len(segs[k]) - nvals[k]:] if nvals[k] else []
+        others = [piece for s in segs[k] if s not in mine
+                  for piece in ((s,) if s in value_segs else _cut_at(s, edges[labels + 1:-1], em))]
         own = []
         for s in mine:
             z = label_zone(s)
             prev = last.get(z)
-            wrapped = (prev is not None and 0 < line.base - prev[2] <= 1.6 * em and s.x0 <= edges[z] + 1.5 * em
-                       and (prev[1] >= reach[z] - 1.5 * em or reach[z] - edges[z] <= 3 * em))
+            wrapped = prev is not None and s.x0 <= edges[z] + 1.5 * em and (
+                (0 < line.base - prev[2] <= 1.6 * em and prev[1] >= reach[z] - 1.5 * em)
+                or (prev[3] == k - 1 and reach[z] - edges[z] <= 3 * em))
             # a value line keeps its own (innermost) label: only an outer label column's line may continue above
             if wrapped and (k not in row_of or any(label_zone(t) > z for t in mine)):
-                rows[prev[0]].add(z, line.base, s.x0, s.text)
-                last[z] = (prev[0], s.x1, line.base)
+                rows[prev[0]].add(z, line.base, s)
+                last[z] = (prev[0], s.x1, line.base, k)
             else:
                 own.append((s, z))
         if k in row_of:
@@ -780,7 +787,7 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
             continue
         elif others or k < value_lines[0]:  # a header line (across the values, or above the first row)
             target = len(rows)
-            rows.append(_WordRow(line.base))
+            rows.append(_WordRow(line.base, header=True))
         else:  # a label line of its own: the value line it stands beside (below: centred cells), else above
             below = [v for v in value_lines if 0 <= lines[v].base - line.base <= 1.6 * em]
             above = [v for v in value_lines if 0 < line.base - lines[v].base <= 1.6 * em]
@@ -791,39 +798,21 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
                 rows.append(_WordRow(line.base))
         row = rows[target]
         for s, z in own:
-            row.add(z, line.base, s.x0, s.text)
-            last[z] = (target, s.x1, line.base)
+            row.add(z, line.base, s)
+            last[z] = (target, s.x1, line.base, k)
         for s in others:
             if s in value_segs:
                 zs = [max(range(labels, zones), key=lambda z, s=s: overlap(s, z))]
                 row.values.add(zs[0])
             else:
                 zs = place(s)
-            into = row
-            if k not in row_of and len(zs) == 1:  # a header cell's next line (narrow columns wrap: 结果/维持)
-                above = head.get(zs[0])
-                if above is not None and 0 < line.base - above[1] <= 1.6 * em:
-                    into = rows[above[0]]
-                head[zs[0]] = (rows.index(into), line.base)
-            into.add(zs[0], line.base, s.x0, s.text)
-            if len(zs) > 1 and (zs[0], zs[-1]) not in into.spans:
-                into.spans.append((zs[0], zs[-1]))
+            row.add(zs[0], line.base, s)
+            if len(zs) > 1 and (zs[0], zs[-1]) not in row.spans:
+                row.spans.append((zs[0], zs[-1]))
     rows = sorted((row for row in rows if row.pieces), key=lambda row: row.base)
-    for above, below in zip(rows, rows[1:], strict=False):
-        # a header over a merged value cell (本年处理决定数量 over three columns): the values below it sit in the
-        # columns it leaves empty; the header spans them
-        if above.values or not below.values:
-            continue
-        for z in sorted(above.pieces):
-            end = z
-            while end + 1 < zones and end + 1 not in above.pieces:
-                end += 1
-            under = {v for v in below.values if z <= v <= end}
-            if end > z and under and z not in under and not any(a <= z <= b for a, b in above.spans):
-                above.spans.append((z, end))
+    _header_spans(rows, labels, edges, em)
     cells: list[list[str | None]] = []
-    merges = []
-    for r, row in enumerate(rows):
+    for row in rows:
         out: list[str | None] = [""] * zones
         for z, parts in row.pieces.items():
             parts.sort()
@@ -834,24 +823,191 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
                 text += piece
                 last_base = base
             out[z] = text
-        for z0, z1 in row.spans:
-            for z in range(z0 + 1, z1 + 1):
-                out[z] = None
-            merges.append((r, z0, r, z1))
         cells.append(out)
+    merges = _header_merges(rows, cells, labels)
     return _PageTable(page, edges[0], edges[-1], min(line.top for line in lines), max(line.bottom for line in lines),
                       cells, merges, edges)
+
+
+def _header_spans(rows: list[_WordRow], labels: int, edges: list[float], em: float) -> None:
+    """What rulings would have said about the header rows, from positions alone.
+
+    The headers of a row, with those of its band (a header set over two lines sits between them: 总计 beside
+    结果/维持), tile the columns of the header above them (行政诉讼's ten columns): either each centred over its
+    columns, or each set left in its cell and heading the columns up to the next; the tiling that fits their
+    positions gives each header its columns (a merged cell). A header cell's next line (结果/维持 in a narrow
+    column) joins it. A header above a merged value cell (本年处理决定数量 over three columns, the value centred
+    under the middle one) spans the columns its values sit in.
+    """
+    zones = len(edges) - 1
+    heads = [row for row in rows if row.header]
+
+    def zone_of(x: float) -> int:
+        return max(labels, min(bisect_right(edges, x) - 1, zones - 1))
+
+    def centred(tiles: list[tuple[float, float]], lo: int, hi: int) -> list[tuple[int, int]] | None:
+        out, a = [], lo
+        for x0, x1 in tiles:
+            if a > hi or edges[a] > x0 + 0.5 * em:
+                return None
+            c = (x0 + x1) / 2
+            e = min(range(a, hi + 1), key=lambda e: abs((edges[a] + edges[e + 1]) / 2 - c))
+            if abs((edges[a] + edges[e + 1]) / 2 - c) > 0.5 * (edges[e + 1] - edges[e]):
+                return None
+            out.append((a, e))
+            a = e + 1
+        return out if a == hi + 1 else None
+
+    def left(tiles: list[tuple[float, float]], lo: int, hi: int) -> list[tuple[int, int]] | None:
+        firsts = [zone_of(x0 + 0.25 * em) for x0, _x1 in tiles]
+        if firsts[0] != lo or any(b <= a for a, b in zip(firsts, firsts[1:], strict=False)):
+            return None
+        return [(a, (firsts[k + 1] - 1) if k + 1 < len(firsts) else hi) for k, a in enumerate(firsts)]
+
+    for i, row in enumerate(heads):
+        own = {z: row.extent[z] for z in row.pieces if z >= labels and not any(a < z <= b for a, b in row.spans)}
+        if not own:
+            continue
+        band = [other.extent[z] for other in heads if other is not row and abs(other.base - row.base) <= 1.3 * em
+                for z in other.pieces if z >= labels]
+        # a band header under one of this row's headers is its child, not its neighbour
+        band = [(x0, x1) for x0, x1 in band if not any(a <= (x0 + x1) / 2 <= b for a, b in own.values())]
+
+        def bound(x: float, above=heads[:i]) -> tuple[int, int]:
+            z = zone_of(x)
+            for other in reversed(above):
+                for a, b in other.spans:
+                    if a <= z <= b:
+                        return a, b
+                if z in other.pieces:
+                    return z, z
+            return labels, zones - 1
+
+        groups: dict[tuple[int, int], list[tuple[float, float, int | None]]] = {}
+        for z, (x0, x1) in own.items():
+            groups.setdefault(bound((x0 + x1) / 2), []).append((x0, x1, z))
+        for x0, x1 in band:
+            key = bound((x0 + x1) / 2)
+            if key in groups:
+                groups[key].append((x0, x1, None))
+        for (lo, hi), tiles in groups.items():
+            tiles.sort(key=lambda t: (t[0] + t[1]) / 2)
+            extents = [(x0, x1) for x0, x1, _z in tiles]
+            tiling = centred(extents, lo, hi) or left(extents, lo, hi)
+            if tiling is None:
+                continue
+            for (_x0, _x1, z), (a, b) in zip(tiles, tiling, strict=True):
+                if z is None:
+                    continue
+                row.spans = [(p, q) for p, q in row.spans if p != z]
+                if a != z:  # the text sits at the top-left of its merged area
+                    row.pieces[a] = row.pieces.pop(z)
+                    row.extent[a] = row.extent.pop(z)
+                if b > a:
+                    row.spans.append((a, b))
+    latest: dict[int, _WordRow] = {}  # zone → the header row of its latest single-column header line
+    for row in rows:
+        if not row.header:
+            latest.clear()
+            continue
+        merged = {z for a, b in row.spans if b > a for z in range(a, b + 1)}
+        for z in sorted(row.pieces):
+            if z in merged:
+                latest.pop(z, None)
+                continue
+            upper = latest.get(z)
+            if upper is not None and upper is not row and 0 < row.base - upper.pieces[z][-1][0] <= 1.6 * em:
+                upper.pieces[z].extend(row.pieces.pop(z))
+                (a0, a1), (b0, b1) = upper.extent[z], row.extent.pop(z)
+                upper.extent[z] = (min(a0, b0), max(a1, b1))
+            else:
+                latest[z] = row
+    rows[:] = [row for row in rows if row.pieces]
+    for above, below in zip(rows, rows[1:], strict=False):
+        if not above.header or not below.values:
+            continue
+        for z in sorted(p for p in above.pieces if p >= labels):
+            end = z
+            while end + 1 < zones and end + 1 not in above.pieces:
+                end += 1
+            under = {v for v in below.values if z <= v <= end}
+            if end > z and under and z not in under and not any(a <= z <= b for a, b in above.spans):
+                above.spans.append((z, end))
+
+
+def _header_merges(rows: list[_WordRow], cells: list[list[str | None]], labels: int) -> list[tuple[int, int, int, int]]:
+    """The merged areas of the header rows: each header's columns (its span), and the header rows above and below it
+    where nothing else stands in those columns (a header over two rows, centred between them: 总计 beside 结果/维持),
+    its text moved to the top-left as a merged cell's is. Headers claim their areas top to bottom."""
+    merges = []
+    r = 0
+    while r < len(rows):
+        if not rows[r].header:
+            r += 1
+            continue
+        end = r
+        while end + 1 < len(rows) and rows[end + 1].header:
+            end += 1
+        claimed: set[tuple[int, int]] = set()
+        areas = []
+        for i in range(r, end + 1):
+            for z in sorted(rows[i].pieces):
+                a, b = next(((a, b) for a, b in rows[i].spans if a == z), (z, z))
+
+                def free(k: int, a=a, b=b, claimed=claimed) -> bool:
+                    return all(not cells[k][c] and (k, c) not in claimed for c in range(a, b + 1)) and not any(
+                        x <= b and a <= y for x, y in rows[k].spans)
+
+                up, down = i, i
+                if z >= labels:  # label columns keep their lines
+                    while up - 1 >= r and free(up - 1):
+                        up -= 1
+                    while down + 1 <= end and free(down + 1):
+                        down += 1
+                claimed.update((k, c) for k in range(up, down + 1) for c in range(a, b + 1))
+                areas.append((up, a, down, b, cells[i][z]))
+        for top, a, bottom, b, _text in areas:
+            for k in range(top, bottom + 1):
+                for c in range(a, b + 1):
+                    cells[k][c] = None
+        for top, a, bottom, b, text in areas:
+            cells[top][a] = text
+            if bottom > top or b > a:
+                merges.append((top, a, bottom, b))
+        r = end + 1
+    for r, row in enumerate(rows):  # the value rows' merged cells (none: a value row is read as it stands)
+        if not row.header:
+            for z0, z1 in row.spans:
+                for c in range(z0 + 1, z1 + 1):
+                    cells[r][c] = None
+                merges.append((r, z0, r, z1))
+    return sorted(merges)
 
 
 @dataclass
 class _WordRow:
     base: float
+    header: bool = False  # a header line's row (no values, text over the value columns)
     pieces: dict[int, list[tuple[float, float, str]]] = field(default_factory=dict)  # zone → (baseline, x, text)
     spans: list[tuple[int, int]] = field(default_factory=list)  # zones of a merged header cell
     values: set[int] = field(default_factory=set)  # zones holding a value
+    extent: dict[int, tuple[float, float]] = field(default_factory=dict)  # zone → x-range of its text
 
-    def add(self, zone: int, base: float, x: float, text: str) -> None:
-        self.pieces.setdefault(zone, []).append((base, x, text))
+    def add(self, zone: int, base: float, seg: _Seg) -> None:
+        self.pieces.setdefault(zone, []).append((base, seg.x0, seg.text))
+        x0, x1 = self.extent.get(zone, (seg.x0, seg.x1))
+        self.extent[zone] = (min(x0, seg.x0), max(x1, seg.x1))
+
+
+def _cut_at(seg: _Seg, edges: list[float], em: float) -> list[_Seg]:
+    """A header segment cut where a column boundary passes through a gap in it (社会公 法律服: two narrow columns'
+    headers a little apart); a header over several columns has no gap there."""
+    pieces: list[list[_Char]] = [[seg.chars[0]]]
+    for prev, ch in zip(seg.chars, seg.chars[1:], strict=False):
+        if ch.x0 - prev.x1 > 0.15 * em and any(prev.x1 - 0.1 * em <= x <= ch.x0 + 0.1 * em for x in edges):
+            pieces.append([])
+        pieces[-1].append(ch)
+    return [seg] if len(pieces) == 1 else [_seg(chars) for chars in pieces]
 
 
 def _cut(seg: _Seg, starts: list[float], em: float) -> list[_Seg]:

@@ -957,3 +957,29 @@ def test_page_without_tables_named_container_and_furniture():
     doc = read_html(f"<html><body><div class='l'>{notices}</div><div id='zoom'>{article}</div>"
                     "<div class='r'><p>某县人民政府办公室 版权所有</p></div></body></html>".encode())
     assert len(doc.blocks) == 12 and not any("批次" in b.text for b in doc.blocks)
+
+
+def test_mht_of_a_workbook_with_several_sheets():
+    """Excel/WPS save a workbook of several sheets as a frameset page and one page per sheet: the sheets' tables are
+    read in order (表二 on one sheet, 表三 and 表四 on another), not the empty frameset."""
+    tables, expected = statutory_tables()
+    t2, rest = tables.split("<p>三、", 1)
+    frameset = ('<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta name=ProgId content=Excel.Sheet>'
+                '</head><frameset rows="*,39"><frame src="report.files/sheet001.htm" name="frSheet">'
+                '<frame src="report.files/tabstrip.htm" name="frTabs"></frameset></html>')
+    sheet1 = f"<html><head><meta charset=gb2312></head><body>{t2}</body></html>"
+    sheet2 = f"<html><head><meta charset=gb2312></head><body><p>三、{rest}</body></html>"
+    tabstrip = "<html><body><a href='sheet001.htm'>表二</a> <a href='sheet002.htm'>表三 表四</a></body></html>"
+    boundary = b"----=_NextPart_01DA0000.5E6F7A81"
+    parts = b""
+    for name, html in (("report.htm", frameset), ("report.files/sheet001.htm", sheet1),
+                       ("report.files/sheet002.htm", sheet2), ("report.files/tabstrip.htm", tabstrip)):
+        parts += (b"--" + boundary + b"\r\nContent-Location: file:///C:/" + name.encode() + b"\r\n"
+                  b"Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset=\"gb2312\"\r\n\r\n"
+                  + quopri.encodestring(html.encode("gb18030")) + b"\r\n")
+    data = (b"MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; boundary=\""
+            + boundary + b"\"\r\n\r\n" + parts + b"--" + boundary + b"--\r\n")
+    assert sniff(data) == "html"
+    doc = read_document(data)
+    assert_reads(doc, expected)
+    assert not any("表三 表四" in b.text for b in doc.blocks)

@@ -102,6 +102,7 @@ _META_CHARSET = re.compile(rb"<meta[^>]{0,500}?charset\s*=\s*[\"']?\s*([A-Za-z0-
 _XML_ENCODING = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9_.:\-]{1,40})", re.I)
 _MHT = re.compile(rb"\A\s*(?:[A-Za-z][A-Za-z0-9-]{0,60}:[^\r\n]*\r?\n){0,40}?\s*"
                   rb"(?:MIME-Version:|Content-Type:\s*multipart/)", re.I)
+_TABLE_TAG = re.compile(rb"<table[\s>]", re.I)
 _PROLOG = re.compile(r"\A\s*(?:<\?xml[^>]{0,500}>\s*)?(?:<!DOCTYPE[^\[>]{0,2000}(?:\[.*?\]\s*)?>)?", re.I | re.S)
 
 _DATA, _LAYOUT, _EMPTY = 1, 2, 3  # what a <table> is
@@ -115,24 +116,23 @@ _UNDECODED = "网页中无法解码的字节"
 def read_html(data: bytes) -> Document:
     """The page's article: its tables (merged cells expanded) and its paragraphs. Raises :class:`Rejected` for a
     page that cannot be read at all (no HTML in a single-file page, nothing parsable, nesting too deep)."""
-    import lxml.etree as etree
-    import lxml.html
-
     skipped: dict[str, str] = {}
-    declared = None
+    limits: list[str] = []
     if _MHT.match(data[:8192]):
-        data, declared = _mht_html(data)
-    text = decode(data, declared, skipped)
-    text = _PROLOG.sub("", text, count=1)  # an XML declaration, a DOCTYPE with entity definitions: never read
-    text = _CONTROL.sub("", text)
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
-                                  default_doctype=False, collect_ids=False)
-    try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise Rejected("网页内容为空或无法解析，请重新保存网页后报送") from exc
-    # libxml2 stops (and keeps what it had) at an element nested deeper than 255, or a text/attribute over 10 MB
-    limits = [e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
+        pages = [_parse(decode(part, charset, skipped), limits) for part, charset in _mht_html(data)]
+    else:
+        pages = [_parse(decode(data, None, skipped), limits)]
+    root = pages[0]
+    if len(pages) > 1:  # a workbook's sheets: one page, sheet after sheet (libxml2 reads one document per parse)
+        import lxml.html
+
+        body = _body(root)
+        for page in pages[1:]:
+            sheet = lxml.html.Element("div")
+            other = _body(page)
+            sheet.text = other.text
+            sheet.extend(list(other))
+            body.append(sheet)
     doc = _Page(root).read()
     doc.skipped = {**skipped, **doc.skipped}
     if limits:
@@ -143,6 +143,29 @@ def read_html(data: bytes) -> Document:
         part = "网页中嵌套过深之处及其后的内容" if deep else "网页中超长的文字或属性及其后的内容"
         doc.skipped[part] = f"{why}，疑似恶意文件"
     return doc
+
+
+def _parse(text: str, limits: list[str]):
+    """The page's tree, parsed by libxml2 with no network, no DTD and no entity expansion. libxml2 stops (and keeps
+    what it had) at an element nested deeper than 255 or a text/attribute over 10 MB: ``limits`` says so."""
+    import lxml.etree as etree
+    import lxml.html
+
+    text = _PROLOG.sub("", text, count=1)  # an XML declaration, a DOCTYPE with entity definitions: never read
+    text = _CONTROL.sub("", text)
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
+                                  default_doctype=False, collect_ids=False)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise Rejected("网页内容为空或无法解析，请重新保存网页后报送") from exc
+    limits.extend(e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT")
+    return root
+
+
+def _body(root):
+    body = root.find("body")
+    return root if body is None else body
 
 
 def decode(data: bytes, declared: str | None = None, skipped: dict[str, str] | None = None) -> str:
@@ -240,16 +263,23 @@ def _declared(head: bytes) -> str | None:
     return _codec(m.group(1)) if m else None
 
 
-def _mht_html(data: bytes) -> tuple[bytes, str | None]:
-    """A "single file web page" (MIME multipart/related): the first text/html part, decoded from
-    quoted-printable/base64, and its charset."""
+def _mht_html(data: bytes) -> list[tuple[bytes, str | None]]:
+    """A "single file web page" (MIME multipart/related): its page, decoded from quoted-printable/base64, with its
+    charset. A workbook of several sheets saved so (Excel, WPS) has a frameset first and a part per sheet: then
+    every part holding a table, in order."""
     msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    pages = []
     for part in msg.walk():
         if part.get_content_type() == "text/html":
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes) and payload.strip():
-                return payload, part.get_content_charset()
-    raise Rejected("单个文件网页（.mht）里没有网页正文，请用浏览器打开后另存为 .html 或用 Word/WPS 另存为 .docx 后报送")
+                pages.append((payload, part.get_content_charset()))
+    if not pages:
+        raise Rejected("单个文件网页（.mht）里没有网页正文，请用浏览器打开后另存为 .html 或用 Word/WPS 另存为 .docx 后报送")
+    with_tables = [page for page in pages if _TABLE_TAG.search(page[0])]
+    if with_tables and with_tables[0] is not pages[0]:
+        return with_tables
+    return pages[:1]
 
 
 # ---------------------------------------------------------------- the page
@@ -310,9 +340,7 @@ class _Measured:
 class _Page:
     def __init__(self, root):
         self.root = root
-        self.body = root.find("body")
-        if self.body is None:
-            self.body = root
+        self.body = _body(root)
         self.kinds: dict = {}  # <table> element → _DATA / _LAYOUT / _EMPTY
         # elements not read, with everything inside: hidden ones (found once: the walks ask about every element),
         # then the portal's furniture. lxml hands out the same proxy for an element while one is referenced.

@@ -1,8 +1,9 @@
 """A portal page (``.html``/``.htm``, a page saved "as a single file" ``.mht``, a WPS/Excel sheet saved as a web page
 ``.xls``) as a :class:`~transforms.reading.forms.document.Document`: the article's tables and its paragraphs.
 
-Steps: the bytes as text (:func:`decode`: BOM, the declared charset, UTF-8 if it decodes strictly, else GB18030;
-GBK and GB2312 pages are decoded as GB18030, their superset) → lxml's HTML parser (no network, no DTD, entities
+Steps: the bytes as text (:func:`decode`: a BOM; else UTF-8 if the bytes are valid UTF-8, whatever the page
+declares; else the declared charset if it decodes cleanly; else GB18030 — GBK and GB2312 pages are decoded as
+GB18030, their superset; bytes nothing decodes are replaced and noted) → lxml's HTML parser (no network, no DTD, entities
 never expanded) → what a browser would not show is dropped (scripts, styles, ``display:none``) → the article is found
 among the portal's furniture (:func:`_container`) → its tables, ``rowspan``/``colspan`` expanded as a browser lays
 them out, each addressed ``表格N!R…C…`` (N counts the article's tables in document order, a nested table after the

@@ -659,14 +659,15 @@ def _word_tables(lines: list[_Line], page: int, body: tuple[float, float]) -> tu
     nvals = [_values(s) for s in segs]
     width = max(body[1] - body[0], 1.0)
 
-    def stop(i: int, size: float) -> bool:
-        """Running text, or a section heading (larger than the table's text, or long: not 三、 of 三、本年度办理结果
-        set in a narrow label column)."""
+    def stop(i: int, row: int) -> bool:
+        """Running text, or a section heading: larger than the table's text, or a long line reaching over its values
+        (a label may begin 三、 too: 三、本年度办理结果…, set in the label column)."""
         line = lines[i]
         if len(segs[i]) == 1 and line.x1 - line.x0 > 0.6 * width and len(line.text) > 15:
             return True
+        first_value = segs[row][len(segs[row]) - nvals[row]].x0
         return (len(segs[i]) == 1 and bool(_SECTION.match(line.text))
-                and (line.size > 1.1 * size or len(line.text) >= 12))
+                and (line.size > 1.1 * lines[row].size or (len(line.text) >= 12 and line.x1 > first_value)))
 
     regions: list[list[int]] = []  # runs of value lines
     run: list[int] = []
@@ -674,7 +675,7 @@ def _word_tables(lines: list[_Line], page: int, body: tuple[float, float]) -> tu
         if not nvals[i]:
             continue
         if run and (line.top - lines[run[-1]].bottom > 6 * line.size
-                    or any(stop(k, line.size) for k in range(run[-1] + 1, i))):
+                    or any(stop(k, i) for k in range(run[-1] + 1, i))):
             regions.append(run)
             run = []
         run.append(i)
@@ -685,12 +686,18 @@ def _word_tables(lines: list[_Line], page: int, body: tuple[float, float]) -> tu
         if len(run) < 2 and nvals[run[0]] < 3:
             continue  # one line with a number or two is a sentence, not a table
         head = run[0]
-        while head > 0 and run[0] - head < 8:  # header lines above the first row
+        while head > 0 and run[0] - head < 16:  # header lines above the first row (narrow columns wrap a lot)
             j = head - 1
-            if j in used or stop(j, lines[run[0]].size) or lines[head].top - lines[j].bottom > 2.5 * lines[j].size:
+            if j in used or stop(j, run[0]) or lines[head].top - lines[j].bottom > 2.5 * lines[j].size:
                 break
             head = j
-        members = list(range(head, run[-1] + 1))
+        tail = run[-1]  # the last label's lines below its values (labels set over two lines, values centred)
+        first_value = segs[tail][len(segs[tail]) - nvals[tail]].x0
+        while (tail + 1 < len(lines) and tail + 1 - run[-1] <= 3 and not nvals[tail + 1]
+               and lines[tail + 1].x1 < first_value - 0.2 * lines[tail].size
+               and lines[tail + 1].top - lines[tail].bottom <= 0.6 * lines[tail].size):
+            tail += 1
+        members = list(range(head, tail + 1))
         table = _word_table([lines[i] for i in members], [segs[i] for i in members], [nvals[i] for i in members],
                             page)
         if table is not None:
@@ -753,6 +760,11 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
 
     rows: list[_WordRow] = []
     value_lines = [k for k, n in enumerate(nvals) if n]
+    # label lines just above the first row are the table's (a label set over two lines, or the rest of a row cut by
+    # the page), not its header: the header has text over the values
+    body = value_lines[0]
+    while body > 0 and all(s in labels_of(body - 1) for s in segs[body - 1]):
+        body -= 1
     row_of = {}
     for k in value_lines:
         row_of[k] = len(rows)
@@ -785,7 +797,7 @@ def _word_table(lines: list[_Line], segs: list[list[_Seg]], nvals: list[int], pa
             target = row_of[k]
         elif not own and not others:
             continue
-        elif others or k < value_lines[0]:  # a header line (across the values, or above the first row)
+        elif others or k < body:  # a header line (across the values, or above the first row)
             target = len(rows)
             rows.append(_WordRow(line.base, header=True))
         else:  # a label line of its own: the value line it stands beside (below: centred cells), else above
@@ -840,6 +852,7 @@ def _header_spans(rows: list[_WordRow], labels: int, edges: list[float], em: flo
     under the middle one) spans the columns its values sit in.
     """
     zones = len(edges) - 1
+    _join_header_lines(rows, labels, edges, em)
     heads = [row for row in rows if row.header]
 
     def zone_of(x: float) -> int:
@@ -860,8 +873,8 @@ def _header_spans(rows: list[_WordRow], labels: int, edges: list[float], em: flo
 
     def left(tiles: list[tuple[float, float]], lo: int, hi: int) -> list[tuple[int, int]] | None:
         firsts = [zone_of(x0 + 0.25 * em) for x0, _x1 in tiles]
-        if firsts[0] != lo or any(b <= a for a, b in zip(firsts, firsts[1:], strict=False)):
-            return None
+        if len(tiles) < 2 or firsts[0] != lo or any(b <= a for a, b in zip(firsts, firsts[1:], strict=False)):
+            return None  # (a header alone in its row, set left: where it ends says nothing)
         return [(a, (firsts[k + 1] - 1) if k + 1 < len(firsts) else hi) for k, a in enumerate(firsts)]
 
     for i, row in enumerate(heads):
@@ -905,23 +918,6 @@ def _header_spans(rows: list[_WordRow], labels: int, edges: list[float], em: flo
                     row.extent[a] = row.extent.pop(z)
                 if b > a:
                     row.spans.append((a, b))
-    latest: dict[int, _WordRow] = {}  # zone → the header row of its latest single-column header line
-    for row in rows:
-        if not row.header:
-            latest.clear()
-            continue
-        merged = {z for a, b in row.spans if b > a for z in range(a, b + 1)}
-        for z in sorted(row.pieces):
-            if z in merged:
-                latest.pop(z, None)
-                continue
-            upper = latest.get(z)
-            if upper is not None and upper is not row and 0 < row.base - upper.pieces[z][-1][0] <= 1.6 * em:
-                upper.pieces[z].extend(row.pieces.pop(z))
-                (a0, a1), (b0, b1) = upper.extent[z], row.extent.pop(z)
-                upper.extent[z] = (min(a0, b0), max(a1, b1))
-            else:
-                latest[z] = row
     rows[:] = [row for row in rows if row.pieces]
     for above, below in zip(rows, rows[1:], strict=False):
         if not above.header or not below.values:
@@ -933,6 +929,33 @@ def _header_spans(rows: list[_WordRow], labels: int, edges: list[float], em: flo
             under = {v for v in below.values if z <= v <= end}
             if end > z and under and z not in under and not any(a <= z <= b for a, b in above.spans):
                 above.spans.append((z, end))
+
+
+def _join_header_lines(rows: list[_WordRow], labels: int, edges: list[float], em: float) -> None:
+    """A header cell's text over several lines (法人或/其他组/织, 结果/维持 in narrow columns) is one header: lines
+    that follow closely in one column, centred on the same point or starting at the same x, each narrower than the
+    column (a wider header heads several columns and is another cell)."""
+    latest: dict[int, _WordRow] = {}  # zone → the header row holding its latest header line
+    for row in rows:
+        if not row.header:
+            if row.values:
+                latest.clear()
+            continue
+        for z in sorted(row.pieces):
+            width = edges[z + 1] - edges[z] + 0.5 * em
+            x0, x1 = row.extent[z]
+            upper = latest.get(z)
+            if (upper is not None and z >= labels and 0 < row.base - upper.pieces[z][-1][0] <= 1.35 * em
+                    and x1 - x0 <= width and upper.extent[z][1] - upper.extent[z][0] <= width
+                    and (abs((x0 + x1) / 2 - sum(upper.extent[z]) / 2) <= 0.5 * em
+                         or abs(x0 - upper.extent[z][0]) <= 0.5 * em)):
+                upper.pieces[z].extend(row.pieces.pop(z))
+                a0, a1 = upper.extent[z]
+                upper.extent[z] = (min(a0, x0), max(a1, x1))
+                del row.extent[z]
+            else:
+                latest[z] = row
+    rows[:] = [row for row in rows if row.pieces]
 
 
 def _header_merges(rows: list[_WordRow], cells: list[list[str | None]], labels: int) -> list[tuple[int, int, int, int]]:
@@ -1147,8 +1170,11 @@ def _join_split_row(prev: _PageTable, nxt: _PageTable) -> None:
     of a merged label cut by the page (（四）无 | 法提供) is joined to the label it continues."""
     if not nxt.cells or not prev.cells or len(prev.col_edges) != len(nxt.col_edges):
         return
-    if any(abs(a - b) > 2 * TOL for a, b in zip(prev.col_edges, nxt.col_edges, strict=True)):
-        return
+    edges = prev.col_edges
+    for i, (a, b) in enumerate(zip(edges, nxt.col_edges, strict=True)):  # (a table without rulings: its guesses)
+        widths = [edges[j + 1] - edges[j] for j in (i - 1, i) if 0 <= j < len(edges) - 1]
+        if abs(a - b) > max(2 * TOL, 0.15 * min(widths, default=0.0)):
+            return
     last, first = len(prev.cells) - 1, nxt.cells[0]
 
     def owner(c: int) -> tuple[int, int] | None:

@@ -320,10 +320,11 @@ class Report:
         self.y += space
 
     def table(self, rows: list[list], widths: list[float], header_rows: int = 0, repeat: bool = False,
-              size: float = 9, break_after: int | None = None) -> None:
+              size: float = 9, break_after: int | None = None, split_row: int | None = None) -> None:
         """Rows drawn one after another; a row that does not fit opens a new page (the header rows repeated when
         ``repeat``), a merged cell running over the break drawn in two parts as Word does. ``break_after``: a page
-        break after that row."""
+        break after that row; ``split_row``: that row broken over the page (its first text line and its values on
+        one page, the rest of its text on the next, as Word lets a row break)."""
         cells, n = layout(rows)
         xs = [LEFT]
         for w in widths:
@@ -347,6 +348,18 @@ class Report:
                 if repeat and r > header_rows:
                     self.rows(cells, covering, list(range(header_rows)), xs, heights, size, pad, lead, set(), True)
                 self.open(covering[r], xs, r)
+            if r == split_row:
+                lines = {id(c): wrap(c.text, xs[c.c + c.cs] - xs[c.c] - 2 * pad, size) for c in covering[r] if c.r == r}
+                self.rows(cells, covering, [r], xs, {r: 2 * pad + lead}, size, pad, lead, opened, False,
+                          {k: v[:1] for k, v in lines.items()})
+                self.close(covering[r], xs)
+                self.new_page()
+                self.open(covering[r], xs, r + 1)
+                rest = {k: v[1:] for k, v in lines.items()}
+                self.rows(cells, covering, [r], xs, {r: 2 * pad + lead * max(map(len, rest.values()))}, size, pad,
+                          lead, opened, False, rest, top=False)
+                r += 1
+                continue
             self.rows(cells, covering, [r], xs, heights, size, pad, lead, opened, r == 0)
             r += 1
         self.close(covering[n - 1], xs)
@@ -361,22 +374,27 @@ class Report:
         for cell in cover:
             self.line(xs[cell.c], self.y, xs[cell.c + cell.cs], self.y)
 
-    def rows(self, cells, covering, rows, xs, heights, size, pad, lead, opened, top_border) -> None:
+    def rows(self, cells, covering, rows, xs, heights, size, pad, lead, opened, top_border, texts=None,
+             top=True) -> None:
         for r in rows:
             h = heights[r]
             for cell in covering[r]:
                 x0, x1 = xs[cell.c], xs[cell.c + cell.cs]
-                if cell.r == r:
+                if cell.r == r and top:
                     self.line(x0, self.y, x1, self.y)
                 self.line(x0, self.y, x0, self.y + h)
                 self.line(x1, self.y, x1, self.y + h)
-                if id(cell) not in opened and (cell.r == r or not opened):
+                if texts is not None and cell.r == r:
+                    lines = texts.get(id(cell), [])
+                elif id(cell) not in opened and (cell.r == r or not opened):
                     opened.add(id(cell))
                     lines = wrap(cell.text, x1 - x0 - 2 * pad, size)
-                    for k, text in enumerate(lines):
-                        numeric = bool(re.fullmatch(r"[\d.]+", text))
-                        x = (x0 + x1 - width_of(text, size)) / 2 if numeric else x0 + pad
-                        self.text(x, self.y + pad + k * lead, text, size)
+                else:
+                    continue
+                for k, text in enumerate(lines):
+                    numeric = bool(re.fullmatch(r"[\d.]+", text))
+                    x = (x0 + x1 - width_of(text, size)) / 2 if numeric else x0 + pad
+                    self.text(x, self.y + pad + k * lead, text, size)
             self.y += h
 
     def save(self) -> bytes:
@@ -433,7 +451,8 @@ def statutory_tables(values: dict) -> dict[str, tuple[list[list], list[float], i
             "review_litigation": (four, [30] * 15, 0)}
 
 
-def report(values: dict, ruled: bool = True, repeat: bool = False, break_after: int | None = 14, **kw) -> bytes:
+def report(values: dict, ruled: bool = True, repeat: bool = False, break_after: int | None = 14,
+           split_row: int | None = None, **kw) -> bytes:
     """A whole report: title, the narrative sections, the three tables; table 三 opens a page and runs over to the
     next after its row ``break_after``."""
     doc = Report(ruled=ruled, **kw)
@@ -450,7 +469,7 @@ def report(values: dict, ruled: bool = True, repeat: bool = False, break_after: 
     doc.new_page()
     doc.paragraph("三、收到和处理政府信息公开申请情况")
     rows, widths, head = tables["requests"]
-    doc.table(rows, widths, head, repeat=repeat, break_after=break_after)
+    doc.table(rows, widths, head, repeat=repeat, break_after=break_after, split_row=split_row)
     if doc.y > BOTTOM - 160:
         doc.new_page()
     doc.paragraph("四、政府信息公开行政复议、行政诉讼情况")
@@ -484,6 +503,22 @@ def test_drawn_table_over_two_pages(values, repeat):
     # the merged 三、本年度办理结果 continues blank on the second page
     assert second.cells[0][0] in ("", None) or second.cells[0][0] == ""
     assert not any(t.continues for t in doc.tables if len(t.col_edges) != 11)
+
+
+@pytest.mark.unit
+def test_drawn_row_broken_over_the_page(values):
+    """A row Word breaks over the page: its label's first line and its values on one page, the rest of the label on
+    the next. The rest is joined to its row (the continuation's first row is the next real row)."""
+    rows = statutory_tables(values)["requests"][0]
+    split = next(i for i, row in enumerate(rows) if any("逾期不补正" in (e if isinstance(e, str) else e[0]) for e in row))
+    doc = read_pdf(report(values, break_after=None, split_row=split))
+    check_cells(doc, values)
+    first, second = [t for t in doc.tables if len(t.col_edges) == 11]
+    assert second.continues and second.rows[0][1] == 2  # page row 1 (the label's rest) joined to its row
+    label = first.cells[-1][2]
+    assert "\n" in label and label.replace("\n", "") == "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    assert first.cells[-1][1].replace("\n", "") == "（六）其他处理"  # the group label's rest too
+    assert second.cells[0][2].startswith("2.申请人逾期未按收费通知")
 
 
 @pytest.mark.unit
@@ -838,3 +873,45 @@ def test_read_submission_of_hostile_pdfs(registry_of_the_pdfs, tmp_path):
         sub = submission(data, registry_of_the_pdfs, tmp_path)
         assert sub.unreadable and [f.rule for f in sub.findings] == ["R-FORMAT"]
         assert all(w in sub.findings[0].message for w in words), sub.findings[0].message
+
+
+# ---------------------------------------------------------------- agreement with the documents countystats writes
+
+WRITER_UNIT = "大营镇人民政府"  # config/units.csv: twp_daying
+
+
+def writer_figures(fmt) -> dict:
+    """Every printed cell a different figure (none a piece of another or of the year); 2019's 增/减 negative."""
+    out = {}
+    for i, key in enumerate(fmt.cells(include_derived=False)):
+        m = fmt.section(key[0]).measure(key[1], key[2])
+        out[key] = 8001 + i + 0.5 if m.decimal else -(501 + i) if m.signed else 501 + i
+    return out
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("version", ["2021", "2019", "2021-undivided"])
+@pytest.mark.parametrize("options", [{}, {"repeat_header": True}, {"layout": "flat"},
+                                     {"unit_in_header": True, "split_title": True}, {"rulings": False}])
+def test_reads_what_the_writer_wrote(version, options, registry, tmp_path):
+    """transforms.writing.documents' PDF reports (reportlab, table 三 over a page): every value read; with ruling
+    lines, at the very address the writer says it put it (without them, columns and rows are the reader's)."""
+    from datetime import date
+
+    from transforms.format import for_year
+    from transforms.reading import read_submission
+    from transforms.writing.documents import write_document
+
+    fmt = {"2021": for_year(2024), "2019": for_year(2020), "2021-undivided": for_year(2024).undivided()}[version]
+    cells = writer_figures(fmt)
+    long = "\n".join(f"（{n}）主动公开情况。" + "全面推进政务公开工作，持续完善政府信息公开制度，" * 7 for n in "一二三四五")
+    written = write_document(tmp_path / "report.pdf", fmt, cells, WRITER_UNIT, 2024, "pdf", narrative={"overview": long},
+                             **options)
+    sub = read_submission(written.path, registry, today=date(2026, 6, 30))
+    assert (sub.source_kind, sub.report_year, sub.unit_code) == ("pdf", 2024, "twp_daying")
+    assert {k: sub.value(*k) for k in cells} == cells
+    assert not [f.message for f in sub.findings if f.severity == "error"]
+    if options.get("rulings", True):
+        assert {k: sub.cells[k].source for k in written.sources} == dict(written.sources)
+    else:
+        assert all(ADDRESS.fullmatch(sub.cells[k].source) for k in cells)

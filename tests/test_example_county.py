@@ -257,7 +257,10 @@ def test_completeness_late_and_resubmissions(reports):
 
 def test_variety(reports):
     assert {r.layout for r in reports} == {"stacked", "per_table", "flat"}
-    assert {Path(r.file_name).suffix for r in reports} == {".xlsx", ".xls", ".xlsm"}
+    assert {Path(r.file_name).suffix for r in reports} == {".xlsx", ".xls", ".xlsm", ".docx", ".pdf", ".html", ".htm"}
+    assert {r.form for r in reports} == {"workbook", "word", "pdf", "html"}
+    assert any(r.document and r.document.split_table for r in reports)  # a Word table split by a page break
+    assert any(r.document and r.document.encoding == "gbk" and r.document.furniture for r in reports)
     assert [(r.unit_type, r.year) for r in reports if r.format_version == FORMAT_2019.version] == [("township", 2023)]
     assert any(r.mixed for r in reports)
     mixed = next(r for r in reports if r.mixed)
@@ -291,8 +294,12 @@ def test_inbox_files(tmp_path, reports):
     receipts = read_receipts(tmp_path)  # the portal's receipts: the season's times, whatever the files' mtimes
     for p, r in zip(paths, reports, strict=True):
         assert receipts.by_name[(sha256_of(p.read_bytes()), p.name)] == r.received_local.isoformat(sep=" ")
-    # every cell holds what the report says, read with calamine (cached formula values included)
+    # every cell holds what the report says, read with calamine (cached formula values included); the documents are
+    # checked cell for cell by tests/test_forms.py
     for p, r in zip(paths, reports, strict=True):
+        if r.form != "workbook":
+            assert p.read_bytes() == r.data and all("!R" in source for source in r.sources.values())
+            continue
         wb = python_calamine.CalamineWorkbook.from_path(str(p))
         sheets = {}
         for key, source in r.sources.items():

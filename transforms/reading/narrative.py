@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from transforms.format import NARRATIVE, OUTLINE
 
+RUNNING = ("页眉", "页脚")  # a page's header and footer (the unit's name, "- 1 -") are no part of any section
 _HEADING = re.compile(r"^([一二三四五六七八九十]{1,2})\s*[、.．，,]\s*(\S.*)?$", re.S)
 HEADING_CHARS = 40  # a heading is a short line; the part's text may follow it in the same block
 MAX_CHARS = 50_000  # per part: a narrative is a few pages
@@ -30,6 +31,8 @@ def narrative_of(blocks) -> dict[str, Narrative]:
     found: dict[str, list] = {}
     current: str | None = None
     for block in blocks:
+        if block.where in RUNNING:
+            continue
         text = block.text.strip()
         heading = _heading(text)
         if heading is not None:

@@ -19,11 +19,19 @@ lines top to bottom joined with "\\n". A grid of one column (boxes around paragr
 stays text.
 
 **Tables without ruling lines** (the text layer alone, as the Shanghai reports' PDFs are). Lines are chars
-clustered by baseline; a line that ends in numbers set apart by a column gap (several numbers, or one number far
-from its label) is a *value line*; a run of value lines is a table region. The value columns are the overlapping
-x-ranges of the numbers; the label columns are the start positions of the label text to their left; header lines
-above the region are given to the columns they overlap (a header over several columns is a merged cell); a
-text-only line inside the label columns is a wrapped label and joins the nearest value line.
+clustered by baseline, cut into segments at column gaps (prose never has one: its widest justified space is ~0.3
+em). A line ending in numbers set apart (several, or one far from its label) is a *value line*; a run of value lines,
+not broken by running text or a section heading, is a table, with the header lines above it and the label lines just
+above and below it. Columns: the overlapping x-ranges of the numbers make the value columns; where the rows' labels
+start makes the label columns (a label run into the next level's is cut there). Rows: every value line; a label line
+that wraps (its previous line reached the column's end, or a narrow column of vertical text) joins the row above, a
+label line of its own joins the value line beside it (values centred between two label lines). Headers: each header
+line a row, a header cell's next lines joined to it; the headers of a row, with those of its band (a header over two
+rows sits between them), tile the columns of the header above them — centred over their columns or set left and
+heading the columns up to the next — which makes merged cells as rulings would; a header alone over a merged value
+cell spans the columns its values sit in; header rows above and below a header with nothing else in its columns are
+merged into it. Addresses in such a table count its rows and columns as read, which may differ from the grid its
+author had.
 
 **Text.** Lines outside tables, minus page numbers ("- 3 -", "第 3 页 共 5 页") and lines repeated at the top or
 bottom of most pages (running headers/footers), become paragraphs: wrapped lines are joined (Chinese without a
@@ -33,9 +41,11 @@ over two lines). Larger or centred blocks and numbered section headings (一、�
 
 **Across pages.** A table at the top of a page whose horizontal extent matches the table at the bottom of the previous
 page continues it (``Table.continues``; :func:`~transforms.reading.forms.document.stack` aligns its columns); the
-header rows Word repeats at the top of a continuation (rows equal to the table's first rows) are dropped. A paragraph
-running over a page break is one block. Rows are addressed per page (``第3页!R5C3``): R counts the table rows of the
-page top to bottom over all its tables, as a person counts them (repeated header rows included).
+header rows Word repeats at the top of a continuation (rows equal to the table's first rows) are dropped; a row Word
+broke over the page (the rest of its text opening the continuation, without values) is joined to its row, as is the
+rest of a merged label cut by the page (（四）无 | 法提供). A paragraph running over a page break is one block. Rows
+are addressed per page (``第3页!R5C3``): R counts the table rows of the page top to bottom over all its tables, as a
+person counts them (repeated header rows included).
 
 **Hostile or broken files** raise :class:`~transforms.reading.guard.Rejected` with the reason for the clerk: an open
 password, a file pdfium cannot parse or that ends before ``%%EOF`` (truncated), a scanned PDF (images, no text: no
@@ -43,10 +53,13 @@ OCR here), no text at all, a text layer of unmapped glyphs. At most ``MAX_PAGES`
 objects and ``MAX_CHARS`` chars per page; what is left out is named in ``Document.skipped``.
 
 Limits: one text column per page (two-column layouts interleave); rotated pages (/Rotate) and text at angles other
-than multiples of 90° (watermarks: dropped) are not laid out; a table drawn only with cell shading or only with
-horizontal rules is read as a table without rulings; in tables without rulings, labels that wrap in several label
-columns at once, values that are not numbers, and columns without any number are read as well as their positions
-allow — the table finder reports what it cannot place.
+than multiples of 90° (watermarks: dropped) are not laid out; white or transparent shapes are not rulings (a table
+drawn only as white cells on a dark ground is read without rulings), and a table drawn only with horizontal rules
+(三线表) is read as a table without rulings; a ruled cell whose rulings do not close a rectangle is read
+as its single grid cells. Tables without rulings are read as well as positions allow: a header set over four lines
+beside others over two (table 四 flattened, no merged cells, no rulings) may land in the wrong column; a value that is
+not a number does not make a column; a table whose header is on one page and its rows on the next is two tables.
+A text layer of garbled glyphs (fonts without a usable ToUnicode map) is refused, a partly garbled one read as is.
 """
 
 from __future__ import annotations
@@ -75,7 +88,8 @@ MAX_OBJECTS = 20_000  # page objects looked at per page (a report's table page h
 MAX_PATH_SEGMENTS = 200  # segments read of one path (a border has 2–5; a path of thousands is a drawing)
 MAX_SEGMENTS = 50_000  # path segments read per page
 MAX_CHARS = 30_000  # chars per page (a dense page has ~3,000)
-MAX_RULINGS = 800  # horizontal or vertical rulings per page after merging (a table page has ~60)
+MAX_DOC_CHARS = 200_000  # chars of the whole document (a report has ~15,000): later pages are not read
+MAX_RULINGS = 400  # horizontal or vertical rulings per page after merging (a table page has ~60)
 MAX_FORM_DEPTH = 6  # nested Form XObjects followed
 
 TOL = 3.0  # pt: rulings this close are one (a 1.9 pt thin rectangle; 0.2 pt between cell rectangles)
@@ -129,7 +143,6 @@ class _Page:
     number: int  # 1-based
     width: float
     height: float
-    left: float  # the page box's left edge (char and path x are in PDF space)
     chars: list[_Char] = field(default_factory=list)
     hrules: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
     vrules: list[tuple[float, float, float]] = field(default_factory=list)  # (x, y0, y1)
@@ -159,14 +172,15 @@ class _PageTable:
 
 def read_pdf(data: bytes) -> Document:
     """The PDF's tables and text. Raises :class:`Rejected` (reason in Chinese) for what cannot be read."""
-    pages, total, skipped = _extract(data)
-    return _assemble(pages, total, skipped)
+    pages, skipped = _extract(data)
+    return _assemble(pages, skipped)
 
 
 # ---------------------------------------------------------------- extraction (pypdfium2)
 
 
-def _extract(data: bytes) -> tuple[list[_Page], int, dict[str, str]]:
+def _extract(data: bytes) -> tuple[list[_Page], dict[str, str]]:
+    """The pages (at most MAX_PAGES) as chars and rulings, pdfium's documents and pages closed as soon as read."""
     import pypdfium2 as pdfium
 
     if b"%%EOF" not in data[-EOF_WINDOW:]:
@@ -183,7 +197,12 @@ def _extract(data: bytes) -> tuple[list[_Page], int, dict[str, str]]:
             skipped[f"第{MAX_PAGES + 1}–{total}页"] = (f"文件共 {total} 页，只读取了前 {MAX_PAGES} 页"
                                                      "（一份年度报告通常不超过 20 页）")
         broken = []
+        read = 0  # chars so far
         for i in range(min(total, MAX_PAGES)):
+            if read > MAX_DOC_CHARS:
+                skipped[f"第{i + 1}–{min(total, MAX_PAGES)}页"] = (f"文件文字过多（前 {i} 页已有 {read} 个字符），"
+                                                                 "其余页面未读取")
+                break
             try:
                 page = pdf[i]
             except pdfium.PdfiumError:
@@ -191,6 +210,7 @@ def _extract(data: bytes) -> tuple[list[_Page], int, dict[str, str]]:
                 continue
             try:
                 pages.append(_read_page(page, i + 1))
+                read += len(pages[-1].chars)
             except pdfium.PdfiumError:
                 broken.append(i + 1)
             finally:
@@ -201,12 +221,12 @@ def _extract(data: bytes) -> tuple[list[_Page], int, dict[str, str]]:
         pdf.close()
     if not pages:
         raise Rejected(DAMAGED)
-    return pages, total, skipped
+    return pages, skipped
 
 
 def _read_page(page, number: int) -> _Page:
     left, bottom, right, top = page.get_bbox()
-    out = _Page(number, right - left, top - bottom, left)
+    out = _Page(number, right - left, top - bottom)
     textpage = page.get_textpage()
     try:
         _read_chars(textpage.raw, top, out)
@@ -331,8 +351,8 @@ def _path_rulings(raw, obj, mx: tuple[float, ...], top: float, out: _Page, budge
     budget[0] -= max(n, 1)
     a, b, c, d, e, f = mx
     x, y = ctypes.c_float(), ctypes.c_float()
-    subpaths: list[list[tuple[float, float]]] = []
-    pieces: list[tuple[float, float, float, float]] = []  # straight pieces of the current path
+    subpaths: list[list[tuple[float, float]]] = []  # each subpath's points
+    pieces: list[list[tuple[float, float, float, float]]] = []  # each subpath's straight pieces
     start = current = None
     for j in range(n):
         seg = raw.FPDFPath_GetPathSegment(obj, j)
@@ -342,33 +362,31 @@ def _path_rulings(raw, obj, mx: tuple[float, ...], top: float, out: _Page, budge
         kind = raw.FPDFPathSegment_GetType(seg)
         if kind == raw.FPDF_SEGMENT_MOVETO or current is None:
             subpaths.append([(px, py)])
+            pieces.append([])
             start = current = (px, py)
         else:
             subpaths[-1].append((px, py))
             if kind == raw.FPDF_SEGMENT_LINETO:
-                pieces.append((current[0], current[1], px, py))
+                pieces[-1].append((current[0], current[1], px, py))
             current = (px, py)  # a Bézier's points: not a ruling, the pen moves on
         if raw.FPDFPathSegment_GetClose(seg) and start is not None:
-            pieces.append((current[0], current[1], start[0], start[1]))
+            pieces[-1].append((current[0], current[1], start[0], start[1]))
             current = start
-    thin_done = set()
-    for k, points in enumerate(subpaths):
+    for points, straight in zip(subpaths, pieces, strict=True):
         xs = [p[0] for p in points]
         ys = [p[1] for p in points]
         w, h = max(xs) - min(xs), max(ys) - min(ys)
         if filled and max(w, h) > THIN and min(w, h) <= THIN:  # a thin filled rectangle is a line: its centre
-            thin_done.add(k)
             if w >= h:
                 out.hrules.append(((min(ys) + max(ys)) / 2, min(xs), max(xs)))
             else:
                 out.vrules.append(((min(xs) + max(xs)) / 2, min(ys), max(ys)))
-    if len(thin_done) == len(subpaths):
-        return
-    for x0, y0, x1, y1 in pieces:
-        if abs(y1 - y0) <= 0.5 and abs(x1 - x0) > 1:
-            out.hrules.append(((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
-        elif abs(x1 - x0) <= 0.5 and abs(y1 - y0) > 1:
-            out.vrules.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
+            continue
+        for x0, y0, x1, y1 in straight:  # any other shape: its horizontal and vertical edges
+            if abs(y1 - y0) <= 0.5 and abs(x1 - x0) > 1:
+                out.hrules.append(((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
+            elif abs(x1 - x0) <= 0.5 and abs(y1 - y0) > 1:
+                out.vrules.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
 
 
 # ---------------------------------------------------------------- lines of chars
@@ -1084,7 +1102,7 @@ def _drop_furniture(pages: list[_Page], lines: dict[int, list[_Line]]) -> None:
 # ---------------------------------------------------------------- assembly
 
 
-def _assemble(pages: list[_Page], total: int, skipped: dict[str, str]) -> Document:
+def _assemble(pages: list[_Page], skipped: dict[str, str]) -> Document:
     if not any(page.chars for page in pages):
         raise Rejected(SCANNED if any(page.images for page in pages) else NO_TEXT)
     n_chars = sum(len(page.chars) for page in pages)

@@ -717,9 +717,9 @@ def test_damaged_bytes_never_raise_anything_but_rejected():
         try:
             read_pdf(bytes(mutated))
             outcomes.add("read")
-        except Rejected:
-            outcomes.add("rejected")
-    assert outcomes  # every variant either read or refused with a reason
+        except Rejected as exc:  # anything else fails the test
+            outcomes.add(exc.reason)
+    assert {"read", DAMAGED} <= outcomes  # some variants still read, some refused as damaged
 
 
 @pytest.mark.unit

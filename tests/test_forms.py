@@ -195,3 +195,36 @@ def test_a_legacy_doc_is_converted_with_libreoffice(tmp_path, registry, monkeypa
     cut.write_bytes(doc.read_bytes()[: doc.stat().st_size // 3])
     sub = read_submission(cut, registry)
     assert sub.unreadable and "损坏" in sub.findings[0].message
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("data, form", [
+    (b"%PDF-1.7\n...", "pdf"),
+    (b"\r\n%PDF-1.4 after a stray line", "pdf"),
+    ("<!DOCTYPE html><html><body>年度报告</body></html>".encode(), "html"),
+    ("\ufeff<html><body><table></table></body></html>".encode("utf-8"), "html"),
+    ("  \n<html><body><table></table></body></html>".encode("utf-16-le"), "html"),
+    (b'<html xmlns:x="urn:schemas-microsoft-com:office:excel"><body><table></table></body></html>', "html"),
+    (b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n\r\n--x\r\nContent-Type: text/html\r\n",
+     "html"),
+])
+def test_the_form_is_known_from_the_bytes(data, form):
+    from transforms.reading.forms import FORM_OF, sniff
+
+    assert FORM_OF[sniff(data)] == form
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("data, words", [
+    (b"", "空"),
+    (b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">', "XML 电子表格"),
+    (b"{\\rtf1\\ansi report}", "RTF"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(100), "不是可以读取的年度报告"),
+])
+def test_what_no_reader_takes_is_named(data, words):
+    from transforms.reading.forms import sniff
+    from transforms.reading.guard import Rejected
+
+    with pytest.raises(Rejected) as refused:
+        sniff(data)
+    assert words in refused.value.reason

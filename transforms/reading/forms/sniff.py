@@ -21,6 +21,7 @@ _HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+h
 _HTML_ANYWHERE = re.compile(rb"<(html|table|body)[\s>]", re.IGNORECASE)
 _MHT = re.compile(rb"^\s*(MIME-Version:|Content-Type:\s*multipart/related|From:)", re.IGNORECASE)
 _SPREADSHEET_XML = b"urn:schemas-microsoft-com:office:spreadsheet"
+_SPREADSHEET_ROOT = re.compile(rb"<(\w+:)?Workbook[\s>]")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 _WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
@@ -48,9 +49,9 @@ def sniff(data: bytes) -> str:
         if text.startswith(bom):
             text = text[len(bom):]
             break
-    if text[:2] in (b"\x00<", b"<\x00"):  # UTF-16 without a BOM: the markup's bytes interleaved with zeros
+    if _utf16(text):  # UTF-16 without a BOM: the markup's ASCII bytes interleaved with zeros
         text = text.replace(b"\x00", b"")
-    if _SPREADSHEET_XML in data[:4096]:
+    if _SPREADSHEET_XML in data[:4096] and _SPREADSHEET_ROOT.search(data[:4096]):
         raise Rejected("文件是“XML 电子表格 2003”格式，请用 Excel/WPS 打开后另存为 .xlsx")
     if _HTML_START.match(text) or _HTML_ANYWHERE.search(data[:8192]) or (
             _MHT.match(text) and b"text/html" in data[:65536].lower()):
@@ -59,6 +60,15 @@ def sniff(data: bytes) -> str:
         raise Rejected("文件是 RTF 格式，请用 Word/WPS 打开后另存为 .docx")
     raise Rejected("文件不是可以读取的年度报告（支持 Excel 工作簿 .xlsx/.xls、Word 文档 .docx、PDF、网页 .html），"
                    "请用 Excel/WPS/Word 另存后报送")
+
+
+def _utf16(head: bytes) -> bool:
+    """Text in UTF-16 without a BOM: nearly every other byte zero (markup and whitespace are ASCII)."""
+    sample = head[:512]
+    if len(sample) < 16:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.6
 
 
 def _compound(data: bytes) -> str:

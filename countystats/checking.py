@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.format import EXPLANATIONS_SHEET, FORMATS, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
+from transforms.format import EXPLANATIONS_SHEET, FORMATS, NARRATIVE, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
 from transforms.model import Finding, Submission
+from transforms.reading.forms import FORM_ZH
 from transforms.registry import DEFAULT_REGISTRY, Registry
 from transforms.rules import RULES
 
@@ -102,6 +103,10 @@ def summary_zh(sub: Submission) -> str:
     else:
         lines.append("报送单位：未能识别")
     lines.append(f"报告年度：{sub.report_year} 年" if sub.report_year else "报告年度：未能识别")
+    if sub.source_kind in FORM_ZH:
+        found = [p.label.text for p in NARRATIVE if p.code in (sub.narrative or {})]
+        text = f"；正文读到 {'、'.join(found)}" if found else ("；没有读到正文各部分" if sub.narrative is not None else "")
+        lines.append(f"文件形式：{FORM_ZH[sub.source_kind]}{text}")
     if sub.format_version in FORMATS:
         lines.append(f"表格格式：{sub.format_version} 年格式（{FORMATS[sub.format_version].notice}）")
     by = {severity: [f for f in sub.findings if f.severity == severity] for severity in SEVERITY_ZH}

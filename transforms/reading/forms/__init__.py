@@ -7,11 +7,11 @@ parse and ``check`` on a workbook never pay for pdfium or lxml).
 
 from __future__ import annotations
 
-from transforms.reading.forms.document import FORMS, Document, Table, TextBlock, stack
+from transforms.reading.forms.document import FORM_ZH, FORMS, Document, Table, TextBlock, stack
 from transforms.reading.forms.sniff import HTML, LEGACY_WORD, LEGACY_WORKBOOK, PDF, WORD, WORKBOOK, sniff
 from transforms.reading.guard import Rejected
 
-__all__ = ["FORMS", "FORM_OF", "Document", "Table", "TextBlock", "read_document", "sniff", "stack"]
+__all__ = ["FORMS", "FORM_OF", "FORM_ZH", "Document", "Table", "TextBlock", "read_document", "sniff", "stack"]
 
 
 FORM_OF = {WORKBOOK: "workbook", LEGACY_WORKBOOK: "workbook", WORD: "word", LEGACY_WORD: "word", PDF: "pdf",

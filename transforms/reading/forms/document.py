@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from transforms.reading.grid import Grid
 
 FORMS = ("workbook", "word", "pdf", "html")  # submissions.source_kind, "source_kind" in check --json
+FORM_ZH = {"workbook": "Excel/WPS 工作簿", "word": "Word 文档", "pdf": "PDF 文件", "html": "网页"}
 MAX_TABLES = 200  # a report has 3–6 tables (table 二 is sometimes four); more are not scanned
 MAX_TABLE_ROWS = 2000
 MAX_TABLE_COLS = 100

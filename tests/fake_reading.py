@@ -46,7 +46,11 @@ def fake_read(settings, files):
     batch = []
     for incoming in files:
         kwargs = json.loads(Path(incoming.archive_path).read_text(encoding="utf-8"))  # like the real read step
+        narrative = kwargs.pop("narrative", None)  # {part: text}: as read from a Word/PDF/HTML report
         sub = report(**kwargs)
+        if narrative is not None:
+            sub.source_kind = "word"
+            sub.narrative = {part: (text, "第2段") for part, text in narrative.items()}
         sub.sha256 = incoming.sha256
         sub.file = incoming.path
         batch.append((incoming, sub))

@@ -59,7 +59,8 @@ def test_queries_run_on_the_real_pipeline_warehouse(tmp_path):
     settings = Settings(inbox=tmp_path / "inbox", db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
                         archive=tmp_path / "archive", units=write_units(tmp_path / "units.csv"), progress_every=1)
     drop(settings.inbox, "甲镇2020.xlsx", "2021-01-20 10:00:00", year=2020, version=FORMAT_2019.version, new=3)
-    drop(settings.inbox, "甲镇.xlsx", "2025-01-20 10:00:00", year=2024)
+    drop(settings.inbox, "甲镇.docx", "2025-01-20 10:00:00", year=2024,
+         narrative={"overview": "2024年，甲镇……", "other": "2024年，本机关未收取信息处理费。"})
     drop(settings.inbox, "乙镇.xlsx", "2025-02-03 10:00:00", unit_code="T02", unit_name="乙镇", year=2024)
     pipeline.run(settings, run_id="r1", **FAKE)
     con = duckdb.connect(str(settings.db), read_only=True)

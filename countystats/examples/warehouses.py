@@ -242,6 +242,10 @@ class _File:
     planted: str | None  # the rule that must find something in this file
 
 
+FORMS = ("workbook", "workbook", "workbook", "word", "pdf", "html")  # how often each form comes
+SUFFIXES = {"workbook": ".xlsx", "word": ".docx", "pdf": ".pdf", "html": ".html"}
+
+
 def _copy(sub: Submission) -> Submission:
     """Another file with the same figures (and sources): cheaper than building the cells again."""
     cells = {k: Cell(c.section, c.row, c.column, c.value, c.source) for k, c in sub.cells.items()}
@@ -253,13 +257,23 @@ def _file(unit: Unit | None, year: int, sub: Submission, received: datetime, see
           plan: Plan, planted: str | None) -> _File:
     """``sub`` as the file ``unit`` sent (None: a unit nobody can place), its ``serial``-th for the year."""
     name = unit.unit_name if unit else UNKNOWN_FILER
-    path = f"{name}{year}年{REPORT_TITLE}{'（更正）' if serial > 1 else ''}.xlsx"
     digest = hashlib.sha256(f"{seed}|{unit.unit_code if unit else name}|{year}|{serial}".encode()).hexdigest()
-    sub.file, sub.sha256 = path, digest
+    # most units send a workbook; some their Word report, its PDF or the portal page, with the narrative around
+    form = FORMS[int(digest[:8], 16) % len(FORMS)]
+    path = f"{name}{year}年{REPORT_TITLE}{'（更正）' if serial > 1 else ''}{SUFFIXES[form]}"
+    sub.file, sub.sha256, sub.source_kind = path, digest, form
+    if form != "workbook" and sub.format_version:
+        from transforms.format import FORMATS
+        from transforms.writing.documents import default_narrative
+
+        where = {"overview": "第1页", "problems": "第3页", "other": "第3页"} if form == "pdf" else {
+            "overview": "第3段–第6段", "problems": "第9段–第10段", "other": "第12段"}
+        texts = default_narrative(FORMATS[sub.format_version], {k: c.value for k, c in sub.cells.items()}, name, year)
+        sub.narrative = {code: (texts[code], where[code]) for code in where}
     sub.unit_code, sub.unit_name, sub.unit_type = (unit.unit_code, unit.unit_name, unit.unit_type) if unit else (
         None, None, None)
     incoming = IncomingFile(path, digest, received.isoformat(timespec="seconds"),
-                            str(archive / digest[:2] / f"{digest}.xlsx"))
+                            str(archive / digest[:2] / f"{digest}{SUFFIXES[form]}"))
     return _File(incoming, sub, plan, planted)
 
 

@@ -22,6 +22,7 @@ MAX_JOIN = 4  # label cells joined into one label (outer group, group, label, + 
 HEADER_TEXTS = 6  # header cells collected above a column
 HEADER_ROWS = 10
 SKIP_ROWS = 80  # data rows walked over to reach a table's header
+UNLABELLED_MIN_VALUES = 5  # table 四's data row has 15 figures and no label; a stray row of figures has fewer
 
 BLANK, TEXT, VALUE = 0, 1, 2  # what a cell is, as far as finding tables goes
 
@@ -348,6 +349,12 @@ def locate_statutory_review(scan: SheetScan, idx: SectionIndex, all_rows: set[in
                 # merged headers are filled, so the bottom cell of a vertical merge yields the real data row
                 candidates.add(r + 1)
                 break
+        else:
+            # a row of figures without a label under a row of headers: the result may be split over header rows
+            # (a PDF page breaking inside the header row: 结果 on one page, 维持 on the next)
+            if not scan.text_cells[r] and len(scan.value_cols[r]) >= UNLABELLED_MIN_VALUES and r > 0 \
+                    and scan.text_cells[r - 1]:
+                candidates.add(r)
     best: dict[tuple[str, str], tuple[int, int]] = {}
     memo: dict = {}
     heads = scan.header_memo(all_rows)

@@ -228,3 +228,25 @@ def test_what_no_reader_takes_is_named(data, words):
     with pytest.raises(Rejected) as refused:
         sniff(data)
     assert words in refused.value.reason
+
+
+PUBLISHED_JSON = Path(__file__).resolve().parent / "published"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name, year", [("hongze-qu-2023", 2023), ("hongze-qu-2024", 2024), ("huaian-shi-2024", 2024),
+                                        ("pingtan-2024", 2024), ("pingtan-2025", 2025)])
+def test_the_real_reports_figures_read_the_same_from_word(tmp_path, registry, name, year):
+    """The figures of the real published reports (read from their PDF and HTML by test_forms_pdf/_html) written as
+    a Word report — 洪泽区's with its undivided （六）其他处理 row — read back cell for cell."""
+    expected = {(s, r, c): v for s, rows in json.loads((PUBLISHED_JSON / f"{name}.json").read_text("utf-8")).items()
+                for r, cols in rows.items() for c, v in cols.items()}
+    undivided = any(v is None for (s, r, _c), v in expected.items() if s == "requests" and r.startswith("other_")
+                    and r != "other_total")
+    fmt = FORMAT_2021.undivided() if undivided else FORMAT_2021
+    printed = {k: v for k, v in expected.items() if k in set(fmt.cells(include_derived=False))}
+    written = write_document(tmp_path / f"{name}.docx", fmt, printed, UNIT, year, "word")
+    sub = read_submission(written.path, registry)
+    assert (sub.report_year, sub.format_version, sub.source_kind) == (year, FORMAT_2021.version, "word")
+    read = _values(sub)
+    assert set(read) == set(FORMAT_2021.cells()) and {k: read[k] for k in expected} == expected

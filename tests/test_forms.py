@@ -250,3 +250,45 @@ def test_the_real_reports_figures_read_the_same_from_word(tmp_path, registry, na
     assert (sub.report_year, sub.format_version, sub.source_kind) == (year, FORMAT_2021.version, "word")
     read = _values(sub)
     assert set(read) == set(FORMAT_2021.cells()) and {k: read[k] for k in expected} == expected
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_reports_exported_by_an_office_suite_read_right(tmp_path, registry):
+    """What units publish: their Word report exported to PDF and saved as a web page by an office suite
+    (LibreOffice here), not drawn by our own writer. Flat tables with zeros left blank (a row whose figures are all
+    blank follows a page break: no split row to join), table 三 split by a page break with its header repeated, the
+    2019 tables with 251000元 typed in a 万元 cell."""
+    from dataclasses import replace
+
+    from countystats.examples.county import generate_county
+
+    assert shutil.which("soffice"), "dev.py installs LibreOffice for the tests"
+    reports = {(r.unit_code, r.year): r for r in generate_county()}
+    chosen = {
+        ("dep_medical_security", 2024): DocumentOptions(layout="flat"),
+        ("dep_civil_affairs", 2024): DocumentOptions(layout="flat", split_table=9, repeat_header=True),
+        ("twp_lianzhuang", 2023): DocumentOptions(split_table=14),
+        ("gov_county", 2024): DocumentOptions(split_title=True),
+    }
+    docs = []
+    (tmp_path / "docx").mkdir()
+    for (code, year), document in chosen.items():
+        r = reports[(code, year)]
+        options = replace(r.options, formulas="", explanations=(), start=(0, 0), spacer=False, zero="blank")
+        docs.append(write_document(tmp_path / "docx" / f"{code}-{year}.docx", r.fmt, r.written, r.unit_name, year,
+                                   "word", options=options, document=document).path)
+    for target in ("pdf", "html"):
+        subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                        "--convert-to", target, "--outdir", str(tmp_path / target), *map(str, docs)],
+                       check=True, capture_output=True, timeout=600)
+    for code, year in chosen:
+        r = reports[(code, year)]
+        expected = {k: (None if v == 0 else v) for k, v in r.cells.items()}  # zeros were left blank
+        for target in ("pdf", "html"):
+            sub = read_submission(tmp_path / target / f"{code}-{year}.{target}", registry)
+            assert (sub.unit_code, sub.report_year, sub.source_kind) == (code, year, target), (code, target)
+            assert sub.format_version == r.format_version
+            got = _values(sub)
+            assert {k: got.get(k, "missing") for k in expected} == expected, (code, target)
+            assert not [f for f in sub.findings if f.rule == "R-LABELS" and f.severity == "error"], (code, target)

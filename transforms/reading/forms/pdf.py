@@ -165,6 +165,9 @@ class _PageTable:
     col_edges: list[float]
     continues: bool = False
     first_row: int = 1  # the page row number of cells[0]
+    # columns whose cell in the last row ends in a line that runs to the cell's right edge: text the page may have
+    # cut (a genuine row's short label 行政处罚 does not), see _join_split_row
+    cut_tail: set[int] = field(default_factory=set)
 
 
 # ---------------------------------------------------------------- public
@@ -601,12 +604,17 @@ def _ruled_tables(page: _Page) -> tuple[list[_PageTable], list[_Char]]:
         nr, nc = len(g.ys) - 1, len(g.xs) - 1
         cells: list[list[str | None]] = [[None] * nc for _ in range(nr)]
         merges = []
+        cut_tail = set()
         for (r0, c0, r1, c1), chars in zip(g.boxes, g.content, strict=True):
             cells[r0][c0] = _cell_text(chars) if chars else ""
             if r1 > r0 or c1 > c0:
                 merges.append((r0, c0, r1, c1))
+            if r1 == nr - 1 and chars:
+                tail = _lines(chars)[-1]
+                if g.xs[c1 + 1] - tail.x1 <= CUT_EMS * tail.size:
+                    cut_tail.add(c0)
         tables.append(_PageTable(page.number, g.xs[0], g.xs[-1], g.ys[0], g.ys[-1], cells, sorted(merges),
-                                 list(g.xs)))
+                                 list(g.xs), cut_tail=cut_tail))
     return tables, rest
 
 
@@ -617,6 +625,7 @@ _DASH = re.compile(r"[-–—－/／]")
 _SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _SUBSECTION = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 COL_GAP = 0.8  # ems between two cells of a row (justified prose has at most ~0.3)
+CUT_EMS = 2.0  # a cell's last line ending this close to its right edge may go on in the next page's row
 
 
 @dataclass(eq=False)
@@ -1206,7 +1215,7 @@ def _join_split_row(prev: _PageTable, nxt: _PageTable) -> None:
     if not filled:
         return
     numbers = [c for c in own if _NUMBER.fullmatch(re.sub(r"\s", "", prev.cells[last][c]))]
-    if numbers and all(c in own and c not in numbers for c in filled):
+    if numbers and all(c in own and c not in numbers and c in prev.cut_tail for c in filled):
         for c in filled:
             prev.cells[last][c] = f"{prev.cells[last][c]}\n{first[c]}"
         _drop_rows(nxt, 1)

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from transforms.format import FORMATS, SEVERITY_ZH
 from transforms.model import Finding, Submission
 from transforms.rules import RULES
+from transforms.rules.narrative import PARTS, part_name
 from transforms.writing.safe_text import set_text
 
 LIST_SHEET = "问题清单"
@@ -130,6 +131,8 @@ def _where(sub: Submission, f: Finding) -> tuple[str, str, str]:
     fmt = FORMATS.get(sub.format_version or "")
     if fmt is None or f.section is None:
         return "", f.row or "", f.column or ""
+    if f.section in PARTS:  # a finding about a part of the narrative (N-PROBLEMS, N-COPY)
+        return part_name(f.section), "", ""
     section = fmt.section(f.section)
     row = section.row_by_code[f.row].title if f.row in section.row_by_code else (f.row or "")
     column = section.column_by_code[f.column].label.text if f.column in section.column_by_code else (f.column or "")

@@ -21,6 +21,8 @@ KEYS = {
     "requests_rows": ("sub", "row"),
     "requests_columns": ("sub", "column"),
     "review_litigation": ("sub", "row"),
+    "narrative_figures": ("sub", "claim"),
+    "narrative_parts": ("sub",),
 }
 
 # Every row / column code of a section across both formats (a 2019 frame row simply has 0 in 2021-only columns).
@@ -146,6 +148,30 @@ def _proactive(i: int, sub: Submission, unit_type: str | None, unknown: set, row
     rows.append(record)
 
 
+def _narrative(i: int, sub: Submission, unit_type: str | None, unknown: set, figures: list[dict],
+               parts: list[dict]) -> None:
+    """N-TEXT: one row per figure a sentence of the narrative states, beside the table's figure (the sum of the
+    quantity's cells, blanks as 0); left out where a cell is unknown, its table is not reported or the format lacks
+    it. N-PROBLEMS: one row for the report, with how many characters its part 五 has."""
+    from transforms.narrative.figures import stated_figures
+    from transforms.rules.narrative import problems_state, quantity_cells
+
+    base = {"sub": i, "unit_type": unit_type, "format_version": sub.format_version}
+    fmt = FORMATS[sub.format_version]
+    n = 0
+    for part, (text, _where) in sub.narrative.items():
+        for stated in stated_figures(text, sub.report_year):
+            cells = quantity_cells(fmt, stated.quantity)
+            if cells is None or any(k in unknown for k in cells) or not all(reported(sub, s) for s, _, _ in cells):
+                continue
+            n += 1
+            figures.append({**base, "claim": f"{n:04d}", "part": part, "quantity": stated.quantity,
+                            "stated": float(stated.value), "table": float(sum(_num(sub.value(*k)) for k in cells)),
+                            "phrase": stated.phrase, "sentence": stated.sentence})
+    state, chars = problems_state(sub.narrative)
+    parts.append({**base, "problems_state": state, "problems_chars": chars})
+
+
 def build_frames(subs: Sequence[Submission], registry=None) -> dict:
     """suite name → DataFrame (only suites with at least one row). Unreadable submissions, submissions without a
     recognised format, and tables not reported are left out."""
@@ -163,6 +189,8 @@ def build_frames(subs: Sequence[Submission], registry=None) -> dict:
             _requests(i, sub, unit_type, unknown, collected["requests_rows"], collected["requests_columns"])
         if reported(sub, "review_litigation"):
             _review(i, sub, unit_type, unknown, collected["review_litigation"])
+        if sub.narrative:  # a file with no narrative (a bare workbook) has nothing for the narrative rules
+            _narrative(i, sub, unit_type, unknown, collected["narrative_figures"], collected["narrative_parts"])
     frames = {}
     for name, records in collected.items():
         if records:

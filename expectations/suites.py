@@ -21,7 +21,8 @@ from typing import Any
 from transforms.rules import REPORT_RULES, Expect, ReportRule
 
 SUITE_DIR = Path(__file__).resolve().parent / "suites"
-SUITE_NAMES = ("proactive", "requests_rows", "requests_columns", "review_litigation")
+SUITE_NAMES = ("proactive", "requests_rows", "requests_columns", "review_litigation", "narrative_figures",
+               "narrative_parts")
 
 
 def _gx_severity(severity: str) -> str:

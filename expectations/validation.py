@@ -127,11 +127,12 @@ def _order(sub: Submission):
 
     def key(f: Finding):
         fmt = FORMATS[sub.format_version]
-        sec = fmt.section(f.section)
-        rows = [r.code for r in sec.rows]
+        sec = fmt.section(f.section) if f.section in SECTIONS else None
+        rows = [r.code for r in sec.rows] if sec else []
         cols = [m.code for m in sec.measures_of(f.row)] if f.row in rows else []
         return (
-            SECTIONS.index(f.section),
+            # the tables in their order, then the narrative's findings (N-PROBLEMS names a part, not a table)
+            SECTIONS.index(f.section) if f.section in SECTIONS else len(SECTIONS),
             rows.index(f.row) if f.row in rows else -1,
             cols.index(f.column) if f.column in cols else -1,
             f.rule,

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     ("transforms.format",),
     ("transforms.model",),
-    ("transforms.registry", "transforms.isolation", "transforms.inbox"),
+    ("transforms.registry", "transforms.isolation", "transforms.inbox", "transforms.narrative"),
     ("transforms.rules",),
     ("transforms.reading", "transforms.warehouse"),
     ("transforms.writing",),

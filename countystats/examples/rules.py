@@ -104,10 +104,71 @@ def values_for(fmt: ReportFormat, example: Example, seed: int, changes=None) -> 
 def report_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int) -> Case:
     values, raw = values_for(fmt, example, seed)
     name = f"{rule.id}-{fmt.version}-{seed}"
-    sub = submission_from(values, fmt.version, example.unit_type, name=name, year=_year(example, fmt))
+    year = _year(example, fmt)
+    sub = submission_from(values, fmt.version, example.unit_type, name=name, year=year)
     for key, text in raw.items():
         sub.cells[key].raw = text
+    if example.narrative is not None:  # the unit wrote its text, then changed its table
+        base, _ = values_for(fmt, example, seed, changes=())
+        sub.narrative = narrative_of(example.narrative, fmt, base, year, example_unit(example.unit_type))
     return Case(rule, example, fmt, sub=sub)
+
+
+# ---------------------------------------------------------------- narratives
+
+
+# the texts an example's narrative names by {key}: in the style of the real reports (shared/samples/published)
+EXAMPLE_TEXTS = {
+    "overview": "（二）依申请公开情况。{year}年，本机关共收到政府信息公开申请{new_received}件，上年结转{carried_over}件，"
+                "办结{concluded}件，结转下年度继续办理{carried_forward}件，均在法定期限内予以答复。",
+    "oversight": "（三）监督保障情况。本年度因政府信息公开被申请行政复议{reconsideration_zh}件，被提起行政诉讼"
+                 "{litigation}件。",
+    "problems": "{year}年，{unit}政府信息公开工作取得了一定成效，但仍存在一些不足：一是政策解读的形式还不够丰富，图解、"
+                "视频等解读方式运用较少；二是基层政务公开标准化规范化建设有待加强，公开内容更新不够及时。下一步，{unit}"
+                "将加强业务培训，完善信息发布审核机制，持续提升政府信息公开工作质量。",
+    "other_problems": "对照年度工作要点，我单位仍有差距：部分栏目信息发布的时效性不强，个别科室对依申请公开的办理流程"
+                      "掌握不够熟练，答复文书的规范性需要提高。{year}年将从三个方面改进：定期开展网站栏目自查，建立"
+                      "专人负责的更新台账；组织依申请公开业务学习，编印办理指引；邀请法律顾问审核答复文书。",
+}
+
+
+def zh_number(n: int) -> str:
+    """21 → 二十一, 2 → 二, 105 → 一百零五: as units write a count in words (below 10,000)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d, n = divmod(n, value)
+        if d:
+            out += ("零" if zero and out else "") + ("" if (value == 10 and not out and d == 1) else digits[d]) + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+def narrative_figures(fmt: ReportFormat, values: Values) -> dict[str, str]:
+    """The figures an example's narrative may state: each quantity of N-TEXT in Arabic (``{code}``) and Chinese
+    (``{code}_zh``) numerals, from the report's cells (blanks as 0)."""
+    from transforms.narrative.figures import QUANTITIES
+
+    out = {}
+    for q in QUANTITIES:
+        if all(fmt.has(*key) for key in q.cells):
+            n = int(sum(values.get(key) or 0 for key in q.cells))
+            out[q.code], out[f"{q.code}_zh"] = str(n), zh_number(n)
+    return out
+
+
+def narrative_of(parts, fmt: ReportFormat, values: Values, year: int, unit: str) -> dict[str, tuple[str, str]]:
+    """An example's narrative parts as a reader gives them: (text, where), the templates filled in."""
+    fields = {**narrative_figures(fmt, values), "year": str(year), "last_year": str(year - 1), "unit": unit}
+    out = {}
+    for n, (part, template) in enumerate(parts, 1):
+        text = template.format(**{**EXAMPLE_TEXTS, **fields})
+        out[part] = (text.format(**fields), f"第{n}段")
+    return out
 
 
 def across_years_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int) -> Case:
@@ -221,3 +282,33 @@ def late_case(rule: Rule, example: Example, deadline_for) -> tuple[int, datetime
     year = example.year or default_year(for_year(None))
     return year, datetime.fromisoformat(example.received), deadline_for(year, example.unit_type)
 
+
+
+# ---------------------------------------------------------------- across reports: 内容雷同
+
+
+def copies_case(rule: Rule, example: Example, fmt: ReportFormat, seed: int) -> Case:
+    """This year's report of one unit, another unit's of the same year and the unit's own of the year before (as
+    the example gives them), checked together; the case's submission carries this report's findings."""
+    from transforms.rules.narrative import NarrativeReport
+
+    registry = Registry.load(DEFAULT_REGISTRY)
+    mine, other = [u for u in registry.units if u.unit_type == example.unit_type][:2]
+    year = _year(example, fmt)
+    values, _ = values_for(fmt, example, seed, changes=())
+    sub = submission_from(values, fmt.version, example.unit_type, name=f"{rule.id}-{seed}", year=year)
+    sub.narrative = narrative_of(example.narrative or (), fmt, values, year, mine.unit_name)
+
+    def report(key: str, unit, parts, report_year: int) -> NarrativeReport:
+        texts = {p: t for p, (t, _) in narrative_of(parts, fmt, values, report_year, unit.unit_name).items()}
+        return NarrativeReport(key, unit.unit_code, unit.unit_name, report_year, f"{report_year}年{unit.unit_name}.docx",
+                               texts, names=unit.names)
+
+    reports = [report("this", mine, example.narrative or (), year)]
+    if example.other_narrative is not None:
+        reports.append(report("other", other, example.other_narrative, year))
+    if example.previous_narrative is not None:
+        reports.append(report("previous", mine, example.previous_narrative, year - 1))
+    found = rule.check(reports, {year})
+    sub.findings = [f for f, _, _ in found.get("this", [])]
+    return Case(rule, example, fmt, sub=sub, year=year)

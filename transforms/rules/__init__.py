@@ -4,17 +4,22 @@
     rule("X-JUMP").finding(…)     # a finding in the rule's own words
 
 By stage: :mod:`.reading` (R-*, said by the reader), :mod:`.report` (T*, Great Expectations), :mod:`.across_years`
-(X-*, against last year's report; P-LATE). :mod:`.base` says what a rule is.
+(X-*, against last year's report; P-LATE), :mod:`.narrative` (N-*: the text against the tables, and against the
+other reports of the year). :mod:`.base` says what a rule is.
 """
 
 from __future__ import annotations
 
 from transforms.rules.across_years import ACROSS_YEARS_RULES, LATE, cross_year_findings
 from transforms.rules.base import AcrossYearsRule, Example, Expect, Identity, Message, ReportRule, Rule
+from transforms.rules.narrative import COPIED_SECTION, NARRATIVE_REPORT_RULES, NARRATIVE_RULES
 from transforms.rules.reading import READING_RULES
-from transforms.rules.report import REPORT_RULES
+from transforms.rules.report import REPORT_RULES as TABLE_RULES
 
-RULES: dict[str, Rule] = {r.id: r for r in (*READING_RULES, *REPORT_RULES, *ACROSS_YEARS_RULES, LATE)}
+# every rule Great Expectations runs over one report: the tables' own, then the narrative's against the tables
+REPORT_RULES = (*TABLE_RULES, *NARRATIVE_REPORT_RULES)
+
+RULES: dict[str, Rule] = {r.id: r for r in (*READING_RULES, *REPORT_RULES, *ACROSS_YEARS_RULES, LATE, COPIED_SECTION)}
 
 
 def rule(rule_id: str) -> Rule:
@@ -27,6 +32,6 @@ def identities(fmt) -> list[Identity]:
 
 
 __all__ = [
-    "ACROSS_YEARS_RULES", "LATE", "READING_RULES", "REPORT_RULES", "RULES", "AcrossYearsRule", "Example", "Expect",
+    "ACROSS_YEARS_RULES", "COPIED_SECTION", "LATE", "NARRATIVE_RULES", "READING_RULES", "REPORT_RULES", "RULES", "AcrossYearsRule", "Example", "Expect",
     "Identity", "Message", "ReportRule", "Rule", "cross_year_findings", "identities", "rule",
 ]

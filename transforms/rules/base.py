@@ -15,6 +15,7 @@ How each stage checks:
   re-checked on the county's sums by :mod:`transforms.warehouse.rollup` from the same declaration.
 - ``across_years``: a function of this year's and last year's values (:meth:`AcrossYearsRule.check`).
 - ``county``: computed when reports are loaded (lateness).
+- ``across_reports``: over every report of a year when reports are loaded (N-COPY, :mod:`.narrative`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from transforms.format import FORMATS, SEVERITY_ZH, ReportFormat
 from transforms.model import Finding, Submission
 
 Key = tuple[str, str, str]  # (section, row, column)
-STAGES = ("reading", "report", "across_years", "county", "narrative")
+STAGES = ("reading", "report", "across_years", "county", "across_reports")
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,10 @@ class Example:
     main one). It is tried in every format the rule applies to that prints every cell it changes (a derived row is
     not printed). ``previous``: across years, changes to last year's report, which continues into this year's
     (None: no previous report; ``same_as_previous``: this year's is last year's, cell for cell). ``received``:
-    county stage, the day the file arrived (ISO date) for a report of ``year``.
+    county stage, the day the file arrived (ISO date) for a report of ``year``. ``narrative``: the report's
+    narrative, (part, text) pairs, the text a template filled with the report's figures before its changes
+    (``{new_received}``, ``{litigation_zh}`` in Chinese numerals …); ``other_narrative`` / ``previous_narrative``:
+    another unit's report of the same year, the unit's own of the year before (N-COPY).
     """
 
     title: str
@@ -128,6 +132,9 @@ class Example:
     workbook: Workbook | None = None
     year: int | None = None
     received: str | None = None
+    narrative: tuple[tuple[str, str], ...] | None = None
+    other_narrative: tuple[tuple[str, str], ...] | None = None
+    previous_narrative: tuple[tuple[str, str], ...] | None = None
 
 
 def fires(title: str, *changes: Change, **kw: Any) -> Example:

@@ -21,6 +21,7 @@ from transforms.inbox.reviews import Decision
 from transforms.model import Finding, Submission, status_of
 from transforms.registry import Registry
 from transforms.rules import ACROSS_YEARS_RULES, LATE, cross_year_findings
+from transforms.warehouse.copies import find_copies, write_copies
 from transforms.warehouse.rollup import check_rollup
 from transforms.warehouse.schema import BY_NAME
 from transforms.warehouse.store import _one
@@ -72,11 +73,16 @@ def load(
     next_id = _one(con, "SELECT coalesce(max(submission_id), 0) + 1 FROM submissions")[0]
     now = datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
 
-    sub_rows, finding_rows, value_rows, narrative_rows, ids = [], [], [], [], []
+    # 内容雷同 depends on the other reports of the year: found over the warehouse's and the new ones together
+    copies = find_copies(con, registry, todo, next_id)
+
+    sub_rows, finding_rows, value_rows, narrative_rows, explanation_rows, ids = [], [], [], [], [], []
     for n, (incoming, sub) in enumerate(todo, 1):
         sid = next_id
         next_id += 1
         ids.append(sid)
+        for finding, _other, _similarity in copies.found.get(sid, []):
+            sub.add(finding)
         got = datetime.fromisoformat(incoming.received_at)
         is_late = False
         if sub.status in COMPARED and sub.unit_code and sub.report_year:  # every report without errors
@@ -106,6 +112,7 @@ def load(
             for c in sub.cells.values()
         ]
         narrative_rows += [(sid, code, text, where) for code, (text, where) in (sub.narrative or {}).items()]
+        explanation_rows += [(sid, rule, text) for rule, text in sub.explanations.items()]
         if n % max(settings.progress_every, 1) == 0:
             log.info("countystats: 已入库 %d/%d 个文件", n, len(todo))
 
@@ -113,7 +120,9 @@ def load(
     _insert(con, "findings", finding_rows)
     _insert(con, "cell_values", value_rows)
     _insert(con, "narratives", narrative_rows)
+    _insert(con, "explanations", explanation_rows)
     reviewed = _write_reviews(con, decisions) if decisions is not None else set()
+    reviewed |= write_copies(con, copies, _insert, _text)  # the earlier reports whose 内容雷同 changed
     _restatus(con, reviewed)
     _mark_current(con)
     changed = {(s.unit_code, s.report_year) for _, s in todo if s.unit_code and s.report_year}

@@ -13,8 +13,9 @@ from transforms.format import NARRATIVE, OF_FILE, SEVERITY_ZH, STATUS_ZH, STATUS
 
 # 2: arrivals; received_at is when countystats first saw the file. 3: completeness, county_totals and run_summary
 # are views (transforms/warehouse/sql/). 4: needs_review and returned; notices; the office's reviews. 5: every form
-# (submissions.source_kind, narratives); backfill runs (submissions.backfill, completeness.backfilled)
-SCHEMA_VERSION = 5
+# (submissions.source_kind, narratives); backfill runs (submissions.backfill, completeness.backfilled). 6: the
+# narrative rules: explanations (a unit's 说明, kept for findings that come later), narrative_copies (N-COPY's pairs)
+SCHEMA_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,28 @@ RELATIONS: tuple[Relation, ...] = (
         ),
     ),
     Relation(
+        "narrative_copies",
+        "内容雷同（N-COPY）：报告的一部分与另一份报告相应部分几乎相同，每条发现一行 / N-COPY: a part of a report "
+        "nearly the same as the same part of another report, one row per finding",
+        (
+            C("submission_id", "BIGINT", "报送文件编号 / submission id"),
+            C("section", "VARCHAR", "部分：problems 存在的主要问题及改进情况，other 其他需要报告的事项 / part"),
+            C("other_submission_id", "BIGINT", "相似的另一份报告 / the other report"),
+            C("similarity", "DOUBLE", "去掉单位名称、年份、数字和标点后的文字相似度（0–1） / similarity of the texts "
+                                      "after removing names, years, numbers and punctuation, 0–1"),
+        ),
+    ),
+    Relation(
+        "explanations",
+        "单位对提醒的说明（“说明”表或段落，每个规则一行），后来才出现的提醒（如内容雷同）也据此说明 / the unit's 说明 "
+        "of warnings, one row per rule, also for findings that arise later (N-COPY when the other report comes in)",
+        (
+            C("submission_id", "BIGINT", "报送文件编号 / submission id"),
+            C("rule", "VARCHAR", "规则编号 / rule id"),
+            C("text", "VARCHAR", "说明 / the explanation"),
+        ),
+    ),
+    Relation(
         "reviews",
         "县政府办公室的审核决定（来自归档中的审核记录，重建后仍在） / the county office's review decisions, from the "
         "archive's journal (they survive a rebuild)",
@@ -193,7 +216,8 @@ RELATIONS: tuple[Relation, ...] = (
             C("finding_no", "INTEGER", "该文件内的序号 / number within the submission"),
             C("rule", "VARCHAR", "规则编号（见 validation-rules.md） / rule id"),
             C("severity", "VARCHAR", f"严重程度：{_zh(SEVERITY_ZH)} / severity"),
-            C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
+            C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH}；正文的部分：problems、other（N-PROBLEMS、N-COPY） / "
+                                    "table code, or the narrative's part"),
             C("row_code", "VARCHAR", "行代码 / row code"),
             C("column_code", "VARCHAR", "列代码 / column code"),
             C("cell", "VARCHAR", "单元格：工作表!A1，Word/网页 表格2!R5C3，PDF 第3页!R5C3 / cell: Sheet!A1, "

@@ -18,6 +18,7 @@ import pytest
 from transforms.format import REPORT_TITLE, TOTAL, for_year
 from transforms.format.labels import normalise
 from transforms.writing.documents import NARRATIVE_SECTIONS, DocumentOptions, write_document
+from transforms.writing.narratives import narrative
 
 pytestmark = pytest.mark.unit
 
@@ -588,8 +589,10 @@ def test_default_narrative_is_made_from_the_figures(tmp_path, form):
         text = squeeze("".join(doc[i].get_textpage().get_text_range() for i in range(len(doc))))
     else:
         text = w.path.read_text(encoding="utf-8")
-    received = shown(cells[("requests", "new_received", TOTAL)])
-    assert f"本机关共收到政府信息公开申请{received}件" in text
+    said = narrative(fmt, cells, UNIT, YEAR)  # the default narrative: what it states, in which sentence
+    assert said.stated["new_received"] == cells[("requests", "new_received", TOTAL)]
+    assert squeeze(said.sentences["new_received"]) in squeeze(text)
+    assert all(squeeze(said.sentences[q]) in squeeze(text) for q in said.sentences)
     assert f"统计期限自{YEAR}年1月1日起至{YEAR}年12月31日止" in text
     assert all(squeeze(h) in squeeze(text) for h in HEADINGS.values())
     # the same figures, the same words; other figures, other words

@@ -15,7 +15,8 @@ each placed in a document with the narrative real reports have around them::
     六、其他需要报告的事项         narrative "other"
 
 ``narrative``: a dict with any of "preamble", "overview", "problems", "other" (paragraphs split on "\\n"); a key
-left out gets a short text made from the figures (:func:`default_narrative`, never random); a key given as ``None``
+left out gets a text made from the figures (:func:`default_narrative`: :mod:`transforms.writing.narratives`, its
+phrasing chosen by the unit's name and the year, never random); a key given as ``None``
 leaves that part out (for 一/五/六 its heading too).
 
 Addresses (``Written.sources``, interfaces.md "Every form a report arrives in"), rows and columns 1-based, counted
@@ -54,7 +55,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from transforms.format import NARRATIVE, REPORT_TITLE, TOTAL, ReportFormat, Section
+from transforms.format import NARRATIVE, REPORT_TITLE, ReportFormat, Section
 from transforms.writing.layouts import (
     OPTION_NAMES,
     Book,
@@ -66,6 +67,7 @@ from transforms.writing.layouts import (
     _s2t,
     plan_report,
 )
+from transforms.writing.narratives import narrative as _narrative
 
 FORMS = ("word", "pdf", "html")
 # The narrative parts around the tables, as the report's outline names them (the tables' own titles come from the
@@ -248,34 +250,9 @@ def _grids(book: Book, cells: Mapping[Key, Value], unit_name: str, year: int, la
 
 
 def default_narrative(fmt: ReportFormat, cells: Mapping[Key, Value], unit_name: str, year: int) -> dict[str, str]:
-    """A short plausible narrative made from the figures (the same for the same figures)."""
-
-    def n(section: str, row: str) -> str:
-        v = cells.get((section, row, TOTAL)) if fmt.has(section, row, TOTAL) else None
-        return _number(v if v is not None else 0)
-
-    received, carried = n("requests", "new_received"), n("requests", "carried_over")
-    concluded, forward = n("requests", "concluded_total"), n("requests", "carried_forward")
-    review = n("review_litigation", "reconsideration")
-    sued = sum(int(float(n("review_litigation", r))) for r in ("litigation_direct", "litigation_after_reconsideration"))
-    return {
-        "preamble": (
-            f"本报告由{unit_name}根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制。"
-            f"报告中所列数据统计期限自{year}年1月1日起至{year}年12月31日止。如对本报告有疑问，请与{unit_name}联系。"
-        ),
-        "overview": (
-            f"{year}年，{unit_name}认真贯彻落实《条例》，坚持以公开为常态、不公开为例外，持续推进政府信息公开工作。\n"
-            "（一）主动公开情况。通过政府门户网站等渠道及时主动公开各类政府信息，具体数据见下表。\n"
-            f"（二）依申请公开情况。{year}年，本机关共收到政府信息公开申请{received}件，上年结转{carried}件，"
-            f"办结{concluded}件，结转下年度继续办理{forward}件，均在法定期限内予以答复。\n"
-            f"（三）监督保障情况。{year}年，本机关因政府信息公开被申请行政复议{review}件，被提起行政诉讼{sued}件。"
-        ),
-        "problems": (
-            "一是政策解读的形式还不够丰富；二是依申请公开办理的规范化水平有待提升。\n"
-            "下一步，将加强业务培训，完善工作机制，进一步提升政府信息公开工作质量。"
-        ),
-        "other": f"{year}年，本机关未收取信息处理费。",
-    }
+    """A plausible narrative made from the figures, in words of the unit's own (the same for the same arguments:
+    :func:`transforms.writing.narratives.narrative`, seeded with the unit's name and the year)."""
+    return _narrative(fmt, cells, unit_name, year)
 
 
 def compose(book: Book, cells: Mapping[Key, Value], unit_name: str, year: int, narrative: Mapping | None,

@@ -149,7 +149,7 @@ def _proactive(i: int, sub: Submission, unit_type: str | None, unknown: set, row
 
 
 def _narrative(i: int, sub: Submission, unit_type: str | None, unknown: set, figures: list[dict],
-               parts: list[dict]) -> None:
+               parts: list[dict], registry=None) -> None:
     """N-TEXT: one row per figure a sentence of the narrative states, beside the table's figure (the sum of the
     quantity's cells, blanks as 0); left out where a cell is unknown, its table is not reported or the format lacks
     it. N-PROBLEMS: one row for the report, with how many characters its part 五 has."""
@@ -158,9 +158,11 @@ def _narrative(i: int, sub: Submission, unit_type: str | None, unknown: set, fig
 
     base = {"sub": i, "unit_type": unit_type, "format_version": sub.format_version}
     fmt = FORMATS[sub.format_version]
+    unit = registry.by_code.get(sub.unit_code) if registry is not None and sub.unit_code else None
+    names = unit.names if unit else (sub.unit_name,) if sub.unit_name else ()
     n = 0
     for part, (text, _where) in sub.narrative.items():
-        for stated in stated_figures(text, sub.report_year):
+        for stated in stated_figures(text, sub.report_year, names):
             cells = quantity_cells(fmt, stated.quantity)
             if cells is None or any(k in unknown for k in cells) or not all(reported(sub, s) for s, _, _ in cells):
                 continue
@@ -190,7 +192,8 @@ def build_frames(subs: Sequence[Submission], registry=None) -> dict:
         if reported(sub, "review_litigation"):
             _review(i, sub, unit_type, unknown, collected["review_litigation"])
         if sub.narrative:  # a file with no narrative (a bare workbook) has nothing for the narrative rules
-            _narrative(i, sub, unit_type, unknown, collected["narrative_figures"], collected["narrative_parts"])
+            _narrative(i, sub, unit_type, unknown, collected["narrative_figures"], collected["narrative_parts"],
+                       registry)
     frames = {}
     for name, records in collected.items():
         if records:

@@ -408,12 +408,16 @@ def _named(window: str, after: str) -> list[tuple[Quantity, re.Match | None, re.
     return named
 
 
-def stated_figures(text: str, year: int | None = None) -> list[Stated]:
+def stated_figures(text: str, year: int | None = None, names: tuple[str, ...] = ()) -> list[Stated]:
     """Every figure ``text`` states for a quantity, in reading order. ``year``: the report's year (a sentence naming
-    another year is about another period); None: years are not checked, only 上年/去年."""
+    another year is about another period); None: years are not checked, only 上年/去年. ``names``: the unit's name
+    and aliases, blanked out before reading (县数据和政务服务局 is a unit, not 政务服务 counted in 件)."""
     out: list[Stated] = []
+    masked = [_simplified(n) for n in sorted({n for n in names if n}, key=len, reverse=True)]
     for block in _blocks(text or ""):
         analysed = _mask(_simplified(block))
+        for name in masked:  # same length: positions in the analysed text stay those of the block
+            analysed = analysed.replace(name, _MASK * len(name))
         for s0, s1 in _sentences(block):
             sentence, a = block[s0:s1].strip(), analysed[s0:s1]
             lead = len(block[s0:s1]) - len(block[s0:s1].lstrip())

@@ -50,7 +50,7 @@ class StatedFigure(ReportRule):
     messages = {
         "differs": Message(
             "warning",
-            "{part}写明“{phrase}”（{stated}件），而{target}{where}为 {table}：请核对正文与表格，改正有误的一处。原句：“{sentence}”",
+            "{part}写明“{phrase}”{stated}，而{target}{where}为 {table}：请核对正文与表格，改正有误的一处。原句：“{sentence}”",
         ),
     }
 
@@ -71,7 +71,10 @@ class StatedFigure(ReportRule):
         return self.finding(
             kind, section=section, row=row_code, column=column, cell=next((s for s in sources if s), None),
             expected=plain(row["table"]), actual=plain(row["stated"]), part=part_name(row["part"]),
-            phrase=row["phrase"], stated=num(row["stated"]), target=described, where=where, table=num(row["table"]),
+            phrase=row["phrase"], target=described,
+            # a figure written in words is said in digits too: “…二十一件”（即 21 件）
+            stated="" if num(row["stated"]) in row["phrase"] else f"（即 {num(row['stated'])} 件）", where=where,
+            table=num(row["table"]),
             sentence=row["sentence"])
 
     examples = (

@@ -1215,7 +1215,12 @@ def _join_split_row(prev: _PageTable, nxt: _PageTable) -> None:
     if not filled:
         return
     numbers = [c for c in own if _NUMBER.fullmatch(re.sub(r"\s", "", prev.cells[last][c]))]
-    if numbers and all(c in own and c not in numbers and c in prev.cut_tail for c in filled):
+    cut = all(c in own and c not in numbers and c in prev.cut_tail for c in filled)
+    # a header row cut by the page (结果 | 维持 in table 四's narrow columns): words, no figure on either side, in
+    # several columns, each running to its cell's edge above
+    header_cut = (not numbers and len(filled) >= 3 and cut
+                  and not any(_NUMBER.fullmatch(re.sub(r"\s", "", first[c])) for c in filled))
+    if (numbers and cut) or header_cut:
         for c in filled:
             prev.cells[last][c] = f"{prev.cells[last][c]}\n{first[c]}"
         _drop_rows(nxt, 1)

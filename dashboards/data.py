@@ -73,8 +73,25 @@ QUERIES = {
     "runs": "SELECT run_id, loaded_at FROM run_summary ORDER BY loaded_at, run_id",
     "own": f"SELECT unit_name FROM units WHERE unit_type IN {sql_list(unit_types(own_report=True))} "
     "ORDER BY unit_code LIMIT 1",
+    # N-COPY's pairs (one row per finding, so a pair found on both reports is two rows, A|B and B|A): both reports'
+    # units (with the aliases N-COPY removed before comparing), years, files and texts of the part, the similarity
+    "copies": "SELECT c.submission_id, c.section, c.other_submission_id, c.similarity, "
+    "a.unit_code, ua.unit_name, ua.unit_type, ua.aliases, a.report_year, a.source_file, ta.text, "
+    "b.unit_code AS other_unit_code, ub.unit_name AS other_unit_name, ub.unit_type AS other_unit_type, "
+    "ub.aliases AS other_aliases, b.report_year AS other_report_year, b.source_file AS other_source_file, "
+    "tb.text AS other_text "
+    "FROM narrative_copies c "
+    "JOIN submissions a ON a.submission_id = c.submission_id "
+    "JOIN submissions b ON b.submission_id = c.other_submission_id "
+    "LEFT JOIN units ua ON ua.unit_code = a.unit_code LEFT JOIN units ub ON ub.unit_code = b.unit_code "
+    "LEFT JOIN narratives ta ON ta.submission_id = c.submission_id AND ta.section = c.section "
+    "LEFT JOIN narratives tb ON tb.submission_id = c.other_submission_id AND tb.section = c.section "
+    "ORDER BY c.submission_id, c.section",
 }
 AS_ROWS = ("coverage", "unmapped")
+COPY_COLUMNS = ["submission_id", "section", "other_submission_id", "similarity", "unit_code", "unit_name",
+                "unit_type", "aliases", "report_year", "source_file", "text", "other_unit_code", "other_unit_name",
+                "other_unit_type", "other_aliases", "other_report_year", "other_source_file", "other_text"]
 OWN_FALLBACK = "县政府"  # the county government's name where the registry has none
 
 # labels as the current format prints them (every format uses the same codes for these tables)
@@ -108,15 +125,24 @@ class Warehouse:
     meta: dict[str, str] = field(default_factory=dict)
     runs: list[str] = field(default_factory=list)  # run ids in the order they loaded
     own_name: str = OWN_FALLBACK
+    # N-COPY's pairs as QUERIES["copies"] reads them, of every file (standing or not): see standing_copies
+    copies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COPY_COLUMNS))
 
     @property
     def standing_findings(self) -> pd.DataFrame:
         """Findings of the files that stand for their unit-year (``submissions.stands``): a superseded file's no
         longer count, on any page."""
         if self._standing is None:
-            ids = self.submissions.loc[self.submissions["stands"].fillna(False).astype(bool), "submission_id"]
-            self._standing = self.findings[self.findings["submission_id"].isin(ids)]
+            self._standing = self.findings[self.findings["submission_id"].isin(self._standing_ids())]
         return self._standing
+
+    @property
+    def standing_copies(self) -> pd.DataFrame:
+        """N-COPY's pairs of the standing findings: the pairs of the files that stand for their unit-year."""
+        return self.copies[self.copies["submission_id"].isin(self._standing_ids())]
+
+    def _standing_ids(self) -> pd.Series:
+        return self.submissions.loc[self.submissions["stands"].fillna(False).astype(bool), "submission_id"]
 
     _standing: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -166,7 +192,7 @@ def load(db_path: Path) -> Warehouse:
         years=years, types=types, source=Path(db_path).name, totals=f["totals"], county=county, county_reports=reports,
         county_format=county_format, coverage=coverage, unmapped=unmapped,
         meta=dict(zip(f["meta"]["key"], f["meta"]["value"], strict=True)), runs=list(f["runs"]["run_id"]),
-        own_name=str(own.iloc[0]) if len(own) else OWN_FALLBACK,
+        own_name=str(own.iloc[0]) if len(own) else OWN_FALLBACK, copies=f["copies"],
     )
 
 

@@ -4,7 +4,8 @@ Filtering is client-side so the pages stay static files that open offline (file:
 - a ``<template class="variant" data-year data-type>`` holds one pre-rendered variant of a chart or a block; the
   script clones the one matching the filters into the block's ``.slot`` (scripts inside run on insertion, which
   draws the Plotly figure only when shown: one live figure per chart, whatever the number of variants);
-- any element with class ``filtered`` and ``data-year`` / ``data-type`` is hidden when it does not match;
+- any element with class ``filtered`` and ``data-year`` / ``data-type`` is hidden when it does not match (``data-type``
+  may name several types, separated by spaces: an N-COPY pair of a township and a department shows under either);
 - the filters live in the query string (``?year=2024&type=township``) and are carried over by the navigation links,
   so a link such as ``quality.html?year=2024&type=all#f-T001-2024`` opens the right variant at a unit's findings.
 """
@@ -65,6 +66,16 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
   text-decoration:none; color:var(--ink); }
 .cards a strong { color:var(--accent); }
 [hidden] { display:none !important; }
+#narrative-findings td:nth-child(-n+2) { white-space:nowrap; }
+.copy-pair { border-top:1px solid var(--line); padding-top:.6rem; margin-top:.8rem; }
+.copy-pair h3 { font-size:.95rem; margin:0 0 .4rem; }
+.pair { display:grid; grid-template-columns:repeat(2,minmax(0,1fr)); gap:.8rem; }
+.pair .side { border:1px solid var(--line); border-radius:6px; padding:.5rem .7rem; background:#fbfcfd; }
+.pair h4 { font-size:.9rem; margin:0 0 .3rem; }
+.pair .file { color:var(--muted); font-weight:normal; font-size:.8rem; overflow-wrap:anywhere; }
+.narrative-text { white-space:pre-wrap; overflow-wrap:anywhere; font-size:.9rem; }
+mark { background:#fedf89; color:inherit; print-color-adjust:exact; -webkit-print-color-adjust:exact; }
+@media (max-width:720px) { .pair { grid-template-columns:minmax(0,1fr); } }
 """ + "".join(f".status-{code}::before {{ color:{color}; }}\n" for code, color in STATUS_COLORS.items()) + """@media print {
   header nav, .filters, .download, .print-button { display:none !important; }
   body { background:#fff; font-size:11pt; }
@@ -83,7 +94,7 @@ SCRIPT = """
   if (params.get('type') && type.querySelector('option[value="' + CSS.escape(params.get('type')) + '"]')) type.value = params.get('type');
   function matches(el, y, t) {
     var ey = el.getAttribute('data-year'), et = el.getAttribute('data-type');
-    return (ey === null || ey === y) && (et === null || t === 'all' || et === t);
+    return (ey === null || ey === y) && (et === null || t === 'all' || et.split(' ').indexOf(t) >= 0);
   }
   function apply() {
     var y = year.value, t = type.value, q = '?year=' + encodeURIComponent(y) + '&type=' + encodeURIComponent(t);

@@ -121,3 +121,13 @@ EXPECTED_UNITS = "应报单位"
 EXPECTED_WITH_OWN = "应报单位（含县政府本级）"  # the overview's coverage counts the units without it
 SUMMARY = "报送与数据概况"
 PERCENT_POINTS = "{diff:+.1f}个百分点"
+
+# the narrative (正文) findings on the quality page
+NARRATIVE_CHECKS = "正文核查"
+NARRATIVE_NOTE = ("报告正文（第一部分“总体情况”、第五部分“存在的主要问题及改进情况”、第六部分“其他需要报告的事项”）的问题："
+                  "正文数字与表格不符、未写存在的主要问题、与其他单位或本单位上年报告内容雷同。点击单位名称查看该单位全部问题。")
+NARRATIVE_NONE = "尚无正文问题。"
+COPY_PAIRS = "内容雷同的正文对照"
+COPY_NOTE = "左右两栏为内容雷同的两份报告的相应部分；标记的文字在去掉单位名称、年份、数字和标点后两者相同。"
+COPY_PAIR_LINK = "对照"
+SIMILARITY = "相似度 {pct}"

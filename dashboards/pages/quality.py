@@ -1,5 +1,6 @@
-"""数据质量: findings by rule and by unit (charts), findings opened and resolved over runs, then every finding,
-grouped per unit and year (anchors).
+"""数据质量: findings by rule and by unit (charts), findings opened and resolved over runs, 正文核查 (the narrative
+findings — N-TEXT, N-PROBLEMS, N-COPY — by unit, and each N-COPY pair's two texts side by side, the copied passages
+marked), then every finding, grouped per unit and year (anchors).
 
 Only the findings of the file that stands for its unit-year count: the unit-year's newest file, arg_max by
 (received_at, submission_id) (``Warehouse.standing_findings``); an older file of the same unit and year is superseded
@@ -14,6 +15,8 @@ run, opened − resolved is the number of keys the standing files hold.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from itertools import groupby
 from pathlib import Path
@@ -22,11 +25,14 @@ import pandas as pd
 
 from dashboards import charts, shell, texts
 from dashboards.data import Warehouse, scope
-from transforms.format import FORMATS, SEVERITY_ZH, UNIT_TYPE_ZH
-from transforms.rules import RULES
+from transforms.format import FORMATS, NARRATIVE, SEVERITY_ZH, UNIT_TYPE_ZH
+from transforms.rules import NARRATIVE_RULES, RULES
+from transforms.rules.narrative import part_name
 
 TOP_N = 40
 KEY = ("rule", "section", "row_code", "column_code")  # a finding, within a unit-year
+NARRATIVE_RULE_IDS = tuple(r.id for r in NARRATIVE_RULES)  # N-TEXT, N-PROBLEMS, N-COPY: the 正文核查 block
+NARRATIVE_PARTS = frozenset(p.code for p in NARRATIVE)  # a finding's section that is a part of the text
 
 
 def _findings(wh: Warehouse) -> pd.DataFrame:
@@ -48,6 +54,9 @@ def _s(v) -> str:
 
 
 def _location(r: dict) -> str:
+    """Where a finding is: a table cell as the format describes it, or a part of the text (第五部分“…”)."""
+    if r.get("section") in NARRATIVE_PARTS:
+        return part_name(r["section"])
     try:
         return FORMATS[str(r["format_version"])].section(r["section"]).describe(r["row_code"], r["column_code"] or None)
     except (KeyError, TypeError):
@@ -136,6 +145,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
                                      colors={texts.OPENED: "#d92d20", texts.RESOLVED: "#12b76a"},
                                      axis_title=texts.FINDINGS, note=texts.OVER_RUNS_NOTE),
                         "quality", wh.variants(), out_dir)
+        + _narrative(df, wh)
         + _sections(df)
     )
 
@@ -177,3 +187,147 @@ def _row(r: dict) -> str:
         f'<td class="num">{escape(shell.fmt_num(r["expected"]))}</td><td class="num">{escape(shell.fmt_num(r["actual"]))}</td>'
         f"<td>{escape(_s(r['source_file']))}<br>{shell.status_html(r['status'])}{escape(current)}</td></tr>"
     )
+
+
+# ---------------------------------------------------------------- 正文核查: the narrative findings, N-COPY's pairs
+
+
+@dataclass(frozen=True)
+class _Report:
+    """One side of an N-COPY pair."""
+
+    submission_id: int
+    unit_code: str | None
+    unit_name: str
+    unit_type: str
+    names: tuple[str, ...]  # the unit's name and aliases, as N-COPY removed them before comparing
+    year: int | None
+    file: str
+    text: str
+
+
+@dataclass(frozen=True)
+class _Pair:
+    anchor: str
+    section: str
+    similarity: float
+    left: _Report
+    right: _Report
+
+    @property
+    def year(self) -> int | None:  # the later report's: a copy of the unit's own previous report is this year's
+        years = [y for y in (self.left.year, self.right.year) if y is not None]
+        return max(years) if years else None
+
+    @property
+    def types(self) -> list[str]:
+        return sorted({t for t in (self.left.unit_type, self.right.unit_type) if t})
+
+
+def _names(name, aliases) -> tuple[str, ...]:
+    return tuple(n for n in (_s(name), *_s(aliases).split("|")) if n)
+
+
+def copy_pairs(wh: Warehouse) -> tuple[list[_Pair], dict[tuple[int, str], str]]:
+    """N-COPY's pairs of the standing findings, each once (a pair found on both reports is A|B and B|A in
+    ``narrative_copies``), the earlier report on the left; and the pair's anchor of each (submission, part)."""
+    type_rank = {t: i for i, t in enumerate(UNIT_TYPE_ZH)}
+    pairs: dict[tuple[frozenset, str], _Pair] = {}
+    anchor_of: dict[tuple[int, str], str] = {}
+    for r in wh.standing_copies.to_dict("records"):
+        r = {k: (None if _missing(v) else v) for k, v in r.items()}
+        sides = [
+            _Report(int(r["submission_id"]), r["unit_code"], _s(r["unit_name"]) or texts.UNKNOWN_UNIT,
+                    _s(r["unit_type"]), _names(r["unit_name"], r["aliases"]),
+                    None if r["report_year"] is None else int(r["report_year"]), _s(r["source_file"]), _s(r["text"])),
+            _Report(int(r["other_submission_id"]), r["other_unit_code"],
+                    _s(r["other_unit_name"]) or texts.UNKNOWN_UNIT, _s(r["other_unit_type"]),
+                    _names(r["other_unit_name"], r["other_aliases"]),
+                    None if r["other_report_year"] is None else int(r["other_report_year"]),
+                    _s(r["other_source_file"]), _s(r["other_text"])),
+        ]
+        sides.sort(key=lambda s: (s.year or 0, type_rank.get(s.unit_type, len(type_rank)), _s(s.unit_code),
+                                  s.submission_id))
+        key = (frozenset(s.submission_id for s in sides), r["section"])
+        similarity = float(r["similarity"] or 0.0)
+        known = pairs.get(key)
+        if known is None or similarity > known.similarity:
+            anchor = f"copy-{sides[0].submission_id}-{sides[1].submission_id}-{r['section']}"
+            pairs[key] = _Pair(anchor, r["section"], similarity, *sides)
+        anchor_of[(int(r["submission_id"]), r["section"])] = pairs[key].anchor
+    part_rank = {p.code: i for i, p in enumerate(NARRATIVE)}
+    ordered = sorted(pairs.values(), key=lambda p: (
+        -(p.year or 0), type_rank.get(p.right.unit_type, len(type_rank)), _s(p.right.unit_code),
+        part_rank.get(p.section, len(part_rank)), p.left.submission_id))
+    return ordered, anchor_of
+
+
+def marked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text as HTML, the spans (of the original text; overlapping or touching ones as one) in ``<mark>``: every
+    piece escaped on its own, so a mark never cuts an entity and nothing of the text is ever markup."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        start, end = max(start, 0), min(end, len(text))
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, at = [], 0
+    for start, end in merged:
+        out.append(f"{escape(text[at:start])}<mark>{escape(text[start:end])}</mark>")
+        at = end
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def _pair_html(pair: _Pair) -> str:
+    from transforms.narrative.copies import copied_passages
+
+    spans = copied_passages(pair.left.text, pair.right.text, pair.left.names, pair.right.names)
+    sides = "".join(
+        f'<div class="side"><h4>{escape(side.unit_name)}　{"" if side.year is None else f"{side.year}年　"}'
+        f'<span class="file">{escape(side.file)}</span></h4>'
+        f'<div class="narrative-text">{marked(side.text, side_spans)}</div></div>'
+        for side, side_spans in zip((pair.left, pair.right), spans, strict=True))
+    year = "" if pair.year is None else f' data-year="{pair.year}"'
+    similarity = texts.SIMILARITY.format(pct=f"{pair.similarity:.0%}")
+    return (f'<div class="copy-pair filtered" id="{escape(pair.anchor)}"{year} data-type="{escape(" ".join(pair.types))}">'
+            f"<h3>{escape(part_name(pair.section))}　<span class=\"similarity\">{escape(similarity)}</span></h3>"
+            f'<div class="pair">{sides}</div></div>')
+
+
+def _narrative(df: pd.DataFrame, wh: Warehouse) -> str:
+    """正文核查: the standing narrative findings by unit (each linking to the unit's findings), then N-COPY's pairs,
+    the two texts side by side with the copied passages marked."""
+    pairs, anchor_of = copy_pairs(wh)
+    found = df[df["rule"].isin(NARRATIVE_RULE_IDS)]
+    type_rank = {t: i for i, t in enumerate(UNIT_TYPE_ZH)}
+    rule_rank = {rule: i for i, rule in enumerate(NARRATIVE_RULE_IDS)}
+    part_rank = {p.code: i for i, p in enumerate(NARRATIVE)}
+    records = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in found.to_dict("records")]
+    records.sort(key=lambda r: (-(r["report_year"] or 0), type_rank.get(r["unit_type"], len(type_rank)),
+                                _s(r["unit_code"]), rule_rank[r["rule"]], part_rank.get(r["section"], -1),
+                                _s(r["row_code"]), _s(r["column_code"])))
+    rows = []
+    for r in records:
+        year = None if r["report_year"] is None else int(r["report_year"])
+        attrs = ("" if year is None else f' data-year="{year}"') + f' data-type="{escape(r["unit_type"] or "")}"'
+        anchor = shell.findings_anchor(r["unit_code"], "" if year is None else year)
+        pair = anchor_of.get((int(r["submission_id"]), _s(r["section"]))) if r["rule"] == "N-COPY" else None
+        link = f' <a class="pair-link" href="#{escape(pair)}">{escape(texts.COPY_PAIR_LINK)}</a>' if pair else ""
+        rows.append(
+            f'<tr class="filtered"{attrs}><td><a href="#{escape(anchor)}">{escape(r["unit_label"])}</a></td>'
+            f'<td>{"" if year is None else year}</td><td>{escape(_rule_label(r["rule"]))}</td>'
+            f"<td>{escape(_location(r))}</td><td>{escape(_s(r['message']))}{link}</td></tr>")
+    head = "".join(f"<th>{escape(h)}</th>" for h in (texts.UNIT, texts.YEAR, texts.RULE, texts.LOCATION, texts.MESSAGE))
+    inner = f'<p class="note">{escape(texts.NARRATIVE_NOTE)}</p>'
+    if rows:
+        inner += f'<table id="narrative-findings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    else:
+        inner += f'<p class="note">{escape(texts.NARRATIVE_NONE)}</p>'
+    if pairs:
+        inner += (f'<h3>{escape(texts.COPY_PAIRS)}</h3><p class="note">{escape(texts.COPY_NOTE)}</p>'
+                  + "".join(_pair_html(p) for p in pairs))
+    return shell.block(texts.NARRATIVE_CHECKS, inner, "narrative")

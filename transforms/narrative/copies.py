@@ -11,7 +11,9 @@ Thousands of reports cannot be compared pair by pair (10,000 sections are 50 mil
 candidates, and confirms each candidate with the exact similarity. The sketches are computed with numpy for many
 texts at once (:meth:`NearDuplicates.add_many`), not one shingle at a time. How the shingle size and the LSH bands
 are chosen so that no pair at 0.9 is missed, even with its differences scattered over the whole text: see
-:data:`SHINGLE` and :data:`BANDS`.
+:data:`SHINGLE` and :data:`BANDS`. benchmarks/bench_narrative.py: 10,000 reports' 五 and 六 (20,000 sections) in
+6.5 s on one core, most of it in MinHashLSH's own bookkeeping (a dict operation a band a text); each section's
+index can have a core of its own.
 
 :func:`copied_passages` says which passages of two original texts are the same, for showing them side by side.
 """
@@ -179,10 +181,12 @@ def _nfkc_with_map(text: str) -> tuple[str, list[int], list[int]]:
 # The LSH bands: 64 bands of 3 values (192 permutations); a pair becomes a candidate with probability
 # 1 - (1 - J³)^64, so it is missed with probability 1.7e-7 at J = 0.60, 1.7e-5 at 0.54, 2e-4 at 0.50, 3e-3 at 0.44
 # (and 3 % in the extreme at 0.38), while an unrelated pair at 0.06 is a candidate 1.4 % of the time (50 % at
-# J = 0.22, the curve's midpoint, i.e. the "LSH threshold"). Rows of 4 would need ~450 permutations for the same
-# recall, rows of 2 make a third of all unrelated pairs candidates. Most candidates are then dropped cheaply: by
-# the length bound, and by the Jaccard estimated from all 192 values (vectorised, see _jaccard_cut); rapidfuzz
-# confirms the rest.
+# J = 0.22, the curve's midpoint, i.e. the "LSH threshold"). Rows of 4 would need ~500 permutations (and twice the
+# bands, each a dict operation per text) for the same recall; rows of 2 (38 bands) would make 13 % of unrelated
+# pairs at 0.06 candidates, 37 % at 0.11. Formulaic sections (六: the fee and proposals sentences many units word
+# alike) average 0.10: 7 % of pairs are candidates there. Most candidates are dropped cheaply, all at once in
+# numpy: by the length bound and by the Jaccard estimated from the 192 values (see _jaccard_cut); rapidfuzz (5–15 µs
+# a pair of Chinese texts this long) confirms the rest.
 SHINGLE = 3
 BANDS = (64, 3)
 NUM_PERM = BANDS[0] * BANDS[1]
@@ -198,10 +202,10 @@ def _jaccard_cut(threshold: float) -> float:
     threshold whose differences are single characters substituted, inserted and deleted in equal numbers, evenly
     spread. Such a pair has m = n(1-t)/2 edits of each kind (Indel distance 4m of 2n), and each breaks about SHINGLE
     shingles of either text, 3·SHINGLE - 1 in all: J = (1 - x) / (1 + x) with x = (3·SHINGLE - 1)(1 - t)/2, which
-    is 0.43 at 0.9 (0.44 measured), and the cut 0.29. Only pairs the bands already miss often (J < 0.4, 1 % of them
-    lost here too) are affected; unrelated but formulaic sections (a fee sentence and a proposals sentence that
-    many units write alike) often reach 0.2–0.25, and each would otherwise cost a rapidfuzz comparison (5–15 µs for
-    texts of 300 Chinese characters)."""
+    is 0.43 at 0.9 (0.44 measured), and the cut 0.29. Only pairs the bands already miss often are affected (at
+    J = 0.38, where the bands miss 3 %, this drops 0.4 % more); unrelated but formulaic sections (a fee sentence
+    and a proposals sentence that many units write alike) often reach 0.2–0.25, and each would otherwise cost a
+    rapidfuzz comparison."""
     x = (3 * SHINGLE - 1) * (1 - threshold) / 2
     hardest = max((1 - x) / (1 + x), 0.0)
     return max(hardest - 4 * (hardest * (1 - hardest) / NUM_PERM) ** 0.5, 0.0)
@@ -236,13 +240,17 @@ class NearDuplicates:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {threshold}")
         self.threshold = threshold
-        self._cut = _jaccard_cut(threshold)
+        # the estimate compares the values' low bytes only (b-bit MinHash: a quarter of the memory to read), which
+        # also agree by chance, 1 time in 256: the cut in agreeing bytes of NUM_PERM
+        cut = _jaccard_cut(threshold)
+        self._cut = int(np.ceil(NUM_PERM * (cut + (1 - cut) / 256)))
         self._lsh = _LSH(num_perm=NUM_PERM, params=BANDS)
         # each distinct text once, by its number (the LSH's key): the text, its MinHash values (capacity grows by
         # doubling), its length, and the keys that have it now (key → the order it was added in)
         self._number: dict[str, int] = {}
         self._texts: list[str] = []
         self._rows = np.empty((0, NUM_PERM), dtype=_U32)
+        self._low = np.empty((0, NUM_PERM), dtype=np.uint8)
         self._lengths = np.empty(0, dtype=np.int64)
         self._holders: list[dict[Hashable, int]] = []
         self._keys: dict[Hashable, int] = {}  # key → its text's number
@@ -269,6 +277,7 @@ class NearDuplicates:
         first = len(self._texts)
         self._reserve(first + len(new))
         self._rows[first:first + len(new)] = signatures(new)
+        self._low[first:first + len(new)] = self._rows[first:first + len(new)]  # (the low byte of each)
         for number, text in enumerate(new, start=first):
             self._number[text] = number
             self._texts.append(text)
@@ -294,13 +303,13 @@ class NearDuplicates:
         if not found:
             return []
         numbers = np.fromiter(found, dtype=np.int64, count=len(found))
-        n, t = len(text), self.threshold
+        t = self.threshold
         # ratio = 2·LCS / (n + m) ≤ 2·min(n, m) / (n + m): lengths too far apart cannot reach the threshold
         lengths = self._lengths[numbers]
-        numbers = numbers[(lengths * (2 - t) >= n * t) & (n * (2 - t) >= lengths * t)]
-        estimate = np.count_nonzero(self._rows[numbers] == values, axis=1) / NUM_PERM
+        numbers = numbers[(lengths >= len(text) * t / (2 - t) - 1e-9) & (lengths <= len(text) * (2 - t) / t + 1e-9)]
+        agree = (self._low[numbers] == values.astype(np.uint8)).sum(axis=1)
         candidates: list[tuple[int, list[tuple[int, Hashable]]]] = []
-        for number in numbers[estimate >= self._cut].tolist():
+        for number in numbers[agree >= self._cut].tolist():
             keys = [(order, key) for key, order in self._holders[number].items()
                     if exclude is None or not exclude(key)]
             if keys:
@@ -327,9 +336,11 @@ class NearDuplicates:
             capacity = max(size, 2 * len(self._rows), 1024)
             rows = np.empty((capacity, NUM_PERM), dtype=_U32)
             rows[:len(self._texts)] = self._rows[:len(self._texts)]
+            low = np.empty((capacity, NUM_PERM), dtype=np.uint8)
+            low[:len(self._texts)] = self._low[:len(self._texts)]
             lengths = np.zeros(capacity, dtype=np.int64)
             lengths[:len(self._texts)] = self._lengths[:len(self._texts)]
-            self._rows, self._lengths = rows, lengths
+            self._rows, self._low, self._lengths = rows, low, lengths
 
 
 # --- the passages, for people ---------------------------------------------------------------------------------------
@@ -434,7 +445,8 @@ def signatures(texts: Sequence[str]) -> np.ndarray:
     so), computed for many texts at once. The shingles of a chunk of texts go through every permutation as one
     (NUM_PERM × shingles) array, whose minimum per text is ``np.minimum.reduceat`` along the rows; in this layout
     (not shingles × NUM_PERM) the reduction is 8× faster, and a chunk of a few thousand shingles (a few MB) stays in
-    the cache: 0.25 s for 10,000 texts of 300 characters on one core, against 1.1 s with the other layout."""
+    the cache. 10,000 texts of 290 characters on one core: 0.16 s; 0.63 s in the other layout; 2.8 s with
+    ``MinHash.bulk`` over the shingles' bytes (SHA-1 a shingle, in Python), 3.8 s one ``update_batch`` a text."""
     out = np.empty((len(texts), NUM_PERM), dtype=_U32)
     if not len(texts):
         return out

@@ -17,32 +17,17 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))  # test_forms_html: the GBK and .mht copies its tests read
 
 PUBLISHED = ROOT.parent / "shared" / "samples" / "published"
 TARGET_MS = 50.0
 UNITS = ("unit_code,unit_name,unit_type,aliases,active_from,active_to\n"
          "gov_pingtan,平潭综合实验区,county_government,平潭综合实验区管委会,,\n")
-
-
-def _time(fn, runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
-def _describe(name: str, ms: list[float]) -> str:
-    ms = sorted(ms)
-    p90 = ms[int(0.9 * (len(ms) - 1))]
-    return f"{name:<40} n={len(ms):<4} median {statistics.median(ms):7.2f} ms   p90 {p90:7.2f} ms"
 
 
 def main() -> int:
@@ -52,6 +37,7 @@ def main() -> int:
 
     import lxml.html
     from test_forms_html import _as_gbk, _as_mht
+    from timing import describe, repeat
 
     from transforms.reading import read_submission
     from transforms.reading.forms.html import read_html
@@ -74,14 +60,14 @@ def main() -> int:
         results = {}
         for name, data in pages.items():
             results[name] = {
-                "read_html": _time(lambda d=data: read_html(d), args.runs),
-                "read_submission": _time(lambda p=paths[name]: read_submission(p, registry), args.runs),
+                "read_html": repeat(lambda d=data: read_html(d), args.runs),
+                "read_submission": repeat(lambda p=paths[name]: read_submission(p, registry), args.runs),
             }
             if name.endswith("(as posted)"):
-                results[name]["floor: lxml.html.fromstring"] = _time(lambda d=data: lxml.html.fromstring(d), args.runs)
+                results[name]["floor: lxml.html.fromstring"] = repeat(lambda d=data: lxml.html.fromstring(d), args.runs)
             print(f"{name} ({len(data) // 1024} KB)")
             for what, ms in results[name].items():
-                print("  " + _describe(what, ms))
+                print("  " + describe(what, ms, 40))
 
     real = [n for n in results if n.endswith("(as posted)")]
     worst = max(statistics.median(results[n]["read_submission"]) for n in real)

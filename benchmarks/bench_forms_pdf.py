@@ -17,11 +17,11 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 TARGET_MS = 250.0
 PUBLISHED = ROOT.parent / "shared" / "samples" / "published"
@@ -29,21 +29,6 @@ NAMES = ("hongze-qu-2023", "hongze-qu-2024", "huaian-shi-2024")
 UNITS = ("unit_code,unit_name,unit_type,aliases,active_from,active_to\n"
          "gov_hongze,淮安市洪泽区人民政府,county_government,洪泽区人民政府,,\n"
          "gov_huaian,淮安市人民政府,county_government,淮安市政府,,\n")
-
-
-def _time(fn, runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
-def _describe(name: str, ms: list[float]) -> str:
-    ms = sorted(ms)
-    p90 = ms[int(0.9 * (len(ms) - 1))]
-    return f"{name:<52} n={len(ms):<4} median {statistics.median(ms):7.2f} ms   p90 {p90:7.2f} ms"
 
 
 def floor(data: bytes) -> None:
@@ -72,6 +57,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=30)
     args = ap.parse_args()
 
+    from timing import describe, repeat
+
     from transforms.reading import read_submission
     from transforms.reading.forms.pdf import read_pdf
     from transforms.registry import Registry
@@ -88,13 +75,13 @@ def main() -> int:
             sub = read_submission(path, registry)  # warm-up: imports, label indexes
             assert not sub.unreadable and sub.format_version, sub.findings
             results[name] = {
-                "read_pdf": _time(lambda d=data: read_pdf(d), args.runs),
-                "read_submission": _time(lambda p=path: read_submission(p, registry), args.runs),
-                "floor: pypdfium2 open + chars with boxes + objects": _time(lambda d=data: floor(d), args.runs),
+                "read_pdf": repeat(lambda d=data: read_pdf(d), args.runs),
+                "read_submission": repeat(lambda p=path: read_submission(p, registry), args.runs),
+                "floor: pypdfium2 open + chars with boxes + objects": repeat(lambda d=data: floor(d), args.runs),
             }
             print(f"{name} ({len(data) // 1024} KB, {len(read_pdf(data).tables)} tables)")
             for what, ms in results[name].items():
-                print("  " + _describe(what, ms))
+                print("  " + describe(what, ms))
 
     worst = max(statistics.median(r["read_submission"]) for r in results.values())
     pdf = max(statistics.median(r["read_pdf"]) for r in results.values())

@@ -17,30 +17,15 @@ import random
 import statistics
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))  # word_fixtures: the documents the Word reader's tests use
 
 TARGET_MS = 50.0
-
-
-def _time(fn, runs: int) -> list[float]:
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
-def _describe(name: str, ms: list[float]) -> str:
-    ms = sorted(ms)
-    p90 = ms[int(0.9 * (len(ms) - 1))]
-    return f"{name:<52} n={len(ms):<4} median {statistics.median(ms):7.2f} ms   p90 {p90:7.2f} ms"
 
 
 def main() -> int:
@@ -49,6 +34,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from lxml import etree
+    from timing import describe, repeat
     from word_fixtures import filled_template, messy_report
 
     from countystats.examples.reports import consistent_values
@@ -79,16 +65,16 @@ def main() -> int:
             xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
             kw = {"year": 2024, "unit_name": "大营镇"} if name == "filled template" else {}
             results[name] = {
-                "read_word": _time(lambda d=data: read_word(d), args.runs),
-                "read_submission": _time(lambda p=paths[name], k=kw: read_submission(p, registry, **k), args.runs),
-                "floor: lxml parse of document.xml": _time(lambda x=xml: etree.fromstring(x, _parser()), args.runs),
-                "floor: unzip + parse document.xml": _time(
+                "read_word": repeat(lambda d=data: read_word(d), args.runs),
+                "read_submission": repeat(lambda p=paths[name], k=kw: read_submission(p, registry, **k), args.runs),
+                "floor: lxml parse of document.xml": repeat(lambda x=xml: etree.fromstring(x, _parser()), args.runs),
+                "floor: unzip + parse document.xml": repeat(
                     lambda d=data: etree.fromstring(zipfile.ZipFile(io.BytesIO(d)).read("word/document.xml"),
                                                     _parser()), args.runs),
             }
             print(f"{name} ({len(data) // 1024} KB, document.xml {len(xml) // 1024} KB)")
             for what, ms in results[name].items():
-                print("  " + _describe(what, ms))
+                print("  " + describe(what, ms))
 
     median = statistics.median(results["filled template"]["read_submission"])
     word = statistics.median(results["filled template"]["read_word"])

@@ -132,33 +132,12 @@ EXAMPLE_TEXTS = {
 }
 
 
-def zh_number(n: int) -> str:
-    """21 → 二十一, 2 → 二, 105 → 一百零五: as units write a count in words (below 10,000)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    out, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        d, n = divmod(n, value)
-        if d:
-            out += ("零" if zero and out else "") + ("" if (value == 10 and not out and d == 1) else digits[d]) + unit
-            zero = False
-        elif out:
-            zero = True
-    return out
-
-
 def narrative_figures(fmt: ReportFormat, values: Values) -> dict[str, str]:
     """The figures an example's narrative may state: each quantity of N-TEXT in Arabic (``{code}``) and Chinese
     (``{code}_zh``) numerals, from the report's cells (blanks as 0)."""
-    from transforms.narrative.figures import QUANTITIES
+    from transforms.writing.narratives import figures, zh_number
 
-    out = {}
-    for q in QUANTITIES:
-        if all(fmt.has(*key) for key in q.cells):
-            n = int(sum(values.get(key) or 0 for key in q.cells))
-            out[q.code], out[f"{q.code}_zh"] = str(n), zh_number(n)
-    return out
+    return {k: v for code, n in figures(fmt, values).items() for k, v in ((code, str(n)), (f"{code}_zh", zh_number(n)))}
 
 
 def narrative_of(parts, fmt: ReportFormat, values: Values, year: int, unit: str) -> dict[str, tuple[str, str]]:

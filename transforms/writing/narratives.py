@@ -59,21 +59,13 @@ import unicodedata
 from collections.abc import Callable, Mapping
 
 from transforms.format import TOTAL, ReportFormat
+from transforms.narrative.figures import QUANTITIES as STATED_QUANTITIES
 
 Key = tuple[str, str, str]
 
-QUANTITIES = ("new_received", "carried_over", "concluded", "carried_forward", "reconsideration", "litigation",
-              "normative_docs_issued")
-QUANTITY_CELLS: dict[str, tuple[Key, ...]] = {
-    "new_received": (("requests", "new_received", TOTAL),),
-    "carried_over": (("requests", "carried_over", TOTAL),),
-    "concluded": (("requests", "concluded_total", TOTAL),),
-    "carried_forward": (("requests", "carried_forward", TOTAL),),
-    "reconsideration": (("review_litigation", "reconsideration", TOTAL),),
-    "litigation": (("review_litigation", "litigation_direct", TOTAL),
-                   ("review_litigation", "litigation_after_reconsideration", TOTAL)),
-    "normative_docs_issued": (("proactive", "normative_docs", "issued"),),
-}
+# the quantities N-TEXT reads, as the rule declares them (transforms.narrative.figures): code → the cells summed
+QUANTITIES = tuple(q.code for q in STATED_QUANTITIES)
+QUANTITY_CELLS: dict[str, tuple[Key, ...]] = {q.code: q.cells for q in STATED_QUANTITIES}
 ZERO_PHRASES = ("未收到", "未发生", "未制发")  # the words ``written`` holds where the text states a 0 without a numeral
 
 

@@ -44,3 +44,20 @@ def example_inbox(tmp_path_factory) -> Path:
     inbox = tmp_path_factory.mktemp("example-inbox")
     write_example_inbox(inbox)
     return inbox
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Real headless Chromium (Debian's, which ``dev.py test`` installs), one per test module."""
+    assert CHROMIUM.exists(), "Debian chromium is not installed: `python3 dev.py test` installs it"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from countystats.examples.county import LATE, RESUBMITTED, ExampleReport, generate_county
 from transforms.format.statutory import FORMAT_2021
+from transforms.reading.grid import column_letters
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 FORMULA_TEXT = "=cmd|' /C calc'!A0"
@@ -141,17 +142,8 @@ def spaced_end_tags(data: bytes, cells: int = 8000) -> bytes:
     rows = []
     for r in range(cells // 40):
         rows.append(f'<row r="{200 + r}">' + "".join(
-            f'<c r="{_col(c)}{200 + r}" ><v>0</v></c >' for c in range(40)) + "</row>")
+            f'<c r="{column_letters(c)}{200 + r}" ><v>0</v></c >' for c in range(40)) + "</row>")
     return edit_sheet(data, lambda xml: _before_sheet_data_end(xml, "".join(rows)))
-
-
-def _col(c: int) -> str:
-    letters = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 # ---------------------------------------------------------------- class 4 and 5: numbers, years, texts

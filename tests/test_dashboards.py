@@ -34,9 +34,6 @@ from transforms.format import OF_UNIT_YEAR, STATUS_ZH, TOTAL, UNIT_TYPE_ZH, for_
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 PAGES = ["index", "overview", "proactive", "requests", "review", "trends", "completeness", "quality"]
 LATEST = max(YEARS)
 
@@ -99,17 +96,6 @@ def runs(tmp_path_factory):
     result = pipeline.run(settings, run_id="r3", **FAKE)
     assert result.dashboards_error is None
     return settings.db, Path(result.dashboards[0]).parent
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), "Debian chromium is not installed: `python3 dev.py test` installs it"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Watched:

@@ -181,19 +181,6 @@ def test_a_warehouse_without_narratives_gets_the_block(tmp_path):
 # ---------------------------------------------------------------- in Chromium
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from test_dashboards import ARGS, CHROMIUM
-
-    assert CHROMIUM.exists(), "Debian chromium is not installed: `python3 dev.py test` installs it"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize(("width", "height", "side_by_side"), [(1366, 768, True), (390, 844, False)])
 def test_the_copied_texts_are_side_by_side_on_a_screen_and_stacked_on_a_phone(night, browser, width, height,

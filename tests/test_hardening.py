@@ -43,6 +43,7 @@ from hostile import (
     value_cell,
     with_explanation_sheet,
 )
+from warehouse_query import query
 
 from countystats import pipeline
 from countystats.examples.small import report, write_units
@@ -86,14 +87,6 @@ def settings_for(tmp_path: Path, **kw) -> Settings:
     return Settings(inbox=tmp_path / "inbox", db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
                     archive=tmp_path / "archive", units=kw.pop("units", write_units(tmp_path / "units.csv")),
                     progress_every=1000, **kw)
-
-
-def query(db: Path, sql: str, params=()) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 # ---------------------------------------------------------------- isolation itself

@@ -17,9 +17,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-import duckdb
 import pytest
 from conftest import ROOT
+from warehouse_query import query
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -81,14 +81,6 @@ def night(tmp_path_factory):
     return {"files": files, "check": check, "db": tmp / "w.duckdb", "out": tmp / "out", "env": env}
 
 
-def _query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_check_reads_the_new_format_with_its_new_column(night):
     check = night["check"]
     assert check.returncode == 0, check.stdout + check.stderr
@@ -102,21 +94,21 @@ def test_check_reads_the_new_format_with_its_new_column(night):
 
 def test_the_run_loads_validates_and_consolidates_it(night):
     db, files = night["db"], night["files"]
-    rows = dict(_query(db, "SELECT regexp_replace(source_file, '.*/', ''), format_version || ' ' || status "
+    rows = dict(query(db, "SELECT regexp_replace(source_file, '.*/', ''), format_version || ' ' || status "
                            "FROM submissions"))
     # the 2024 report arrives years after its deadline (the scan is today): late (a notice), and nothing else
     assert rows == {Path(files["good"]).name: "2027 accepted", Path(files["bad"]).name: "2027 rejected",
                     Path(files["old"]).name: f"{files['old_version']} accepted"}
-    assert _query(db, "SELECT DISTINCT rule FROM findings JOIN submissions USING (submission_id) "
+    assert query(db, "SELECT DISTINCT rule FROM findings JOIN submissions USING (submission_id) "
                       "WHERE report_year = 2024") == [("P-LATE",)]
     # the broken file: T3-BALANCE in the new column, at its cell
-    (cell, message), = _query(db, "SELECT f.cell, f.message FROM findings f JOIN submissions s USING (submission_id) "
+    (cell, message), = query(db, "SELECT f.cell, f.message FROM findings f JOIN submissions s USING (submission_id) "
                                   "WHERE f.rule = 'T3-BALANCE' AND f.column_code = 'grassroots'")
     assert cell.endswith(files["bad_cell"].split("!")[1]) and files["label"] in message
     new = files["grassroots_new"]
-    assert _query(db, "SELECT value FROM requests_cells WHERE report_year = 2027 AND row_code = 'new_received' "
+    assert query(db, "SELECT value FROM requests_cells WHERE report_year = 2027 AND row_code = 'new_received' "
                       "AND applicant_code = 'grassroots'") == [(new,)]
-    assert _query(db, "SELECT value, reports FROM county_totals WHERE report_year = 2027 AND scope = 'units' "
+    assert query(db, "SELECT value, reports FROM county_totals WHERE report_year = 2027 AND scope = 'units' "
                       "AND section = 'requests' AND row_code = 'new_received' AND column_code = 'grassroots'") == [
         (new, 1)]
 

@@ -10,10 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 from conftest import ROOT
 from fake_reading import FAKE, drop
+from warehouse_query import query
 
 from countystats import pipeline
 from countystats.review import ReviewError, decide, listing
@@ -37,16 +37,8 @@ def _settings(tmp_path: Path, units: Path | None = None) -> Settings:
                     today="2025-06-30")
 
 
-def _query(db: Path, sql: str, params=()) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
-
-
 def _statuses(db: Path) -> dict[str, str]:
-    return dict(_query(db, "SELECT sha256, status FROM submissions"))
+    return dict(query(db, "SELECT sha256, status FROM submissions"))
 
 
 @pytest.mark.unit
@@ -57,12 +49,12 @@ def test_a_warning_holds_a_report_out_of_every_county_figure_until_explained_or_
          explained="本年确有科研机构申请，数据属实")
     drop(s.inbox, "t3.xlsx", "2025-01-10 09:00:00", unit_code="T03", unit_name="第3镇", new=5)
     pipeline.run(s, run_id="r1", **FAKE)
-    by_unit = dict(_query(s.db, "SELECT unit_code, status FROM submissions"))
+    by_unit = dict(query(s.db, "SELECT unit_code, status FROM submissions"))
     assert by_unit == {"T01": "needs_review", "T02": "accepted_with_warnings", "T03": "accepted"}
     # kept and shown (completeness says 待核实), counted in no county figure
-    assert dict(_query(s.db, "SELECT unit_code, status FROM completeness WHERE unit_code IN ('T01', 'T02')")) == {
+    assert dict(query(s.db, "SELECT unit_code, status FROM completeness WHERE unit_code IN ('T01', 'T02')")) == {
         "T01": "needs_review", "T02": "accepted_with_warnings"}
-    total = _query(s.db, "SELECT value FROM county_totals WHERE scope = 'units' AND section = 'requests' "
+    total = query(s.db, "SELECT value FROM county_totals WHERE scope = 'units' AND section = 'requests' "
                          "AND row_code = 'new_received' AND column_code = 'total'")
     assert total == [(3 + 5,)]
     assert [w.unit_name for w in listing(s)] == ["第1镇"]
@@ -74,28 +66,28 @@ def test_accept_return_reopen_are_kept_with_who_when_why_and_take_effect_at_the_
     for code, name in TOWNS[:3]:
         drop(s.inbox, f"{code}.xlsx", "2025-01-10 09:00:00", unit_code=code, unit_name=name, warning=True)
     pipeline.run(s, run_id="r1", **FAKE)
-    ids = {name: sid for sid, name in _query(s.db, "SELECT submission_id, unit_name FROM submissions")}
+    ids = {name: sid for sid, name in query(s.db, "SELECT submission_id, unit_name FROM submissions")}
     accepted = decide(s, "accept", [ids["第1镇"], ids["第2镇"]], "已电话核实，数据属实", by="张三")
     assert [d.action for d in accepted.decisions] == ["accept", "accept"]
     # recorded at once, in the archive; the warehouse changes at the next run
     assert [d.decided_by for d in reviews.read(s.archive)] == ["张三", "张三"]
     assert {w.unit_name: w.pending for w in listing(s)} == {"第1镇": "accept", "第2镇": "accept", "第3镇": None}
-    assert _query(s.db, "SELECT count(*) FROM reviews") == [(0,)]
+    assert query(s.db, "SELECT count(*) FROM reviews") == [(0,)]
     pipeline.run(s, run_id="r2", **FAKE)
-    assert dict(_query(s.db, "SELECT unit_name, status FROM submissions")) == {
+    assert dict(query(s.db, "SELECT unit_name, status FROM submissions")) == {
         "第1镇": "accepted_with_warnings", "第2镇": "accepted_with_warnings", "第3镇": "needs_review"}
-    (who, why, action), = set(_query(s.db, "SELECT decided_by, reason, action FROM reviews"))
+    (who, why, action), = set(query(s.db, "SELECT decided_by, reason, action FROM reviews"))
     assert (who, why, action) == ("张三", "已电话核实，数据属实", "accept")
     # return one, then take it back: the latest decision rules, history kept
     decide(s, "return", [ids["第1镇"]], "与上年差异需书面说明", by="李四")
     pipeline.run(s, run_id="r3", **FAKE)
-    assert _query(s.db, "SELECT status FROM submissions WHERE unit_name = '第1镇'") == [("returned",)]
-    assert _query(s.db, "SELECT status FROM completeness WHERE unit_code = 'T01'") == [("returned",)]
+    assert query(s.db, "SELECT status FROM submissions WHERE unit_name = '第1镇'") == [("returned",)]
+    assert query(s.db, "SELECT status FROM completeness WHERE unit_code = 'T01'") == [("returned",)]
     decide(s, "reopen", [ids["第1镇"]], "单位已补交说明，重新审核", by="李四")
     pipeline.run(s, run_id="r4", **FAKE)
     # reopened: open for review again, as its findings alone say
-    assert _query(s.db, "SELECT status FROM submissions WHERE unit_name = '第1镇'") == [("needs_review",)]
-    history = _query(s.db, "SELECT action FROM reviews WHERE submission_id = ? ORDER BY decided_at, rowid",
+    assert query(s.db, "SELECT status FROM submissions WHERE unit_name = '第1镇'") == [("needs_review",)]
+    history = query(s.db, "SELECT action FROM reviews WHERE submission_id = ? ORDER BY decided_at, rowid",
                      [ids["第1镇"]])
     assert [a for (a,) in history] == ["accept", "return", "reopen"]
 
@@ -107,7 +99,7 @@ def test_decisions_that_cannot_be_taken_record_nothing(tmp_path):
     drop(s.inbox, "ok.xlsx", "2025-01-10 09:00:00", unit_code="T02", unit_name="第2镇")
     drop(s.inbox, "held.xlsx", "2025-01-10 09:00:00", unit_code="T03", unit_name="第3镇", warning=True)
     pipeline.run(s, run_id="r1", **FAKE)
-    ids = {name: sid for sid, name in _query(s.db, "SELECT submission_id, unit_name FROM submissions")}
+    ids = {name: sid for sid, name in query(s.db, "SELECT submission_id, unit_name FROM submissions")}
     with pytest.raises(ReviewError, match="有错误的报告不能接受"):
         decide(s, "accept", [ids["第3镇"], ids["第1镇"]], "核实过")  # all or none: 第3镇 not accepted either
     with pytest.raises(ReviewError, match="没有待核实的提醒"):
@@ -140,7 +132,7 @@ def test_a_bulk_accept_of_20_reports_and_a_rebuild_give_the_same_statuses(tmp_pa
     s.db.unlink()
     pipeline.rebuild(s, run_id="rebuilt", **FAKE)
     assert _statuses(s.db) == after_run
-    assert _query(s.db, "SELECT count(*), count(DISTINCT decided_by) FROM reviews") == [(21, 1)]
+    assert query(s.db, "SELECT count(*), count(DISTINCT decided_by) FROM reviews") == [(21, 1)]
 
 
 @pytest.mark.integration

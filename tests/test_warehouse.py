@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from fake_reading import FAKE, drop, skip_validation
+from warehouse_query import query
 
 from countystats import pipeline
 from countystats.examples.small import report, write_units
@@ -33,14 +34,6 @@ DATA_RELATIONS = [r.name for r in RELATIONS if r.name != "meta"]
 def settings(tmp_path) -> Settings:
     return Settings(inbox=tmp_path / "inbox", db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
                     archive=tmp_path / "archive", units=write_units(tmp_path / "units.csv"), progress_every=1)
-
-
-def query(db: Path, sql: str, params=()) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def snapshot(db: Path) -> dict[str, list]:

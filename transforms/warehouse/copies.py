@@ -93,22 +93,20 @@ def write_copies(con, copies: Copies, insert, text) -> set[int]:
             f"SELECT submission_id, section, message FROM findings WHERE rule = ? AND submission_id IN ({listed}) "
             "ORDER BY submission_id, finding_no", [RULE]).fetchall():
         before.setdefault(sid, []).append((section, message))
-    explained = dict(((sid, rule), t) for sid, rule, t in con.execute(
-        f"SELECT submission_id, rule, text FROM explanations WHERE rule = ? AND submission_id IN ({listed})",
+    explained = dict(con.execute(
+        f"SELECT submission_id, text FROM explanations WHERE rule = ? AND submission_id IN ({listed})",
         [RULE]).fetchall())
-    changed = set()
-    for sid in sorted(copies.scope):
-        now = [(f.section, f.message) for f, _, _ in copies.found.get(sid, [])]
-        if now == before.get(sid, []):
-            continue
-        changed.add(sid)
-        con.execute("DELETE FROM findings WHERE submission_id = ? AND rule = ?", [sid, RULE]).fetchall()
-        start = con.execute("SELECT coalesce(max(finding_no), 0) FROM findings WHERE submission_id = ?",
-                            [sid]).fetchall()[0][0]
-        explanation = explained.get((sid, RULE))
-        insert(con, "findings", [
-            (sid, start + i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message, text(f.expected),
-             text(f.actual), explanation)
-            for i, (f, _, _) in enumerate(copies.found.get(sid, []), 1)
-        ])
-    return changed
+    changed = sorted(sid for sid in copies.scope
+                     if [(f.section, f.message) for f, _, _ in copies.found.get(sid, [])] != before.get(sid, []))
+    if not changed:
+        return set()
+    listed = ",".join(map(str, changed))
+    con.execute(f"DELETE FROM findings WHERE rule = ? AND submission_id IN ({listed})", [RULE]).fetchall()
+    last = dict(con.execute(f"SELECT submission_id, max(finding_no) FROM findings WHERE submission_id IN ({listed}) "
+                            "GROUP BY submission_id").fetchall())
+    insert(con, "findings", [
+        (sid, last.get(sid, 0) + i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message,
+         text(f.expected), text(f.actual), explained.get(sid))
+        for sid in changed for i, (f, _, _) in enumerate(copies.found.get(sid, []), 1)
+    ])
+    return set(changed)

@@ -23,13 +23,13 @@ from transforms.format import for_year
 from transforms.narrative.figures import BY_CODE
 from transforms.reading import read_submission
 from transforms.registry import DEFAULT_REGISTRY, Registry
-from transforms.rules.narrative import COPIED_SECTION, NarrativeReport
+from transforms.rules.narrative import COPIED_SECTION, NARRATIVE_RULES, NarrativeReport
 from transforms.writing.narratives import narrative
 
 pytestmark = pytest.mark.unit
 
 YEAR = 2024
-NARRATIVE_RULES = ("N-TEXT", "N-PROBLEMS", "N-COPY")
+NARRATIVE_RULE_IDS = {r.id for r in NARRATIVE_RULES}
 PUBLISHED = Path(__file__).resolve().parents[2] / "shared" / "samples" / "published"
 UNIT_TYPES = ("township", "subdistrict", "department")
 SHORT_FIVE = {"none": "无。", "short": "下一步将继续加强学习，改进工作。", "empty": ""}
@@ -111,7 +111,7 @@ def _found(sub) -> set[tuple]:
     for f in sub.findings:
         if f.rule == "N-TEXT":
             out.add((f.rule, (f.section, f.row, f.column)))
-        elif f.rule in NARRATIVE_RULES:
+        elif f.rule in NARRATIVE_RULE_IDS:
             out.add((f.rule, f.section))
     return out
 

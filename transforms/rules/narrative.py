@@ -20,7 +20,7 @@ from typing import Any
 
 from transforms.format import FORMATS, NARRATIVE, ReportFormat
 from transforms.model import Finding, Submission
-from transforms.narrative.figures import BY_CODE, QUANTITIES
+from transforms.narrative.figures import BY_CODE
 from transforms.rules.base import Expect, Message, ReportRule, Rule, add, fires, passes
 from transforms.rules.wording import at, num, plain, source
 
@@ -101,7 +101,7 @@ class StatedFigure(ReportRule):
 
 
 PROBLEMS_MIN_CHARS = 30  # fewer characters cannot say what the problems were and how they are being fixed
-NONE_WORDS = ("无", "没有", "暂无", "无。", "略")
+NONE_WORDS = ("无", "没有", "暂无", "略")  # all a part 五 says when it says nothing
 
 
 def problems_state(narrative: Mapping[str, tuple[str, str]] | None) -> tuple[str, int]:
@@ -111,7 +111,7 @@ def problems_state(narrative: Mapping[str, tuple[str, str]] | None) -> tuple[str
     text = "".join(narrative["problems"][0].split())
     if not text:
         return "empty", 0
-    if text.rstrip("。.") in {w.rstrip("。") for w in NONE_WORDS}:
+    if text.rstrip("。.") in NONE_WORDS:
         return "none", len(text)
     return ("short" if len(text) < PROBLEMS_MIN_CHARS else "ok"), len(text)
 
@@ -136,7 +136,7 @@ class ProblemsSection(ReportRule):
                        {"column": "problems_chars", "min_value": PROBLEMS_MIN_CHARS}, "short", self.formats)]
 
     def explain(self, kind: str, meta: Mapping[str, Any], sub: Submission, rows: list[Mapping[str, Any]]) -> Finding:
-        state, chars = problems_state(sub.narrative)
+        state, chars = rows[0]["problems_state"], int(rows[0]["problems_chars"])  # as the frame measured them
         text = sub.narrative["problems"][0].strip() if sub.narrative and "problems" in sub.narrative else ""
         where = sub.narrative["problems"][1] if text else None
         return self.finding(state if state in self.messages else "short", section="problems", cell=where or None,
@@ -244,6 +244,5 @@ class CopiedSection(Rule):
 STATED_FIGURE, PROBLEMS_SECTION, COPIED_SECTION = StatedFigure(), ProblemsSection(), CopiedSection()
 NARRATIVE_REPORT_RULES = (STATED_FIGURE, PROBLEMS_SECTION)
 NARRATIVE_RULES = (STATED_FIGURE, PROBLEMS_SECTION, COPIED_SECTION)
-QUANTITY_CODES = tuple(q.code for q in QUANTITIES)
 
 __all__ = ["COPIED_SECTION", "NARRATIVE_REPORT_RULES", "NARRATIVE_RULES", "NarrativeReport"]

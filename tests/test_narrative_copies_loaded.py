@@ -99,3 +99,25 @@ def test_a_copied_part_five_is_found_on_both_reports_once_both_are_in(tmp_path):
     before = _snapshot(settings.db)
     rebuild(settings)
     assert _snapshot(settings.db) == before
+
+
+def test_a_units_explanation_covers_the_copy_found_when_the_other_report_comes_in(tmp_path):
+    """The 说明 a file gives is kept (relation explanations): the N-COPY that arises the night the other unit's
+    report arrives carries it, and the explained report counts, while the other one is held."""
+    a, b = _townships()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    settings = Settings.from_env(inbox=inbox, db=tmp_path / "w.duckdb", out=tmp_path / "out",
+                                 archive=tmp_path / "archive", read_workers=1)
+    why = "本镇与邻镇的年度报告由县政务公开办统一培训后撰写，问题确属相同。"
+    values = consistent_values(FORMAT_2021.version, "township", random.Random(3))
+    write_document(inbox / f"{a}.docx", FORMAT_2021, values, a, YEAR, "word", narrative={
+        "problems": COPIED.format(year=YEAR, unit=a), "other": f"本年度未收取信息处理费。\n说明：N-COPY：{why}"})
+    run(settings)
+    assert _copies(settings.db) == {f"{a}.docx": ("accepted", [])}
+    _send(inbox, b, COPIED, 2, f"{b}.docx")
+    run(settings)
+    assert _copies(settings.db) == {f"{a}.docx": ("accepted_with_warnings", [b]), f"{b}.docx": ("needs_review", [a])}
+    with duckdb.connect(str(settings.db), read_only=True) as con:
+        assert con.execute("SELECT s.unit_name, f.explanation FROM findings f JOIN submissions s USING (submission_id) "
+                           "WHERE f.rule = 'N-COPY' ORDER BY 1").fetchall() == sorted([(a, why), (b, None)])

@@ -202,3 +202,25 @@ def test_the_real_reports_are_not_copies_of_each_other_but_the_same_report_is(re
     twin = NarrativeReport("twin", "other", "某县", 2024, "twin.pdf", reports[1].parts)
     found = COPIED_SECTION.check([*reports, twin], {2024})
     assert {k for k in found} == {"hongze-qu-2024.pdf", "twin"}
+
+
+def test_a_document_explains_a_narrative_warning_in_a_line_of_its_own(tmp_path):
+    """A Word report has no 说明 sheet: a line beginning with the rule's id is its 说明 (here in part 六), and the
+    warning it explains no longer holds the report."""
+    from transforms.writing.documents import write_document
+
+    registry = Registry.load(DEFAULT_REGISTRY)
+    unit = next(u for u in registry.units if u.unit_type == "township")
+    fmt = for_year(YEAR)
+    values = consistent_values(fmt.version, "township", random.Random(5))
+    stated = int(values[("requests", "new_received", "total")] or 0) + 7
+    why = "正文所写为全镇受理的咨询和申请总数，表格为依申请公开数，数据无误。"
+    path = write_document(tmp_path / "report.docx", fmt, values, unit.unit_name, YEAR, "word", narrative={
+        "overview": f"{YEAR}年，本机关共收到政府信息公开申请{stated}件。",
+        "other": f"本年度未收取信息处理费。\n说明：N-TEXT：{why}"}).path
+    sub = read_submission(path, registry)
+    assert sub.explanations == {"N-TEXT": why}
+    validate_submissions([sub], registry)
+    (finding,) = [f for f in sub.findings if f.rule == "N-TEXT"]
+    assert (finding.actual, finding.expected, finding.explanation) == (stated, stated - 7, why)
+    assert sub.status == "accepted_with_warnings"

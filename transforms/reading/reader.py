@@ -50,6 +50,8 @@ R_FORMAT, R_YEAR, R_UNIT, R_LABELS, R_NUMBER, R_BLANK, R_FORMULA = READING_RULES
 
 MAX_LISTED = 20  # cells named in one summary finding; the rest are counted
 _RULE_ID = re.compile(r"[A-Z][0-9]?-[A-Z]+")  # R-BLANK, T3-BALANCE, X-JUMP
+# 说明：N-TEXT：… (the id also typed in full-width letters; the reason kept as written)
+_EXPLANATION_LINE = re.compile(r"^\s*(?:说明\s*[:：]?\s*)?([A-ZＡ-Ｚ][0-9０-９]?[-－][A-ZＡ-Ｚ]+)\s*[:：,，、]\s*(\S.*)$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # a year in a cell of its own, possibly after a short field name: "2024年度", "报告年度：2024年"
 _YEAR_CELL = re.compile(r"^(?:\D{1,6}[:：](?=(?:19|20)\d{2}(?:年度?)?$)|(?=(?:19|20)\d{2}年度?$))((?:19|20)\d{2})")
@@ -234,6 +236,7 @@ class _Reader:
         if doc.kind != "workbook":
             parts = narrative_of(doc.blocks)
             self.sub.narrative = {code: (n.text, n.where) for code, n in parts.items()}
+            self._explanation_lines(doc.blocks)
         scans = [SheetScan(g) for g in tables]
         head = _document_head(doc) + _head_texts(tables)
         year = self._year(head)
@@ -252,6 +255,16 @@ class _Reader:
         self.sub.add(rule.finding(kind, **kw))
 
     # ------------------------------------------------------------ 说明 sheet
+    def _explanation_lines(self, blocks) -> None:
+        """A document's 说明: a line that begins with a rule's id (N-TEXT：正文所写为本级受理数 …), wherever the unit
+        put it — a table titled 说明 is read like the sheet."""
+        for block in blocks:
+            for line in block.text.splitlines():
+                m = _EXPLANATION_LINE.match(line)
+                rule_id = unicodedata.normalize("NFKC", m.group(1)) if m else None
+                if rule_id in RULES:
+                    self.sub.explanations[rule_id] = m.group(2).strip()
+
     def _explanations(self, grid: Grid) -> None:
         for row in grid.cells:
             texts = [str(v).strip() for v in row if v not in (None, "") and str(v).strip()]

@@ -53,6 +53,9 @@ def check_file(
 
 _EXPLAIN = (f"数据确实如此的，可在工作簿中加一张名为“{EXPLANATIONS_SHEET}”的工作表，每行写“规则编号、原因”"
             "（例如 X-JUMP、本年开展专项整治，处罚数量大幅增加）。")
+# a Word, PDF or web report has no sheets: its 说明 is a line of text that begins with the rule's id
+_EXPLAIN_DOCUMENT = ("数据或文字确实如此的，可在报告末尾（如“六、其他需要报告的事项”中）加一段“说明”，每条另起一行，"
+                     "以规则编号开头（例如 N-TEXT：正文所写为全镇受理的咨询和申请总数）。")
 _ADVICE = {
     "accepted": "校验通过，可以报送。",
     "accepted_with_warnings": "可以报送：每条提醒都已说明。",
@@ -118,5 +121,8 @@ def summary_zh(sub: Submission) -> str:
         if by[severity]:
             lines.extend(_block(f"{SEVERITY_ZH[severity]}（{title}）：", by[severity]))
     lines.append("")
-    lines.append(f"怎么办：{_ADVICE.get(sub.status, '')}")
+    advice = _ADVICE.get(sub.status, "")
+    if sub.source_kind not in (None, "workbook"):
+        advice = advice.replace(_EXPLAIN, _EXPLAIN_DOCUMENT)
+    lines.append(f"怎么办：{advice}")
     return "\n".join(lines)

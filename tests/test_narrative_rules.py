@@ -224,3 +224,18 @@ def test_a_document_explains_a_narrative_warning_in_a_line_of_its_own(tmp_path):
     (finding,) = [f for f in sub.findings if f.rule == "N-TEXT"]
     assert (finding.actual, finding.expected, finding.explanation) == (stated, stated - 7, why)
     assert sub.status == "accepted_with_warnings"
+
+
+def test_check_tells_a_document_how_to_explain_and_a_workbook_its_sheet():
+    from countystats.checking import summary_zh
+
+    registry = Registry.load(DEFAULT_REGISTRY)
+    unit = next(u for u in registry.units if u.unit_type == "township")
+    sub, _ = _report(unit, YEAR, "advice")
+    sub.narrative["overview"] = (f"{YEAR}年，本机关共收到政府信息公开申请999件。", "第2段")
+    validate_submissions([sub], registry)
+    assert sub.status == "needs_review"
+    for kind, says, not_says in (("word", "以规则编号开头", "工作表"), ("workbook", "工作表", "以规则编号开头")):
+        sub.source_kind = kind
+        advice = summary_zh(sub).split("怎么办：", 1)[1]
+        assert says in advice and not_says not in advice, (kind, advice)

@@ -47,7 +47,9 @@ def fake_read(settings, files):
     for incoming in files:
         kwargs = json.loads(Path(incoming.archive_path).read_text(encoding="utf-8"))  # like the real read step
         narrative = kwargs.pop("narrative", None)  # {part: text}: as read from a Word/PDF/HTML report
+        explanations = kwargs.pop("explanations", {})  # {rule: the unit's 说明}
         sub = report(**kwargs)
+        sub.explanations.update(explanations)
         if narrative is not None:
             sub.source_kind = "word"
             sub.narrative = {part: (text, "第2段") for part, text in narrative.items()}

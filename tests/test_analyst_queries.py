@@ -59,9 +59,15 @@ def test_queries_run_on_the_real_pipeline_warehouse(tmp_path):
     settings = Settings(inbox=tmp_path / "inbox", db=tmp_path / "data" / "w.duckdb", out=tmp_path / "out",
                         archive=tmp_path / "archive", units=write_units(tmp_path / "units.csv"), progress_every=1)
     drop(settings.inbox, "甲镇2020.xlsx", "2021-01-20 10:00:00", year=2020, version=FORMAT_2019.version, new=3)
+    problems = ("{}政务公开工作仍有不足：政策解读形式较为单一，图解、音视频解读运用不多；政府信息公开平台栏目更新不够及时，"
+                "个别栏目内容不全。下一步，{}将丰富解读形式，落实栏目专人负责，及时更新公开内容。")
     drop(settings.inbox, "甲镇.docx", "2025-01-20 10:00:00", year=2024,
-         narrative={"overview": "2024年，甲镇……", "other": "2024年，本机关未收取信息处理费。"})
-    drop(settings.inbox, "乙镇.xlsx", "2025-02-03 10:00:00", unit_code="T02", unit_name="乙镇", year=2024)
+         narrative={"overview": "2024年，甲镇……", "problems": problems.format("甲镇", "甲镇"),
+                    "other": "2024年，本机关未收取信息处理费。"},
+         explanations={"N-COPY": "乙镇照抄本镇报告，本镇报告系自行撰写。"})  # so it counts: is_current
+    # 乙镇's Word report copies 甲镇's part 五 (内容雷同, N-COPY)
+    drop(settings.inbox, "乙镇.docx", "2025-02-03 10:00:00", unit_code="T02", unit_name="乙镇", year=2024,
+         narrative={"problems": problems.format("乙镇", "乙镇")})
     pipeline.run(settings, run_id="r1", **FAKE)
     con = duckdb.connect(str(settings.db), read_only=True)
     try:

@@ -63,7 +63,7 @@ RETURN_REASON = "表二数字与正文不一致，请核对后重新报送。"  
 
 # The problems planted on purpose, by the rule that must find them: a warning holds a report until explained, a
 # notice leaves it counted, an error rejects it.
-WARNING_RULES = ("T3-SHIFT", "X-CARRY")
+WARNING_RULES = ("T3-SHIFT", "X-CARRY", "N-COPY")  # N-COPY: one pair of the newest year, explained by both units
 NOTICE_RULES = ("T3-ROWSUM",)  # a blank 总计, taken as its row's sum
 ERROR_RULES = ("T3-BALANCE", "T3-OUTCOMES", "T4-TOTAL")
 PROBLEMS = WARNING_RULES + NOTICE_RULES + ERROR_RULES
@@ -318,6 +318,7 @@ def _files(units: list[Unit], settings: Settings, seed: int) -> list[_File]:
             elif plan.corrected:
                 files.append(_file(unit, year, clean, got, seed, 2, archive, plan, None))
                 current[(unit.unit_code, year)] = clean
+    _copy_part_five(files)
     # a file naming a unit that is not in the registry: the reader's R-UNIT findings, a report nobody can place
     got = _received(rng, settings, NEWEST, None, False)
     version = for_year(NEWEST).version
@@ -328,6 +329,22 @@ def _files(units: list[Unit], settings: Settings, seed: int) -> list[_File]:
     unknown.sub.add(r_unit.finding("unknown", filer=FILER.text))
     files.append(unknown)
     return files
+
+
+def _copy_part_five(files: list[_File]) -> None:
+    """内容雷同 on purpose: of the newest year's clean reports that have a narrative, the second takes the first's
+    part 五 (its own name in it); both units explain it, so both reports count with their warning (N-COPY)."""
+    clean = [f for f in files if f.sub.report_year == NEWEST and f.planted is None and f.sub.narrative
+             and not f.plan.late and not f.plan.returned]
+    if len(clean) < 2:
+        return
+    first, second = clean[:2]
+    text, where = first.sub.narrative["problems"]
+    second.sub.narrative["problems"] = (text.replace(first.sub.unit_name, second.sub.unit_name), where)
+    for f in (first, second):
+        f.plan = Plan("N-COPY", explained=True)
+        f.planted = "N-COPY"
+        f.sub.explanations["N-COPY"] = EXPLANATION
 
 
 # ---------------------------------------------------------------- the warehouse

@@ -935,3 +935,21 @@ def test_reads_what_the_writer_wrote(year, options, registry, tmp_path):
         assert {k: sub.cells[k].source for k in written.sources} == dict(written.sources)
     else:
         assert all(ADDRESS.fullmatch(sub.cells[k].source) for k in cells)
+
+
+@pytest.mark.unit
+def test_drawn_header_row_broken_over_the_page(values):
+    """Table 四's third header row (结果维持 …, two lines in its narrow columns) broken by the page, above a row whose
+    figures are all blank (zeros left blank): there is no figure on either side, yet the words that open the next
+    page are the rest of the header, joined to it — not a row of its own that would hide the figures' row."""
+    rows, widths, _ = statutory_tables(values)["review_litigation"]
+    rows = [*rows[:3], [""] * 15]
+    doc = Report()
+    doc.paragraph("四、政府信息公开行政复议、行政诉讼情况")
+    doc.table(rows, widths, split_row=2)
+    first, second = [t for t in read_pdf(doc.save()).tables if len(t.col_edges) == 16]
+    assert second.continues
+    labels = [m.label.text for m in F21.section("review_litigation").columns]
+    litigation = [(v or "").replace("\n", "") for v in first.cells[-1][5:]]  # 行政复议's are merged from above
+    assert litigation == labels * 2
+    assert all(not (v or "").strip() for v in second.cells[0])  # the continuation opens with the figures' row

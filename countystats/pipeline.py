@@ -1,8 +1,9 @@
-"""The nightly job: discover → read → validate → load → publish.
+"""The nightly job: discover → read → validate → load → publish (the DAG: discover → check, in shards → load → publish).
 
 Each step is a plain function; ``countystats run`` calls :func:`run`, the Airflow DAG calls the ``task_*`` wrappers,
-which only move data between steps: small things (paths, ids) through XCom, the submissions as a pickle in a
-run-scoped staging directory (``data/staging/<run_id>/``). Heavy modules are imported inside the functions.
+which only move data between steps: small things (paths, ids, the shards' file lists) through XCom, the checked
+reports of each shard as Parquet in a run-scoped staging directory every worker sees (``data/staging/<run_id>/``,
+:mod:`transforms.warehouse.shards`). Heavy modules are imported inside the functions.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import pickle
 import shutil
 import sys
 import threading
@@ -221,7 +221,7 @@ def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> 
     staging = warehouse.staging_path(Path(settings.db), run_id)
     warehouse.sweep_stale(Path(settings.db))
     for old in settings.staging.glob("*") if settings.staging.is_dir() else ():
-        if time.time() - old.stat().st_mtime > 6 * 3600:  # pickles of runs that died before publishing
+        if time.time() - old.stat().st_mtime > 6 * 3600:  # shards of runs that died before publishing
             shutil.rmtree(old, ignore_errors=True)
     con = warehouse.open_staging(Path(settings.db), staging, fresh=fresh)
     try:
@@ -512,21 +512,6 @@ def _stage_dir(settings: Settings, run_id: str) -> Path:
     return path
 
 
-def _dump(batch: Batch, path: Path) -> str:
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    return str(path)
-
-
-def _load_batch(path: str | None) -> Batch:
-    if not path:
-        return []
-    with open(path, "rb") as fh:
-        return pickle.load(fh)  # noqa: S301 — our own file, written by the previous task of this run
-
-
 def task_discover(params: dict) -> dict:
     return discover(Settings.from_env(**params)).to_dict()
 
@@ -534,24 +519,51 @@ def task_discover(params: dict) -> dict:
 # Tasks return "" rather than None for "nothing": Airflow 3 logs a missing XCom as an error.
 
 
-def task_read(params: dict, found: dict, run_id: str) -> str:
+def shards(settings: Settings, found: Intake) -> list[list[dict]]:
+    """The new files in shards of ``settings.shard_files``, each as the JSON-able dicts a mapped task gets; one
+    empty shard when nothing is new (the night still loads and publishes)."""
+    files = [f.to_dict() for f in found.files]
+    size = max(settings.shard_files, 1)
+    return [files[i:i + size] for i in range(0, len(files), size)] or [[]]
+
+
+def check(settings: Settings, files: list[IncomingFile]) -> Batch:
+    """The work on a shard's files alone: each read in isolation, then validated in one Great Expectations run
+    (:func:`read` and :func:`validate`, looked up when called: a test process may stand in for them)."""
+    return validate(settings, read(settings, files)) if files else []
+
+
+def shard_folder(settings: Settings, run_id: str, files: list[IncomingFile]) -> Path:
+    """Where a shard's result goes: named by its files' hashes, so a retry of the shard writes the same folder."""
+    import hashlib
+
+    name = hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()[:16]
+    return _stage_dir(settings, run_id) / f"shard-{name}"
+
+
+def task_shards(params: dict, found: dict) -> list[list[dict]]:
+    return shards(Settings.from_env(**params), Intake.from_dict(found))
+
+
+def task_check(params: dict, shard: list[dict], run_id: str) -> str:
+    """A mapped task: check one shard, write its reports as Parquet where every worker sees them; returns the
+    folder ("" for the empty shard)."""
+    from transforms.inbox.archive import IncomingFile
+    from transforms.warehouse.shards import write_shard
+
     settings = Settings.from_env(**params)
-    files = Intake.from_dict(found).files
+    files = [IncomingFile(**f) for f in shard]
     if not files:
         return ""
-    return _dump(read(settings, files), _stage_dir(settings, run_id) / "read.pkl")
+    return str(write_shard(check(settings, files), shard_folder(settings, run_id, files)))
 
 
-def task_validate(params: dict, batch_path: str | None, run_id: str) -> str:
-    if not batch_path:
-        return ""
-    settings = Settings.from_env(**params)
-    batch = validate(settings, _load_batch(batch_path))
-    return _dump(batch, _stage_dir(settings, run_id) / "validated.pkl")
+def task_load(params: dict, shard_folders: list[str], run_id: str) -> str:
+    """The shards' reports, in the order discover found their files, loaded as one batch (DuckDB has one writer)."""
+    from transforms.warehouse.shards import read_shard
 
-
-def task_load(params: dict, batch_path: str | None, run_id: str) -> str:
-    return str(load(Settings.from_env(**params), _load_batch(batch_path), run_id))
+    batch = [pair for folder in shard_folders if folder for pair in read_shard(Path(folder))]
+    return str(load(Settings.from_env(**params), batch, run_id))
 
 
 def task_publish(params: dict, staging: str, run_id: str, found: dict) -> str:

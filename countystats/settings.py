@@ -32,6 +32,8 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     progress_every: int = 100  # log a progress line every N files
     read_workers: int = 0  # processes reading workbooks in parallel; 0 = one per CPU (max 4), 1 = in-process
+    # the DAG checks the new files in shards of this many, each a task on any worker (a shard takes seconds)
+    shard_files: int = 500
     # the report year being collected (0 = none): completeness lists its units before the first file of it arrives
     collecting_year: int = 0
     # every file is read in a worker process with these limits: a file that needs more is unreadable, alone
@@ -49,8 +51,8 @@ class Settings:
         for name in PATH_FIELDS:
             path = Path(getattr(self, name)).expanduser()
             object.__setattr__(self, name, path if path.is_absolute() else ROOT / path)
-        for name in ("progress_every", "read_workers", "collecting_year", "read_timeout_s", "read_memory_mb",
-                     "max_file_mb"):
+        for name in ("progress_every", "read_workers", "shard_files", "collecting_year", "read_timeout_s",
+                     "read_memory_mb", "max_file_mb"):
             object.__setattr__(self, name, int(getattr(self, name)))
         if self.today:
             date.fromisoformat(str(self.today))  # fail at start-up, not in the middle of a run
@@ -106,7 +108,8 @@ class Settings:
 
     @property
     def staging(self) -> Path:
-        """Run-scoped scratch space (next to the warehouse, so os.replace stays on one file system)."""
+        """Run-scoped scratch space (next to the warehouse, so os.replace stays on one file system). The DAG's
+        shards hand their checked reports to the load here: every worker must see it (compose: the data volume)."""
         return self.db.parent / "staging"
 
 

@@ -14,12 +14,15 @@ and Plotly are imported inside the steps when a task runs.
 1. **`discover`** checks the unit registry (a bad one stops the run before anything is touched), accounts for every
    inbox entry (taken in, ignored, or a problem with its reason), archives each new file byte for byte under its
    sha256 and records when it arrived. Hands on the new files and the entries not taken in (XCom).
-2. **`read`** reads every new file in an isolated worker process with a memory cap and a time limit: a file that
-   cannot be read is `unreadable`, alone, and the night goes on. Hands on `<db folder>/staging/<run>/read.pkl`.
-3. **`validate`** runs Great Expectations once over the readable reports: the format's own identities (勾稽关系) and
-   the law. Hands on `…/validated.pkl`.
-4. **`load`** builds the new warehouse in a staging copy: history, current reports, cross-year checks, lateness, and
-   the county roll-up re-checked. The published warehouse is not touched. Hands on the staging file's path.
+2. **`plan`** splits the new files into shards of `shard_files`.
+3. **`check`**, one mapped task per shard, on any worker: reads each file in an isolated worker process with a memory
+   cap and a time limit (a file that cannot be read is `unreadable`, alone, and the night goes on), then runs Great
+   Expectations once over the shard's readable reports: the format's own identities (勾稽关系), the law and the
+   narrative against the tables. Hands on `<db folder>/staging/<run>/shard-<hash>/`, the reports as Parquet, in a
+   folder every worker sees. A failed shard is retried alone.
+4. **`load`** builds the new warehouse in a staging copy from every shard: history, current reports, cross-year
+   checks, 内容雷同 across the year's reports, lateness, and the county roll-up re-checked. The published warehouse
+   is not touched. Hands on the staging file's path.
 5. **`publish`** replaces the published warehouse in one step, then writes the dashboards, the run summary and the
    findings. Hands on the summary's path.
 
@@ -36,6 +39,7 @@ environment variables of the worker (else from `Settings`); a value given when t
 - `db`: the published warehouse; `out`: dashboards, run summary, findings; `units`: the unit registry (CSV)
 - `deadline`, `county_deadline` (MM-DD of the following year), `timezone`: lateness (P-LATE), in county time
 - `read_workers`, `read_timeout_s`, `read_memory_mb`, `max_file_mb`: the limits of reading one file
+- `shard_files`: how many files one `check` task takes
 - `collecting_year`, `today`, `progress_every`: the year being collected, the date reports are judged as of, logging
 
 ## Outputs
@@ -91,24 +95,21 @@ def countystats_nightly():
         return pipeline.task_discover(dict(params))
 
     @task
-    def read(found: dict, params=None, run_id=None) -> str:
-        """Read every new file, each in an isolated worker process with a memory cap and a time limit.
+    def plan(found: dict, params=None) -> list:
+        """The new files in shards of `shard_files` (one empty shard when nothing is new)."""
+        from countystats import pipeline
 
-        Returns the path of the reports pickled in the run's staging folder ("" when nothing was new).
+        return pipeline.task_shards(dict(params), found)
+
+    @task(max_active_tis_per_dagrun=16)
+    def check(shard: list, params=None, run_id=None) -> str:
+        """One shard, on any worker: each file read in an isolated process with a memory cap and a time limit, then
+        the readable reports validated in one Great Expectations run. Returns the shard's folder of Parquet files in
+        the run's staging folder, which every worker sees ("" for the empty shard). A failed shard retries alone.
         """
         from countystats import pipeline
 
-        return pipeline.task_read(dict(params), found, run_id)
-
-    @task
-    def validate(batch_path: str, params=None, run_id=None) -> str:
-        """Validate the readable reports in one Great Expectations run; each report gets its findings and status.
-
-        Returns the path of the validated reports in the run's staging folder ("" when nothing was new).
-        """
-        from countystats import pipeline
-
-        return pipeline.task_validate(dict(params), batch_path, run_id)
+        return pipeline.task_check(dict(params), shard, run_id)
 
     @task  # builds a staging file only: the warehouse Asset changes when publish replaces it
     def load(batch_path: str, params=None, run_id=None) -> str:
@@ -131,7 +132,9 @@ def countystats_nightly():
         return pipeline.task_publish(dict(params), staging, run_id, found)
 
     found = discover()
-    publish(load(validate(read(found))), found)
+    # a mapped task does not take its docstring as its documentation in the UI: given explicitly
+    check_each = check.override(doc_md=check.function.__doc__).expand(shard=plan(found))
+    publish(load(check_each), found)
 
 
 countystats_nightly()

@@ -69,7 +69,7 @@ FAKE = {"reader": fake_read, "validator": skip_validation}  # keyword arguments 
 
 def install() -> None:
     """Make the pipeline's own read and validate steps the stand-ins, for a process that runs the DAG: its tasks
-    (``pipeline.task_read``, ``task_validate``) call ``pipeline.read`` and ``pipeline.validate`` by name."""
+    (``pipeline.task_check``, through ``pipeline.check``) call ``pipeline.read`` and ``pipeline.validate`` by name."""
     pipeline.read, pipeline.validate = fake_read, skip_validation
 
 

@@ -86,8 +86,8 @@ def test_dag_integrity(tmp_path):
     assert info["schedule"] == "0 2 * * *" and info["timezone"] == "Asia/Shanghai"
     assert info["catchup"] is False and info["max_active_runs"] == 1
     assert set(info["retries"]) == {2} and set(info["retry_delay"]) == {300.0}
-    assert info["order"] == ["discover", "read", "validate", "load", "publish"]
-    assert info["upstream"] == {"discover": [], "read": ["discover"], "validate": ["read"], "load": ["validate"],
+    assert info["order"] == ["discover", "plan", "check", "load", "publish"]
+    assert info["upstream"] == {"discover": [], "plan": ["discover"], "check": ["plan"], "load": ["check"],
                                 "publish": ["discover", "load"]}
     # params show the defaults of Settings, the one place they are defined (no COUNTYSTATS_* env here)
     assert info["params"] == Settings().as_strings()
@@ -159,16 +159,40 @@ def test_dag_test_end_to_end(airflow_home, tmp_path):
     assert not list(db.parent.glob(".*staging*"))
 
 
+WAREHOUSE_CONTENT = {  # what a warehouse says, by the files' hashes (ids and load times differ between runs)
+    "submissions": "SELECT sha256, unit_code, report_year, format_version, source_kind, status, is_current, is_late, "
+                   "error_count, warning_count, notice_count FROM submissions",
+    "findings": "SELECT s.sha256, f.finding_no, f.rule, f.severity, f.section, f.row_code, f.column_code, f.cell, "
+                "f.message, f.expected, f.actual, f.explanation FROM findings f JOIN submissions s USING (submission_id)",
+    "cells": "SELECT s.sha256, v.section, v.row_code, v.column_code, v.value, v.is_blank, v.source_cell, v.raw "
+             "FROM cell_values v JOIN submissions s USING (submission_id)",
+    "narratives": "SELECT s.sha256, n.section, n.text, n.source FROM narratives n JOIN submissions s USING (submission_id)",
+    "copies": "SELECT a.sha256, c.section, b.sha256, c.similarity FROM narrative_copies c JOIN submissions a "
+              "USING (submission_id) JOIN submissions b ON b.submission_id = c.other_submission_id",
+    "completeness": "SELECT unit_code, report_year, status, on_time FROM completeness",
+    "totals": "SELECT report_year, scope, section, row_code, column_code, value, reports FROM county_totals",
+}
+
+
+def warehouse_content(db: Path) -> dict[str, list]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in WAREHOUSE_CONTENT.items()}
+    finally:
+        con.close()
+
+
 @pytest.mark.slow
 def test_countystats_nightly_on_the_example_county(airflow_home, tmp_path, example_inbox, monkeypatch, capsys):
-    """The README's main path for real (`airflow dags test` in a subprocess), pointed at temporary folders."""
+    """The README's main path for real (`airflow dags test` in a subprocess), pointed at temporary folders, the
+    files checked in shards of 20 (mapped tasks); the warehouse is the one `countystats run` makes in one process."""
     from countystats import nightly
 
     monkeypatch.setattr(nightly, "AIRFLOW_HOME", airflow_home)
     for key in [k for k in os.environ if k.startswith(("AIRFLOW", "COUNTYSTATS_"))]:
         monkeypatch.delenv(key)
     settings = Settings(inbox=example_inbox, db=tmp_path / "w.duckdb", out=tmp_path / "out",
-                        archive=tmp_path / "archive")
+                        archive=tmp_path / "archive", shard_files=20)
     for key, value in settings.as_env().items():
         monkeypatch.setenv(key, value)
     assert nightly.run_dag_locally() == 0
@@ -184,3 +208,10 @@ def test_countystats_nightly_on_the_example_county(airflow_home, tmp_path, examp
     finally:
         con.close()
     assert (airflow_home / "logs" / "nightly.log").exists()
+    assert not list(settings.staging.glob("*/shard-*"))  # the shards' folders go with the run
+    from countystats.pipeline import run
+
+    one = settings.with_(db=tmp_path / "one" / "w.duckdb", out=tmp_path / "one" / "out",
+                         archive=tmp_path / "one" / "archive")
+    run(one)
+    assert warehouse_content(one.db) == warehouse_content(settings.db)

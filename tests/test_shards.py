@@ -1,0 +1,67 @@
+"""A shard's checked reports stored as Parquet and read back exactly (transforms/warehouse/shards.py), and the new
+files split into shards in order (countystats.pipeline.shards)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from countystats.examples.reports import make_submission
+from countystats.pipeline import Intake, shards
+from countystats.settings import Settings
+from transforms.inbox.archive import IncomingFile
+from transforms.model import Finding, Submission
+from transforms.warehouse.shards import read_shard, write_shard
+
+pytestmark = pytest.mark.unit
+
+
+def _batch():
+    subs = [make_submission(version, "township", random.Random(i)) for i, version in enumerate(("2021", "2019", "2021"))]
+    subs[0].narrative = {"problems": ("一是政策解读形式单一；\n二是……", "第3段–第5段"), "other": ("无。", "第7段")}
+    subs[0].explanations = {"N-COPY": "由县里统一培训后撰写", "T3-SHIFT": "确有科研机构申请"}
+    key = next(iter(subs[1].cells))
+    subs[1].cells[key].raw = "32500元"
+    subs[1].cells[key].value = 3.25
+    subs[1].findings += [Finding("T2-FEES", "warning", "“=HYPERLINK()” 元？", "proactive", "fees", "amount_wan_yuan",
+                                 "Sheet1!D9", 3.25, "32500元", "单位说明"),
+                         Finding("N-COPY", "warning", "雷同", "problems", actual=0.9731, expected="2024年甲镇.docx")]
+    subs[2].cells[next(iter(subs[2].cells))].value = None  # a blank stays blank, not 0
+    bad = Submission("坏文件.xlsx", "f" * 64, unreadable=True, source_kind=None)
+    bad.findings.append(Finding("R-FORMAT", "error", "文件已损坏"))
+    nowhere = Submission("无名.docx", "e" * 64, report_year=None, source_kind="word")
+    incoming = [IncomingFile(f"第{i}个.xlsx", f"{i:064d}", "2025-01-02T03:04:05", f"/archive/{i}.xlsx",
+                             path_b64="sbK3", backfill=i == 1) for i in range(5)]
+    return list(zip(incoming, [*subs, bad, nowhere], strict=True))
+
+
+def test_a_shard_reads_back_exactly_what_was_written(tmp_path):
+    batch = _batch()
+    folder = write_shard(batch, tmp_path / "shard-1")
+    back = read_shard(folder)
+    assert back == batch
+    value = back[1][1].cells[next(iter(back[1][1].cells))]
+    assert (value.value, value.raw) == (3.25, "32500元")
+    whole = [c.value for c in back[0][1].cells.values() if c.value is not None]
+    assert whole and all(isinstance(v, int) for v in whole if float(v).is_integer())
+    assert sorted(p.name for p in folder.iterdir()) == ["cells.parquet", "findings.parquet", "submissions.parquet"]
+
+
+def test_a_retried_shard_replaces_the_folder_whole_and_an_empty_one_reads_empty(tmp_path):
+    folder = tmp_path / "shard-1"
+    write_shard(_batch(), folder)
+    (tmp_path / "shard-1.tmp").mkdir()  # what a killed attempt may leave
+    write_shard(_batch()[:2], folder)
+    assert read_shard(folder) == _batch()[:2]
+    assert not (tmp_path / "shard-1.tmp").exists()
+    assert read_shard(write_shard([], tmp_path / "empty")) == []
+
+
+def test_the_new_files_are_split_in_order_into_shards_of_the_setting():
+    files = [IncomingFile(f"{i}.xlsx", f"{i:064d}", "2025-01-02T03:04:05", f"/a/{i}") for i in range(7)]
+    got = shards(Settings(shard_files=3), Intake(files=files))
+    assert [[f["path"] for f in shard] for shard in got] == [["0.xlsx", "1.xlsx", "2.xlsx"],
+                                                            ["3.xlsx", "4.xlsx", "5.xlsx"], ["6.xlsx"]]
+    assert [IncomingFile(**f) for shard in got for f in shard] == files
+    assert shards(Settings(shard_files=3), Intake()) == [[]]  # nothing new: one empty shard, the night goes on

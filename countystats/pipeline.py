@@ -546,8 +546,8 @@ def task_shards(params: dict, found: dict) -> list[list[dict]]:
 
 
 def task_check(params: dict, shard: list[dict], run_id: str) -> str:
-    """A mapped task: check one shard, write its reports as Parquet where every worker sees them; returns the
-    folder ("" for the empty shard)."""
+    """A mapped task: check one shard, write its reports as Parquet where every worker sees them; returns where
+    ("" for the empty shard): a folder of the run's staging folder, or a URL under ``shard_store``."""
     from transforms.inbox.archive import IncomingFile
     from transforms.warehouse.shards import write_shard
 
@@ -555,15 +555,63 @@ def task_check(params: dict, shard: list[dict], run_id: str) -> str:
     files = [IncomingFile(**f) for f in shard]
     if not files:
         return ""
-    return str(write_shard(check(settings, files), shard_folder(settings, run_id, files)))
+    folder = write_shard(check(settings, files), shard_folder(settings, run_id, files))
+    if not settings.shard_store:
+        return str(folder)
+    return _put_shard(folder, _store(settings, run_id) / folder.name)
 
 
 def task_load(params: dict, shard_folders: list[str], run_id: str) -> str:
     """The shards' reports, in the order discover found their files, loaded as one batch (DuckDB has one writer)."""
     from transforms.warehouse.shards import read_shard
 
-    batch = [pair for folder in shard_folders if folder for pair in read_shard(Path(folder))]
-    return str(load(Settings.from_env(**params), batch, run_id))
+    settings = Settings.from_env(**params)
+    batch = []
+    for where in shard_folders:
+        if where:
+            folder = _get_shard(where, _stage_dir(settings, run_id)) if "://" in where else Path(where)
+            batch += read_shard(folder)
+    staging = load(settings, batch, run_id)
+    if settings.shard_store:  # loaded: the run's shards are no longer needed (publish works from the staging file)
+        store = _store(settings, run_id)
+        if store.exists():
+            store.rmdir(recursive=True)
+    return str(staging)
+
+
+# Object storage (``shard_store``: s3://…, gs://…, file:///…) through Airflow's ObjectStoragePath. A shard is three
+# Parquet files and a marker written last: a reader takes a shard only when the marker says it is whole.
+DONE = "_complete"
+
+
+def _store(settings: Settings, run_id: str):
+    from airflow.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(settings.shard_store.rstrip("/")) / safe_run_id(run_id)
+
+
+def _put_shard(folder: Path, target) -> str:
+    target.mkdir(parents=True, exist_ok=True)
+    (target / DONE).unlink(missing_ok=True)  # a retry: not whole until written again
+    for part in sorted(folder.iterdir()):
+        (target / part.name).write_bytes(part.read_bytes())
+    (target / DONE).write_bytes(b"")
+    shutil.rmtree(folder, ignore_errors=True)
+    return str(target)
+
+
+def _get_shard(url: str, local: Path) -> Path:
+    from airflow.sdk import ObjectStoragePath
+
+    source = ObjectStoragePath(url)
+    if not (source / DONE).exists():
+        raise FileNotFoundError(f"shard {url} is not complete")
+    folder = local / source.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for part in source.iterdir():
+        if part.name != DONE:
+            (folder / part.name).write_bytes(part.read_bytes())
+    return folder
 
 
 def task_publish(params: dict, staging: str, run_id: str, found: dict) -> str:

@@ -34,6 +34,9 @@ class Settings:
     read_workers: int = 0  # processes reading workbooks in parallel; 0 = one per CPU (max 4), 1 = in-process
     # the DAG checks the new files in shards of this many, each a task on any worker (a shard takes seconds)
     shard_files: int = 500
+    # where the shards hand their reports to the load: "" = the run's staging folder (a folder every worker sees);
+    # a URL (s3://bucket/prefix, gs://…, file:///shared/…) = object storage, through Airflow's ObjectStoragePath
+    shard_store: str = ""
     # the report year being collected (0 = none): completeness lists its units before the first file of it arrives
     collecting_year: int = 0
     # every file is read in a worker process with these limits: a file that needs more is unreadable, alone

@@ -39,7 +39,7 @@ environment variables of the worker (else from `Settings`); a value given when t
 - `db`: the published warehouse; `out`: dashboards, run summary, findings; `units`: the unit registry (CSV)
 - `deadline`, `county_deadline` (MM-DD of the following year), `timezone`: lateness (P-LATE), in county time
 - `read_workers`, `read_timeout_s`, `read_memory_mb`, `max_file_mb`: the limits of reading one file
-- `shard_files`: how many files one `check` task takes
+- `shard_files`, `shard_store`: how many files one `check` task takes, where the shards hand over their reports
 - `collecting_year`, `today`, `progress_every`: the year being collected, the date reports are judged as of, logging
 
 ## Outputs

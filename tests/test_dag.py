@@ -126,8 +126,11 @@ def _fake_county(tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_dag_test_end_to_end(airflow_home, tmp_path):
-    """dag.test() in-process (fake reader: the DAG's plumbing, XCom, staging and publication are what's tested)."""
-    env = airflow_env(airflow_home, **_fake_county(tmp_path))
+    """dag.test() in-process (fake reader: the DAG's plumbing, XCom, staging and publication are what's tested);
+    one file a shard, the shards handed to the load through object storage (ObjectStoragePath, a file:// URL)."""
+    store = tmp_path / "object-store"
+    env = airflow_env(airflow_home, **{**_fake_county(tmp_path), "COUNTYSTATS_SHARD_FILES": "1",
+                                       "COUNTYSTATS_SHARD_STORE": store.as_uri()})
     script = f"""
         import fake_reading
         fake_reading.install()
@@ -156,6 +159,8 @@ def test_dag_test_end_to_end(airflow_home, tmp_path):
         assert n_cells == 3 * 26 * 7
         summary = json.loads((Path(env["COUNTYSTATS_OUT"]) / "run-summary.json").read_text(encoding="utf-8"))
         assert len(summary["files"]) == (3 if attempt == 1 else 0)
+        # the shards went through the store, and were removed once loaded
+        assert store.is_dir() and not any(p.is_file() for p in store.rglob("*"))
     assert not list(db.parent.glob(".*staging*"))
 
 

@@ -76,7 +76,8 @@ def load(
     # 内容雷同 depends on the other reports of the year: found over the warehouse's and the new ones together
     copies = find_copies(con, registry, todo, next_id)
 
-    sub_rows, finding_rows, value_rows, narrative_rows, explanation_rows, ids = [], [], [], [], [], []
+    ids: list[int] = []
+    pending: dict[str, list[tuple]] = {name: [] for name in _LOADED}
     for n, (incoming, sub) in enumerate(todo, 1):
         sid = next_id
         next_id += 1
@@ -100,27 +101,25 @@ def load(
                 is_late = True
             if sub.status in COUNTED and (mine is None or (got, sid) >= (mine.received_at, mine.submission_id)):
                 current[key] = _Report(sid, got, sub.format_version, _values(sub))
-        sub_rows.append(_submission_row(sid, incoming, sub, got, now, run_id, is_late))
-        finding_rows += [
+        pending["submissions"].append(_submission_row(sid, incoming, sub, got, now, run_id, is_late))
+        pending["findings"] += [
             (sid, i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message,
              _text(f.expected), _text(f.actual), f.explanation)
             for i, f in enumerate(sub.findings, 1)
         ]
-        value_rows += [
+        pending["cell_values"] += [
             (sid, c.section, c.row, c.column, None if c.value is None else float(c.value), c.value is None,
              c.source, _text(c.raw))
             for c in sub.cells.values()
         ]
-        narrative_rows += [(sid, code, text, where) for code, (text, where) in (sub.narrative or {}).items()]
-        explanation_rows += [(sid, rule, text) for rule, text in sub.explanations.items()]
+        pending["narratives"] += [(sid, code, text, where) for code, (text, where) in (sub.narrative or {}).items()]
+        pending["explanations"] += [(sid, rule, text) for rule, text in sub.explanations.items()]
+        if n % FLUSH_EVERY == 0:  # rows go to DuckDB as they come: memory does not grow with the batch
+            _flush(con, pending)
         if n % max(settings.progress_every, 1) == 0:
             log.info("countystats: 已入库 %d/%d 个文件", n, len(todo))
 
-    _insert(con, "submissions", sub_rows)
-    _insert(con, "findings", finding_rows)
-    _insert(con, "cell_values", value_rows)
-    _insert(con, "narratives", narrative_rows)
-    _insert(con, "explanations", explanation_rows)
+    _flush(con, pending)
     reviewed = _write_reviews(con, decisions) if decisions is not None else set()
     reviewed |= write_copies(con, copies, _insert, _text)  # the earlier reports whose 内容雷同 changed
     _restatus(con, reviewed)
@@ -134,6 +133,16 @@ def load(
     con.execute("INSERT OR REPLACE INTO meta VALUES ('last_run_id', ?), ('last_loaded_at', ?)",
                 [run_id, now.isoformat(sep=" ")])
     return LoadResult(ids, skipped)
+
+
+_LOADED = ("submissions", "findings", "cell_values", "narratives", "explanations")  # the rows a load writes
+FLUSH_EVERY = 200  # submissions whose rows are written together
+
+
+def _flush(con, pending: dict[str, list[tuple]]) -> None:
+    for name in _LOADED:
+        _insert(con, name, pending[name])
+        pending[name].clear()
 
 
 @dataclass

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------- schema
 
 
+LOAD_MEMORY_MB = 256  # DuckDB's own memory while loading (the rows it spills go next to the staging file)
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     import duckdb
 
@@ -107,6 +110,9 @@ def open_staging(published: Path, staging: Path, fresh: bool = False) -> duckdb.
         raise ConcurrentRunError(f"{published} was replaced while being copied; run again")
     _base_file(staging).write_text(base)
     con = connect(staging)
+    # DuckDB keeps what it writes in its buffer pool (by default up to 80 % of the machine's memory): a cap makes it
+    # write the province's warehouse out as it grows, so a load's memory does not grow with the batch
+    con.execute(f"SET memory_limit = '{LOAD_MEMORY_MB}MB'").fetchall()
     ensure_schema(con)
     return con
 

@@ -244,6 +244,8 @@ class FormatIndex:
     fmt: ReportFormat
     sections: dict[str, SectionIndex]
     _row_memo: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False)
+    # a sheet row's label cells (reading_tables.SheetScan.signature) → its best matching run, for find_row_labels
+    label_memo: dict[tuple, tuple | None] = field(default_factory=dict, repr=False)
 
     def match_row(self, text: str) -> tuple[str, str] | None:
         if text in self._row_memo:

@@ -361,7 +361,8 @@ class _Reader:
             not_printed = {k for r in undivided for k in section.children(r)}  # their parent carries the figure
             divided = chosen.divided.get(section.code)
             summed = _divided_rows(section, divided) if divided else ()
-            for key, row_col, row, measure in _plan(fmt.version, section.code):
+            rows_of_grid, origin, sheet_name, refs = grid.cells, grid.origin, grid.name, grid.refs
+            for key, row_col, row, measure, described in _plan(fmt.version, section.code):
                 _, row_code, col = key
                 if row.derived and row_code not in undivided:
                     continue  # computed below from its children
@@ -374,23 +375,30 @@ class _Reader:
                 if pos is None:
                     cells[key] = Cell(section.code, row_code, col, None)
                     continue
-                source = grid.address(*pos)
-                ref = a1(*grid.top_left(*pos)) if formulas or errors else None
-                where = dict(section=section.code, row=row_code, column=col, cell=source,
-                             where=section.describe(row_code, col), src=source)
-                if ref in formulas:
-                    cells[key] = Cell(section.code, row_code, col, None, source, raw="=")
-                    self._add(R_FORMULA, "uncached", **where)
-                    continue
-                if ref in errors:  # a formula that failed (#DIV/0!): calamine shows it blank, but it is no figure
-                    cells[key] = Cell(section.code, row_code, col, None, source, raw=errors[ref])
-                    self._add(R_NUMBER, "error_value", actual=errors[ref], value=errors[ref], **where)
-                    any_value = True
-                    continue
-                parsed = parse(grid.get(*pos), measure)
+                # grid.address(*pos) and grid.get(*pos), inlined: this runs for every figure of every report
+                top_left = origin.get(pos, pos)
+                source = f"{sheet_name}!{a1(*top_left)}" if refs is None else grid.address(*pos)
+                if formulas or errors:
+                    ref = a1(*top_left)
+                    if ref in formulas or ref in errors:
+                        where = dict(section=section.code, row=row_code, column=col, cell=source, where=described,
+                                     src=source)
+                        if ref in formulas:
+                            cells[key] = Cell(section.code, row_code, col, None, source, raw="=")
+                            self._add(R_FORMULA, "uncached", **where)
+                            continue
+                        # a formula that failed (#DIV/0!): calamine shows it blank, but it is no figure
+                        cells[key] = Cell(section.code, row_code, col, None, source, raw=errors[ref])
+                        self._add(R_NUMBER, "error_value", actual=errors[ref], value=errors[ref], **where)
+                        any_value = True
+                        continue
+                r, c = pos
+                line = rows_of_grid[r] if 0 <= r < len(rows_of_grid) else ()
+                parsed = parse(line[c] if 0 <= c < len(line) else None, measure)
                 cells[key] = Cell(section.code, row_code, col, parsed.value, source, parsed.raw)
                 if parsed.error:
-                    self._add(R_NUMBER, "not_a_number", actual=str(parsed.raw), reason=parsed.error, **where)
+                    self._add(R_NUMBER, "not_a_number", actual=str(parsed.raw), reason=parsed.error, section=section.code,
+                              row=row_code, column=col, cell=source, where=described, src=source)
                     any_value = True
                 elif parsed.value is None:
                     section_blanks.append((section, row_code, col, source))
@@ -649,14 +657,17 @@ def _head_texts(grids: list[Grid]) -> list[tuple[list, int, str]]:
 
 
 @lru_cache(maxsize=64)
-def _plan(version: str, section_code: str) -> tuple[tuple[tuple[str, str, str], tuple[str, str], Row, Measure], ...]:
-    """((section, row, column), (row, column), row, measure) of every cell of a section, in reading order.
+def _plan(version: str, section_code: str) -> tuple[tuple[tuple[str, str, str], tuple[str, str], Row, Measure, str],
+                                                    ...]:
+    """((section, row, column), (row, column), row, measure, description) of every cell of a section, in reading
+    order.
 
     Looked up once per format instead of for every cell of every file.
     """
     section = FORMATS[version].section(section_code)
     return tuple(
-        ((section_code, row_code, col), (row_code, col), section.row_by_code[row_code], section.measure(row_code, col))
+        ((section_code, row_code, col), (row_code, col), section.row_by_code[row_code], section.measure(row_code, col),
+         section.describe(row_code, col))
         for row_code, col in section.cells()
     )
 

@@ -11,10 +11,9 @@ headers that name both the proceeding and the result (行政诉讼 → 未经复
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from transforms.reading.grid import Grid
-from transforms.reading.labels import FormatIndex, SectionIndex, loose
+from transforms.reading.labels import MEMO_SIZE, FormatIndex, SectionIndex, loose
 from transforms.reading.numbers import is_blank, looks_like_value
 
 MAX_LABEL_CELLS = 8  # text cells per row considered as label parts
@@ -55,13 +54,6 @@ class Located:
         return len(self.values)
 
 
-@lru_cache(maxsize=16384)
-def _text_kind(text: str) -> int:
-    if is_blank(text):
-        return BLANK
-    return VALUE if looks_like_value(text) else TEXT
-
-
 def cell_kind(v: object) -> int:
     if v is None:
         return BLANK
@@ -78,19 +70,28 @@ class SheetScan:
         self.kinds: list[list[int]] = []  # per row, per column: BLANK / TEXT / VALUE
         self.text_cells: list[list[tuple[int, str]]] = []  # per row: (col, text) of label-like cells
         self.value_cols: list[set[int]] = []  # per row: columns holding a value-like non-blank cell
-        self._texts: set[tuple[int, int]] = set()
-        self._runs: dict[int, list[tuple[tuple[int, int], int, str]]] = {}  # see runs()
+        self._signatures: dict[int, tuple] = {}  # see signature()
+        self._merged: dict[int, frozenset[int]] = {}  # see inside_merges()
         self._heads: dict[frozenset, dict] = {}  # all_rows → header_texts memo shared by the sections
-        for r, row in enumerate(grid.cells):
-            kinds = [BLANK if v is None else _text_kind(v) if isinstance(v, str) else VALUE for v in row]  # cell_kind
-            texts = [(c, row[c]) for c, k in enumerate(kinds) if k == TEXT]
-            self.kinds.append(kinds)
-            self.text_cells.append(texts)
-            self.value_cols.append({c for c, k in enumerate(kinds) if k == VALUE})
-            self._texts.update((r, c) for c, _ in texts)
+        kinds_of, text_cells, value_cols = self.kinds.append, self.text_cells.append, self.value_cols.append
+        known = _KINDS
+        for row in grid.cells:
+            # cell_kind of each cell; the texts seen before are looked up, the others classified (once per process)
+            kinds = [BLANK if v is None else known.get(v, _UNSEEN) if isinstance(v, str) else VALUE for v in row]
+            if _UNSEEN in kinds:
+                kinds = [_text_kind(v) if k == _UNSEEN else k for v, k in zip(row, kinds, strict=True)]
+            kinds_of(kinds)
+            if TEXT in kinds:
+                text_cells([(c, row[c]) for c, k in enumerate(kinds) if k == TEXT])
+            else:
+                text_cells([])
+            value_cols({c for c, k in enumerate(kinds) if k == VALUE} if VALUE in kinds else set())
 
     def is_text(self, r: int, c: int) -> bool:
-        return (r, c) in self._texts
+        if 0 <= r < len(self.kinds):
+            kinds = self.kinds[r]
+            return 0 <= c < len(kinds) and kinds[c] == TEXT
+        return False
 
     def is_blank(self, r: int, c: int) -> bool:
         """Like ``is_blank(grid.get(r, c))``: outside the grid is blank."""
@@ -98,71 +99,138 @@ class SheetScan:
             return self.kinds[r][c] == BLANK
         return True
 
+    def inside_merges(self, r: int) -> frozenset[int]:
+        """Columns of row r covered by a merged range that starts in a column to their left."""
+        cols = self._merged.get(r)
+        if cols is None:
+            origin = self.grid.origin
+            cols = self._merged[r] = frozenset(
+                c for c in range(len(self.grid.cells[r])) if (r, c) in origin and origin[(r, c)][1] != c
+            ) if origin else frozenset()
+        return cols
+
+    def signature(self, r: int) -> tuple:
+        """What row r's candidate labels depend on: its first MAX_LABEL_CELLS label cells (column, text) and, between
+        each and the one before, whether a value cell cuts them apart and whether both are one merged cell."""
+        sig = self._signatures.get(r)
+        if sig is None:
+            texts = self.text_cells[r][:MAX_LABEL_CELLS]
+            if len(texts) <= 1:
+                sig = (tuple(texts), ())
+            else:
+                origin, kinds = self.grid.origin, self.kinds[r]
+                flags = []
+                prev_c, prev_o = texts[0][0], origin.get((r, texts[0][0]), (r, texts[0][0]))
+                for c, _text in texts[1:]:
+                    o = origin.get((r, c), (r, c))
+                    flags.append((VALUE in kinds[prev_c + 1 : c]) * 2 + (o == prev_o))
+                    prev_c, prev_o = c, o
+                sig = (tuple(texts), tuple(flags))
+            self._signatures[r] = sig
+        return sig
+
     def runs(self, r: int) -> list[tuple[tuple[int, int], int, str]]:
         """Row r's distinct candidate label texts, each with the best rank of its runs: (rank, end column, text).
 
         A label merged over several columns yields the same text from many runs; only the longest, leftmost one
-        can win (see find_row_labels), so each text is matched once, and once for both formats.
+        can win (see find_row_labels), so each text is matched once, and once for both formats. Rows alike (the
+        same labels in the same columns) recur in every file of a template: their runs are worked out once.
         """
-        if r not in self._runs:
-            best: dict[str, tuple[tuple[int, int], int]] = {}
-            for i, j, end_col, text in label_runs(self, r):
-                rank = (j, -i)
-                if text not in best or rank > best[text][0]:
-                    best[text] = (rank, end_col)
-            self._runs[r] = [(rank, end_col, text) for text, (rank, end_col) in best.items()]
-        return self._runs[r]
+        return _runs(self.signature(r))
 
     def header_memo(self, all_rows: set[int]) -> dict:
         return self._heads.setdefault(frozenset(all_rows), {})
 
 
+# the same texts and rows recur in every file: what they are is worked out once per process. Bounded like the
+# other memos (labels.MEMO_SIZE), and only short texts are kept (a label is short; a hostile sheet's are not)
+_KINDS: dict[str, int] = {"": BLANK}  # text → its kind, as cell_kind says
+_RUNS: dict[tuple, list[tuple[tuple[int, int], int, str]]] = {}  # row signature → its runs
+MEMO_TEXT = 200  # characters: longer texts are classified each time
+_UNSEEN = -1
+_MISS = object()
+
+
+def _text_kind(text: str) -> int:
+    kind = _KINDS.get(text)
+    if kind is None:
+        kind = BLANK if is_blank(text) else VALUE if looks_like_value(text) else TEXT
+        if len(_KINDS) < MEMO_SIZE and len(text) <= MEMO_TEXT and text.__class__ is str:
+            _KINDS[text] = kind
+    return kind
+
+
+def _memo_worthy(sig: tuple) -> bool:
+    """Whether a row signature is kept in a process-wide memo: its texts are short."""
+    return sum(len(t) for _c, t in sig[0]) <= MEMO_TEXT * 2
+
+
+def _runs(sig: tuple) -> list[tuple[tuple[int, int], int, str]]:
+    runs = _RUNS.get(sig)
+    if runs is None:
+        best: dict[str, tuple[tuple[int, int], int]] = {}
+        for i, j, end_col, text in _label_runs(*sig):
+            rank = (j, -i)
+            if text not in best or rank > best[text][0]:
+                best[text] = (rank, end_col)
+        runs = [(rank, end_col, text) for text, (rank, end_col) in best.items()]
+        if len(_RUNS) < MEMO_SIZE and _memo_worthy(sig):
+            _RUNS[sig] = runs
+    return runs
+
+
 def label_runs(scan: SheetScan, r: int):
     """Candidate label texts of row r: runs of consecutive label cells (no value cell in between), deduped merges."""
-    texts = scan.text_cells[r][:MAX_LABEL_CELLS]
-    values = scan.value_cols[r]
-    origin = scan.grid.origin
-    origins = [origin.get((r, c), (r, c)) for c, _ in texts]  # grid.top_left of each label cell
-    # cut[j]: a value cell sits between label cells j-1 and j, so no run joins them
-    cut = [False] + [bool(values) and any(texts[j - 1][0] < v < texts[j][0] for v in values)
-                     for j in range(1, len(texts))]
+    return _label_runs(*scan.signature(r))
+
+
+def _label_runs(texts: tuple[tuple[int, str], ...], flags: tuple[int, ...]):
+    """The runs of a row signature (SheetScan.signature): ``flags[j - 1]`` says whether a value cell sits between
+    label cells j-1 and j (2: no run joins them) and whether both are one merged cell (1)."""
     for i in range(len(texts)):
-        joined, last_text, last_origin = "", None, None
+        joined, last_text = "", None
         for j in range(i, min(len(texts), i + MAX_JOIN)):
             c, text = texts[j]
-            if j > i and cut[j]:
+            if j > i and flags[j - 1] & 2:
                 break
             # a horizontally merged label, or the same parent label repeated, is one part
-            if origins[j] != last_origin and text != last_text:
+            if (j == i or not flags[j - 1] & 1) and text != last_text:
                 joined += text
                 last_text = text
-            last_origin = origins[j]
             yield i, j, c, joined
 
 
 def _has_value_room(scan: SheetScan, r: int, end_col: int) -> bool:
     """A data row has something other than labels to its right: a value, or a blank for one."""
-    return any(k != TEXT for k in scan.kinds[r][end_col + 1 :])
+    right = scan.kinds[r][end_col + 1 :]
+    return right.count(TEXT) != len(right)
 
 
 def find_row_labels(scan: SheetScan, index: FormatIndex) -> list[RowLabel]:
     found: list[RowLabel] = []
-    for r in range(scan.grid.height):
+    memo = index.label_memo  # row signature → the best matching run (the same rows recur in every file)
+    grid = scan.grid
+    for r in range(grid.height):
         if not scan.text_cells[r]:
             continue
-        best = None  # the matching run with the most parts, then the leftmost start (ranks are unique)
-        for rank, end_col, text in scan.runs(r):
-            if best is not None and rank < best[0]:
-                continue
-            hit = index.match_row(text)
-            if hit is not None:
-                best = (rank, hit, end_col, text)
+        sig = scan.signature(r)
+        best = memo.get(sig, _MISS)
+        if best is _MISS:
+            best = None  # the matching run with the most parts, then the leftmost start (ranks are unique)
+            for rank, end_col, text in _runs(sig):
+                if best is not None and rank < best[0]:
+                    continue
+                hit = index.match_row(text)
+                if hit is not None:
+                    best = (rank, hit, end_col, text)
+            if len(memo) < MEMO_SIZE and _memo_worthy(sig):
+                memo[sig] = best
         if best is None:
             continue
         _rank, (section, row), end_col, text = best
         # a label merged across several columns: its values start after the merge
-        origin = scan.grid.top_left(r, end_col)
-        while scan.grid.top_left(r, end_col + 1) == origin and end_col + 1 < len(scan.grid.cells[r]):
+        origin = grid.top_left(r, end_col)
+        while grid.top_left(r, end_col + 1) == origin and end_col + 1 < len(grid.cells[r]):
             end_col += 1
         if _has_value_room(scan, r, end_col):
             found.append(RowLabel(section, row, r, end_col, text))
@@ -178,32 +246,39 @@ def header_texts(
     An empty header cell takes the nearest text to its left in the same row: an unmerged copy of a merged group
     header (行政诉讼 written once above five columns) means the same as the merged one.
 
-    ``memo`` remembers the walk up for one set of ``own_rows``; the header texts found from a given start depend
-    only on ``all_rows`` and are shared through the scan (every section of a format asks for the same headers);
-    ``heads`` is that shared memo, when the caller already has it (``scan.header_memo(all_rows)``).
+    ``memo`` remembers the walk up for one set of ``own_rows`` ((row, col) → where a walk from there ends); the
+    header texts found from a given start depend only on ``all_rows`` and are shared through the scan (every
+    section of a format asks for the same headers); ``heads`` is that shared memo, when the caller already has it
+    (``scan.header_memo(all_rows)``).
     """
+    kinds = scan.kinds
     i = r - 1
-    walked = []  # rows passed on the way up share the answer: remember it for them (("up", row, col) → start)
-    while i >= 0 and r - i <= SKIP_ROWS:
-        if memo is not None and ("up", i, c) in memo:
-            i = memo[("up", i, c)]
+    lowest = max(r - SKIP_ROWS, 0)
+    walked = []  # rows passed on the way up share the answer: remember it for them
+    while True:
+        if i < lowest:
+            i = -1
             break
+        if memo is not None:
+            known = memo.get((i, c))
+            if known is not None:
+                i = known
+                break
         walked.append(i)
         if i in own_rows:
             i -= 1
             continue
-        if scan.is_text(i, c):
+        row_kinds = kinds[i] if i < len(kinds) else ()
+        if c < len(row_kinds) and row_kinds[c] == TEXT:
             break
         if i in all_rows:
             i = -1  # reached another table without passing a header
             break
         i -= 1
-    else:
-        i = -1
     if memo is not None:
         for w in walked:
             if w != i:
-                memo[("up", w, c)] = i
+                memo[(w, c)] = i
     if i < 0:
         return []
     if heads is None:
@@ -265,37 +340,49 @@ def locate_rows_section(
     own_rows = {lab.r for lab in loc.rows.values()}
     memo: dict = {}
     heads = scan.header_memo(all_rows)  # all_rows no longer changes for this section
-    origin = scan.grid.origin
-    above: dict[int, tuple[int, int, list[str], tuple | None]] = {}  # column → (row, start, texts, hit) last read
-    for lab in sorted(loc.rows.values(), key=lambda x: x.r):
-        measures = idx.measure_codes[lab.row]
-        width = len(scan.grid.cells[lab.r])
-        for c in range(lab.label_end + 1, width):
-            if (lab.r, c) in origin and origin[(lab.r, c)][1] != c:
-                continue  # inside a merged value cell: its top-left column already counts
-            prev = above.get(c)
-            if prev is not None and prev[0] == lab.r - 1:
+    kinds, cells, values = scan.kinds, scan.grid.cells, loc.values
+    header_memo = idx.header_memo
+    labs = sorted(loc.rows.values(), key=lambda x: x.r)
+    width = max(len(cells[lab.r]) for lab in labs)
+    # per column, the header last read: its row, where its walk up ended, its texts and what they name
+    above_r, above_start, above_texts, above_hit = [-2] * width, [0] * width, [None] * width, [None] * width
+    for lab in labs:
+        r, row_code = lab.r, lab.row
+        measures = idx.measure_codes[row_code]
+        row_kinds, value_cols = kinds[r], scan.value_cols[r]
+        inside = scan.inside_merges(r)  # inside a merged value cell: its top-left column already counts
+        for c in range(lab.label_end + 1, len(cells[r])):
+            if c in inside:
+                continue
+            if above_r[c] == r - 1:
                 # the row just above is this table's and was read in this column: walking up from here passes it
                 # and ends where its walk ended. Record what header_texts would have remembered, and reuse.
-                start, texts, hit = prev[1], prev[2], prev[3]
-                memo[("up", lab.r - 1, c)] = start
+                texts, hit = above_texts[c], above_hit[c]
+                memo[(r - 1, c)] = above_start[c]
             else:
-                texts = header_texts(scan, lab.r, c, own_rows, all_rows, memo, heads)
-                start = memo.get(("up", lab.r - 1, c), lab.r - 1)  # where the walk ended (-1: no header)
-                hit = match_header(idx, texts) if texts else None
-            above[c] = (lab.r, start, texts, hit)
-            if hit is not None and hit[0] in measures and (hit[1] in (None, lab.row)):
-                key = (lab.row, hit[0])
+                texts = header_texts(scan, r, c, own_rows, all_rows, memo, heads)
+                above_start[c] = memo.get((r - 1, c), r - 1)  # where the walk ended (-1: no header)
+                if texts:
+                    hit = header_memo.get(tuple(texts), _MISS)
+                    if hit is _MISS:
+                        hit = match_header(idx, texts)
+                else:
+                    hit = None
+                above_texts[c], above_hit[c] = texts, hit
+            above_r[c] = r
+            if hit is not None and hit[0] in measures and (hit[1] is None or hit[1] == row_code):
+                key = (row_code, hit[0])
                 # under a header merged over several columns the value may sit in any of them: take a filled one
-                if key not in loc.values or (scan.is_blank(*loc.values[key]) and not scan.is_blank(lab.r, c)):
-                    loc.values[key] = (lab.r, c)
+                pos = values.get(key)
+                if pos is None or (scan.is_blank(*pos) and row_kinds[c] != BLANK):
+                    values[key] = (r, c)
                 continue
-            if c in scan.value_cols[lab.r] and texts:
-                missing = {m: idx.col_keys[m] for m in measures if (lab.row, m) not in loc.values}
+            if texts and c in value_cols:
+                missing = {m: idx.col_keys[m] for m in measures if (row_code, m) not in values}
                 fz = idx.fuzzy(texts[-1], missing) if missing else None
                 if fz is not None:
-                    loc.values[(lab.row, fz[0])] = (lab.r, c)
-                    loc.fuzzy_columns.append((lab.row, fz[0], texts[-1], c, fz[1]))
+                    values[(row_code, fz[0])] = (r, c)
+                    loc.fuzzy_columns.append((row_code, fz[0], texts[-1], c, fz[1]))
                 elif (c, texts[-1]) not in loc.unknown_columns:
                     loc.unknown_columns.append((c, texts[-1]))
     return loc

@@ -63,7 +63,6 @@ class SheetFacts:
     member: str
     max_row: int = 0
     max_col: int = 0
-    cells: int = 0  # cells with content
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r0, c0, r1, c1), 0-based, inclusive
     formula_cells: set[str] = field(default_factory=set)  # A1 refs of formulas without a cached value
     # A1 → the error value (#DIV/0!, #REF!) of cells whose formula failed: calamine reads them as blank
@@ -294,6 +293,144 @@ def _check_shared_strings(zf: zipfile.ZipFile, names: set[str]) -> None:
         raise Rejected(f"文件内部的文字表声明了 {declared} 条文字，实际只有 {counted} 条（内部数据异常，疑似恶意文件），已拒收")
 
 
+# ---------------------------------------------------------------- canonical sheets: the same facts, in C
+
+# What Excel, WPS, openpyxl and xlsxwriter write, and nothing else: cells and rows with ``r`` first, attributes in
+# double quotes with no ``<`` ``>`` ``&`` in them, ``f`` then ``v`` or a one-run ``is``, only whitespace between tags,
+# a ``<v>``'s text short printable ASCII. A part in this form is checked whole by expat without a handler (its
+# verdict on well-formedness is the streaming pass's) and its facts are read with regular expressions that cannot
+# misread it; a part in any other form — or one the streaming pass would stop in, or refuse — gets that pass.
+_FAST_MAX = _CHUNK  # a part up to one chunk: the streaming pass sees each text of it in one piece
+_WS = rb"[ \t\r\n]*+"
+_CREF = rb"[A-Z]{1,3}(?:0|[1-9][0-9]{0,8})"  # as _a1 writes it back
+_VTEXT = rb"[\t\n \x21-\x25\x27-\x3b\x3d-\x7e]{0,1000}+"  # printable ASCII, tabs, line feeds; no & < or \r
+
+
+def _canonical_rows(ws: bytes) -> re.Pattern:
+    """sheetData's content in the canonical form (expat checks the rest: names, duplicate attributes, encoding);
+    ``ws``: what may stand between two tags."""
+    attrs = rb'(?: [\w:.-]++="[^"<>&]*+")*+' + _WS  # names as expat checks them
+    f = rb"<f" + attrs + rb"(?:/>|>[^<]*+</f" + _WS + rb">)"
+    v = rb"<v" + _WS + rb"(?:/>|>" + _VTEXT + rb"</v" + _WS + rb">)"
+    inline = rb"<is" + _WS + rb"(?:/>|>" + ws + rb"<t" + attrs + rb"(?:/>|>[^<]*+</t" + _WS + rb">)" + ws + rb"</is" + _WS + rb">)"
+    cell = (rb'<c r="' + _CREF + rb'"' + attrs + rb"(?:/>|>" + ws + rb"(?:" + f + ws + rb")?+(?:(?:" + v + rb"|" + inline
+            + rb")" + ws + rb")?+</c" + _WS + rb">)")
+    row = rb'<row r="[0-9]{1,9}"' + attrs + rb"(?:/>|>" + ws + rb"(?:" + cell + ws + rb")*+</row" + _WS + rb">)"
+    return re.compile(ws + rb"(?:" + row + ws + rb")*+")
+
+
+_CANONICAL_ROWS = _canonical_rows(_WS)
+_SHEET_DATA = re.compile(rb"<sheetData[ \t\r\n]*+(/?)>")
+# elements the streaming pass acts on, elsewhere than in sheetData (mergeCell apart): then it is the one to read it
+_ELSEWHERE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|v|is|f|row|sheetData)[ \t\r\n/>]")
+_ANY_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell[ \t\r\n/>]")
+_MERGE = re.compile(rb'<mergeCell ref="(' + _CREF + rb"(?::" + _CREF + rb')?)"' + _WS + rb"/>")
+_MERGES: dict[bytes, tuple[int, int, int, int]] = {}  # a merge's ref → its range (the same ranges recur)
+_TEXT_BETWEEN_TAGS = re.compile(rb">[^<]*?[^<\s]")
+_F_ANY = rb"<f(?:[^>]*/>|[^>]*>[^<]*</f" + _WS + rb">)"
+# a cell with content: an inline string, or a value holding more than whitespace (the value text is ASCII here)
+_CONTENT_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,9})"[^>]*+>' + _WS + rb"(?:" + _F_ANY + rb")?" + _WS
+                           + rb"(?:<v" + _WS + rb">[ \t\n]*+[\x21-\x3b\x3d-\x7e]|<is[ \t\r\n/>])")
+_FORMULA_CELL = re.compile(rb'<c r="(' + _CREF + rb')"[^>]*+>' + _WS + _F_ANY)
+_FILLED_VALUE = re.compile(rb"<v" + _WS + rb">[ \t\n]*+[\x21-\x3b\x3d-\x7e]")
+_ERROR_CELL = re.compile(rb'<c r="(' + _CREF + rb')"[^>]*? t="e"[^>]*+>' + _WS + rb"(?:" + _F_ANY + rb")?" + _WS
+                         + rb"(?:<v" + _WS + rb">([^<]*+)</v)?")
+
+
+class _NotPlain(Exception):
+    """A comment, processing instruction, CDATA section or DTD: markup the regular expressions do not read."""
+
+
+def _not_plain(*_args) -> None:
+    raise _NotPlain
+
+
+def _well_formed_plain(xml: bytes) -> bool:
+    """Whether expat finds the part well-formed (as the streaming pass would) and holding only elements, attributes
+    and text. Handlers for the rare markup only: the common part is parsed without a call into Python."""
+    p = expat.ParserCreate()
+    p.CommentHandler = p.ProcessingInstructionHandler = p.StartCdataSectionHandler = _not_plain
+    p.StartDoctypeDeclHandler = p.EntityDeclHandler = p.ExternalEntityRefHandler = _not_plain
+    try:
+        p.Parse(xml, True)
+    except (expat.ExpatError, _NotPlain):
+        return False
+    return True
+
+
+def _scan_canonical(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts | None:
+    """:func:`_scan_sheet`'s facts of a part in the canonical form, or None: then the streaming pass reads it."""
+    try:
+        if zf.getinfo(member).file_size > _FAST_MAX:
+            return None
+        xml = zf.read(member)
+    except _ZIP_ERRORS:
+        return None  # the streaming pass says what is wrong, where it sees it
+    if len(xml) > _FAST_MAX:
+        return None
+    found = _SHEET_DATA.search(xml)
+    if found is None:
+        return None
+    if found.group(1):
+        body, head, tail = b"", xml[: found.start()], xml[found.end() :]
+    else:
+        end = xml.rfind(b"</sheetData")  # a second one would make the body not canonical, or the part malformed
+        if end < found.end():
+            return None
+        body, head, tail = xml[found.end() : end], xml[: found.start()], xml[end:]
+    if _ELSEWHERE.search(head) or _ELSEWHERE.search(tail):
+        return None
+    if not _CANONICAL_ROWS.fullmatch(body):
+        return None
+    last_cell = body.rfind(b"<c ")
+    if last_cell >= 0 and b"<v" in body[last_cell:] and _TEXT_BETWEEN_TAGS.search(tail):
+        return None  # text after the last value may count as that value's: the streaming pass decides
+    merges = []
+    for part in (head, tail):
+        if _ANY_MERGE.search(part) is None:
+            continue
+        spelled = _MERGE.findall(part)
+        if len(spelled) != len(_ANY_MERGE.findall(part)):
+            return None
+        for ref in spelled:
+            merge = _MERGES.get(ref)
+            if merge is None:
+                first, _, last = ref.decode().partition(":")
+                (r0, c0), (r1, c1) = parse_ref(first), parse_ref(last or first)
+                merge = (min(r0, r1) - 1, min(c0, c1) - 1, max(r0, r1) - 1, max(c0, c1) - 1)
+                if len(_MERGES) < 65536:
+                    _MERGES[ref] = merge
+            merges.append(merge)
+    if len(merges) > MAX_MERGES:
+        return None
+    if not _well_formed_plain(xml):
+        return None
+    facts = SheetFacts(sheet_name, member, merges=merges)
+    content = _CONTENT_CELL.findall(body)
+    if content:
+        letters, digits = zip(*content, strict=True)
+        facts.max_row = max(map(int, set(digits)))
+        facts.max_col = max(col_number(column.decode()) for column in set(letters))
+        if (facts.max_row > MAX_SHEET_ROWS or facts.max_col > MAX_SHEET_COLS
+                or facts.max_row * facts.max_col > MAX_SHEET_AREA):
+            return None  # oversized: the streaming pass says where it stopped
+    if b"<f" in body:
+        # in document order, as the streaming pass adds and discards: a formula stays pending until the next <f>, or
+        # the next <v> — its own, or (when it has none) the next cell's that has one — which settles it
+        for found in _FORMULA_CELL.finditer(body):
+            ref = found.group(1).decode()
+            facts.formula_cells.add(ref)
+            value, formula = body.find(b"<v", found.end()), body.find(b"<f", found.end())
+            if value >= 0 and (formula < 0 or value < formula) and _FILLED_VALUE.match(body, value):
+                facts.formula_cells.discard(ref)
+    if b' t="e"' in body:
+        for ref, text in _ERROR_CELL.findall(body):
+            text = text.decode().strip()
+            if text and len(facts.error_cells) < MAX_ERROR_CELLS:
+                facts.error_cells[ref.decode()] = text[:16]
+    return facts
+
+
 def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts:
     """One pass over a worksheet part: content extent, merged ranges, formulas without a cached value, error values.
 
@@ -302,6 +439,9 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
     report's sheet has ~1,500; this is a hot path of reading); a ``<v>``'s text is looked at only where it matters —
     a cell outside the extent seen so far, or a formula's cached value (the schema orders f, v, is).
     """
+    facts = _scan_canonical(zf, member, sheet_name)
+    if facts is not None:
+        return facts
     facts = SheetFacts(sheet_name, member)
     p = _parser()
     row = col = 0  # the current row and cell (1-based); a cell without r follows the previous one
@@ -310,7 +450,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
     outside = False  # the current cell's <v> would extend the extent if it holds text
     error = False  # the current cell is t="e": its <v> is an error value (#DIV/0!), not a number
     listening = False  # value_text is the character handler
-    max_row = max_col = cells = 0
+    max_row = max_col = 0
 
     def locate() -> None:
         nonlocal row, col, ref
@@ -322,8 +462,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
         ref = None
 
     def extend() -> None:
-        nonlocal max_row, max_col, cells
-        cells += 1
+        nonlocal max_row, max_col
         if row > max_row:
             max_row = row
         if col > max_col:
@@ -358,7 +497,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
             p.CharacterDataHandler = value_text
 
     def start(k, attrs):
-        nonlocal row, col, ref, formula, outside, cells, error
+        nonlocal row, col, ref, formula, outside, error
         if k == "c":
             if listening:
                 end_cell()
@@ -377,8 +516,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
             if k == "is":
                 extend()
             elif row <= max_row and col <= max_col:
-                cells += 1  # inside the extent: whether it holds text changes nothing
-                if formula is not None or error:
+                if formula is not None or error:  # inside the extent: whether it holds text changes nothing else
                     listen()
             else:
                 outside = True
@@ -423,7 +561,7 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, sheet_name: str) -> SheetFacts
     try:
         _feed(zf, member, p)
     finally:
-        facts.max_row, facts.max_col, facts.cells = max_row, max_col, cells
+        facts.max_row, facts.max_col = max_row, max_col
     return facts
 
 

@@ -106,7 +106,8 @@ def load_grids(data: bytes, skip: set[str] = frozenset()) -> tuple[list[Grid], d
         sheet = book.get_sheet_by_index(index)
         rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
         truncated = sheet.height > MAX_ROWS or sheet.width > MAX_COLS
-        cells = [list(row[:MAX_COLS]) for row in rows]
+        # calamine's rows are lists of their own: kept as they are unless wider than we scan
+        cells = rows if all(len(row) <= MAX_COLS for row in rows) else [list(row[:MAX_COLS]) for row in rows]
         grid = Grid(meta.name, "Visible" in str(meta.visible), index, cells, truncated=truncated)
         try:
             _fill_merged(grid, sheet.merged_cell_ranges or ())
@@ -124,8 +125,9 @@ def _fill_merged(grid: Grid, ranges) -> None:
     rows, not a million. Ranges that overlap (Excel never writes them) could still multiply the work, so the
     total filled is bounded by the grid's own size; a sheet that needs more is refused (:class:`MergesTooLarge`).
     """
-    height = len(grid.cells)
-    width = max((len(row) for row in grid.cells), default=0)
+    cells, origin = grid.cells, grid.origin
+    height = len(cells)
+    width = max((len(row) for row in cells), default=0)
     budget = max(height * width, 1) * 2 + 10_000
     for (r0, c0), (r1, c1) in ranges:
         if r0 >= height or c0 >= width:
@@ -135,14 +137,14 @@ def _fill_merged(grid: Grid, ranges) -> None:
         if budget < 0:
             raise MergesTooLarge(grid.name)
         value = grid.get(r0, c0)
+        top_left = (r0, c0)
         for r in range(r0, r1 + 1):
-            row = grid.cells[r]
+            row = cells[r]
             if len(row) <= c1:
                 row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                if (r, c) != (r0, c0):
-                    row[c] = value
-                    grid.origin[(r, c)] = (r0, c0)
+            for c in range(c0 + 1 if r == r0 else c0, c1 + 1):  # the top-left cell keeps its own content
+                row[c] = value
+                origin[(r, c)] = top_left
 
 
 class MergesTooLarge(Exception):

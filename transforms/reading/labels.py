@@ -55,6 +55,8 @@ class SectionIndex:
     row_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # row code → keys for fuzzy matching
     col_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     row_order: list[str] = field(default_factory=list)  # row codes in format order
+    row_position: dict[str, int] = field(default_factory=dict)  # row code → its place in row_order
+    derived_rows: frozenset[str] = frozenset()  # rows the format derives from their children (never printed)
     measure_codes: dict[str, frozenset[str]] = field(default_factory=dict)  # row code → its measures' codes
     # the same label texts recur in every file: remember answers (bounded, the lookup itself is immutable)
     _row_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -185,6 +187,8 @@ def _is_numbered(text: str) -> bool:
 def build_section_index(section: Section) -> SectionIndex:
     idx = SectionIndex(section)
     idx.row_order = [r.code for r in section.rows]
+    idx.row_position = {code: pos for pos, code in enumerate(idx.row_order)}
+    idx.derived_rows = frozenset(r.code for r in section.rows if r.derived)
     idx.measure_codes = {r.code: frozenset(m.code for m in section.measures_of(r.code)) for r in section.rows}
     prefixes: dict[str, str] = {k: "title" for k in _keys(section.title)}
     for row in section.rows:

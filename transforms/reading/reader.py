@@ -527,17 +527,13 @@ class _Reader:
         if self.unit_arg:
             texts.append(("指定的单位", self.unit_arg))
         for row, c, v in head:
-            key = loose(v)
-            if key[:1] not in _FILER_FIRST:
-                continue  # cannot start with a filer label (the common case: skip the prefix tests)
-            for fk in _FILER_KEYS:
-                if key.startswith(fk):
-                    name = _after_label(v, fk)
-                    if not name:
-                        name = next((str(x) for x in row[c + 1 :] if isinstance(x, str) and x.strip()), "")
-                    if name:
-                        texts.append((FILER.text, name))
-                    break
+            fk = _filer_label(v)
+            if fk is not None:
+                name = _after_label(v, fk)
+                if not name:
+                    name = next((str(x) for x in row[c + 1 :] if isinstance(x, str) and x.strip()), "")
+                if name:
+                    texts.append((FILER.text, name))
         title = next((v for _row, _c, v in head if REPORT_TITLE in _plain(v)), None)
         if title is not None:
             texts.append(("标题", title))
@@ -618,6 +614,15 @@ _FILER_KEYS = tuple(k for k in (loose(t) for t in FILER.all_texts) if k)
 _FILER_FIRST = frozenset(k[0] for k in _FILER_KEYS)
 
 
+@lru_cache(maxsize=16384)
+def _filer_label(text: str) -> str | None:
+    """The filer label (填报单位) a text begins with, as a key, or None."""
+    key = loose(text)
+    if key[:1] not in _FILER_FIRST:
+        return None  # cannot start with a filer label (the common case: skip the prefix tests)
+    return next((fk for fk in _FILER_KEYS if key.startswith(fk)), None)
+
+
 HEAD_BLOCKS = 30  # a document's title and 填报单位 come before its narrative
 
 
@@ -644,14 +649,16 @@ def _document_head(doc: Document) -> list[tuple[list, int, str]]:
 def _head_texts(grids: list[Grid]) -> list[tuple[list, int, str]]:
     """(row, column, text) of every string cell in the first HEAD_ROWS rows of each sheet, in reading order.
 
-    Collected once: the year and the unit are both looked for in them.
+    Collected once: the year and the unit are both looked for in them. Empty strings are left out (neither names a
+    year nor begins with a filer label), as are the cells of a row that holds no string but empty ones.
     """
     return [
         (row, c, v)
         for grid in grids
         for row in grid.cells[:HEAD_ROWS]
+        if any(row)
         for c, v in enumerate(row)
-        if isinstance(v, str)
+        if v and isinstance(v, str)
     ]
 
 

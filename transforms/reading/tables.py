@@ -10,7 +10,9 @@ headers that name both the proceeding and the result (行政诉讼 → 未经复
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from transforms.reading.grid import Grid
 from transforms.reading.labels import MEMO_SIZE, FormatIndex, SectionIndex, loose
@@ -69,11 +71,12 @@ class SheetScan:
         self.grid = grid
         self.kinds: list[list[int]] = []  # per row, per column: BLANK / TEXT / VALUE
         self.text_cells: list[list[tuple[int, str]]] = []  # per row: (col, text) of label-like cells
-        self.value_cols: list[set[int]] = []  # per row: columns holding a value-like non-blank cell
+        # per row: columns holding a value-like non-blank cell (worked out for the rows asked about)
+        self.value_cols = _ValueColumns(self.kinds)
         self._signatures: dict[int, tuple] = {}  # see signature()
         self._merged: dict[int, frozenset[int]] = {}  # see inside_merges()
         self._heads: dict[frozenset, dict] = {}  # all_rows → header_texts memo shared by the sections
-        kinds_of, text_cells, value_cols = self.kinds.append, self.text_cells.append, self.value_cols.append
+        kinds_of, text_cells = self.kinds.append, self.text_cells.append
         known = _KINDS
         for row in grid.cells:
             # cell_kind of each cell; the texts seen before are looked up, the others classified (once per process)
@@ -81,11 +84,7 @@ class SheetScan:
             if _UNSEEN in kinds:
                 kinds = [_text_kind(v) if k == _UNSEEN else k for v, k in zip(row, kinds, strict=True)]
             kinds_of(kinds)
-            if TEXT in kinds:
-                text_cells([(c, row[c]) for c, k in enumerate(kinds) if k == TEXT])
-            else:
-                text_cells([])
-            value_cols({c for c, k in enumerate(kinds) if k == VALUE} if VALUE in kinds else set())
+            text_cells([(c, row[c]) for c, k in enumerate(kinds) if k == TEXT] if TEXT in kinds else [])
 
     def is_text(self, r: int, c: int) -> bool:
         if 0 <= r < len(self.kinds):
@@ -140,6 +139,26 @@ class SheetScan:
 
     def header_memo(self, all_rows: set[int]) -> dict:
         return self._heads.setdefault(frozenset(all_rows), {})
+
+
+class _ValueColumns:
+    """Per row, the set of columns holding a value-like non-blank cell, like a list; computed when first asked."""
+
+    __slots__ = ("_kinds", "_rows")
+
+    def __init__(self, kinds: list[list[int]]):
+        self._kinds = kinds
+        self._rows: dict[int, set[int]] = {}
+
+    def __getitem__(self, r: int) -> set[int]:
+        cols = self._rows.get(r)
+        if cols is None:
+            kinds = self._kinds[r]
+            cols = self._rows[r] = {c for c, k in enumerate(kinds) if k == VALUE} if VALUE in kinds else set()
+        return cols
+
+    def __len__(self) -> int:
+        return len(self._kinds)
 
 
 # the same texts and rows recur in every file: what they are is worked out once per process. Bounded like the
@@ -349,7 +368,7 @@ def locate_rows_section(
     for lab in labs:
         r, row_code = lab.r, lab.row
         measures = idx.measure_codes[row_code]
-        row_kinds, value_cols = kinds[r], scan.value_cols[r]
+        row_kinds = kinds[r]
         inside = scan.inside_merges(r)  # inside a merged value cell: its top-left column already counts
         for c in range(lab.label_end + 1, len(cells[r])):
             if c in inside:
@@ -377,7 +396,7 @@ def locate_rows_section(
                 if pos is None or (scan.is_blank(*pos) and row_kinds[c] != BLANK):
                     values[key] = (r, c)
                 continue
-            if texts and c in value_cols:
+            if texts and row_kinds[c] == VALUE:
                 missing = {m: idx.col_keys[m] for m in measures if (row_code, m) not in values}
                 fz = idx.fuzzy(texts[-1], missing) if missing else None
                 if fz is not None:
@@ -390,37 +409,45 @@ def locate_rows_section(
 
 def _fuzzy_rows(scan: SheetScan, idx: SectionIndex, loc: Located, all_rows: set[int]) -> None:
     """Typo'd labels between this table's recognised rows: match them to the missing rows, in format order."""
-    order = idx.row_order
-    found_rs = sorted((lab.r, order.index(lab.row)) for lab in loc.rows.values())
+    order, position = idx.row_order, idx.row_position
+    found_rs = sorted((lab.r, position[lab.row]) for lab in loc.rows.values())
     first, last = found_rs[0][0], found_rs[-1][0]
+    found_rows = [rr for rr, _pos in found_rs]
+    # the furthest format position among the found rows above a row, and the nearest among those below
+    above_pos = list(accumulate((pos for _rr, pos in found_rs), max))
+    below_pos = list(accumulate((pos for _rr, pos in reversed(found_rs)), min))[::-1]
+    text_cells, derived = scan.text_cells, idx.derived_rows
     for r in range(max(0, first - 2), min(scan.grid.height, last + 3)):
-        if r in all_rows or not scan.text_cells[r]:
+        if r in all_rows or not text_cells[r]:
             continue
         c, text = _last_label(scan, r)
         if not _has_value_room(scan, r, c):
             continue
-        above = max((pos for rr, pos in found_rs if rr < r), default=-1)
-        below = min((pos for rr, pos in found_rs if rr > r), default=len(order))
+        i = bisect_left(found_rows, r)  # found rows are in all_rows: none is r
+        above = above_pos[i - 1] if i else -1
+        below = below_pos[i] if i < len(found_rows) else len(order)
         missing = {
             code: idx.row_keys[code]
-            for pos, code in enumerate(order)
-            if above < pos < below and code not in loc.rows and not idx.section.row_by_code[code].derived
+            for code in order[above + 1 : max(below, above + 1)]
+            if code not in loc.rows and code not in derived
         }
-        fz = idx.fuzzy(text, missing) if missing else None
-        if fz is None:
-            joined = "".join(t for _, t in scan.text_cells[r][:MAX_JOIN])
-            fz = idx.fuzzy(joined, missing) if missing and joined != text else None
+        fz = None
+        if missing:
+            fz = idx.fuzzy(text, missing)
+            if fz is None:
+                joined = "".join(t for _, t in text_cells[r][:MAX_JOIN])
+                fz = idx.fuzzy(joined, missing) if joined != text else None
         if fz is not None:
             loc.rows[fz[0]] = RowLabel(idx.section.code, fz[0], r, c, text, fuzzy=fz[1])
             all_rows.add(r)
-        elif scan.value_cols[r]:
-            loc.unknown_rows.append((r, "".join(t for _, t in scan.text_cells[r][:MAX_JOIN])))
+        elif VALUE in scan.kinds[r]:
+            loc.unknown_rows.append((r, "".join(t for _, t in text_cells[r][:MAX_JOIN])))
 
 
 def _last_label(scan: SheetScan, r: int) -> tuple[int, str]:
     """The rightmost text cell before the first value cell (the most specific part of a row label)."""
-    values = scan.value_cols[r]
-    first_value = min(values) if values else 10**9
+    kinds = scan.kinds[r]
+    first_value = kinds.index(VALUE) if VALUE in kinds else 10**9
     cands = [(c, t) for c, t in scan.text_cells[r] if c < first_value]
     return cands[-1] if cands else scan.text_cells[r][0]
 
@@ -439,7 +466,7 @@ def locate_statutory_review(scan: SheetScan, idx: SectionIndex, all_rows: set[in
         else:
             # a row of figures without a label under a row of headers: the result may be split over header rows
             # (a PDF page breaking inside the header row: 结果 on one page, 维持 on the next)
-            if not scan.text_cells[r] and len(scan.value_cols[r]) >= UNLABELLED_MIN_VALUES and r > 0 \
+            if not scan.text_cells[r] and scan.kinds[r].count(VALUE) >= UNLABELLED_MIN_VALUES and r > 0 \
                     and scan.text_cells[r - 1]:
                 candidates.add(r)
     best: dict[tuple[str, str], tuple[int, int]] = {}

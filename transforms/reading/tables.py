@@ -23,6 +23,7 @@ MAX_JOIN = 4  # label cells joined into one label (outer group, group, label, + 
 HEADER_TEXTS = 6  # header cells collected above a column
 HEADER_ROWS = 10
 SKIP_ROWS = 80  # data rows walked over to reach a table's header
+_UP = 1 << 20  # header walks are remembered by row * _UP + column (wider than any grid)
 UNLABELLED_MIN_VALUES = 5  # table 四's data row has 15 figures and no label; a stray row of figures has fewer
 
 BLANK, TEXT, VALUE = 0, 1, 2  # what a cell is, as far as finding tables goes
@@ -74,8 +75,13 @@ class SheetScan:
         # per row: columns holding a value-like non-blank cell (worked out for the rows asked about)
         self.value_cols = _ValueColumns(self.kinds)
         self._signatures: dict[int, tuple] = {}  # see signature()
-        self._merged: dict[int, frozenset[int]] = {}  # see inside_merges()
+        self._merged: dict[int, set[int]] | None = None  # see inside_merges()
+        self._label_rows: list[tuple[int, tuple]] | None = None  # see label_rows()
+        self._collected: dict[tuple[int, int, int], list[str]] = {}  # see _collect_header()
         self._heads: dict[frozenset, dict] = {}  # all_rows → header_texts memo shared by the sections
+        self._text_rows: list[list[int]] | None = None  # see text_rows()
+        # no walk up can reach SKIP_ROWS rows: a header is the nearest stopping row above, whatever was walked before
+        self.short = grid.height <= SKIP_ROWS
         kinds_of, text_cells = self.kinds.append, self.text_cells.append
         known = _KINDS
         for row in grid.cells:
@@ -98,15 +104,31 @@ class SheetScan:
             return self.kinds[r][c] == BLANK
         return True
 
-    def inside_merges(self, r: int) -> frozenset[int]:
+    def inside_merges(self, r: int) -> frozenset[int] | set[int]:
         """Columns of row r covered by a merged range that starts in a column to their left."""
-        cols = self._merged.get(r)
-        if cols is None:
-            origin = self.grid.origin
-            cols = self._merged[r] = frozenset(
-                c for c in range(len(self.grid.cells[r])) if (r, c) in origin and origin[(r, c)][1] != c
-            ) if origin else frozenset()
-        return cols
+        if self._merged is None:
+            merged: dict[int, set[int]] = {}
+            for (mr, mc), (_r0, c0) in self.grid.origin.items():
+                if c0 != mc:
+                    merged.setdefault(mr, set()).add(mc)
+            self._merged = merged
+        return self._merged.get(r, _NONE)
+
+    def label_rows(self) -> list[tuple[int, tuple]]:
+        """(row, signature) of every row with a label-like text, top-down."""
+        if self._label_rows is None:
+            self._label_rows = [(r, self.signature(r)) for r, texts in enumerate(self.text_cells) if texts]
+        return self._label_rows
+
+    def text_rows(self, c: int) -> list[int]:
+        """The rows whose cell in column c is a label-like text, top-down."""
+        if self._text_rows is None:
+            cols: list[list[int]] = [[] for _ in range(max((len(k) for k in self.kinds), default=0))]
+            for r, texts in enumerate(self.text_cells):
+                for col, _text in texts:
+                    cols[col].append(r)
+            self._text_rows = cols
+        return self._text_rows[c] if c < len(self._text_rows) else []
 
     def signature(self, r: int) -> tuple:
         """What row r's candidate labels depend on: its first MAX_LABEL_CELLS label cells (column, text) and, between
@@ -168,6 +190,7 @@ _RUNS: dict[tuple, list[tuple[tuple[int, int], int, str]]] = {}  # row signature
 MEMO_TEXT = 200  # characters: longer texts are classified each time
 _UNSEEN = -1
 _MISS = object()
+_NONE: frozenset[int] = frozenset()
 
 
 def _text_kind(text: str) -> int:
@@ -229,10 +252,7 @@ def find_row_labels(scan: SheetScan, index: FormatIndex) -> list[RowLabel]:
     found: list[RowLabel] = []
     memo = index.label_memo  # row signature → the best matching run (the same rows recur in every file)
     grid = scan.grid
-    for r in range(grid.height):
-        if not scan.text_cells[r]:
-            continue
-        sig = scan.signature(r)
+    for r, sig in scan.label_rows():
         best = memo.get(sig, _MISS)
         if best is _MISS:
             best = None  # the matching run with the most parts, then the leftmost start (ranks are unique)
@@ -265,7 +285,8 @@ def header_texts(
     An empty header cell takes the nearest text to its left in the same row: an unmerged copy of a merged group
     header (行政诉讼 written once above five columns) means the same as the merged one.
 
-    ``memo`` remembers the walk up for one set of ``own_rows`` ((row, col) → where a walk from there ends); the
+    ``memo`` remembers the walk up for one set of ``own_rows`` (:func:`_up` of (row, col) → where a walk from there
+    ends); the
     header texts found from a given start depend only on ``all_rows`` and are shared through the scan (every
     section of a format asks for the same headers); ``heads`` is that shared memo, when the caller already has it
     (``scan.header_memo(all_rows)``).
@@ -279,7 +300,7 @@ def header_texts(
             i = -1
             break
         if memo is not None:
-            known = memo.get((i, c))
+            known = memo.get(i * _UP + c)
             if known is not None:
                 i = known
                 break
@@ -297,7 +318,7 @@ def header_texts(
     if memo is not None:
         for w in walked:
             if w != i:
-                memo[(w, c)] = i
+                memo[w * _UP + c] = i
     if i < 0:
         return []
     if heads is None:
@@ -308,19 +329,59 @@ def header_texts(
     return texts
 
 
+def _walk_end(scan: SheetScan, r: int, c: int, own_rows: set[int], others: list[int]) -> int:
+    """Where header_texts's walk up from (r, c) ends in a short grid (scan.short): the nearest row above that is not
+    this table's and holds a text in column c (the header starts there), or another table's row, reached first
+    (-1: no header). ``others``: the rows of all_rows not in own_rows, sorted."""
+    rows = scan.text_rows(c)
+    k = bisect_left(rows, r) - 1
+    while k >= 0 and rows[k] in own_rows:
+        k -= 1
+    text_row = rows[k] if k >= 0 else -1
+    j = bisect_left(others, r) - 1
+    return text_row if j < 0 or text_row >= others[j] else -1
+
+
+def _texts_at(scan: SheetScan, start: int, c: int, all_rows: set[int], heads: dict) -> list[str]:
+    """header_texts's answer once its walk ended at ``start``."""
+    if start < 0:
+        return []
+    texts = heads.get((start, c))
+    if texts is None:
+        texts = heads[(start, c)] = _collect_header(scan, start, c, all_rows)
+    return texts
+
+
 def _collect_header(scan: SheetScan, start: int, c: int, all_rows: set[int]) -> list[str]:
-    """The header texts from row ``start`` upwards (at most HEADER_ROWS rows, HEADER_TEXTS texts), top-down."""
-    cells, origin = scan.grid.cells, scan.grid.origin
+    """The header texts from row ``start`` upwards (at most HEADER_ROWS rows, HEADER_TEXTS texts), top-down.
+
+    They depend on all_rows only through the first of its rows met on the way up: collected once per scan for
+    each (start, column, that row), whichever format's or table's rows all_rows holds.
+    """
+    stop = max(start - HEADER_ROWS, -1)
+    i = start
+    while i > stop and i not in all_rows:
+        i -= 1
+    key = (start, c, i)
+    texts = scan._collected.get(key)
+    if texts is None:
+        texts = scan._collected[key] = _collect_until(scan, start, c, i)
+    return texts
+
+
+def _collect_until(scan: SheetScan, start: int, c: int, stop: int) -> list[str]:
+    """_collect_header's texts, from ``start`` up to the row ``stop`` (not included)."""
+    cells, origin, kinds_of = scan.grid.cells, scan.grid.origin, scan.kinds
     texts: list[str] = []
     last_origin = None
     i = start
-    while i >= 0 and start - i < HEADER_ROWS and len(texts) < HEADER_TEXTS:
-        if i in all_rows:
-            break
-        kinds = scan.kinds[i]
+    while i > stop and len(texts) < HEADER_TEXTS:
+        kinds = kinds_of[i]
         cc = c
         if c >= len(kinds) or kinds[c] == BLANK:
-            cc = next((j for j in range(min(c, len(kinds)) - 1, -1, -1) if kinds[j] != BLANK), -1)
+            cc = min(c, len(kinds)) - 1  # an empty header cell: the nearest one to its left that is not
+            while cc >= 0 and kinds[cc] == BLANK:
+                cc -= 1
         if cc >= 0 and kinds[cc] == TEXT:
             top_left = origin.get((i, cc), (i, cc))
             if top_left != last_origin:
@@ -363,6 +424,8 @@ def locate_rows_section(
     header_memo = idx.header_memo
     labs = sorted(loc.rows.values(), key=lambda x: x.r)
     width = max(len(cells[lab.r]) for lab in labs)
+    short = scan.short
+    others = sorted(all_rows - own_rows) if short else []
     # per column, the header last read: its row, where its walk up ended, its texts and what they name
     above_r, above_start, above_texts, above_hit = [-2] * width, [0] * width, [None] * width, [None] * width
     for lab in labs:
@@ -377,10 +440,14 @@ def locate_rows_section(
                 # the row just above is this table's and was read in this column: walking up from here passes it
                 # and ends where its walk ended. Record what header_texts would have remembered, and reuse.
                 texts, hit = above_texts[c], above_hit[c]
-                memo[(r - 1, c)] = above_start[c]
+                if not short:
+                    memo[(r - 1) * _UP + c] = above_start[c]
             else:
-                texts = header_texts(scan, r, c, own_rows, all_rows, memo, heads)
-                above_start[c] = memo.get((r - 1, c), r - 1)  # where the walk ended (-1: no header)
+                if short:
+                    texts = _texts_at(scan, _walk_end(scan, r, c, own_rows, others), c, all_rows, heads)
+                else:
+                    texts = header_texts(scan, r, c, own_rows, all_rows, memo, heads)
+                    above_start[c] = memo.get((r - 1) * _UP + c, r - 1)  # where the walk ended (-1: no header)
                 if texts:
                     hit = header_memo.get(tuple(texts), _MISS)
                     if hit is _MISS:
@@ -473,6 +540,7 @@ def locate_statutory_review(scan: SheetScan, idx: SectionIndex, all_rows: set[in
     memo: dict = {}
     heads = scan.header_memo(all_rows)
     no_rows: set[int] = set()
+    others = sorted(all_rows) if scan.short else []
     for r in sorted(candidates):
         if r in all_rows:
             continue
@@ -481,7 +549,10 @@ def locate_statutory_review(scan: SheetScan, idx: SectionIndex, all_rows: set[in
         for c in range(width):
             if scan.is_text(r, c):
                 continue
-            texts = header_texts(scan, r, c, no_rows, all_rows, memo, heads)
+            if scan.short:
+                texts = _texts_at(scan, _walk_end(scan, r, c, no_rows, others), c, all_rows, heads)
+            else:
+                texts = header_texts(scan, r, c, no_rows, all_rows, memo, heads)
             hit = match_header(idx, texts) if texts else None
             if hit is not None and hit[1] is not None:
                 pairs.setdefault((hit[1], hit[0]), (r, c))

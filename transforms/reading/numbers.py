@@ -83,6 +83,8 @@ def parse(value: object, measure: Measure | None = None) -> Parsed:
         # the common case (calamine's numbers are floats): what the checks below give, without building it
         n = int(value)
         return _WHOLE[n] if n < len(_WHOLE) else Parsed(n)
+    if type(value) is int and 0 <= value <= MAX_VALUE:  # calamine's whole numbers of an .xls, likewise
+        return _WHOLE[value] if value < len(_WHOLE) else Parsed(value)
     if type(value) is str:
         # texts recur (0, ０, —, /, 无, 5件): parse each once per kind of measure; Parsed is immutable
         return _parse_text(value, bool(measure and measure.decimal), bool(measure and measure.signed),

@@ -23,11 +23,11 @@ from transforms.format import (
     FILER,
     FIRST_REPORT_YEAR,
     FORMATS,
+    MAX_VALUE,
     REPORT_TITLE,
     SECTIONS,
     Measure,
     ReportFormat,
-    Row,
     Section,
     for_year,
     ordered,
@@ -343,7 +343,7 @@ class _Reader:
         sub = self.sub
         fmt = chosen.fmt
         sub.format_version = fmt.version
-        blanks: list[tuple[Section, str, str, str]] = []
+        blanks: list[tuple[Section, str, str]] = []  # (section, cell, description)
         notes: dict[str, list] = {}  # one R-NUMBER warning per kind of normalisation, listing the cells
         for section in fmt.sections:
             loc = chosen.tables.get(section.code)
@@ -362,22 +362,27 @@ class _Reader:
             divided = chosen.divided.get(section.code)
             summed = _divided_rows(section, divided) if divided else ()
             rows_of_grid, origin, sheet_name, refs = grid.cells, grid.origin, grid.name, grid.refs
-            for key, row_col, row, measure, described in _plan(fmt.version, section.code):
+            mixed = bool(undivided or not_printed or summed)  # the other format's rows in this table
+            code = section.code
+            for key, row_col, derived, measure, described in _plan(fmt.version, code):
                 _, row_code, col = key
-                if row.derived and row_code not in undivided:
+                if mixed:
+                    if derived and row_code not in undivided:
+                        continue  # computed below from its children
+                    if row_code in not_printed:
+                        cells[key] = Cell(code, row_code, col, None)
+                        continue
+                    if row_code in summed and row_code not in loc.rows:
+                        continue  # computed below from the rows it is divided into
+                elif derived:
                     continue  # computed below from its children
-                if row_code in not_printed:
-                    cells[key] = Cell(section.code, row_code, col, None)
-                    continue
-                if row_code in summed and row_code not in loc.rows:
-                    continue  # computed below from the rows it is divided into
                 pos = values.get(row_col)
                 if pos is None:
-                    cells[key] = Cell(section.code, row_code, col, None)
+                    cells[key] = Cell(code, row_code, col, None)
                     continue
                 # grid.address(*pos) and grid.get(*pos), inlined: this runs for every figure of every report
                 top_left = origin.get(pos, pos)
-                source = f"{sheet_name}!{a1(*top_left)}" if refs is None else grid.address(*pos)
+                source = _sheet_address(sheet_name, *top_left) if refs is None else grid.address(*pos)
                 if formulas or errors:
                     ref = a1(*top_left)
                     if ref in formulas or ref in errors:
@@ -394,33 +399,38 @@ class _Reader:
                         continue
                 r, c = pos
                 line = rows_of_grid[r] if 0 <= r < len(rows_of_grid) else ()
-                parsed = parse(line[c] if 0 <= c < len(line) else None, measure)
-                cells[key] = Cell(section.code, row_code, col, parsed.value, source, parsed.raw)
+                value = line[c] if 0 <= c < len(line) else None
+                if value.__class__ is float and value.is_integer() and 0 <= value <= MAX_VALUE:
+                    cells[key] = Cell(code, row_code, col, int(value), source)  # parse's common case, inlined
+                    any_value = True
+                    continue
+                parsed = parse(value, measure)
+                cells[key] = Cell(code, row_code, col, parsed.value, source, parsed.raw)
                 if parsed.error:
                     self._add(R_NUMBER, "not_a_number", actual=str(parsed.raw), reason=parsed.error, section=section.code,
                               row=row_code, column=col, cell=source, where=described, src=source)
                     any_value = True
                 elif parsed.value is None:
-                    section_blanks.append((section, row_code, col, source))
+                    section_blanks.append((section, source, described))
                 else:
                     any_value = True
                     if parsed.note:
-                        notes.setdefault(parsed.note, []).append((section, row_code, col, source, parsed))
+                        notes.setdefault(parsed.note, []).append((section, row_code, col, source, parsed, described))
             if not any_value and section_blanks:
                 self._add(R_BLANK, "table_blank", section=section.code, short=section.short, title=section.title.text)
             else:
                 blanks.extend(section_blanks)
             self._derive(section, chosen)
         for note, where in notes.items():
-            section, row_code, col, source, parsed = where[0]
+            section, row_code, col, source, parsed, _described = where[0]
             listed = "、".join(
-                f"{s.describe(r, c)}（{src}）“{str(p.raw).strip()}”→{p.value}" for s, r, c, src, p in where[:MAX_LISTED]
+                f"{d}（{src}）“{str(p.raw).strip()}”→{p.value}" for _s, _r, _c, src, p, d in where[:MAX_LISTED]
             )
             self._add(R_NUMBER, "normalised", section=section.code, row=row_code, column=col, cell=source,
                       expected=parsed.value, actual=str(parsed.raw), note=note, listed=listed, more=_more(where))
         if blanks:
-            listed = "、".join(f"{s.describe(r, c)}（{src}）" for s, r, c, src in blanks[:MAX_LISTED])
-            self._add(R_BLANK, "blanks", cell=blanks[0][3], section=blanks[0][0].code, actual=len(blanks),
+            listed = "、".join(f"{d}（{src}）" for _s, src, d in blanks[:MAX_LISTED])
+            self._add(R_BLANK, "blanks", cell=blanks[0][1], section=blanks[0][0].code, actual=len(blanks),
                       listed=listed, more=_more(blanks))
 
     def _derive(self, section: Section, chosen: _Chosen) -> None:
@@ -664,19 +674,25 @@ def _head_texts(grids: list[Grid]) -> list[tuple[list, int, str]]:
 
 
 @lru_cache(maxsize=64)
-def _plan(version: str, section_code: str) -> tuple[tuple[tuple[str, str, str], tuple[str, str], Row, Measure, str],
+def _plan(version: str, section_code: str) -> tuple[tuple[tuple[str, str, str], tuple[str, str], bool, Measure, str],
                                                     ...]:
-    """((section, row, column), (row, column), row, measure, description) of every cell of a section, in reading
-    order.
+    """((section, row, column), (row, column), whether the row is derived, measure, description) of every cell of a
+    section, in reading order.
 
     Looked up once per format instead of for every cell of every file.
     """
     section = FORMATS[version].section(section_code)
     return tuple(
-        ((section_code, row_code, col), (row_code, col), section.row_by_code[row_code], section.measure(row_code, col),
-         section.describe(row_code, col))
+        ((section_code, row_code, col), (row_code, col), section.row_by_code[row_code].derived,
+         section.measure(row_code, col), section.describe(row_code, col))
         for row_code, col in section.cells()
     )
+
+
+@lru_cache(maxsize=65536)
+def _sheet_address(sheet: str, r: int, c: int) -> str:
+    """Grid.address of a workbook's cell: Sheet1!D9 (the same cells of the same sheets recur in every file)."""
+    return f"{sheet}!{a1(r, c)}"
 
 
 def _divided_rows(section: Section, other: ReportFormat) -> tuple[str, ...]:

@@ -103,8 +103,9 @@ def parse_ref(ref: str) -> tuple[int, int] | None:
     return int(m.group(2)), col_number(m.group(1))
 
 
-def inspect(data: bytes) -> Inspection:
-    """Classify the bytes and reject what must not be opened. Raises :class:`Rejected`."""
+def inspect(data: bytes, opened: zipfile.ZipFile | None = None) -> Inspection:
+    """Classify the bytes and reject what must not be opened. Raises :class:`Rejected`. ``opened``: ``data`` as a
+    zip already opened (by the sniffer), for its directory to be read once."""
     if not data:
         raise Rejected("文件是空的（0 字节）")
     if len(data) > MAX_FILE_BYTES:
@@ -116,7 +117,7 @@ def inspect(data: bytes) -> Inspection:
         _check_xls_dimensions(data)
         return Inspection("xls")
     if head[:4] == ZIP_MAGIC or head[:2] == b"PK":
-        return _inspect_zip(data)
+        return _inspect_zip(data, opened)
     lowered = data[:2048].lower()
     if b"<html" in lowered or b"<table" in lowered:
         raise Rejected("文件是网页（HTML）而不是 Excel 工作簿，请用 Excel/WPS 打开后另存为 .xlsx")
@@ -128,11 +129,12 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, No
                RuntimeError)
 
 
-def open_zip(data: bytes) -> zipfile.ZipFile:
+def open_zip(data: bytes, opened: zipfile.ZipFile | None = None) -> zipfile.ZipFile:
     """The zip of an Office file (.xlsx, .docx), after its central directory says it is safe to decompress: not
-    too many members, not too large declared, no member compressed like a bomb. Raises :class:`Rejected`."""
+    too many members, not too large declared, no member compressed like a bomb. Raises :class:`Rejected`.
+    ``opened``: ``data`` already opened as a zip (its directory is not read again)."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = opened if opened is not None else zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except _ZIP_ERRORS as exc:
         raise Rejected("文件已损坏（压缩包不完整，可能下载或复制时中断），请重新保存后报送") from exc
@@ -150,8 +152,8 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     return zf
 
 
-def _inspect_zip(data: bytes) -> Inspection:
-    zf = open_zip(data)
+def _inspect_zip(data: bytes, opened: zipfile.ZipFile | None = None) -> Inspection:
+    zf = open_zip(data, opened)
     infos = zf.infolist()
     names = {i.filename for i in infos}
     if "xl/workbook.bin" in names:
@@ -233,8 +235,25 @@ def _attr(attrs: dict[str, str], local: str, prefixed: bool = False) -> str | No
     return None
 
 
+_PARTS: dict[tuple[bytes, str], tuple[dict[str, str], ...]] = {}  # a small part's bytes, element → its attributes
+_PART_BYTES = 8192  # workbook.xml and its relationships are ~1 KB and alike from file to file: remembered
+
+
 def _small_part(zf: zipfile.ZipFile, member: str, element: str) -> list[dict[str, str]]:
     """The attributes of every ``element`` of a small part (workbook.xml, its relationships)."""
+    if zf.getinfo(member).file_size <= _PART_BYTES:
+        data = zf.read(member)  # all of it, as the streaming read's first chunk would be
+        known = _PARTS.get((data, element))
+        if known is None:
+            found = _attributes_of(element, lambda p: p.Parse(data, True))
+            if len(_PARTS) < 512:
+                _PARTS[(data, element)] = tuple(found)
+            return found
+        return [dict(attrs) for attrs in known]
+    return _attributes_of(element, lambda p: _feed(zf, member, p))
+
+
+def _attributes_of(element: str, parse) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     p = _parser()
 
@@ -243,7 +262,7 @@ def _small_part(zf: zipfile.ZipFile, member: str, element: str) -> list[dict[str
             found.append(attrs)
 
     p.StartElementHandler = start
-    _feed(zf, member, p)
+    parse(p)
     return found
 
 

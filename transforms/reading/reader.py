@@ -34,7 +34,7 @@ from transforms.format import (
 )
 from transforms.isolation import Failure, Limits, WorkerPool
 from transforms.model import Cell, Submission
-from transforms.reading.forms import FORM_OF, Document, read_document, sniff
+from transforms.reading.forms import FORM_OF, Document, read_document, sniff_opened
 from transforms.reading.grid import Grid, a1
 from transforms.reading.guard import MAX_FILE_BYTES, Inspection, Rejected
 from transforms.reading.labels import INDEXES, loose
@@ -213,9 +213,9 @@ class _Reader:
         self.year_arg, self.unit_arg, self.today = year, unit_name, today
 
     def run(self) -> None:
-        kind = sniff(self.data)
+        kind, opened = sniff_opened(self.data)
         self.sub.source_kind = FORM_OF[kind]  # before reading: a damaged file's finding names the form it is
-        doc = read_document(self.data, kind)
+        doc = read_document(self.data, kind, opened)
         self.inspection = doc.inspection
         grids = doc.as_grids()
         explanation_key = loose(EXPLANATIONS_SHEET)

@@ -7,22 +7,35 @@ parse and ``check`` on a workbook never pay for pdfium or lxml).
 
 from __future__ import annotations
 
+import zipfile
+
 from transforms.reading.forms.document import FORM_ZH, FORMS, Document, Table, TextBlock, stack
-from transforms.reading.forms.sniff import HTML, LEGACY_WORD, LEGACY_WORKBOOK, PDF, WORD, WORKBOOK, sniff
+from transforms.reading.forms.sniff import (
+    HTML,
+    LEGACY_WORD,
+    LEGACY_WORKBOOK,
+    PDF,
+    WORD,
+    WORKBOOK,
+    sniff,
+    sniff_opened,
+)
 from transforms.reading.guard import Rejected
 
-__all__ = ["FORMS", "FORM_OF", "FORM_ZH", "Document", "Table", "TextBlock", "read_document", "sniff", "stack"]
+__all__ = ["FORMS", "FORM_OF", "FORM_ZH", "Document", "Table", "TextBlock", "read_document", "sniff", "sniff_opened",
+           "stack"]
 
 
 FORM_OF = {WORKBOOK: "workbook", LEGACY_WORKBOOK: "workbook", WORD: "word", LEGACY_WORD: "word", PDF: "pdf",
            HTML: "html"}  # what sniff() sees → the form it is read as (Document.kind)
 
 
-def read_document(data: bytes, kind: str | None = None) -> Document:
-    """The file's tables and text. ``kind``: what :func:`sniff` said, if already asked. Raises
-    :class:`transforms.reading.guard.Rejected` (reason in Chinese) for a file no reader takes; a reader library's own
-    exception for a file that is damaged inside."""
-    kind = kind or sniff(data)
+def read_document(data: bytes, kind: str | None = None, opened: zipfile.ZipFile | None = None) -> Document:
+    """The file's tables and text. ``kind``: what :func:`sniff` said, if already asked (``opened``: the zip it
+    opened, :func:`~.sniff.sniff_opened`). Raises :class:`transforms.reading.guard.Rejected` (reason in Chinese) for
+    a file no reader takes; a reader library's own exception for a file that is damaged inside."""
+    if kind is None:
+        kind, opened = sniff_opened(data)
     if kind == WORD:
         from transforms.reading.forms.word import read_word
 
@@ -42,7 +55,7 @@ def read_document(data: bytes, kind: str | None = None) -> Document:
     from transforms.reading.forms.workbook import read_workbook
 
     if kind != LEGACY_WORKBOOK:
-        return read_workbook(data)
+        return read_workbook(data, opened)
     try:
         return read_workbook(data)
     except Rejected:

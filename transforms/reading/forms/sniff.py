@@ -33,17 +33,22 @@ def sniff(data: bytes) -> str:
     Raises :class:`Rejected` with the reason in Chinese for what no reader takes (empty, encrypted, another office
     format, not a document at all).
     """
+    return sniff_opened(data)[0]
+
+
+def sniff_opened(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
+    """:func:`sniff`'s form, and for a zip the archive as opened to look at it (its directory is read once)."""
     if not data:
         raise Rejected("文件是空的（0 字节）")
     if len(data) > MAX_FILE_BYTES:
         raise Rejected(f"文件过大（{len(data) // 1024 // 1024} MB），不像一份年度报告")
     head = data[:1024]
     if head[:8] == CFB_MAGIC:
-        return _compound(data)
+        return _compound(data), None
     if head[:4] == ZIP_MAGIC or head[:2] == b"PK":
         return _zip(data)
     if b"%PDF-" in head:  # the header may follow a few bytes of junk; readers accept it within the first 1 KB
-        return PDF
+        return PDF, None
     text = head
     for bom in _BOMS:
         if text.startswith(bom):
@@ -55,7 +60,7 @@ def sniff(data: bytes) -> str:
         raise Rejected("文件是“XML 电子表格 2003”格式，请用 Excel/WPS 打开后另存为 .xlsx")
     if _HTML_START.match(text) or _HTML_ANYWHERE.search(data[:8192]) or (
             _MHT.match(text) and b"text/html" in data[:65536].lower()):
-        return HTML
+        return HTML, None
     if data[:5] == b"{\\rtf":
         raise Rejected("文件是 RTF 格式，请用 Word/WPS 打开后另存为 .docx")
     raise Rejected("文件不是可以读取的年度报告（支持 Excel 工作簿 .xlsx/.xls、Word 文档 .docx、PDF、网页 .html），"
@@ -84,23 +89,24 @@ def _compound(data: bytes) -> str:
     return LEGACY_WORKBOOK  # unknown streams: the workbook reader gives its own reason
 
 
-def _zip(data: bytes) -> str:
+def _zip(data: bytes) -> tuple[str, zipfile.ZipFile]:
     try:
-        names = {i.filename for i in zipfile.ZipFile(io.BytesIO(data)).infolist()}
+        opened = zipfile.ZipFile(io.BytesIO(data))
+        names = {i.filename for i in opened.infolist()}
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, KeyError,
             RuntimeError) as exc:
         raise Rejected("文件已损坏（压缩包不完整，可能下载或复制时中断），请重新保存后报送") from exc
     if "word/document.xml" in names:
-        return WORD
+        return WORD, opened
     if "xl/workbook.xml" in names:
-        return WORKBOOK
+        return WORKBOOK, opened
     if "xl/workbook.bin" in names:
         raise Rejected("文件是 .xlsb（二进制工作簿）格式，请用 Excel/WPS 另存为 .xlsx")
     if "content.xml" in names and "mimetype" in names:
         kind = "文字文稿 .odt" if any(n == "mimetype" for n in names) and _odf_text(data) else "表格 .ods"
         raise Rejected(f"文件是 OpenDocument（{kind}）格式，请用 WPS/Word/Excel 另存为 .docx 或 .xlsx")
     if any(n.lower().endswith(("document.xml", "workbook.xml")) for n in names):
-        return WORD if any(n.lower().endswith("document.xml") for n in names) else WORKBOOK
+        return (WORD if any(n.lower().endswith("document.xml") for n in names) else WORKBOOK), opened
     raise Rejected("压缩包里既没有 Excel 工作簿也没有 Word 文档（可能是其他文件改了扩展名），请另存为 .xlsx 或 .docx 后报送")
 
 

@@ -6,13 +6,16 @@ sheets it refuses are left out with why, and the formula and error cells it foun
 
 from __future__ import annotations
 
+import zipfile
+
 from transforms.reading.forms.document import Document
 from transforms.reading.grid import load_grids
 from transforms.reading.guard import Rejected, inspect
 
 
-def read_workbook(data: bytes) -> Document:
-    insp = inspect(data)
+def read_workbook(data: bytes, opened: zipfile.ZipFile | None = None) -> Document:
+    """``opened``: the .xlsx's zip as the sniffer opened it (its directory is not read again)."""
+    insp = inspect(data, opened)
     grids, left_out = load_grids(data, skip=insp.oversized_sheets)
     skipped = {name: insp.oversized_reason(name) or "有内容的单元格延伸到极远处" for name in insp.oversized_sheets}
     skipped.update(left_out)

@@ -83,12 +83,17 @@ class SheetScan:
         # no walk up can reach SKIP_ROWS rows: a header is the nearest stopping row above, whatever was walked before
         self.short = grid.height <= SKIP_ROWS
         kinds_of, text_cells = self.kinds.append, self.text_cells.append
-        known = _KINDS
+        known = _KINDS.get
         for row in grid.cells:
-            # cell_kind of each cell; the texts seen before are looked up, the others classified (once per process)
-            kinds = [BLANK if v is None else known.get(v, _UNSEEN) if isinstance(v, str) else VALUE for v in row]
-            if _UNSEEN in kinds:
-                kinds = [_text_kind(v) if k == _UNSEEN else k for v, k in zip(row, kinds, strict=True)]
+            # cell_kind of each cell: the texts seen before, None and the small whole numbers are looked up (in C);
+            # any other cell is classified here (a text once per process)
+            try:
+                kinds = list(map(known, row))
+            except TypeError:  # an unhashable cell (no reader makes one): classified below
+                kinds = [None] * len(row)
+            if None in kinds:
+                kinds = [k if k is not None else _text_kind(v) if isinstance(v, str) else VALUE
+                         for v, k in zip(row, kinds, strict=True)]
             kinds_of(kinds)
             text_cells([(c, row[c]) for c, k in enumerate(kinds) if k == TEXT] if TEXT in kinds else [])
 
@@ -185,7 +190,11 @@ class _ValueColumns:
 
 # the same texts and rows recur in every file: what they are is worked out once per process. Bounded like the
 # other memos (labels.MEMO_SIZE), and only short texts are kept (a label is short; a hostile sheet's are not)
-_KINDS: dict[str, int] = {"": BLANK}  # text → its kind, as cell_kind says
+_KINDS: dict[object, int] = {"": BLANK, None: BLANK}  # text → its kind, as cell_kind says
+# calamine's numbers (floats, ints for an .xls) are values: the common ones looked up like the texts (True == 1 and
+# False == 0 hash alike, and a boolean is a value too)
+_KINDS.update(dict.fromkeys(range(1001), VALUE))
+_KINDS.update(dict.fromkeys(map(float, range(1001)), VALUE))
 _RUNS: dict[tuple, list[tuple[tuple[int, int], int, str]]] = {}  # row signature → its runs
 MEMO_TEXT = 200  # characters: longer texts are classified each time
 _UNSEEN = -1

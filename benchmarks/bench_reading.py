@@ -10,7 +10,9 @@ rounds, times for every file in turn (interleaved, so a busy machine slows both 
 Each round's medians per report are taken, and the median over the rounds is reported (R ≥ 3 evens out another
 process's load). The **table finder's share** is ``read_submission − parse``: the work of our own code.
 For the record, the parts alone (median per report): the guard's scan, the grids as the reader builds them, the
-reading in 2 isolated worker processes, and openpyxl merely opening the .xlsx files.
+tables found in those grids (cells classified, the newest format's lookup whole and the others' first table, as
+for a report of a recent year), the reading in 2 isolated worker processes, and openpyxl merely opening the .xlsx
+files.
 Targets (issue 15): ``read_submission`` within 4× of the parse, and < 50 ms per report.
 """
 
@@ -79,10 +81,21 @@ def main() -> int:
 
     from timing import describe
 
+    from transforms.format import EXPLANATIONS_SHEET, SECTIONS, ordered
     from transforms.reading import ReadTask, read_isolated, read_submission
     from transforms.reading.grid import load_grids
     from transforms.reading.guard import inspect
+    from transforms.reading.labels import INDEXES
+    from transforms.reading.tables import SheetScan, locate
     from transforms.registry import DEFAULT_REGISTRY, Registry
+
+    newest, *older = ordered(newest_first=True)
+
+    def find_tables(grids) -> None:
+        scans = [SheetScan(g) for g in grids if g.name != EXPLANATIONS_SHEET]
+        locate(scans, INDEXES[newest.version])
+        for fmt in older:
+            locate(scans, INDEXES[fmt.version], upto=SECTIONS[0])
 
     registry = Registry.load(DEFAULT_REGISTRY)
     with tempfile.TemporaryDirectory(prefix="bench-reading-") as tmp:
@@ -110,6 +123,8 @@ def main() -> int:
             datas = [p.read_bytes() for p in paths]
             guard = [_ms(inspect, d) for d in datas]
             grids = [_ms(load_grids, d) for d in datas]
+            built = [load_grids(d)[0] for d in datas]
+            tables = [_ms(find_tables, g) for g in built]
             started = time.perf_counter()
             subs = read_isolated([ReadTask(str(p), str(p)) for p in paths], DEFAULT_REGISTRY, workers=2)
             isolated_s = time.perf_counter() - started
@@ -117,8 +132,9 @@ def main() -> int:
             xlsx = [p for p in paths if p.suffix.lower() in (".xlsx", ".xlsm")]
             opened = [_ms(lambda p: openpyxl.load_workbook(p, data_only=True).close(), p) for p in xlsx]
             extras = [
-                describe("  guard alone (zip + streaming XML scan)", guard),
+                describe("  guard alone (zip directory, sheets checked)", guard),
                 describe("  grids alone (load_grids: parse + merges filled)", grids),
+                describe("  tables found alone (cell kinds + label lookups)", tables),
                 f"  {'read_isolated, 2 worker processes (start-up incl.)':<52} "
                 f"{isolated_s / len(paths) * 1000:.2f} ms per file wall ({isolated_s:.2f} s)",
                 describe("  openpyxl open only (.xlsx/.xlsm)", opened),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from transforms.reading.grid import Grid
-from transforms.reading.labels import MEMO_SIZE, FormatIndex, SectionIndex, loose
+from transforms.reading.labels import FormatIndex, SectionIndex, loose
 from transforms.reading.numbers import is_blank, looks_like_value
 
 MAX_LABEL_CELLS = 8  # text cells per row considered as label parts
@@ -188,8 +188,11 @@ class _ValueColumns:
         return len(self._kinds)
 
 
-# the same texts and rows recur in every file: what they are is worked out once per process. Bounded like the
-# other memos (labels.MEMO_SIZE), and only short texts are kept (a label is short; a hostile sheet's are not)
+# the same texts and rows recur in every file: what they are is worked out once per process. Only short texts are
+# kept (a label is short; a hostile sheet's are not), and the memos are bounded: a long-lived worker (the portal's)
+# reads file after file, each with rows of its own (a title naming the unit)
+KIND_MEMO = 20_000  # texts, then no more are added
+ROW_MEMO = 10_000  # row signatures, then the memo starts again
 _KINDS: dict[object, int] = {"": BLANK, None: BLANK}  # text → its kind, as cell_kind says
 # calamine's numbers (floats, ints for an .xls) are values: the common ones looked up like the texts (True == 1 and
 # False == 0 hash alike, and a boolean is a value too)
@@ -197,7 +200,6 @@ _KINDS.update(dict.fromkeys(range(1001), VALUE))
 _KINDS.update(dict.fromkeys(map(float, range(1001)), VALUE))
 _RUNS: dict[tuple, list[tuple[tuple[int, int], int, str]]] = {}  # row signature → its runs
 MEMO_TEXT = 200  # characters: longer texts are classified each time
-_UNSEEN = -1
 _MISS = object()
 _NONE: frozenset[int] = frozenset()
 
@@ -206,14 +208,17 @@ def _text_kind(text: str) -> int:
     kind = _KINDS.get(text)
     if kind is None:
         kind = BLANK if is_blank(text) else VALUE if looks_like_value(text) else TEXT
-        if len(_KINDS) < MEMO_SIZE and len(text) <= MEMO_TEXT and text.__class__ is str:
+        if len(_KINDS) < KIND_MEMO and len(text) <= MEMO_TEXT and text.__class__ is str:
             _KINDS[text] = kind
     return kind
 
 
-def _memo_worthy(sig: tuple) -> bool:
-    """Whether a row signature is kept in a process-wide memo: its texts are short."""
-    return sum(len(t) for _c, t in sig[0]) <= MEMO_TEXT * 2
+def _remember(memo: dict, sig: tuple, value) -> None:
+    """Keep a row signature's answer in a process-wide memo, if its texts are short (bounded: ROW_MEMO)."""
+    if sum(len(t) for _c, t in sig[0]) <= MEMO_TEXT:
+        if len(memo) >= ROW_MEMO:
+            memo.clear()
+        memo[sig] = value
 
 
 def _runs(sig: tuple) -> list[tuple[tuple[int, int], int, str]]:
@@ -225,8 +230,7 @@ def _runs(sig: tuple) -> list[tuple[tuple[int, int], int, str]]:
             if text not in best or rank > best[text][0]:
                 best[text] = (rank, end_col)
         runs = [(rank, end_col, text) for text, (rank, end_col) in best.items()]
-        if len(_RUNS) < MEMO_SIZE and _memo_worthy(sig):
-            _RUNS[sig] = runs
+        _remember(_RUNS, sig, runs)
     return runs
 
 
@@ -271,8 +275,7 @@ def find_row_labels(scan: SheetScan, index: FormatIndex) -> list[RowLabel]:
                 hit = index.match_row(text)
                 if hit is not None:
                     best = (rank, hit, end_col, text)
-            if len(memo) < MEMO_SIZE and _memo_worthy(sig):
-                memo[sig] = best
+            _remember(memo, sig, best)
         if best is None:
             continue
         _rank, (section, row), end_col, text = best

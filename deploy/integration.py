@@ -61,6 +61,7 @@ START_REDIS = (
 )
 # Set in every process the harness starts, so leftovers are found by their environment, whatever their group.
 MARKER_VAR = "COUNTYSTATS_IT_MARKER"
+SERVER_VAR = "COUNTYSTATS_IT_SERVER"  # the same for a run's own PostgreSQL and Redis (deploy/hosts.py)
 REDIS_CLAIM_KEY = "countystats:integration-claim"
 
 
@@ -169,6 +170,20 @@ def dockerfile_copies(path: Path = DOCKERFILE) -> dict[str, Path]:
 # --------------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Services:
+    """Where PostgreSQL and Redis answer: the machine's own on loopback, or a run's own on its test hosts' link."""
+
+    pg_host: str = PG_HOST
+    pg_port: int = PG_PORT
+    redis_host: str = REDIS_HOST
+    redis_port: int = REDIS_PORT
+    redis_password: str = ""
+
+
+MACHINE = Services()
+
+
 @dataclass
 class Local:
     """Everything that differs between the containers and this machine."""
@@ -183,6 +198,8 @@ class Local:
     dags_folder: Path
     marker: str
     secrets: dict[str, str] = field(default_factory=dict)
+    services: Services = MACHINE
+    api_host: str = "127.0.0.1"  # the API server's address: the test hosts' link when workers run on other hosts
 
     def path_map(self, compose: dict) -> dict[str, Path]:
         """Container path → local path: volumes to tmp dirs, read-only files and image contents to the repo."""
@@ -229,17 +246,19 @@ def derive_environment(compose: dict, service: str, local: Local) -> dict[str, s
     # Connections: same scheme and driver as in the compose file, pointed at this machine's services.
     pg = f"{PG_USER}@"
     db_path = f"/{local.database}"
+    svc = local.services
     for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CELERY__RESULT_BACKEND"):
-        env[key] = _swap_netloc(env[key], f"{PG_HOST}:{PG_PORT}", db_path, pg)
+        env[key] = _swap_netloc(env[key], f"{svc.pg_host}:{svc.pg_port}", db_path, pg)
     env["AIRFLOW__CELERY__BROKER_URL"] = _swap_netloc(
-        env["AIRFLOW__CELERY__BROKER_URL"], f"{REDIS_HOST}:{REDIS_PORT}", f"/{local.redis_db}"
+        env["AIRFLOW__CELERY__BROKER_URL"], f"{svc.redis_host}:{svc.redis_port}", f"/{local.redis_db}",
+        f":{svc.redis_password}@" if svc.redis_password else "",
     )
     env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = _swap_netloc(
-        env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"], f"127.0.0.1:{local.api_port}"
+        env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"], f"{local.api_host}:{local.api_port}"
     )
     # Ports the containers each have to themselves, but processes on one machine (and other engineers) share.
     env.update(
-        AIRFLOW__API__HOST="127.0.0.1",
+        AIRFLOW__API__HOST=local.api_host,
         AIRFLOW__API__PORT=str(local.api_port),
         AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT=str(local.scheduler_health_port),
         AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(local.worker_log_port),
@@ -268,17 +287,18 @@ def process_environment(service_env: dict[str, str]) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _pg_connect(dbname: str = "postgres"):
+def _pg_connect(dbname: str = "postgres", services: Services = MACHINE):
     import psycopg2
 
-    conn = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname, connect_timeout=5)
+    conn = psycopg2.connect(host=services.pg_host, port=services.pg_port, user=PG_USER, dbname=dbname,
+                            connect_timeout=5)
     conn.autocommit = True
     return conn
 
 
-def pg_execute(sql: str, *params, dbname: str = "postgres") -> list[tuple]:
+def pg_execute(sql: str, *params, dbname: str = "postgres", services: Services = MACHINE) -> list[tuple]:
     """One statement outside any transaction (CREATE/DROP DATABASE need that; `with conn` would open one)."""
-    conn = _pg_connect(dbname)
+    conn = _pg_connect(dbname, services)
     try:
         with conn.cursor() as cur:
             cur.execute(sql, params or None)
@@ -287,10 +307,11 @@ def pg_execute(sql: str, *params, dbname: str = "postgres") -> list[tuple]:
         conn.close()
 
 
-def _redis(db: int = 0):
+def _redis(db: int = 0, services: Services = MACHINE):
     import redis
 
-    return redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db, socket_timeout=5)
+    return redis.Redis(host=services.redis_host, port=services.redis_port, db=db, socket_timeout=5,
+                       password=services.redis_password or None)
 
 
 def ensure_services(log=print) -> None:
@@ -329,10 +350,10 @@ def ensure_services(log=print) -> None:
             time.sleep(1)
 
 
-def claim_redis_db(marker: str) -> int:
+def claim_redis_db(marker: str, services: Services = MACHINE) -> int:
     """An empty Redis db index (1–15; 0 is everyone's default), claimed with a key so parallel runs differ."""
     for index in random.sample(range(1, 16), 15):
-        r = _redis(index)
+        r = _redis(index, services)
         if r.dbsize() == 0 and r.set(REDIS_CLAIM_KEY, f"{marker} {time.time():.0f}", nx=True):
             return index
     raise RuntimeError("no empty Redis db index among 1–15")
@@ -354,6 +375,25 @@ def sweep_stale_runs(max_age: float = 1800.0, log=print) -> list[str]:
         r.flushdb()
         swept.append(marker)
         log(f"released Redis db {index} and database countystats_it_{marker} of a run that was killed")
+    return swept
+
+
+def sweep_stale_servers(max_age: float = 1800.0, log=print) -> list[int]:
+    """Stop the own PostgreSQL and Redis of runs across hosts that were killed without tear-down: older than
+    ``max_age`` and no process of their run left."""
+    import psutil
+
+    swept = []
+    for proc in psutil.process_iter(["pid", "create_time"]):
+        try:
+            marker = proc.environ().get(SERVER_VAR)
+            if not marker or time.time() - proc.info["create_time"] < max_age or marked_processes(marker):
+                continue
+            proc.kill()
+            swept.append(proc.pid)
+            log(f"stopped {proc.name()} ({proc.pid}) of a run across hosts that was killed")
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
     return swept
 
 
@@ -457,6 +497,10 @@ class Result:
     escaped_pids: list[int] = field(default_factory=list)  # outside their group at stop time (then killed)
     logs: dict[str, str] = field(default_factory=dict)  # name → tail, filled on failure
     workdir: str = ""
+    # across hosts (run_across_hosts): every try of every task, where the link was cut, each run's warehouse
+    tries: list[dict] = field(default_factory=list)
+    cut: dict = field(default_factory=dict)
+    warehouses: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -489,8 +533,18 @@ class Deployment:
         run_timeout: float = 360.0,
         log=print,
         placeholder_inbox: bool = False,
+        hosts: tuple[str, ...] = (),
+        extra_env: dict[str, str] | None = None,
     ):
+        """``hosts``: run one Celery worker on each of these test hosts (deploy/hosts.py) instead of one here, with
+        PostgreSQL and Redis of the run's own across the hosts' link. ``extra_env``: Airflow settings for every
+        service (a test's shorter time-outs)."""
         self.placeholder_inbox = placeholder_inbox
+        self.host_names = tuple(hosts)
+        self.extra_env = dict(extra_env or {})
+        self.network = None
+        self.servers: list = []  # the run's own PostgreSQL and Redis while they run
+        self.own_servers: list = []  # every one started, for the caller's checks
         self.workdir = Path(workdir)
         self.dag_id = dag_id
         self.run_timeout = run_timeout
@@ -532,17 +586,37 @@ class Deployment:
 
     def _set_up(self) -> None:
         sweep_stale_runs(log=self.log)
-        self.redis_db = claim_redis_db(self.local.marker)
+        if self.host_names:
+            self._set_up_hosts()
+        self.redis_db = claim_redis_db(self.local.marker, self.local.services)
         self.local.redis_db = self.redis_db
-        pg_execute(f'CREATE DATABASE "{self.local.database}"')
+        pg_execute(f'CREATE DATABASE "{self.local.database}"', services=self.local.services)
         self.database_created = True
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         self.env = {
-            s: derive_environment(self.compose, s, self.local) for s in (*RUN_SERVICES, "airflow-init")
+            s: {**derive_environment(self.compose, s, self.local), **self.extra_env}
+            for s in (*RUN_SERVICES, "airflow-init")
         }
         for path in self.local.path_map(self.compose).values():
             if str(path).startswith(str(self.workdir)):
                 path.mkdir(parents=True, exist_ok=True)
+
+    def _set_up_hosts(self) -> None:
+        """The worker hosts' network, and PostgreSQL and Redis of this run's own on its bridge's address."""
+        hosts = load_hosts()
+        hosts.sweep_stale_networks(lambda marker: bool(marked_processes(marker)), log=self.log)
+        sweep_stale_servers(log=self.log)
+        self.network = hosts.Network(self.local.marker, self.workdir, self.host_names).up()
+        env = {**process_environment({}), SERVER_VAR: self.local.marker}
+        address = self.network.address
+        password = secrets.token_urlsafe(16)
+        pg, pg_port = hosts.start_postgres(address, self.network.subnet, env)
+        self.servers.append(pg)
+        redis_server, redis_port = hosts.start_redis(address, password, env)
+        self.servers.append(redis_server)
+        self.own_servers = list(self.servers)
+        self.local.services = Services(address, pg_port, address, redis_port, password)
+        self.local.api_host = address
 
     def __exit__(self, *exc) -> None:
         self.stop()
@@ -585,22 +659,32 @@ class Deployment:
         t = time.monotonic()
         for service in RUN_SERVICES:
             # The Celery node name stays the default (celery@host): the run's own Redis db keeps it apart.
-            command = service_command(self.compose, service)
-            log_path = self.workdir / "logs" / f"{service}.log"
-            with open(log_path, "ab") as out:
-                popen = subprocess.Popen(
-                    [airflow_executable(), *command[1:]],
-                    env=self._env(service),
-                    cwd=self.workdir,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,  # own session and process group: stopped as a whole
-                )
-            self.services.append(Service(service, popen, log_path))
-            self.started.append(self.services[-1])
+            argv = [airflow_executable(), *service_command(self.compose, service)[1:]]
+            if service == WORKER and self.network:
+                for host in self.network.hosts:  # one worker per test host, as on machines of their own
+                    env = {**self._env(service), "TMPDIR": str(host.tmp),
+                           # what Airflow records as the task's host: the host's own name, not a DNS lookup
+                           "AIRFLOW__CORE__HOSTNAME_CALLABLE": "socket.gethostname"}
+                    self._spawn(f"{service}@{host.name}", host.command(argv), env)
+            else:
+                self._spawn(service, argv, self._env(service))
         self._wait_healthy()
         self._timed("services_healthy_s", t)
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        log_path = self.workdir / "logs" / f"{name}.log"
+        with open(log_path, "ab") as out:
+            popen = subprocess.Popen(
+                argv,
+                env=env,
+                cwd=self.workdir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # own session and process group: stopped as a whole
+            )
+        self.services.append(Service(name, popen, log_path))
+        self.started.append(self.services[-1])
 
     def _check_alive(self) -> None:
         for s in self.services:
@@ -609,25 +693,25 @@ class Deployment:
 
     def _wait_healthy(self, timeout: float = 180) -> None:
         """The compose healthchecks, locally: HTTP ones on their local ports; the worker by its 'ready' line."""
-        ports = {
-            "airflow-apiserver": self.local.api_port,
-            "airflow-scheduler": self.local.scheduler_health_port,
+        listening = {
+            "airflow-apiserver": f"{self.local.api_host}:{self.local.api_port}",
+            "airflow-scheduler": f"127.0.0.1:{self.local.scheduler_health_port}",
         }
         urls = {}
-        for service, port in ports.items():
+        for service, netloc in listening.items():
             url = healthcheck_url(self.compose, service)
             if url:
-                urls[service] = _swap_netloc(url, f"127.0.0.1:{port}")
-        pending = {*urls, WORKER}
+                urls[service] = _swap_netloc(url, netloc)
+        workers = {s.name: s.log_path for s in self.services if s.name.startswith(WORKER)}
+        pending = {*urls, *workers}
         deadline = time.monotonic() + timeout
         while pending:
             self._check_alive()
             if time.monotonic() > deadline:
                 raise RuntimeError(f"not healthy after {timeout:.0f} s: {sorted(pending)}")
             for service in list(pending):
-                if service == WORKER:
-                    log_text = (self.workdir / "logs" / f"{WORKER}.log").read_text(errors="replace")
-                    if " ready." in log_text:
+                if service in workers:
+                    if " ready." in workers[service].read_text(errors="replace"):
                         pending.discard(service)
                 elif _http_ok(urls[service]):
                     pending.discard(service)
@@ -675,7 +759,7 @@ class Deployment:
             {"username": env["_AIRFLOW_ADMIN_USERNAME"], "password": env["_AIRFLOW_ADMIN_PASSWORD"]}
         ).encode()
         request = urllib.request.Request(
-            f"http://127.0.0.1:{self.local.api_port}/auth/token",
+            f"http://{self.local.api_host}:{self.local.api_port}/auth/token",
             data=body,
             headers={"Content-Type": "application/json"},
         )
@@ -687,7 +771,7 @@ class Deployment:
         return self.result.login_ok
 
     def _query(self, sql: str, *params):
-        return pg_execute(sql, *params, dbname=self.local.database)
+        return pg_execute(sql, *params, dbname=self.local.database, services=self.local.services)
 
     def wait_for_dag(self, timeout: float = 180) -> None:
         """Until the dag-processor has serialized the DAG; a parse error fails at once, with its traceback."""
@@ -785,6 +869,53 @@ class Deployment:
         self.run_id = run_id
         return state
 
+    # -- runs with their own folders, on several hosts ----------------------------------------------------------
+    def run_conf(self, run_id: str, shard_files: int) -> dict[str, str]:
+        """A run's params: the example inbox, but a warehouse, archive and output of its own (runs compared)."""
+        base = self.workdir / "runs" / run_id
+        return {"db": str(base / "data" / "countystats.duckdb"), "archive": str(base / "archive"),
+                "out": str(base / "output"), "shard_files": str(shard_files)}
+
+    def trigger(self, run_id: str, conf: dict[str, str]) -> None:
+        self._cli(WORKER, "dags", "trigger", self.dag_id, "--run-id", run_id, "--conf", json.dumps(conf))
+
+    def wait_run(self, run_id: str, cut: str | None = None) -> str:
+        """Until the run ends (retries allowed: a cut host's tasks are retried elsewhere). With ``cut``, that host's
+        link goes down as soon as one of its ``check`` tasks of this run is running."""
+        t = time.monotonic()
+        while True:
+            self._check_alive()
+            if time.monotonic() - t > self.run_timeout:
+                return "timeout"
+            state = dict(self._query("SELECT run_id, state FROM dag_run WHERE dag_id = %s", self.dag_id)).get(run_id)
+            if state in ("success", "failed"):
+                self._timed(f"run_{run_id}_s", t)
+                return state
+            if cut and not self.result.cut:
+                running = self._query(
+                    "SELECT task_id, map_index, try_number FROM task_instance WHERE dag_id = %s AND run_id = %s"
+                    " AND task_id = 'check' AND state = 'running' AND hostname = %s ORDER BY map_index LIMIT 1",
+                    self.dag_id, run_id, cut)
+                if running:
+                    self.network.cut(cut)
+                    task_id, map_index, try_number = running[0]
+                    self.result.cut = {"host": cut, "run_id": run_id, "task_id": task_id, "map_index": map_index,
+                                       "try_number": try_number, "after_s": round(time.monotonic() - t, 1)}
+                    self.log(f"cut {cut}'s link while it ran {task_id}[{map_index}] try {try_number}")
+            time.sleep(0.5)
+
+    def tries(self) -> list[dict]:
+        """Every try of every task of the DAG: the finished ones kept in task_instance_history, the last in
+        task_instance; with the host each ran on."""
+        rows = []
+        for table in ("task_instance_history", "task_instance"):
+            rows += self._query(
+                f"SELECT run_id, task_id, map_index, try_number, coalesce(hostname, ''), coalesce(state, 'none')"
+                f" FROM {table} WHERE dag_id = %s ORDER BY run_id, task_id, map_index, try_number", self.dag_id)
+        keys = ("run_id", "task_id", "map_index", "try_number", "hostname", "state")
+        self.result.tries = [dict(zip(keys, row, strict=True)) for row in rows]
+        return self.result.tries
+
     def check_warehouse(self, tables=("submissions", "completeness")) -> dict[str, int]:
         import duckdb
 
@@ -820,13 +951,32 @@ class Deployment:
         self.result.leftover_pids = [p.pid for p in marked_processes(self.local.marker)]
         if self.database_created:  # before the Redis claim goes: sweep_stale_runs finds databases by claims
             with suppress(Exception):
-                pg_execute(f'DROP DATABASE IF EXISTS "{self.local.database}" WITH (FORCE)')
+                pg_execute(f'DROP DATABASE IF EXISTS "{self.local.database}" WITH (FORCE)',
+                           services=self.local.services)
             self.database_created = False
         if self.redis_db is not None:
             with suppress(Exception):
-                _redis(self.redis_db).flushdb()
+                _redis(self.redis_db, self.local.services).flushdb()
             self.redis_db = None
+        for server in self.servers:  # the run's own PostgreSQL and Redis, then the test hosts' network
+            server.stop()
+        self.servers.clear()
+        if self.network:
+            self.network.down()
         self._timed("stop_s", t)
+
+
+def load_hosts():
+    """deploy/hosts.py (deploy/ is a folder of scripts, not a package)."""
+    import importlib.util
+
+    name = "countystats_deploy_hosts"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "deploy" / "hosts.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def _fernet_key() -> str:
@@ -879,6 +1029,51 @@ def run_deployment(deployment: Deployment) -> Result:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+    result.timings["total_s"] = round(time.monotonic() - t0, 1)
+    return result
+
+
+# The time-outs after which Airflow gives up on a lost host, shortened from minutes for a test (docs/deploy.md).
+ACROSS_HOSTS_ENV = {
+    "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the triggered runs: none scheduled on unpausing
+    # a running task whose host stopped heartbeating is failed, then retried elsewhere
+    "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
+    "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "3",
+    # a task a lost worker took from the broker but never started is revoked and queued again
+    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "40",
+    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "5",
+    "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "2",
+}
+
+
+def run_across_hosts(deployment: Deployment, shard_files: int = 6, cut: str = "worker-b") -> Result:
+    """Two runs of the DAG on the example inbox, each with a warehouse of its own, the workers on test hosts: the
+    first undisturbed, the second with ``cut``'s link cut while it runs a shard. Never raises for a failure."""
+    t0 = time.monotonic()
+    result = deployment.result
+    try:
+        with deployment:
+            deployment.init()
+            deployment.write_inbox()
+            deployment.start()
+            deployment.wait_for_dag()
+            deployment._cli(WORKER, "dags", "unpause", deployment.dag_id)
+            for run_id, host in (("undisturbed", None), ("cut", cut)):
+                conf = deployment.run_conf(run_id, shard_files)
+                deployment.trigger(run_id, conf)
+                result.runs[run_id] = deployment.wait_run(run_id, cut=host)
+                if result.runs[run_id] != "success":
+                    break
+                result.warehouses[run_id] = conf["db"]
+            deployment.tries()
+            result.state = "success" if set(result.runs.values()) == {"success"} else "failed"
+            if result.state != "success" or not result.cut:
+                deployment.collect_logs()
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.state = "error"
+        with suppress(Exception):
+            deployment.collect_logs()
     result.timings["total_s"] = round(time.monotonic() - t0, 1)
     return result
 

@@ -48,13 +48,17 @@ def test_a_shard_reads_back_exactly_what_was_written(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["cells.parquet", "findings.parquet", "submissions.parquet"]
 
 
-def test_a_retried_shard_replaces_the_folder_whole_and_an_empty_one_reads_empty(tmp_path):
+def test_the_first_attempt_to_finish_wins_and_an_empty_shard_reads_empty(tmp_path):
     folder = tmp_path / "shard-1"
+    (tmp_path / "shard-1.tmp-killed").mkdir()  # what an attempt killed while writing leaves: not in the way
     write_shard(_batch(), folder)
-    (tmp_path / "shard-1.tmp").mkdir()  # what a killed attempt may leave
-    write_shard(_batch()[:2], folder)
-    assert read_shard(folder) == _batch()[:2]
-    assert not (tmp_path / "shard-1.tmp").exists()
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    # a second attempt (a retry while a host cut off from the cluster finished the first) keeps the finished folder
+    # untouched, so a load already reading it never sees it vanish, and leaves no copy of its own behind
+    write_shard(_batch(), folder)
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+    assert read_shard(folder) == _batch()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shard-1", "shard-1.tmp-killed"]
     assert read_shard(write_shard([], tmp_path / "empty")) == []
 
 

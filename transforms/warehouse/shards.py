@@ -9,8 +9,10 @@ local folder:
     <folder>/cells.parquet         one row per cell (value, whether it was a whole number, source, raw text)
     <folder>/findings.parquet      one row per finding, in order
 
-The folder is written under a temporary name and renamed whole, so a shard retried after a crash never leaves a
-half-written result, and a reader sees either nothing or all of it.
+The folder is written under a name of its own attempt and renamed whole, so a reader sees either nothing or all of
+it. The first attempt to finish wins: a shard's folder is named by its files' hashes and its content follows from
+them, so a later attempt (a retry on another worker while a host cut off from the cluster still finishes the first)
+drops its own copy rather than swapping a folder the load may be reading.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +60,7 @@ def write_shard(batch: Batch, folder: Path) -> Path:
                   for c in sub.cells.values()]
         findings += [{"i": i, "n": n, **{k: getattr(f, k) for k in _FINDING}, "expected": _json(f.expected),
                       "actual": _json(f.actual)} for n, f in enumerate(sub.findings)]
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = folder.with_name(f"{folder.name}.tmp-{uuid.uuid4().hex}")  # own name: attempts never share one
     tmp.mkdir(parents=True)
     con = duckdb.connect()
     try:
@@ -71,8 +73,12 @@ def write_shard(batch: Batch, folder: Path) -> Path:
             con.unregister("rows")
     finally:
         con.close()
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
+    try:
+        os.rename(tmp, folder)  # onto a missing (or empty) folder only: an existing result is complete
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (folder / "findings.parquet").exists():
+            raise
     return folder
 
 

@@ -26,6 +26,7 @@ from countystats.settings import Settings
 if TYPE_CHECKING:
     from transforms.inbox.archive import IncomingFile
     from transforms.model import Submission
+    from transforms.warehouse.shards import Reports
 
 log = logging.getLogger("countystats.pipeline")
 SUMMARY_NAME = "run-summary.json"
@@ -208,8 +209,10 @@ def validate(settings: Settings, batch: Batch) -> Batch:
 # ---------------------------------------------------------------- load and publish
 
 
-def load(settings: Settings, batch: Batch, run_id: str, fresh: bool = False) -> Path:
+def load(settings: Settings, batch: Batch | Reports, run_id: str, fresh: bool = False) -> Path:
     """Build the new warehouse in a staging file; the published one is not touched.
+
+    ``batch``: the run's reports, in memory or in its shards (:class:`~transforms.warehouse.shards.ShardReports`).
 
     ``fresh``: start from an empty warehouse instead of a copy of the published one (a rebuild).
     """
@@ -441,15 +444,23 @@ def rebuild(settings: Settings, run_id: str | None = None, *, reader: Reader = r
 
 def _read_to_publish(settings: Settings, found: Intake, run_id: str, clock: _StepClock, fresh: bool = False, *,
                      reader: Reader, validator: Validator) -> RunResult:
+    from transforms.warehouse.shards import ShardReports, write_shard
+
     files = found.files
     if files and validator is validate:
         # while worker processes read, this process idles: import Great Expectations (seconds) meanwhile
         threading.Thread(target=_warm_up_validation, daemon=True).start()
-    batch = reader(settings, files) if files else []
-    clock.lap("read")
-    batch = validator(settings, batch) if files else []
-    clock.lap("validate")
-    staging = load(settings, batch, run_id, fresh=fresh)
+    # shard by shard, as the DAG's mapped tasks do: each shard's reports go to Parquet, and memory holds one shard
+    folders = []
+    size = max(settings.shard_files, 1)
+    for part in (files[i:i + size] for i in range(0, len(files), size)):
+        batch = reader(settings, part)
+        clock.lap("read")
+        batch = validator(settings, batch)
+        clock.lap("validate")
+        folders.append(write_shard(batch, shard_folder(settings, run_id, part)))
+        del batch
+    staging = load(settings, ShardReports(folders, _stage_dir(settings, run_id)), run_id, fresh=fresh)
     clock.lap("load")
     result = publish(settings, staging, run_id, found)
     clock.lap("publish")
@@ -466,8 +477,9 @@ class _StepClock:
         self._since = time.perf_counter()
 
     def lap(self, step: str) -> None:
+        """The time since the last lap, added to ``step`` (read and validate come once per shard)."""
         now = time.perf_counter()
-        self.timings[step] = round(now - self._since, 3)
+        self.timings[step] = round(self.timings.get(step, 0.0) + now - self._since, 3)
         self._since = now
         log.info("countystats: %s 完成（%.1f 秒）", STEP_ZH[step], self.timings[step])
 
@@ -562,16 +574,13 @@ def task_check(params: dict, shard: list[dict], run_id: str) -> str:
 
 
 def task_load(params: dict, shard_folders: list[str], run_id: str) -> str:
-    """The shards' reports, in the order discover found their files, loaded as one batch (DuckDB has one writer)."""
-    from transforms.warehouse.shards import read_shard
+    """The shards' reports loaded together (DuckDB has one writer), a chunk at a time."""
+    from transforms.warehouse.shards import ShardReports
 
     settings = Settings.from_env(**params)
-    batch = []
-    for where in shard_folders:
-        if where:
-            folder = _get_shard(where, _stage_dir(settings, run_id)) if "://" in where else Path(where)
-            batch += read_shard(folder)
-    staging = load(settings, batch, run_id)
+    stage = _stage_dir(settings, run_id)
+    folders = [_get_shard(where, stage) if "://" in where else Path(where) for where in shard_folders if where]
+    staging = load(settings, ShardReports(folders, stage), run_id)
     if settings.shard_store:  # loaded: the run's shards are no longer needed (publish works from the staging file)
         store = _store(settings, run_id)
         if store.exists():

@@ -69,3 +69,31 @@ def test_the_new_files_are_split_in_order_into_shards_of_the_setting():
                                                             ["3.xlsx", "4.xlsx", "5.xlsx"], ["6.xlsx"]]
     assert [IncomingFile(**f) for shard in got for f in shard] == files
     assert shards(Settings(shard_files=3), Intake()) == [[]]  # nothing new: one empty shard, the night goes on
+
+
+def test_shard_reports_give_heads_then_whole_reports_in_the_loads_order_a_chunk_at_a_time(tmp_path):
+    from transforms.warehouse.shards import BatchReports, ShardReports
+
+    first, second = _batch(), _batch()[:3]
+    folders = [write_shard(first, tmp_path / "a"), write_shard(second, tmp_path / "b")]
+    reports = ShardReports(folders, tmp_path / "work")
+    heads = reports.heads(parts=("problems",))
+    assert [key for key, _, _ in heads] == [(0, i) for i in range(5)] + [(1, i) for i in range(3)]
+    key, incoming, head = heads[0]
+    assert incoming == first[0][0] and (head.unit_code, head.report_year) == (first[0][1].unit_code,
+                                                                              first[0][1].report_year)
+    assert head.cells == {} and head.findings == [] and list(head.narrative) == ["problems"]  # cut to the parts
+    assert head.explanations == first[0][1].explanations
+    # any order across the shards, in chunks: each report whole, exactly as written
+    order = [(1, 2), (0, 4), (0, 0), (1, 0), (0, 1), (0, 3), (1, 1), (0, 2)]
+    chunks = list(reports.fetch(order, chunk=3))
+    assert [len(c) for c in chunks] == [3, 3, 2]
+    by_key = {(0, i): item for i, item in enumerate(first)} | {(1, i): item for i, item in enumerate(second)}
+    assert [item for chunk in chunks for item in chunk] == [by_key[k] for k in order]
+    cells = [list(sub.cells) for chunk in chunks for _, sub in chunk]
+    assert cells == [list(by_key[k][1].cells) for k in order]  # cells in the order the reader gave them
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == []  # the scratch database is removed
+    # a batch in memory gives the same
+    memory = BatchReports(first)
+    assert [k for k, _, _ in memory.heads(("problems",))] == [(0, i) for i in range(5)]
+    assert [item for c in memory.fetch([(0, 3), (0, 1)], chunk=1) for item in c] == [first[3], first[1]]

@@ -21,9 +21,11 @@ from transforms.inbox.reviews import Decision
 from transforms.model import Finding, Submission, status_of
 from transforms.registry import Registry
 from transforms.rules import ACROSS_YEARS_RULES, LATE, cross_year_findings
+from transforms.rules.narrative import COMPARED_PARTS
 from transforms.warehouse.copies import find_copies, write_copies
 from transforms.warehouse.rollup import check_rollup
 from transforms.warehouse.schema import BY_NAME
+from transforms.warehouse.shards import BatchReports, Key, Reports
 from transforms.warehouse.store import _one
 
 if TYPE_CHECKING:
@@ -41,7 +43,7 @@ class LoadResult:
 
 def load(
     con: duckdb.DuckDBPyConnection,
-    batch: list[tuple[IncomingFile, Submission]],
+    batch: list[tuple[IncomingFile, Submission]] | Reports,
     registry: Registry,
     settings,
     run_id: str,
@@ -51,80 +53,81 @@ def load(
     """Load new submissions into the (staging) warehouse; cross-year and lateness findings are added here, and
     every file's status follows its findings and the office's latest decision.
 
+    ``batch``: the run's reports, in memory or as a run's shards (:class:`ShardReports`), taken a chunk at a time:
+    what the load holds does not grow with the number of reports.
     ``arrivals``: every arrival the archive's manifest records (replaces the relation; None leaves it).
     ``decisions``: every review decision of the archive's journal (replaces ``reviews``; None leaves it).
     """
+    reports = batch if hasattr(batch, "fetch") else BatchReports(batch)
     _write_units(con, registry)
     if arrivals is not None:
         _write_arrivals(con, arrivals, Path(settings.archive))
     known = {r[0] for r in con.execute("SELECT sha256 FROM submissions").fetchall()}
-    todo: list[tuple[IncomingFile, Submission]] = []
-    for incoming, sub in batch:
+    heads = reports.heads(COMPARED_PARTS)
+    todo: list[tuple[Key, IncomingFile, Submission]] = []
+    for key, incoming, head in heads:
         if incoming.sha256 in known:
             continue  # a byte-identical file was loaded before: recorded once, never again
         known.add(incoming.sha256)
-        todo.append((incoming, sub))
-    skipped = len(batch) - len(todo)
+        todo.append((key, incoming, head))
+    skipped = len(heads) - len(todo)
+    del heads
 
     # oldest year first, so a 2024 report finds the 2023 report of the same batch as its previous year
-    todo.sort(key=lambda p: (p[1].report_year or 0, p[0].received_at, p[0].path))
-    current = _current_reports(con, {(s.unit_code, y) for _, s in todo if s.unit_code and s.report_year
+    todo.sort(key=lambda t: (t[2].report_year or 0, t[1].received_at, t[1].path))
+    current = _current_reports(con, {(s.unit_code, y) for _, _, s in todo if s.unit_code and s.report_year
                                      for y in (s.report_year - 1, s.report_year)})
     next_id = _one(con, "SELECT coalesce(max(submission_id), 0) + 1 FROM submissions")[0]
+    first_id = next_id
     now = datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
 
     # 内容雷同 depends on the other reports of the year: found over the warehouse's and the new ones together
-    copies = find_copies(con, registry, todo, next_id)
+    copies = find_copies(con, registry, [(incoming, head) for _, incoming, head in todo], next_id)
+    changed = {(s.unit_code, s.report_year) for _, _, s in todo if s.unit_code and s.report_year}
 
-    ids: list[int] = []
     pending: dict[str, list[tuple]] = {name: [] for name in _LOADED}
-    for n, (incoming, sub) in enumerate(todo, 1):
-        sid = next_id
-        next_id += 1
-        ids.append(sid)
-        for finding, _other, _similarity in copies.found.get(sid, []):
-            sub.add(finding)
-        got = datetime.fromisoformat(incoming.received_at)
-        is_late = False
-        if sub.status in COMPARED and sub.unit_code and sub.report_year:  # every report without errors
-            key = (sub.unit_code, sub.report_year)
-            previous = current.get((sub.unit_code, sub.report_year - 1))
-            if previous is not None:
-                for f in cross_year_findings(sub, previous.cells, previous.format_version):
-                    sub.add(f)
-            mine = current.get(key)
-            deadline = settings.deadline_for(sub.report_year, sub.unit_type)
-            # a backfilled report was published long ago and taken in now: its receipt is no lateness
-            late = LATE.check(sub.report_year, got, deadline) if mine is None and not incoming.backfill else None
-            if late is not None:  # the first report of the unit-year that can be counted is late
-                sub.add(late)
-                is_late = True
-            if sub.status in COUNTED and (mine is None or (got, sid) >= (mine.received_at, mine.submission_id)):
-                current[key] = _Report(sid, got, sub.format_version, _values(sub))
-        pending["submissions"].append(_submission_row(sid, incoming, sub, got, now, run_id, is_late))
-        pending["findings"] += [
-            (sid, i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message,
-             _text(f.expected), _text(f.actual), f.explanation)
-            for i, f in enumerate(sub.findings, 1)
-        ]
-        pending["cell_values"] += [
-            (sid, c.section, c.row, c.column, None if c.value is None else float(c.value), c.value is None,
-             c.source, _text(c.raw))
-            for c in sub.cells.values()
-        ]
-        pending["narratives"] += [(sid, code, text, where) for code, (text, where) in (sub.narrative or {}).items()]
-        pending["explanations"] += [(sid, rule, text) for rule, text in sub.explanations.items()]
-        if n % FLUSH_EVERY == 0:  # rows go to DuckDB as they come: memory does not grow with the batch
-            _flush(con, pending)
-        if n % max(settings.progress_every, 1) == 0:
-            log.info("countystats: 已入库 %d/%d 个文件", n, len(todo))
+    n = 0
+    for chunk in reports.fetch([key for key, _, _ in todo], CHUNK):
+        # the figures this chunk is compared with: last year's current reports, loaded before or earlier in this
+        # load (written by now), fetched once for the chunk; the chunk's own as they come
+        _flush(con, pending)
+        values = _values(con, {r.submission_id for r in (current.get((s.unit_code, s.report_year - 1))
+                                                         for _, s in chunk if s.unit_code and s.report_year)
+                               if r is not None})
+        for incoming, sub in chunk:
+            n += 1
+            sid = next_id
+            next_id += 1
+            for finding, _other, _similarity in copies.found.get(sid, []):
+                sub.add(finding)
+            got = datetime.fromisoformat(incoming.received_at)
+            is_late = False
+            if sub.status in COMPARED and sub.unit_code and sub.report_year:  # every report without errors
+                key = (sub.unit_code, sub.report_year)
+                previous = current.get((sub.unit_code, sub.report_year - 1))
+                if previous is not None:
+                    for f in cross_year_findings(sub, values[previous.submission_id], previous.format_version):
+                        sub.add(f)
+                mine = current.get(key)
+                deadline = settings.deadline_for(sub.report_year, sub.unit_type)
+                # a backfilled report was published long ago and taken in now: its receipt is no lateness
+                late = LATE.check(sub.report_year, got, deadline) if mine is None and not incoming.backfill else None
+                if late is not None:  # the first report of the unit-year that can be counted is late
+                    sub.add(late)
+                    is_late = True
+                if sub.status in COUNTED and (mine is None or (got, sid) >= (mine.received_at, mine.submission_id)):
+                    current[key] = _Report(sid, got, sub.format_version)
+                    values[sid] = _cell_values(sub)
+            _add_rows(pending, sid, incoming, sub, got, now, run_id, is_late)
+            if n % max(settings.progress_every, 1) == 0:
+                log.info("countystats: 已入库 %d/%d 个文件", n, len(todo))
 
     _flush(con, pending)
+    ids = list(range(first_id, next_id))
     reviewed = _write_reviews(con, decisions) if decisions is not None else set()
     reviewed |= write_copies(con, copies, _insert, _text)  # the earlier reports whose 内容雷同 changed
     _restatus(con, reviewed)
     _mark_current(con)
-    changed = {(s.unit_code, s.report_year) for _, s in todo if s.unit_code and s.report_year}
     changed |= _unit_years(con, reviewed)  # a decision can change which report of a year is current
     _restatus(con, _recheck_following_years(con, changed, set(ids)))
     _mark_current(con)
@@ -136,7 +139,24 @@ def load(
 
 
 _LOADED = ("submissions", "findings", "cell_values", "narratives", "explanations")  # the rows a load writes
-FLUSH_EVERY = 200  # submissions whose rows are written together
+CHUNK = 200  # reports taken, checked and written together: what a load holds at once
+
+
+def _add_rows(pending: dict[str, list[tuple]], sid: int, incoming: IncomingFile, sub: Submission, got, now, run_id,
+              is_late: bool) -> None:
+    pending["submissions"].append(_submission_row(sid, incoming, sub, got, now, run_id, is_late))
+    pending["findings"] += [
+        (sid, i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message,
+         _text(f.expected), _text(f.actual), f.explanation)
+        for i, f in enumerate(sub.findings, 1)
+    ]
+    pending["cell_values"] += [
+        (sid, c.section, c.row, c.column, None if c.value is None else float(c.value), c.value is None,
+         c.source, _text(c.raw))
+        for c in sub.cells.values()
+    ]
+    pending["narratives"] += [(sid, code, text, where) for code, (text, where) in (sub.narrative or {}).items()]
+    pending["explanations"] += [(sid, rule, text) for rule, text in sub.explanations.items()]
 
 
 def _flush(con, pending: dict[str, list[tuple]]) -> None:
@@ -145,20 +165,22 @@ def _flush(con, pending: dict[str, list[tuple]]) -> None:
         pending[name].clear()
 
 
+Values = dict[tuple[str, str, str], float | None]
+
+
 @dataclass
 class _Report:
     submission_id: int
     received_at: datetime
     format_version: str | None
-    cells: dict[tuple[str, str, str], float | None]
 
 
-def _values(sub: Submission) -> dict[tuple[str, str, str], float | None]:
+def _cell_values(sub: Submission) -> Values:
     return {k: (None if c.value is None else float(c.value)) for k, c in sub.cells.items()}
 
 
 def _current_reports(con, keys: set[tuple[str, int]]) -> dict[tuple[str, int], _Report]:
-    """The current accepted report of each (unit, year) asked for, with its values, from the warehouse."""
+    """The current accepted report of each (unit, year) asked for, from the warehouse (its figures: :func:`_values`)."""
     if not keys:
         return {}
     import pandas as pd
@@ -166,18 +188,21 @@ def _current_reports(con, keys: set[tuple[str, int]]) -> dict[tuple[str, int], _
     # a registered frame, not executemany: DuckDB's executemany costs milliseconds per row
     con.register("wanted", pd.DataFrame.from_records(sorted(keys), columns=["unit_code", "report_year"]))
     rows = con.execute(
-        """SELECT s.unit_code, s.report_year, s.submission_id, s.received_at, s.format_version,
-                  v.section, v.row_code, v.column_code, v.value
-           FROM submissions s JOIN wanted USING (unit_code, report_year)
-           LEFT JOIN cell_values v USING (submission_id)
-           WHERE s.is_current"""
+        """SELECT s.unit_code, s.report_year, s.submission_id, s.received_at, s.format_version
+           FROM submissions s JOIN wanted USING (unit_code, report_year) WHERE s.is_current"""
     ).fetchall()
     con.unregister("wanted")
-    out: dict[tuple[str, int], _Report] = {}
-    for unit, year, sid, got, fmt, section, row, col, value in rows:
-        report = out.setdefault((unit, year), _Report(sid, got, fmt, {}))
-        if section is not None:
-            report.cells[(section, row, col)] = value
+    return {(unit, year): _Report(sid, got, fmt) for unit, year, sid, got, fmt in rows}
+
+
+def _values(con, sids: set[int]) -> dict[int, Values]:
+    """The figures of these submissions, from the warehouse: what a report is compared with across years."""
+    out: dict[int, Values] = {sid: {} for sid in sids}
+    if sids:
+        for sid, section, row, col, value in con.execute(
+                f"SELECT submission_id, section, row_code, column_code, value FROM cell_values "
+                f"WHERE submission_id IN ({','.join(map(str, sorted(sids)))})").fetchall():
+            out[sid][(section, row, col)] = value
     return out
 
 
@@ -192,17 +217,19 @@ def _recheck_following_years(con, changed: set[tuple[str, int]], loaded_now: set
     if not following:
         return set()
     # every Y+1 report that can stand (counted, or held for review: the office reads its warnings too)
+    # (the ones loaded now were checked a moment ago, against the right previous year)
     targets = [(sid, unit, year) for sid, unit, year in con.execute(
         f"SELECT submission_id, unit_code, report_year FROM submissions WHERE status IN {sql_list(COMPARED)} "
-        "AND unit_code IS NOT NULL AND report_year IS NOT NULL").fetchall() if (unit, year) in following]
+        "AND unit_code IS NOT NULL AND report_year IS NOT NULL").fetchall()
+        if (unit, year) in following and sid not in loaded_now]
     redone = set()
     previous = _current_reports(con, {(unit, year - 1) for _, unit, year in targets})
+    values = _values(con, {r.submission_id for r in previous.values()})
     for sid, unit, year in targets:
-        if sid in loaded_now:
-            continue  # checked a moment ago, against the right previous year
         sub = _submission_from_warehouse(con, sid)
         before = previous.get((unit, year - 1))
-        found = cross_year_findings(sub, before.cells, before.format_version) if before else []
+        found = (cross_year_findings(sub, values[before.submission_id], before.format_version)
+                 if before else [])
         explained = dict(con.execute(
             "SELECT rule, explanation FROM findings WHERE submission_id = ? AND explanation IS NOT NULL", [sid]
         ).fetchall())

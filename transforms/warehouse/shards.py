@@ -9,6 +9,10 @@ local folder:
     <folder>/cells.parquet         one row per cell (value, whether it was a whole number, source, raw text)
     <folder>/findings.parquet      one row per finding, in order
 
+The load takes a run's shards through :class:`ShardReports`: the reports' heads first (who, which year, when), then
+the whole reports a chunk at a time in the order the load needs, sorted by DuckDB on disk, so the memory of a load
+does not grow with the number of reports. :class:`BatchReports` is the same for a batch already in memory.
+
 The folder is written under a name of its own attempt and renamed whole, so a reader sees either nothing or all of
 it. The first attempt to finish wins: a shard's folder is named by its files' hashes and its content follows from
 them, so a later attempt (a retry on another worker while a host cut off from the cluster still finishes the first)
@@ -21,8 +25,9 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from transforms.inbox.archive import IncomingFile
 from transforms.model import Cell, Finding, Submission
@@ -44,7 +49,7 @@ def _unjson(text: str | None) -> Any:
 
 
 def write_shard(batch: Batch, folder: Path) -> Path:
-    """Write ``batch`` as the shard ``folder`` (replacing a previous attempt's); returns the folder."""
+    """Write ``batch`` as the shard ``folder`` (a previous attempt's complete folder is kept); returns the folder."""
     import duckdb
     import pandas as pd
 
@@ -64,12 +69,13 @@ def write_shard(batch: Batch, folder: Path) -> Path:
     tmp.mkdir(parents=True)
     con = duckdb.connect()
     try:
-        for name, rows, columns in (("submissions", subs, _SUB_COLUMNS), ("cells", cells, _CELL_COLUMNS),
-                                    ("findings", findings, _FINDING_COLUMNS)):
-            # object columns: DuckDB types them from the values (a year stays an integer beside a missing one)
+        for name, rows in (("submissions", subs), ("cells", cells), ("findings", findings)):
+            columns = COLUMNS[name]
             frame = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in columns})
             con.register("rows", frame)
-            con.execute(f"COPY (SELECT * FROM rows) TO '{tmp / f'{name}.parquet'}' (FORMAT parquet)").fetchall()
+            # typed here, not from the values: every shard's files have one schema, whatever values it had
+            select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items())
+            con.execute(f"COPY (SELECT {select} FROM rows) TO {_quoted(tmp / f'{name}.parquet')} (FORMAT parquet)")
             con.unregister("rows")
     finally:
         con.close()
@@ -82,9 +88,58 @@ def write_shard(batch: Batch, folder: Path) -> Path:
     return folder
 
 
-_SUB_COLUMNS = ["i", *(f"in_{k}" for k in _INCOMING), "sub_sha256", *_HEAD, "narrative", "explanations"]
-_CELL_COLUMNS = ["i", "section", "row", "column", "value", "whole", "source", "raw"]
-_FINDING_COLUMNS = ["i", "n", *_FINDING, "expected", "actual"]
+_TEXT, _INT, _BOOL = "VARCHAR", "INTEGER", "BOOLEAN"
+COLUMNS = {  # each part's columns and types
+    "submissions": {"i": _INT, **{f"in_{k}": _BOOL if k == "backfill" else _TEXT for k in _INCOMING},
+                    "sub_sha256": _TEXT, **{k: {"report_year": _INT, "unreadable": _BOOL}.get(k, _TEXT) for k in _HEAD},
+                    "narrative": _TEXT, "explanations": _TEXT},
+    "cells": {"i": _INT, "section": _TEXT, "row": _TEXT, "column": _TEXT, "value": "DOUBLE", "whole": _BOOL,
+              "source": _TEXT, "raw": _TEXT},
+    "findings": {"i": _INT, "n": _INT, **dict.fromkeys(_FINDING, _TEXT), "expected": _TEXT, "actual": _TEXT},
+}
+
+
+def _quoted(path: Path) -> str:
+    """A path as an SQL string literal (a folder's name may hold a quote)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _rows(cur) -> list[dict]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _reports(heads: list[dict], cells: list[dict], findings: list[dict], key: str = "i") -> Batch:
+    """Reports from rows of the three parts, each part ordered as written; ``key`` ties a row to its report."""
+    batch: Batch = []
+    at = {}
+    for r in heads:
+        at[r[key]] = len(batch)
+        batch.append((_incoming(r), _head(r)))
+    for c in cells:
+        value = c["value"]
+        if value is not None and c["whole"]:
+            value = int(value)
+        cell = Cell(c["section"], c["row"], c["column"], value, c["source"], _unjson(c["raw"]))
+        batch[at[c[key]]][1].cells[(cell.section, cell.row, cell.column)] = cell
+    for f in findings:
+        batch[at[f[key]]][1].findings.append(Finding(**{k: f[k] for k in _FINDING},
+                                                     expected=_unjson(f["expected"]), actual=_unjson(f["actual"])))
+    return batch
+
+
+def _incoming(r: dict) -> IncomingFile:
+    return IncomingFile(**{k: r[f"in_{k}"] for k in _INCOMING})
+
+
+def _head(r: dict, parts: Sequence[str] | None = None) -> Submission:
+    """A report without its cells and findings; ``parts``: keep only these parts of the narrative."""
+    sub = Submission(r["file"], r["sub_sha256"], **{k: r[k] for k in _HEAD[1:]})
+    narrative = _unjson(r["narrative"])
+    if narrative is not None:
+        sub.narrative = {k: tuple(v) for k, v in narrative.items() if parts is None or k in parts}
+    sub.explanations = _unjson(r["explanations"]) or {}
+    return sub
 
 
 def read_shard(folder: Path) -> Batch:
@@ -95,29 +150,113 @@ def read_shard(folder: Path) -> Batch:
     con = duckdb.connect()
     try:
         def rows(name: str, order: str) -> list[dict]:
-            cur = con.execute(f"SELECT * FROM read_parquet('{folder / f'{name}.parquet'}') ORDER BY {order}")
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+            # file_row_number: the order written (a sort on `i` alone need not keep it)
+            return _rows(con.execute(f"SELECT * FROM read_parquet({_quoted(folder / f'{name}.parquet')}, "
+                                     f"file_row_number = true) ORDER BY {order}"))
 
-        head = rows("submissions", "i")
-        cells = rows("cells", "i")
-        findings = rows("findings", "i, n")
+        return _reports(rows("submissions", "i"), rows("cells", "i, file_row_number"),
+                        rows("findings", "i, n"))
     finally:
         con.close()
-    batch: Batch = []
-    for r in head:
-        incoming = IncomingFile(**{k: r[f"in_{k}"] for k in _INCOMING})
-        sub = Submission(r["file"], r["sub_sha256"], **{k: r[k] for k in _HEAD[1:]})
-        sub.narrative = {k: tuple(v) for k, v in _unjson(r["narrative"]).items()} if r["narrative"] else None
-        sub.explanations = _unjson(r["explanations"]) or {}
-        batch.append((incoming, sub))
-    for c in cells:
-        value = c["value"]
-        if value is not None and c["whole"]:
-            value = int(value)
-        cell = Cell(c["section"], c["row"], c["column"], value, c["source"], _unjson(c["raw"]))
-        batch[c["i"]][1].cells[(cell.section, cell.row, cell.column)] = cell
-    for f in findings:
-        batch[f["i"]][1].findings.append(Finding(**{k: f[k] for k in _FINDING},
-                                                 expected=_unjson(f["expected"]), actual=_unjson(f["actual"])))
-    return batch
+
+
+# -------------------------------------------------------------------------------------------------------------
+# Where a load takes its reports from
+# -------------------------------------------------------------------------------------------------------------
+
+Key = tuple[int, int]  # (shard, position in it)
+
+
+class Reports(Protocol):
+    """A run's new reports as the load takes them: every report's head, then whole reports in a chosen order."""
+
+    def heads(self, parts: Sequence[str]) -> list[tuple[Key, IncomingFile, Submission]]:
+        """Every report without its cells and findings, its narrative cut to ``parts``."""
+
+    def fetch(self, keys: Sequence[Key], chunk: int) -> Iterator[Batch]:
+        """The reports of ``keys``, whole, in that order, ``chunk`` at a time."""
+
+
+class BatchReports:
+    """A batch already in memory (a test, a small run)."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+
+    def heads(self, parts: Sequence[str]) -> list[tuple[Key, IncomingFile, Submission]]:
+        return [((0, i), incoming, sub) for i, (incoming, sub) in enumerate(self.batch)]
+
+    def fetch(self, keys: Sequence[Key], chunk: int) -> Iterator[Batch]:
+        for start in range(0, len(keys), chunk):
+            yield [self.batch[i] for _, i in keys[start:start + chunk]]
+
+
+class ShardReports:
+    """The reports of a run's shard folders. Heads are read at once (small); whole reports are sorted into the
+    load's order by DuckDB in a scratch database under ``work`` (on disk, within a memory limit), then read back a
+    chunk at a time: the load's memory holds one chunk, however many reports the run has."""
+
+    MEMORY_LIMIT = "256MB"
+
+    def __init__(self, folders: Sequence[Path | str], work: Path) -> None:
+        self.folders = [Path(f) for f in folders if f]
+        self.work = Path(work)
+
+    def _files(self, part: str) -> str:
+        return "[" + ", ".join(_quoted(f / f"{part}.parquet") for f in self.folders) + "]"
+
+    def heads(self, parts: Sequence[str]) -> list[tuple[Key, IncomingFile, Submission]]:
+        import duckdb
+
+        out = []
+        con = duckdb.connect()
+        try:
+            for shard, folder in enumerate(self.folders):
+                for r in _rows(con.execute(f"SELECT * FROM read_parquet({_quoted(folder / 'submissions.parquet')}) "
+                                           "ORDER BY i")):
+                    out.append(((shard, r["i"]), _incoming(r), _head(r, parts)))
+        finally:
+            con.close()
+        return out
+
+    def fetch(self, keys: Sequence[Key], chunk: int) -> Iterator[Batch]:
+        if not keys:
+            return
+        import duckdb
+        import pandas as pd
+
+        self.work.mkdir(parents=True, exist_ok=True)
+        scratch = self.work / f"load-order-{uuid.uuid4().hex}.duckdb"
+        con = duckdb.connect(str(scratch))
+        try:
+            con.execute(f"SET memory_limit = '{self.MEMORY_LIMIT}'")
+            con.execute(f"SET temp_directory = {_quoted(self.work / (scratch.stem + '.tmp'))}")
+            order = pd.DataFrame.from_records([(s, i, k) for k, (s, i) in enumerate(keys)],
+                                              columns=["shard", "i", "k"])
+            con.register("wanted", order)
+            con.execute("CREATE TABLE load_order AS SELECT * FROM wanted")
+            con.unregister("wanted")
+            files = pd.DataFrame({"shard": range(len(self.folders)), "folder": [str(f) for f in self.folders]})
+            con.register("shard_files", files)
+            con.execute("CREATE TABLE shards AS SELECT * FROM shard_files")
+            con.unregister("shard_files")
+            for part, within in (("submissions", "0"), ("cells", "p.file_row_number"), ("findings", "p.n")):
+                # one pass over every shard's file, sorted once; each chunk is then a range of `k`
+                con.execute(
+                    f"""CREATE TABLE {part} AS
+                        SELECT o.k, {within} AS j, p.* EXCLUDE (filename, file_row_number)
+                        FROM read_parquet({self._files(part)}, filename = true, file_row_number = true) p
+                        JOIN shards s ON p.filename = s.folder || '/{part}.parquet'
+                        JOIN load_order o ON o.shard = s.shard AND o.i = p.i
+                        ORDER BY o.k, j""")
+            for start in range(0, len(keys), chunk):
+                span = [start, start + chunk - 1]
+
+                def rows(part: str, span=span) -> list[dict]:
+                    return _rows(con.execute(f"SELECT * FROM {part} WHERE k BETWEEN ? AND ? ORDER BY k, j", span))
+
+                yield _reports(rows("submissions"), rows("cells"), rows("findings"), key="k")
+        finally:
+            con.close()
+            scratch.unlink(missing_ok=True)
+            shutil.rmtree(self.work / (scratch.stem + ".tmp"), ignore_errors=True)

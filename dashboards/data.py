@@ -18,10 +18,10 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from transforms.format import FORMATS, TOTAL, UNIT_TYPE_ZH, current, sql_list, unit_types
+from transforms.warehouse.store import connect
 
 Key = tuple[str, str, str]  # (section, row_code, column_code)
 
@@ -152,7 +152,7 @@ class Warehouse:
 
 def load(db_path: Path) -> Warehouse:
     # read_only: analysts and the nightly job may hold the file too; we never need to write
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)  # within the job's DuckDB memory limit
     try:
         con.execute("SET enable_progress_bar = false")  # a progress bar on stderr in the nightly log is noise
         # coverage rows as tuples, as the export reads them (transforms.writing.export.coverage_lines takes them)

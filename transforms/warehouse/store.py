@@ -23,13 +23,15 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------- schema
 
 
-LOAD_MEMORY_MB = 256  # DuckDB's own memory while loading (the rows it spills go next to the staging file)
+# DuckDB's own memory on every connection the job opens (its default, 80% of the machine, is for a database server,
+# not a task beside others on a worker): past it, a query spills to a temp folder instead of growing with the data
+MEMORY_MB = 256
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     import duckdb
 
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": f"{MEMORY_MB}MB"})
 
 
 def _one(con, sql: str, params: list | None = None):
@@ -109,10 +111,7 @@ def open_staging(published: Path, staging: Path, fresh: bool = False) -> duckdb.
     if _fingerprint(published) != base:
         raise ConcurrentRunError(f"{published} was replaced while being copied; run again")
     _base_file(staging).write_text(base)
-    con = connect(staging)
-    # DuckDB keeps what it writes in its buffer pool (by default up to 80 % of the machine's memory): a cap makes it
-    # write the province's warehouse out as it grows, so a load's memory does not grow with the batch
-    con.execute(f"SET memory_limit = '{LOAD_MEMORY_MB}MB'").fetchall()
+    con = connect(staging)  # within MEMORY_MB: DuckDB writes a province's warehouse out as it grows
     ensure_schema(con)
     return con
 

@@ -23,10 +23,16 @@ valued AS (
         ELSE 0 END AS v{undivided_windows}
     FROM cell_values v JOIN reports r USING (submission_id)),
 mapped AS (
-    SELECT submission_id, report_year, target, part, section, row_code, column_code, v FROM valued{undivided_rows})
+    SELECT submission_id, report_year, target, part, section, row_code, column_code, v FROM valued{undivided_rows}),
+-- one row per report and cell (an undivided row may add to a cell the report has too), so `reports` is a count(*):
+-- a count(DISTINCT submission_id) per cell holds every cell's set of reports at once, memory that grows with them
+per_report AS (
+    SELECT submission_id, report_year, target, part, section, row_code, column_code,
+           sum(CAST(v AS DECIMAL(38, 6))) AS v
+    FROM mapped GROUP BY ALL)
 SELECT m.report_year, m.target AS format_version, p.scope, m.section, m.row_code, m.column_code,
-       sum(CAST(m.v AS DECIMAL(38, 6))) AS value, count(DISTINCT m.submission_id) AS reports
-FROM mapped m
+       sum(m.v) AS value, count(*) AS reports
+FROM per_report m
 JOIN format_cells f ON f.format_version = m.target AND f.section = m.section AND f.row_code = m.row_code
                    AND f.column_code = m.column_code
 JOIN (VALUES ('units', 'units'), ('own', 'own'), ('units', 'all'), ('own', 'all')) p(part, scope) ON p.part = m.part

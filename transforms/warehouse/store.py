@@ -31,7 +31,10 @@ MEMORY_MB = 256
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     import duckdb
 
-    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": f"{MEMORY_MB}MB"})
+    con = duckdb.connect(str(path), read_only=read_only)
+    # SET, not connect(config=…): a connection of this process to the same file with another config would refuse
+    con.execute(f"SET memory_limit = '{MEMORY_MB}MB'").fetchall()
+    return con
 
 
 def _one(con, sql: str, params: list | None = None):

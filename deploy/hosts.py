@@ -185,38 +185,35 @@ def start_postgres(address: str, subnet: str, env: dict[str, str]) -> tuple[Serv
     with open(data / "pg_hba.conf", "a", encoding="utf-8") as hba:
         hba.write(f"host all all {subnet} trust\n")  # the bridge's subnet only: the worker hosts
     port = free_port(address)
-    log = folder / "postgres.log"
-    popen = subprocess.Popen(
-        [str(bin_dir / "postgres"), "-D", str(data), "-c", f"listen_addresses={address}", "-c", f"port={port}",
-         "-c", f"unix_socket_directories={folder}", "-c", "fsync=off", "-c", "synchronous_commit=off",
-         "-c", "max_connections=300"],
-        user="postgres", group=account.pw_gid, cwd=folder, env={**env, "LC_ALL": "C.UTF-8"},
-        stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server("postgres", popen, folder, stop_signal=signal.SIGINT)  # SIGINT: fast shutdown
-    try:
-        _wait_port(address, port, popen, log)
-    except BaseException:
-        server.stop()
-        raise
-    return server, port
+    argv = [str(bin_dir / "postgres"), "-D", str(data), "-c", f"listen_addresses={address}", "-c", f"port={port}",
+            "-c", f"unix_socket_directories={folder}", "-c", "fsync=off", "-c", "synchronous_commit=off",
+            "-c", "max_connections=300"]
+    # SIGINT: PostgreSQL's fast shutdown (SIGTERM waits for every client to leave)
+    return _serve("postgres", argv, folder, address, port, signal.SIGINT, user="postgres", group=account.pw_gid,
+                  cwd=folder, env={**env, "LC_ALL": "C.UTF-8"}), port
 
 
 def start_redis(address: str, password: str, env: dict[str, str]) -> tuple[Server, int]:
     """A Redis of its own on ``address``, with a password (it is reachable from other hosts), keeping nothing."""
     folder = Path(tempfile.mkdtemp(prefix="countystats-redis-"))
     port = free_port(address)
-    log = folder / "redis.log"
-    popen = subprocess.Popen(
-        ["redis-server", "--bind", address, "--port", str(port), "--requirepass", password, "--save", "",
-         "--appendonly", "no", "--dir", str(folder), "--daemonize", "no"],
-        env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server("redis", popen, folder)
+    argv = ["redis-server", "--bind", address, "--port", str(port), "--requirepass", password, "--save", "",
+            "--appendonly", "no", "--dir", str(folder), "--daemonize", "no"]
+    return _serve("redis", argv, folder, address, port, signal.SIGTERM, env=env), port
+
+
+def _serve(name: str, argv: list[str], folder: Path, address: str, port: int, stop_signal: int, **popen) -> Server:
+    """Start a server logging to ``folder``, and wait until it listens; stopped again if it does not."""
+    log = folder / f"{name}.log"
+    with open(log, "ab") as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **popen)
+    server = Server(name, process, folder, stop_signal)
     try:
-        _wait_port(address, port, popen, log)
+        _wait_port(address, port, process, log)
     except BaseException:
         server.stop()
         raise
-    return server, port
+    return server
 
 
 def sweep_stale_networks(is_live, log=print) -> list[str]:

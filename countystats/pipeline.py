@@ -169,8 +169,9 @@ def read_limits(settings: Settings):
     return Limits(memory_mb=settings.read_memory_mb, seconds=settings.read_timeout_s)
 
 
-def read(settings: Settings, files: list[IncomingFile]) -> Batch:
+def read(settings: Settings, files: list[IncomingFile], pool=None) -> Batch:
     """Read every file (R-* rules), each in an isolated worker process (memory cap, time limit); in order.
+    ``pool``: reader processes kept by the caller across shards (else started for this call).
 
     The bytes read are the archived copy (what the warehouse keeps, and all a rebuild has); the name is the one the
     file arrived with (it may name the unit). A file that crashes or stalls its worker is unreadable, alone.
@@ -185,7 +186,7 @@ def read(settings: Settings, files: list[IncomingFile]) -> Batch:
             log.info("countystats: 已读取 %d/%d 个文件", n, len(files))
 
     subs = read_isolated(tasks, settings.units, workers=worker_count(settings, len(files)),
-                         limits=read_limits(settings), on_done=progress)
+                         limits=read_limits(settings), pool=pool, on_done=progress)
     batch: Batch = []
     for incoming, sub in zip(files, subs, strict=True):
         sub.sha256 = incoming.sha256  # the file's identity, also when its archived copy could not be read
@@ -453,13 +454,23 @@ def _read_to_publish(settings: Settings, found: Intake, run_id: str, clock: _Ste
     # shard by shard, as the DAG's mapped tasks do: each shard's reports go to Parquet, and memory holds one shard
     folders = []
     size = max(settings.shard_files, 1)
-    for part in (files[i:i + size] for i in range(0, len(files), size)):
-        batch = reader(settings, part)
-        clock.lap("read")
-        batch = validator(settings, batch)
-        clock.lap("validate")
-        folders.append(write_shard(batch, shard_folder(settings, run_id, part)))
-        del batch
+    pool = None
+    if files and reader is read:  # the reader processes start once for the run, not once a shard
+        from transforms.isolation import WorkerPool
+
+        pool = WorkerPool("transforms.reading.reader:_read_task", workers=worker_count(settings, len(files)),
+                          limits=read_limits(settings))
+    try:
+        for part in (files[i:i + size] for i in range(0, len(files), size)):
+            batch = read(settings, part, pool=pool) if pool is not None else reader(settings, part)
+            clock.lap("read")
+            batch = validator(settings, batch)
+            clock.lap("validate")
+            folders.append(write_shard(batch, shard_folder(settings, run_id, part)))
+            del batch
+    finally:
+        if pool is not None:
+            pool.close()
     staging = load(settings, ShardReports(folders, _stage_dir(settings, run_id)), run_id, fresh=fresh)
     clock.lap("load")
     result = publish(settings, staging, run_id, found)

@@ -194,7 +194,9 @@ def test_countystats_nightly_on_the_example_county(airflow_home, tmp_path, examp
     assert not list(settings.staging.glob("*/shard-*"))  # the shards' folders go with the run
     from countystats.pipeline import run
 
+    # in one process, in shards of another size (the reader processes kept from shard to shard): the same warehouse
     one = settings.with_(db=tmp_path / "one" / "w.duckdb", out=tmp_path / "one" / "out",
-                         archive=tmp_path / "one" / "archive")
-    run(one)
+                         archive=tmp_path / "one" / "archive", shard_files=35)
+    result = run(one)
     assert warehouse_content(one.db) == warehouse_content(settings.db)
+    assert len(result.files) == n_files and not list(one.staging.glob("*/shard-*"))

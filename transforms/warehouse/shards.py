@@ -45,7 +45,11 @@ def _json(value: Any) -> str | None:
 
 
 def _unjson(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    if text is None:
+        return None
+    if text[:1] == '"' and "\\" not in text:  # a string with nothing escaped (most raw texts): itself
+        return text[1:-1]
+    return json.loads(text)
 
 
 def write_shard(batch: Batch, folder: Path) -> Path:
@@ -109,22 +113,28 @@ def _rows(cur) -> list[dict]:
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def _reports(heads: list[dict], cells: list[dict], findings: list[dict], key: str = "i") -> Batch:
-    """Reports from rows of the three parts, each part ordered as written; ``key`` ties a row to its report."""
+# the cells' and findings' columns as :func:`_reports` takes them, after the report's key (tuples: a report has
+# hundreds of cells, and a dict per row costs more than the cell)
+CELL_FIELDS = '"section", "row", "column", "value", "whole", "source", "raw"'
+FINDING_FIELDS = ", ".join(f'"{k}"' for k in (*_FINDING, "expected", "actual"))
+
+
+def _reports(heads: list[dict], cells: list[tuple], findings: list[tuple], key: str = "i") -> Batch:
+    """Reports from rows of the three parts, each part ordered as written: heads as dicts, cells and findings as
+    tuples of (the report's key, CELL_FIELDS…) and (the report's key, FINDING_FIELDS…)."""
     batch: Batch = []
     at = {}
     for r in heads:
         at[r[key]] = len(batch)
         batch.append((_incoming(r), _head(r)))
-    for c in cells:
-        value = c["value"]
-        if value is not None and c["whole"]:
+    subs = [sub for _, sub in batch]
+    for k, section, row, column, value, whole, source, raw in cells:
+        if value is not None and whole:
             value = int(value)
-        cell = Cell(c["section"], c["row"], c["column"], value, c["source"], _unjson(c["raw"]))
-        batch[at[c[key]]][1].cells[(cell.section, cell.row, cell.column)] = cell
-    for f in findings:
-        batch[at[f[key]]][1].findings.append(Finding(**{k: f[k] for k in _FINDING},
-                                                     expected=_unjson(f["expected"]), actual=_unjson(f["actual"])))
+        subs[at[k]].cells[(section, row, column)] = Cell(section, row, column, value, source, _unjson(raw))
+    for k, rule, severity, message, section, row, column, cell, explanation, expected, actual in findings:
+        subs[at[k]].findings.append(Finding(rule, severity, message, section, row, column, cell, _unjson(expected),
+                                            _unjson(actual), explanation))
     return batch
 
 
@@ -149,13 +159,14 @@ def read_shard(folder: Path) -> Batch:
     folder = Path(folder)
     con = duckdb.connect()
     try:
-        def rows(name: str, order: str) -> list[dict]:
+        def rows(name: str, fields: str, order: str) -> list:
             # file_row_number: the order written (a sort on `i` alone need not keep it)
-            return _rows(con.execute(f"SELECT * FROM read_parquet({_quoted(folder / f'{name}.parquet')}, "
-                                     f"file_row_number = true) ORDER BY {order}"))
+            cur = con.execute(f"SELECT {fields} FROM read_parquet({_quoted(folder / f'{name}.parquet')}, "
+                              f"file_row_number = true) ORDER BY {order}")
+            return _rows(cur) if fields == "*" else cur.fetchall()
 
-        return _reports(rows("submissions", "i"), rows("cells", "i, file_row_number"),
-                        rows("findings", "i, n"))
+        return _reports(rows("submissions", "*", "i"), rows("cells", f"i, {CELL_FIELDS}", "i, file_row_number"),
+                        rows("findings", f"i, {FINDING_FIELDS}", "i, n"))
     finally:
         con.close()
 
@@ -252,10 +263,12 @@ class ShardReports:
             for start in range(0, len(keys), chunk):
                 span = [start, start + chunk - 1]
 
-                def rows(part: str, span=span) -> list[dict]:
-                    return _rows(con.execute(f"SELECT * FROM {part} WHERE k BETWEEN ? AND ? ORDER BY k, j", span))
+                def rows(part: str, fields: str, span=span) -> list:
+                    cur = con.execute(f"SELECT {fields} FROM {part} WHERE k BETWEEN ? AND ? ORDER BY k, j", span)
+                    return _rows(cur) if fields == "*" else cur.fetchall()
 
-                yield _reports(rows("submissions"), rows("cells"), rows("findings"), key="k")
+                yield _reports(rows("submissions", "*"), rows("cells", f"k, {CELL_FIELDS}"),
+                               rows("findings", f"k, {FINDING_FIELDS}"), key="k")
         finally:
             con.close()
             scratch.unlink(missing_ok=True)

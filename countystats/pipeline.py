@@ -194,15 +194,18 @@ def read(settings: Settings, files: list[IncomingFile], pool=None) -> Batch:
     return batch
 
 
-def validate(settings: Settings, batch: Batch) -> Batch:
-    """One Great Expectations run for every readable submission of the batch (findings appended in place)."""
+def validate(settings: Settings, batch: Batch, data_docs: bool = True) -> Batch:
+    """One Great Expectations run for every readable submission of the batch (findings appended in place).
+    ``data_docs``: also write GX's Data Docs of this process's results so far (a run of many shards writes them
+    after its last: each build renders every result the process holds)."""
     subs = [sub for _, sub in batch if not sub.unreadable and sub.format_version]
     if subs:
         from expectations.validation import validate_submissions
         from transforms.registry import Registry
 
         # GX Data Docs of this run go to the output folder, beside the dashboards
-        validate_submissions(subs, Registry.load(settings.units), data_docs=Path(settings.out))
+        validate_submissions(subs, Registry.load(settings.units),
+                             data_docs=Path(settings.out) if data_docs else None)
     log.info("countystats: 已校验 %d 份报告", len(subs))
     return batch
 
@@ -461,10 +464,12 @@ def _read_to_publish(settings: Settings, found: Intake, run_id: str, clock: _Ste
         pool = WorkerPool("transforms.reading.reader:_read_task", workers=worker_count(settings, len(files)),
                           limits=read_limits(settings))
     try:
-        for part in (files[i:i + size] for i in range(0, len(files), size)):
+        for start in range(0, len(files), size):
+            part = files[start:start + size]
             batch = read(settings, part, pool=pool) if pool is not None else reader(settings, part)
             clock.lap("read")
-            batch = validator(settings, batch)
+            last = start + size >= len(files)
+            batch = validate(settings, batch, data_docs=last) if validator is validate else validator(settings, batch)
             clock.lap("validate")
             folders.append(write_shard(batch, shard_folder(settings, run_id, part)))
             del batch

@@ -200,3 +200,4 @@ def test_countystats_nightly_on_the_example_county(airflow_home, tmp_path, examp
     result = run(one)
     assert warehouse_content(one.db) == warehouse_content(settings.db)
     assert len(result.files) == n_files and not list(one.staging.glob("*/shard-*"))
+    assert (one.out / "data-docs" / "index.html").exists()  # GX's Data Docs, written after the last shard

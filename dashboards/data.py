@@ -156,7 +156,7 @@ def load(db_path: Path) -> Warehouse:
     try:
         con.execute("SET enable_progress_bar = false")  # a progress bar on stderr in the nightly log is noise
         # coverage rows as tuples, as the export reads them (transforms.writing.export.coverage_lines takes them)
-        f = {name: con.execute(sql).fetchall() if name in AS_ROWS else con.execute(sql).df()
+        f = {name: con.execute(sql).fetchall() if name in AS_ROWS else _shared(con.execute(sql).df())
              for name, sql in QUERIES.items()}
     finally:
         con.close()
@@ -194,6 +194,19 @@ def load(db_path: Path) -> Warehouse:
         meta=dict(zip(f["meta"]["key"], f["meta"]["value"], strict=True)), runs=list(f["runs"]["run_id"]),
         own_name=str(own.iloc[0]) if len(own) else OWN_FALLBACK, copies=f["copies"],
     )
+
+
+def _shared(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each repeated text one object: DuckDB makes a new string for every row, and the per-unit
+    figures repeat a unit's code, name and type and the row codes on every row (most of a province's pages' memory).
+    The texts stay texts (categories would not add or format like them)."""
+    for column in df.columns:
+        if df[column].dtype != object and not pd.api.types.is_string_dtype(df[column]):
+            continue
+        one: dict = {}
+        df[column] = pd.array([one.setdefault(v, v) if isinstance(v, str) else v for v in df[column]],
+                              dtype=df[column].dtype)
+    return df
 
 
 def scope(df: pd.DataFrame, year: int | None, unit_type: str, year_col: str = "report_year") -> pd.DataFrame:

@@ -11,6 +11,7 @@ trigger the DAG → poll until the run ends → check the DuckDB warehouse → A
 is left, flush the Redis db index and drop the database.
 
     .venv/bin/python deploy/integration.py [--dags DIR] [--keep]     # prints a JSON summary; exit 0 = success
+    .venv/bin/python deploy/integration.py --across-hosts             # the workers on two test hosts (root)
 
 tests/test_deploy_integration.py runs it; tests/test_deploy_config.py checks the compose file's side.
 """
@@ -1093,26 +1094,32 @@ def main(argv: list[str] | None = None) -> int:
         "--placeholder-inbox", action="store_true", help="dummy files, not the example county"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, warehouse)")
+    parser.add_argument(
+        "--across-hosts", action="store_true",
+        help="the workers on two test hosts (network namespaces; root), one cut in the second of two runs",
+    )
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="countystats-it-"))
-    result = run(
-        workdir,
-        dags_folder=args.dags,
-        dag_id=args.dag_id,
-        run_timeout=args.timeout,
-        log=lambda m: print(m, file=sys.stderr),
-        placeholder_inbox=args.placeholder_inbox,
-    )
+    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    if args.across_hosts:
+        deployment = Deployment(workdir, dags_folder=args.dags, dag_id=args.dag_id, run_timeout=args.timeout,
+                                log=log, hosts=("worker-a", "worker-b"), extra_env=ACROSS_HOSTS_ENV)
+        result = run_across_hosts(deployment)
+        ok = result.state == "success" and bool(result.cut) and not result.leftover_pids
+    else:
+        result = run(workdir, dags_folder=args.dags, dag_id=args.dag_id, run_timeout=args.timeout, log=log,
+                     placeholder_inbox=args.placeholder_inbox)
+        ok = result.ok
     print(
         result.report()
-        if not result.ok
+        if not ok
         else json.dumps(
             {k: v for k, v in result.__dict__.items() if k != "logs"}, indent=2, ensure_ascii=False
         )
     )
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
-    return 0 if result.ok else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

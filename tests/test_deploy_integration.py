@@ -115,3 +115,24 @@ def test_sweep_releases_what_a_killed_run_left():
     finally:
         it.pg_execute(f'DROP DATABASE IF EXISTS "countystats_it_{marker}"')
         it._redis(index).delete(it.REDIS_CLAIM_KEY)
+
+
+def test_sweep_removes_the_test_hosts_of_a_killed_run(tmp_path):
+    """A run across hosts killed with SIGKILL leaves its network namespaces and bridge; the next run's set-up removes
+    them, and leaves those of a run still going."""
+    import subprocess
+    import uuid
+
+    hosts = it.load_hosts()
+    dead, live = uuid.uuid4().hex[:12], uuid.uuid4().hex[:12]
+    nets = [hosts.Network(marker, tmp_path / marker, ("worker-a",)).up() for marker in (dead, live)]
+    try:
+        swept = hosts.sweep_stale_networks(lambda marker: marker == live, log=lambda _: None)
+        assert swept == [f"{hosts.NETNS_PREFIX}{dead}-a"]
+        namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
+        links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True).stdout
+        assert dead not in namespaces and f"csb-{dead[:8]}" not in links
+        assert live in namespaces and f"csb-{live[:8]}" in links
+    finally:
+        for net in nets:
+            net.down()

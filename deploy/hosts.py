@@ -111,6 +111,8 @@ class Network:
         for host in self.hosts:
             with suppress(RuntimeError):
                 ip("netns", "del", host.netns)
+            with suppress(RuntimeError):  # a veth pair not yet moved into the namespace (a set-up cut short)
+                ip("link", "del", host.link)
         if self.bridge:
             with suppress(RuntimeError):
                 ip("link", "del", self.bridge)

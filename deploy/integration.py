@@ -607,7 +607,8 @@ class Deployment:
         hosts = load_hosts()
         hosts.sweep_stale_networks(lambda marker: bool(marked_processes(marker)), log=self.log)
         sweep_stale_servers(log=self.log)
-        self.network = hosts.Network(self.local.marker, self.workdir, self.host_names).up()
+        self.network = hosts.Network(self.local.marker, self.workdir, self.host_names)
+        self.network.up()  # assigned first: a set-up that fails half-way is still taken down by stop()
         env = {**process_environment({}), SERVER_VAR: self.local.marker}
         address = self.network.address
         password = secrets.token_urlsafe(16)

@@ -456,19 +456,17 @@ def _read_to_publish(settings: Settings, found: Intake, run_id: str, clock: _Ste
         threading.Thread(target=_warm_up_validation, daemon=True).start()
     # shard by shard, as the DAG's mapped tasks do: each shard's reports go to Parquet, and memory holds one shard
     folders = []
-    size = max(settings.shard_files, 1)
     pool = None
     if files and reader is read:  # the reader processes start once for the run, not once a shard
-        from transforms.isolation import WorkerPool
+        from transforms.reading import reader_pool
 
-        pool = WorkerPool("transforms.reading.reader:_read_task", workers=worker_count(settings, len(files)),
-                          limits=read_limits(settings))
+        pool = reader_pool(worker_count(settings, len(files)), read_limits(settings))
+    parts = _shard(settings, files)
     try:
-        for start in range(0, len(files), size):
-            part = files[start:start + size]
+        for n, part in enumerate(parts, 1):
             batch = read(settings, part, pool=pool) if pool is not None else reader(settings, part)
             clock.lap("read")
-            last = start + size >= len(files)
+            last = n == len(parts)  # Data Docs once, after the last shard
             batch = validate(settings, batch, data_docs=last) if validator is validate else validator(settings, batch)
             clock.lap("validate")
             folders.append(write_shard(batch, shard_folder(settings, run_id, part)))
@@ -550,9 +548,13 @@ def task_discover(params: dict) -> dict:
 def shards(settings: Settings, found: Intake) -> list[list[dict]]:
     """The new files in shards of ``settings.shard_files``, each as the JSON-able dicts a mapped task gets; one
     empty shard when nothing is new (the night still loads and publishes)."""
-    files = [f.to_dict() for f in found.files]
+    return [[f.to_dict() for f in part] for part in _shard(settings, found.files)] or [[]]
+
+
+def _shard(settings: Settings, files: list) -> list[list]:
+    """``files`` in order, in shards of ``settings.shard_files``."""
     size = max(settings.shard_files, 1)
-    return [files[i:i + size] for i in range(0, len(files), size)] or [[]]
+    return [files[i:i + size] for i in range(0, len(files), size)]
 
 
 def check(settings: Settings, files: list[IncomingFile]) -> Batch:

@@ -26,9 +26,9 @@ and Plotly are imported inside the steps when a task runs.
 5. **`publish`** replaces the published warehouse in one step, then writes the dashboards, the run summary and the
    findings. Hands on the summary's path.
 
-Each task is retried twice, five minutes apart (`[core] default_task_retry_delay`). Until `publish` has replaced it, analysts keep reading the previous
-warehouse; a run that dies at any step leaves it as it was. One run at a time (`max_active_runs=1`): two would race
-for the same inbox and warehouse. No catch-up: one run takes in everything new.
+Each task is retried twice, five minutes apart (`[core] default_task_retry_delay`). Until `publish` has replaced
+it, analysts keep reading the previous warehouse; a run that dies at any step leaves it as it was. One run at a time
+(`max_active_runs=1`): two would race for the same inbox and warehouse. No catch-up: one run takes in everything new.
 
 ## Params
 

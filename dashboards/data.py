@@ -203,9 +203,8 @@ def _shared(df: pd.DataFrame) -> pd.DataFrame:
     for column in df.columns:
         if df[column].dtype != object and not pd.api.types.is_string_dtype(df[column]):
             continue
-        one: dict = {}
-        df[column] = pd.array([one.setdefault(v, v) if isinstance(v, str) else v for v in df[column]],
-                              dtype=df[column].dtype)
+        codes, uniques = pd.factorize(df[column], use_na_sentinel=False)
+        df[column] = uniques.take(codes)  # every row refers to its unique's one object
     return df
 
 

@@ -12,7 +12,7 @@ from countystats.pipeline import Intake, shards
 from countystats.settings import Settings
 from transforms.inbox.archive import IncomingFile
 from transforms.model import Finding, Submission
-from transforms.warehouse.shards import read_shard, write_shard
+from transforms.warehouse.shards import ShardReports, write_shard
 
 pytestmark = pytest.mark.unit
 
@@ -34,6 +34,13 @@ def _batch():
     incoming = [IncomingFile(f"第{i}个.xlsx", f"{i:064d}", "2025-01-02T03:04:05", f"/archive/{i}.xlsx",
                              path_b64="sbK3", backfill=i == 1) for i in range(5)]
     return list(zip(incoming, [*subs, bad, nowhere], strict=True))
+
+
+def read_shard(folder):
+    """A shard's reports as the load gets them, in the order written, all in one chunk."""
+    reports = ShardReports([folder], folder.parent)
+    keys = [key for key, _, _ in reports.heads(None)]
+    return [item for chunk in reports.fetch(keys, max(len(keys), 1)) for item in chunk]
 
 
 def test_a_shard_reads_back_exactly_what_was_written(tmp_path):

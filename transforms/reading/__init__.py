@@ -5,6 +5,6 @@ by their labels under each format's lookup (:mod:`.tables`, :mod:`.labels`) → 
 (:mod:`.numbers`), year and unit found, R-* findings (:mod:`.reader`).
 """
 
-from transforms.reading.reader import ReadTask, read_isolated, read_submission
+from transforms.reading.reader import ReadTask, read_isolated, read_submission, reader_pool
 
-__all__ = ["ReadTask", "read_isolated", "read_submission"]
+__all__ = ["ReadTask", "read_isolated", "read_submission", "reader_pool"]

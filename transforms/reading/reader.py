@@ -147,6 +147,11 @@ def _read_task(units: str, task: ReadTask) -> Submission:
                            sha256=task.sha256, today=task.today)
 
 
+def reader_pool(workers: int, limits: Limits | None = None) -> WorkerPool:
+    """Isolated reader processes, for :func:`read_isolated` to use across calls (the portal's, a run's shards)."""
+    return WorkerPool("transforms.reading.reader:_read_task", workers=workers, limits=limits)
+
+
 def read_isolated(tasks: list[ReadTask], units: str | Path, workers: int = 1, limits: Limits | None = None,
                   pool: WorkerPool | None = None, on_done=None) -> list[Submission]:
     """Read every file in worker processes with a memory cap and a time limit, in order.
@@ -159,7 +164,7 @@ def read_isolated(tasks: list[ReadTask], units: str | Path, workers: int = 1, li
         return []
     own = pool is None
     if own:
-        pool = WorkerPool("transforms.reading.reader:_read_task", workers=min(workers, len(tasks)), limits=limits)
+        pool = reader_pool(min(workers, len(tasks)), limits)
     results: list = [None] * len(tasks)
     try:
         for n, (index, result) in enumerate(pool.imap_unordered([(str(units), task) for task in tasks]), 1):

@@ -9,7 +9,7 @@ local folder:
     <folder>/cells.parquet         one row per cell (value, whether it was a whole number, source, raw text)
     <folder>/findings.parquet      one row per finding, in order
 
-The load takes a run's shards through :class:`ShardReports`: the reports' heads first (who, which year, when), then
+The load (and anything else) reads shards back through :class:`ShardReports`: the reports' heads first (who, which year, when), then
 the whole reports a chunk at a time in the order the load needs, sorted by DuckDB on disk, so the memory of a load
 does not grow with the number of reports. :class:`BatchReports` is the same for a batch already in memory.
 
@@ -33,7 +33,6 @@ from transforms.inbox.archive import IncomingFile
 from transforms.model import Cell, Finding, Submission
 
 Batch = list[tuple[IncomingFile, Submission]]
-PARTS = ("submissions", "cells", "findings")
 _INCOMING = ("path", "sha256", "received_at", "archive_path", "path_b64", "backfill")
 _HEAD = ("file", "unit_code", "unit_name", "unit_type", "report_year", "format_version", "unreadable",
          "source_kind")
@@ -152,25 +151,6 @@ def _head(r: dict, parts: Sequence[str] | None = None) -> Submission:
     return sub
 
 
-def read_shard(folder: Path) -> Batch:
-    """The batch a shard folder holds, as :func:`write_shard` was given it."""
-    import duckdb
-
-    folder = Path(folder)
-    con = duckdb.connect()
-    try:
-        def rows(name: str, fields: str, order: str) -> list:
-            # file_row_number: the order written (a sort on `i` alone need not keep it)
-            cur = con.execute(f"SELECT {fields} FROM read_parquet({_quoted(folder / f'{name}.parquet')}, "
-                              f"file_row_number = true) ORDER BY {order}")
-            return _rows(cur) if fields == "*" else cur.fetchall()
-
-        return _reports(rows("submissions", "*", "i"), rows("cells", f"i, {CELL_FIELDS}", "i, file_row_number"),
-                        rows("findings", f"i, {FINDING_FIELDS}", "i, n"))
-    finally:
-        con.close()
-
-
 # -------------------------------------------------------------------------------------------------------------
 # Where a load takes its reports from
 # -------------------------------------------------------------------------------------------------------------
@@ -181,8 +161,8 @@ Key = tuple[int, int]  # (shard, position in it)
 class Reports(Protocol):
     """A run's new reports as the load takes them: every report's head, then whole reports in a chosen order."""
 
-    def heads(self, parts: Sequence[str]) -> list[tuple[Key, IncomingFile, Submission]]:
-        """Every report without its cells and findings, its narrative cut to ``parts``."""
+    def heads(self, parts: Sequence[str] | None) -> list[tuple[Key, IncomingFile, Submission]]:
+        """Every report without its cells and findings, its narrative cut to ``parts`` (None: whole)."""
 
     def fetch(self, keys: Sequence[Key], chunk: int) -> Iterator[Batch]:
         """The reports of ``keys``, whole, in that order, ``chunk`` at a time."""
@@ -194,7 +174,7 @@ class BatchReports:
     def __init__(self, batch: Batch) -> None:
         self.batch = batch
 
-    def heads(self, parts: Sequence[str]) -> list[tuple[Key, IncomingFile, Submission]]:
+    def heads(self, parts: Sequence[str] | None) -> list[tuple[Key, IncomingFile, Submission]]:
         return [((0, i), incoming, sub) for i, (incoming, sub) in enumerate(self.batch)]
 
     def fetch(self, keys: Sequence[Key], chunk: int) -> Iterator[Batch]:
@@ -216,7 +196,7 @@ class ShardReports:
     def _files(self, part: str) -> str:
         return "[" + ", ".join(_quoted(f / f"{part}.parquet") for f in self.folders) + "]"
 
-    def heads(self, parts: Sequence[str]) -> list[tuple[Key, IncomingFile, Submission]]:
+    def heads(self, parts: Sequence[str] | None) -> list[tuple[Key, IncomingFile, Submission]]:
         import duckdb
 
         out = []
@@ -242,15 +222,15 @@ class ShardReports:
         try:
             con.execute(f"SET memory_limit = '{self.MEMORY_LIMIT}'")
             con.execute(f"SET temp_directory = {_quoted(self.work / (scratch.stem + '.tmp'))}")
-            order = pd.DataFrame.from_records([(s, i, k) for k, (s, i) in enumerate(keys)],
-                                              columns=["shard", "i", "k"])
-            con.register("wanted", order)
-            con.execute("CREATE TABLE load_order AS SELECT * FROM wanted")
-            con.unregister("wanted")
-            files = pd.DataFrame({"shard": range(len(self.folders)), "folder": [str(f) for f in self.folders]})
-            con.register("shard_files", files)
-            con.execute("CREATE TABLE shards AS SELECT * FROM shard_files")
-            con.unregister("shard_files")
+            for name, frame in (
+                ("load_order", pd.DataFrame.from_records([(s, i, k) for k, (s, i) in enumerate(keys)],
+                                                         columns=["shard", "i", "k"])),
+                ("shards", pd.DataFrame({"shard": range(len(self.folders)),
+                                         "folder": [str(f) for f in self.folders]})),
+            ):
+                con.register("frame", frame)
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+                con.unregister("frame")
             for part, within in (("submissions", "0"), ("cells", "p.file_row_number"), ("findings", "p.n")):
                 # one pass over every shard's file, sorted once; each chunk is then a range of `k`
                 con.execute(

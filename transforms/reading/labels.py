@@ -188,7 +188,7 @@ def build_section_index(section: Section) -> SectionIndex:
     idx = SectionIndex(section)
     idx.row_order = [r.code for r in section.rows]
     idx.row_position = {code: pos for pos, code in enumerate(idx.row_order)}
-    idx.derived_rows = frozenset(r.code for r in section.rows if r.derived)
+    idx.derived_rows = frozenset(section.derived_rows)
     idx.measure_codes = {r.code: frozenset(m.code for m in section.measures_of(r.code)) for r in section.rows}
     prefixes: dict[str, str] = {k: "title" for k in _keys(section.title)}
     for row in section.rows:

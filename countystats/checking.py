@@ -10,7 +10,7 @@ from pathlib import Path
 from transforms.format import EXPLANATIONS_SHEET, FORMATS, NARRATIVE, SEVERITY_ZH, STATUS_ZH, UNIT_TYPE_ZH
 from transforms.model import Finding, Submission
 from transforms.reading.forms import FORM_ZH
-from transforms.registry import DEFAULT_REGISTRY, Registry
+from transforms.registry import DEFAULT_REGISTRY, Registry, RegistryError
 from transforms.rules import RULES
 
 
@@ -21,6 +21,7 @@ def check_file(
     unit_name: str | None = None,
     feedback: str | Path | None = None,
     settings=None,
+    area: str | None = None,
 ) -> Submission:
     """Read ``path`` against the registry (``units`` or config/units.csv), validate it, optionally write feedback.
 
@@ -37,7 +38,10 @@ def check_file(
     registry = Registry.load(units)
     limits = Limits(memory_mb=settings.read_memory_mb, seconds=settings.read_timeout_s)
     shown = display_name(str(path))  # a GBK name unpacked from a Windows zip is shown, and matched, as its Chinese
-    task = ReadTask(str(path), shown, year=year, unit_name=unit_name, today=settings.today_date())
+    if area is not None and area not in registry.area_by_code:
+        raise RegistryError(units, [f"区划代码“{area}”不在区划表中"])
+    task = ReadTask(str(path), shown, year=year, unit_name=unit_name, today=settings.today_date(), area=area,
+                    area_came=f"指定的区划“{area}”" if area else None)
     (sub,) = read_isolated([task], units, limits=limits)
     if not sub.unreadable:
         # imported here: Great Expectations costs seconds to import and is not needed for unreadable files

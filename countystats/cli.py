@@ -30,7 +30,7 @@ def _check(args: argparse.Namespace) -> int:
     feedback_error = None
     try:
         submission = check_file(
-            args.file, units=args.units, year=args.year, unit_name=args.unit, feedback=args.feedback
+            args.file, units=args.units, year=args.year, unit_name=args.unit, feedback=args.feedback, area=args.area
         )
     except FeedbackFailed as exc:  # the verdict stands; only the marked-up copy could not be made
         feedback_error, submission = exc, exc.submission
@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--units", help="单位名册 CSV（默认 config/units.csv）")
     c.add_argument("--year", type=int, help="报告年度（文件中找不到时）")
     c.add_argument("--unit", help="报送单位名称（文件中找不到时）")
+    c.add_argument("--area", help="报送单位所属区划代码（一个部署管多个县时，在该县的单位中查找）")
     c.add_argument("--json", action="store_true", help="输出 JSON")
     c.add_argument("--feedback", type=Path, help="把标注了问题的工作簿写到此路径（.xlsx；Word、PDF、网页报告按读到的表格生成）")
     c.set_defaults(func=_check)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from countystats.settings import Settings
@@ -169,6 +169,15 @@ def read_limits(settings: Settings):
     return Limits(memory_mb=settings.read_memory_mb, seconds=settings.read_timeout_s)
 
 
+def arrived_in(path: str) -> dict[str, str]:
+    """The area a file's inbox folder names (``inbox/<area_code>/…``), for the reader to look for its unit there
+    (it ignores a folder that is no area's code)."""
+    parts = PurePosixPath(path).parts
+    if len(parts) < 2:
+        return {}
+    return {"area": parts[0], "area_came": f"收件箱文件夹“{parts[0]}”"}
+
+
 def read(settings: Settings, files: list[IncomingFile], pool=None) -> Batch:
     """Read every file (R-* rules), each in an isolated worker process (memory cap, time limit); in order.
     ``pool``: reader processes kept by the caller across shards (else started for this call).
@@ -179,7 +188,7 @@ def read(settings: Settings, files: list[IncomingFile], pool=None) -> Batch:
     from transforms.reading import ReadTask, read_isolated
 
     today = settings.today_date()
-    tasks = [ReadTask(f.archive_path, f.path, f.sha256, today=today) for f in files]
+    tasks = [ReadTask(f.archive_path, f.path, f.sha256, today=today, **arrived_in(f.path)) for f in files]
 
     def progress(n: int) -> None:
         if n % max(settings.progress_every, 1) == 0:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration  # the countystats command in a subprocess
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / ".venv" / "bin" / "countystats"
 TOP_KEYS = {"file", "sha256", "unit_code", "unit_name", "unit_type", "report_year", "format_version", "status", "cells",
-            "findings", "source_kind", "narrative"}
+            "findings", "source_kind", "narrative", "area_code"}  # area_code: many counties (interfaces.md)
 FINDING_KEYS = {"rule", "severity", "section", "row", "column", "cell", "message", "expected", "actual"}
 
 

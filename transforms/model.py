@@ -60,6 +60,7 @@ class Submission:
     unit_type: str | None = None
     report_year: int | None = None
     format_version: str | None = None
+    area_code: str | None = None  # the unit's area (its county); "" in a one-county registry
     cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     explanations: dict[str, str] = field(default_factory=dict)  # rule id → the unit's 说明
@@ -104,6 +105,7 @@ class Submission:
             "unit_code": self.unit_code,
             "unit_name": self.unit_name,
             "unit_type": self.unit_type,
+            "area_code": self.area_code,
             "report_year": self.report_year,
             "format_version": self.format_version,
             "status": self.status,

@@ -1,4 +1,9 @@
-"""The county's unit registry (config/units.csv) and matching a workbook's unit name against it.
+"""The registry of areas and units (config/areas.csv, config/units.csv) and matching a workbook's unit against it.
+
+One deployment serves a county, or a city or province of many counties (``areas.csv`` beside ``units.csv``: the area
+tree county → city → province; each unit names its county in ``area_code``). Without ``areas.csv`` the registry is
+one county's, as it always was: ``area_code`` blank. Unit names repeat across counties (every county has its 城关镇),
+so names are unique within an area and a name is matched within the area the file came from (:meth:`Registry.matches`).
 
 The registry is the office's configuration, so it is checked whole before any run starts: a short row, a year that
 is not a year, a duplicate code, a name two units share, an unknown unit type or an inverted range would otherwise
@@ -16,7 +21,14 @@ from transforms.format import FIRST_REPORT_YEAR, UNIT_TYPE_ZH
 from transforms.format.labels import normalise
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "config" / "units.csv"
-FIELDS = ("unit_code", "unit_name", "unit_type", "aliases", "active_from", "active_to")
+AREAS_FILE = "areas.csv"  # beside units.csv
+FIELDS = ("unit_code", "unit_name", "unit_type", "aliases", "active_from", "active_to", "area_code")
+AREA_FIELDS = ("area_code", "area_name", "area_type", "parent_code")
+AREA_TYPE_ZH = {"county": "县（市、区）", "city": "设区的市", "province": "省（自治区、直辖市）"}
+AREA_TYPES = tuple(AREA_TYPE_ZH)
+_LEVEL = {t: i for i, t in enumerate(AREA_TYPES)}  # a parent is of a higher level than its child
+# the area a unit of each type belongs to: its county, except a city's government (its city)
+_UNIT_AREA_TYPE = {"city_government": "city"}
 REQUIRED = ("unit_code", "unit_name", "unit_type")
 UNIT_TYPES = tuple(UNIT_TYPE_ZH)
 LAST_YEAR = 2100  # active_to beyond this is a typing error, not a plan
@@ -35,6 +47,14 @@ class RegistryError(ValueError):
 
 
 @dataclass(frozen=True)
+class Area:
+    area_code: str
+    area_name: str
+    area_type: str  # county | city | province
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True)
 class Unit:
     unit_code: str
     unit_name: str
@@ -42,6 +62,7 @@ class Unit:
     aliases: tuple[str, ...] = ()
     active_from: int | None = None
     active_to: int | None = None
+    area_code: str = ""  # the county (a city's government: the city); "" in a one-county registry
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -54,73 +75,152 @@ class Unit:
 
 
 class Registry:
-    def __init__(self, units: list[Unit]):
+    def __init__(self, units: list[Unit], areas: list[Area] | tuple[Area, ...] = ()):
         self.units = units
+        self.areas = list(areas)
         self.by_code = {u.unit_code: u for u in units}
-        # longest names first, so 大营镇人民政府 wins over 大营镇 inside a longer text
-        self._names = sorted(
-            ((normalise(n), u) for u in units for n in u.names if n), key=lambda p: -len(p[0])
-        )
-        self._exact: dict[str, Unit] = {}  # the first unit of _names with that name, as the loop would find it
-        for name, unit in self._names:
-            self._exact.setdefault(name, unit)
+        self.area_by_code = {a.area_code: a for a in self.areas}
+        self._children: dict[str | None, list[Area]] = {}
+        for a in self.areas:
+            self._children.setdefault(a.parent_code, []).append(a)
+        # per area, longest names first, so 大营镇人民政府 wins over 大营镇 inside a longer text
+        self._names: dict[str, list[tuple[str, Unit]]] = {}
+        for u in units:
+            self._names.setdefault(u.area_code, []).extend((normalise(n), u) for n in u.names if n)
+        for names in self._names.values():
+            names.sort(key=lambda p: -len(p[0]))
+        # name → the unit of each area with that name, as the loop would find it first
+        self._exact: dict[str, dict[str, Unit]] = {}
+        for area, names in self._names.items():
+            for name, unit in names:
+                self._exact.setdefault(name, {}).setdefault(area, unit)
+        # counties by name, longest first (a file that names its county: 清河县大营镇人民政府)
+        self._county_names = sorted(((normalise(a.area_name), a) for a in self.areas if a.area_type == "county"),
+                                    key=lambda p: -len(p[0]))
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_REGISTRY) -> Registry:
-        """Read and check the registry; raises :class:`RegistryError` listing every problem with its line."""
+        """Read and check the registry (and ``areas.csv`` beside it, when there is one); raises
+        :class:`RegistryError` listing every problem with its line."""
         path = Path(path)
-        try:
-            if path.stat().st_size > MAX_REGISTRY_BYTES:
-                raise RegistryError(path, [f"文件过大（超过 {MAX_REGISTRY_BYTES // 1024 // 1024} MB），不像单位名册"])
-            text = path.read_bytes().decode("utf-8-sig")
-        except OSError as exc:
-            raise RegistryError(path, [f"无法读取（{exc.strerror or exc}）"]) from exc
-        except UnicodeDecodeError as exc:
-            raise RegistryError(path, [f"不是 UTF-8 编码（第 {text_line(exc)} 行附近）：请用 UTF-8 另存"]) from exc
-        return cls(parse_units(text, path))
+        areas_path = path.parent / AREAS_FILE
+        areas = parse_areas(_read(areas_path), areas_path) if areas_path.is_file() else []
+        return cls(parse_units(_read(path), path, areas), areas)
 
-    def match(self, text: str) -> Unit | None:
-        """The unit whose name or alias is the text, or failing that, the longest one contained in it."""
+    @property
+    def many_areas(self) -> bool:
+        """Whether units of more than one area are registered (a name must then be matched within its area)."""
+        return len(self._names) > 1
+
+    def match(self, text: str, area: str | None = None) -> Unit | None:
+        """The unit whose name or alias is the text, or failing that, the longest one contained in it; within
+        ``area`` (a county, or every county under a city or province) when given. Where units of several areas fit
+        equally, the first registered: :meth:`matches` tells them apart."""
+        found = self.matches(text, area)
+        return found[0] if found else None
+
+    def matches(self, text: str, area: str | None = None) -> list[Unit]:
+        """The units that fit the text best — one per area whose units fit it equally well (the same township name
+        in two counties); within ``area`` when given. Empty when none fits."""
         key = normalise(text)
         if not key:
+            return []
+        scope = self._scope(area)
+        exact = self._exact.get(key)
+        if exact:
+            found = [u for a, u in exact.items() if scope is None or a in scope]
+            if found:
+                return found
+        best: list[Unit] = []
+        longest = 0
+        for a, names in self._names.items():
+            if scope is not None and a not in scope:
+                continue
+            for name, unit in names:
+                if len(name) < longest:
+                    break
+                if name in key:
+                    if len(name) > longest:
+                        best, longest = [], len(name)
+                    best.append(unit)
+                    break
+        return best
+
+    def _scope(self, area: str | None) -> set[str] | None:
+        if area is None:
             return None
-        if key in self._exact:
-            return self._exact[key]
-        for name, unit in self._names:
-            if name in key:
-                return unit
-        return None
+        return {area} | {a.area_code for a in self.descendants(area)}
+
+    def counties_named(self, text: str) -> list[Area]:
+        """The counties whose name the text carries (清河县大营镇人民政府 → 清河县), longest name first."""
+        key = normalise(text)
+        return [a for name, a in self._county_names if name and name in key]
+
+    def children(self, code: str | None) -> list[Area]:
+        """The areas directly under ``code`` (None: the roots), in registry order."""
+        return list(self._children.get(code, []))
+
+    def descendants(self, code: str) -> list[Area]:
+        out: list[Area] = []
+        todo = self.children(code)
+        while todo:
+            a = todo.pop(0)
+            out.append(a)
+            todo.extend(self.children(a.area_code))
+        return out
+
+    def ancestors(self, code: str) -> list[Area]:
+        """The areas above ``code``, nearest first."""
+        out: list[Area] = []
+        parent = self.area_by_code[code].parent_code if code in self.area_by_code else None
+        while parent is not None and parent in self.area_by_code:
+            out.append(self.area_by_code[parent])
+            parent = self.area_by_code[parent].parent_code
+        return out
+
+    def area_name(self, code: str) -> str:
+        area = self.area_by_code.get(code)
+        return area.area_name if area else code
 
     def expected(self, year: int) -> list[Unit]:
         return [u for u in self.units if u.expected_in(year)]
+
+
+def _read(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_REGISTRY_BYTES:
+            raise RegistryError(path, [f"文件过大（超过 {MAX_REGISTRY_BYTES // 1024 // 1024} MB），不像名册"])
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise RegistryError(path, [f"无法读取（{exc.strerror or exc}）"]) from exc
+    except UnicodeDecodeError as exc:
+        raise RegistryError(path, [f"不是 UTF-8 编码（第 {text_line(exc)} 行附近）：请用 UTF-8 另存"]) from exc
 
 
 def text_line(exc: UnicodeDecodeError) -> int:
     return exc.object[: exc.start].count(b"\n") + 1
 
 
-def parse_units(text: str, path: str | Path = "units.csv") -> list[Unit]:
-    """The units of a registry's text, checked; raises :class:`RegistryError`."""
+def _records(text: str, path: str | Path, fields: tuple[str, ...], required: tuple[str, ...]):
+    """(line, {column: stripped text}) of each non-blank row of a registry CSV, and the problems of its shape."""
     import io
 
-    problems: list[str] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise RegistryError(path, ["文件是空的：第 1 行应为表头 " + ",".join(FIELDS)]) from None
+        raise RegistryError(path, ["文件是空的：第 1 行应为表头 " + ",".join(fields)]) from None
     except csv.Error as exc:
         raise RegistryError(path, [f"第 1 行：{exc}"]) from None
-    missing = [f for f in REQUIRED if f not in header]
+    missing = [f for f in required if f not in header]
     if missing:
-        raise RegistryError(path, [f"第 1 行（表头）缺少列：{'、'.join(missing)}（应为 {','.join(FIELDS)}）"])
-    units: list[Unit] = []
-    codes: dict[str, int] = {}
-    names: dict[str, tuple[int, str]] = {}  # normalised name → (line, unit code)
+        raise RegistryError(path, [f"第 1 行（表头）缺少列：{'、'.join(missing)}（应为 {','.join(fields)}）"])
     try:
         rows = list(reader)
     except csv.Error as exc:
         raise RegistryError(path, [f"第 {reader.line_num} 行：{exc}"]) from None
+    records: list[tuple[int, dict[str, str]]] = []
+    problems: list[str] = []
     for line, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue  # a blank line
@@ -128,17 +228,88 @@ def parse_units(text: str, path: str | Path = "units.csv") -> list[Unit]:
             problems.append(f"第 {line} 行只有 {len(row)} 列，应有 {len(header)} 列（{','.join(header)}）")
             continue
         if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
-            problems.append(f"第 {line} 行有 {len(row)} 列，多于表头的 {len(header)} 列（单位名称中的逗号请加英文双引号）")
+            problems.append(f"第 {line} 行有 {len(row)} 列，多于表头的 {len(header)} 列（名称中的逗号请加英文双引号）")
             continue
-        r = {h: (row[i] if i < len(row) else "").strip() for i, h in enumerate(header)}
+        record = {f: "" for f in fields}
+        record.update({h: (row[i] if i < len(row) else "").strip() for i, h in enumerate(header)})
+        empty = [f"第 {line} 行：{f} 为空" for f in required if not record[f]]
+        if empty:
+            problems.extend(empty)
+            continue
+        records.append((line, record))
+    return records, problems
+
+
+def parse_areas(text: str, path: str | Path = AREAS_FILE) -> list[Area]:
+    """The areas of ``areas.csv``, checked: codes unique, types known, every parent listed and of a higher level
+    (county → city → province; a 市辖区 is a county), so the tree has no loop; raises :class:`RegistryError`."""
+    records, problems = _records(text, path, AREA_FIELDS, ("area_code", "area_name", "area_type"))
+    lines = {r["area_code"]: line for line, r in reversed(records)}
+    types = {r["area_code"]: r["area_type"] for _line, r in reversed(records)}
+    seen: dict[str, int] = {}
+    names: dict[tuple[str, str], int] = {}
+    areas: list[Area] = []
+    for line, r in records:
         here: list[str] = []
-        for f in REQUIRED:
-            if not r[f]:
-                here.append(f"第 {line} 行：{f} 为空")
-        code, name, kind = r["unit_code"], r["unit_name"], r["unit_type"]
-        if kind and kind not in UNIT_TYPES:
+        code, name, kind, parent = r["area_code"], r["area_name"], r["area_type"], r["parent_code"] or None
+        if code in seen:
+            here.append(f"第 {line} 行：区划代码“{code}”与第 {seen[code]} 行重复")
+        if kind not in AREA_TYPES:
+            here.append(f"第 {line} 行：区划类型“{kind}”不在 {'、'.join(AREA_TYPES)} 之中")
+        if parent is not None:
+            if parent not in lines:
+                here.append(f"第 {line} 行：上级区划“{parent}”不在区划表中")
+            elif kind in _LEVEL and types[parent] in _LEVEL and _LEVEL[types[parent]] <= _LEVEL[kind]:
+                here.append(f"第 {line} 行：上级区划“{parent}”是{AREA_TYPE_ZH[types[parent]]}，"
+                            f"不能管辖{AREA_TYPE_ZH[kind]}“{name}”")
+        key = (parent or "", normalise(name))
+        if key in names:
+            here.append(f"第 {line} 行：名称“{name}”与第 {names[key]} 行同属一个上级，重名")
+        seen.setdefault(code, line)
+        names.setdefault(key, line)
+        if here:
+            problems.extend(here)
+            continue
+        areas.append(Area(code, name, kind, parent))
+    if problems:
+        raise RegistryError(path, problems)
+    if not areas:
+        raise RegistryError(path, ["区划表中没有任何区划"])
+    return areas
+
+
+def parse_units(text: str, path: str | Path = "units.csv", areas: list[Area] | tuple[Area, ...] = ()) -> list[Unit]:
+    """The units of a registry's text, checked against the areas (none: one county); raises :class:`RegistryError`.
+
+    With areas, each unit names its area (its county; a city's government its city); a blank ``area_code`` is the
+    one county where the areas have only one. Names are unique within an area: the same township name in two
+    counties is two units."""
+    records, problems = _records(text, path, FIELDS, REQUIRED)
+    by_code = {a.area_code: a for a in areas}
+    counties = [a for a in areas if a.area_type == "county"]
+    units: list[Unit] = []
+    codes: dict[str, int] = {}
+    names: dict[tuple[str, str], tuple[int, str]] = {}  # (area, normalised name) → (line, unit code)
+    for line, r in records:
+        here: list[str] = []
+        code, name, kind, area = r["unit_code"], r["unit_name"], r["unit_type"], r["area_code"]
+        if kind not in UNIT_TYPES:
             hint = f"（是否应为 {kind.strip().lower()}？）" if kind.strip().lower() in UNIT_TYPES else ""
             here.append(f"第 {line} 行：单位类型“{kind}”不在 {'、'.join(UNIT_TYPES)} 之中{hint}")
+        if area and not areas:
+            here.append(f"第 {line} 行：填了区划代码“{area}”，但名册旁没有区划表 {AREAS_FILE}")
+        elif area and area not in by_code:
+            here.append(f"第 {line} 行：区划代码“{area}”不在区划表 {AREAS_FILE} 中")
+        elif areas and not area:
+            if len(counties) == 1:
+                area = counties[0].area_code
+            else:
+                here.append(f"第 {line} 行：area_code 为空，但区划表中有 {len(counties)} 个县（市、区），请填写单位所属的县")
+        if area in by_code and kind in UNIT_TYPES:
+            wanted = _UNIT_AREA_TYPE.get(kind, "county")
+            if by_code[area].area_type != wanted:
+                here.append(f"第 {line} 行：{UNIT_TYPE_ZH[kind]}“{name}”应属于{AREA_TYPE_ZH[wanted]}，"
+                            f"而区划“{area}”是{AREA_TYPE_ZH[by_code[area].area_type]}")
         years = {}
         for f in ("active_from", "active_to"):
             value = r.get(f, "")
@@ -162,18 +333,17 @@ def parse_units(text: str, path: str | Path = "units.csv") -> list[Unit]:
             key = normalise(n)
             if not key:
                 continue
-            other = names.get(key)
+            other = names.get((area, key))
             if other is not None and other[1] != code:
                 here.append(f"第 {line} 行：名称“{n}”与第 {other[0]} 行的单位（{other[1]}）重名，"
                             "文件将无法确定属于哪个单位")
             else:
-                names.setdefault(key, (line, code))
-        if code:
-            codes.setdefault(code, line)
+                names.setdefault((area, key), (line, code))
+        codes.setdefault(code, line)
         if here:
             problems.extend(here)
             continue
-        units.append(Unit(code, name, kind, aliases, start, end))
+        units.append(Unit(code, name, kind, aliases, start, end, area))
     if problems:
         raise RegistryError(path, problems)
     if not units:

@@ -65,14 +65,16 @@ _CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}年")
 
 def read_submission(
     path: str | Path, registry: Registry, year: int | None = None, unit_name: str | None = None,
-    name: str | Path | None = None, sha256: str | None = None, today: date | None = None,
+    name: str | Path | None = None, sha256: str | None = None, today: date | None = None, area: str | None = None,
+    area_came: str | None = None,
 ) -> Submission:
     """Read one workbook (.xlsx/.xlsm/.xls) into a Submission with R-* findings. Never raises for a bad file.
 
     ``name``: the path the file arrived as, when ``path`` is a copy (the archive's, named by sha256); the file name
     can carry the unit and the year, and findings name the file the clerk sent. ``sha256``: what the copy's bytes
     must hash to; other bytes (damaged storage) are not read. ``today``: the county's date (a report year after
-    it is an error); default the machine's.
+    it is an error); default the machine's. ``area``: the area the file came from (its inbox folder, the portal
+    code that sent it), ``area_came`` saying which, for the clerk: the unit is looked for there.
 
     This runs in the calling process, unprotected from a reader library that aborts or stalls: the nightly run,
     ``check`` and the portal call it through :func:`read_isolated`.
@@ -95,7 +97,7 @@ def read_submission(
         return _unreadable(sub, "归档副本与收到的文件不一致（存储可能已损坏），请重新报送该文件",
                            detail=f"sha256 {sub.sha256} != {sha256}")
     try:
-        _Reader(sub, shown, data, registry, year, unit_name, today or date.today()).run()
+        _Reader(sub, shown, data, registry, year, unit_name, today or date.today(), area, area_came).run()
     except Rejected as rej:
         return _unreadable(sub, rej.reason)
     except MemoryError:
@@ -132,6 +134,8 @@ class ReadTask:
     year: int | None = None
     unit_name: str | None = None
     today: date | None = None
+    area: str | None = None  # the area code of the inbox folder the file arrived in (inbox/<area_code>/…)
+    area_came: str | None = None  # how the area is known, for the clerk (收件箱文件夹“130534”)
 
 
 _REGISTRIES: dict[tuple[str, float], Registry] = {}  # per worker process: the registry is loaded once
@@ -144,7 +148,7 @@ def _read_task(units: str, task: ReadTask) -> Submission:
     if registry is None:
         registry = _REGISTRIES[key] = Registry.load(units)
     return read_submission(Path(task.path), registry, year=task.year, unit_name=task.unit_name, name=task.name,
-                           sha256=task.sha256, today=task.today)
+                           sha256=task.sha256, today=task.today, area=task.area, area_came=task.area_came)
 
 
 def reader_pool(workers: int, limits: Limits | None = None) -> WorkerPool:
@@ -213,9 +217,11 @@ class _Chosen:
 
 
 class _Reader:
-    def __init__(self, sub: Submission, path: Path, data: bytes, registry: Registry, year, unit_name, today: date):
+    def __init__(self, sub: Submission, path: Path, data: bytes, registry: Registry, year, unit_name, today: date,
+                 area: str | None = None, area_came: str | None = None):
         self.sub, self.path, self.data, self.registry = sub, path, data, registry
         self.year_arg, self.unit_arg, self.today = year, unit_name, today
+        self.area_arg, self.area_came = area, area_came
 
     def run(self) -> None:
         kind, opened = sniff_opened(self.data)
@@ -553,25 +559,63 @@ class _Reader:
         if title is not None:
             texts.append(("标题", title))
         texts.append(("文件名", self.path.stem))
-        matches: list[tuple[str, Unit]] = []
+        area, came = self._area(texts)
+        matches: list[tuple[str, str, list[Unit]]] = []  # (where, text, the units that fit it best: one per area)
         for where, text in texts:
-            unit = self.registry.match(text)
-            if unit is not None:
-                matches.append((where, unit))
-            elif where in ("指定的单位", FILER.text):
+            units = self.registry.matches(text, area)
+            if units:
+                matches.append((where, text, units))
+                continue
+            elsewhere = self.registry.matches(text) if area is not None else []
+            if elsewhere and came:
+                self._add(R_UNIT, "other_area", actual=text.strip()[:80], where=where, text=text.strip()[:40],
+                          area=self.registry.area_name(area), came=came,
+                          other="、".join(self.registry.area_name(u.area_code) for u in elsewhere))
+                return
+            if where in ("指定的单位", FILER.text):
                 kind = "given_not_in_registry" if where == "指定的单位" else "filer_not_in_registry"
                 self._add(R_UNIT, kind, actual=text.strip()[:80], where=where, text=text.strip()[:40])
         if not matches:
             self._add(R_UNIT, "unknown", filer=FILER.text)
             return
-        where, unit = matches[0]
+        unit, where = self._decide_unit(matches)
+        if unit is None:
+            return
         if self.unit_arg and where != "指定的单位":
             return  # the operator's name did not match: already an error
-        differing = [(w, u) for w, u in matches[1:] if u.unit_code != unit.unit_code]
+        differing = [(w, us[0]) for w, _t, us in matches
+                     if w != where and all(u.unit_code != unit.unit_code for u in us)]
         if differing:
             self._add(R_UNIT, "inconsistent", expected=unit.unit_name, actual=differing[0][1].unit_name, where=where,
                       name=unit.unit_name, others="，".join(f"{w}是“{u.unit_name}”" for w, u in differing))
         self.sub.unit_code, self.sub.unit_name, self.sub.unit_type = unit.unit_code, unit.unit_name, unit.unit_type
+        self.sub.area_code = unit.area_code
+
+    def _area(self, texts: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+        """The area the file's unit is looked for in, and how it is known: the inbox folder or the portal code it
+        came by, else the one county the file's texts name (清河县大营镇人民政府); None: every area."""
+        if self.area_arg is not None and self.area_arg in self.registry.area_by_code:
+            return self.area_arg, self.area_came or "收件箱文件夹"
+        if self.registry.many_areas:
+            named = {a.area_code for _where, text in texts for a in self.registry.counties_named(text)}
+            if len(named) == 1:
+                return named.pop(), None
+        return None, None
+
+    def _decide_unit(self, matches: list[tuple[str, str, list[Unit]]]) -> tuple[Unit | None, str]:
+        """The unit the most trusted text names alone; else the one unit every text's candidates share. Units of
+        several areas that fit equally are an R-UNIT error naming them."""
+        for where, _text, units in matches:
+            if len(units) == 1:
+                return units[0], where
+        where, text, units = matches[0]
+        shared = [u for u in units if all(any(v.unit_code == u.unit_code for v in us) for _w, _t, us in matches)]
+        if len(shared) == 1:
+            return shared[0], where
+        self._add(R_UNIT, "ambiguous", actual=text.strip()[:80], where=where, text=text.strip()[:40],
+                  areas="、".join(self.registry.area_name(u.area_code) for u in units),
+                  units="、".join(f"{u.unit_code}" for u in units))
+        return None, where
 
 
 # ---------------------------------------------------------------- helpers

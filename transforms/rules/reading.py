@@ -81,6 +81,11 @@ class Unit(Rule):
         "filer_not_in_registry": Message("warning", "{where}“{text}”不在本县单位名册中，请核对单位名称"
                                                     "（应与名册中的名称一致）。"),
         "inconsistent": Message("warning", "单位名称不一致：{where}是“{name}”，{others}；已按“{name}”读取，请核对。"),
+        # many counties in one deployment: the same township name in two counties
+        "ambiguous": Message("error", "无法确定报送单位属于哪个县：{where}“{text}”在{areas}都有同名单位（{units}）。"
+                                      "请把文件放入本县收件箱的文件夹（inbox/区划代码/），或在标题中写明县名后重新报送。"),
+        "other_area": Message("error", "文件来自{area}（{came}），但{where}“{text}”是{other}的单位，不是{area}的单位："
+                                       "请核对单位名称，或放入正确的县的文件夹。"),
     }
     examples = (
         fires("名册里没有的单位", workbook=Workbook(unit_name="某某有限公司", file_name="2024年度报告.xlsx")),

@@ -122,12 +122,14 @@ ACTION_ZH = {"accept": "接受", "return": "退回", "reopen": "撤销"}
 
 
 def _example(args: argparse.Namespace) -> int:
-    from countystats.examples.county import write_example_inbox, write_example_published
+    from countystats.examples import city, county
 
-    paths = write_example_inbox(Path(args.inbox))
+    write_inbox, write_published = ((city.write_example_city_inbox, city.write_example_city_published) if args.city
+                                    else (county.write_example_inbox, county.write_example_published))
+    paths = write_inbox(Path(args.inbox))
     print(f"示例收件箱：{args.inbox}（{len(paths)} 个文件）")
     if args.published:
-        paths = write_example_published(Path(args.published))
+        paths = write_published(Path(args.published))
         print(f"门户网站往年发布的报告（用 run --backfill 补录）：{args.published}（{len(paths)} 个文件）")
     return 0
 
@@ -159,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         b.add_argument(name, type=_path)
     b.set_defaults(func=_rebuild)
 
-    n = sub.add_parser("nightly", help="在本机用 Airflow（SQLite 元数据库）跑一次夜间 DAG，使用示例县数据")
+    n = sub.add_parser("nightly", help="在本机用 Airflow（SQLite 元数据库）跑一次夜间 DAG，使用示例市（三个县）的数据")
     n.add_argument("--fresh", action="store_true", help="先清空数据仓库、归档、输出和本机 Airflow 运行记录")
     n.set_defaults(func=_nightly)
 
@@ -194,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("example", help="生成示例县的报送文件（及门户网站上往年发布的报告）")
     x.add_argument("--inbox", type=_path, default="data/example-inbox")
+    x.add_argument("--city", action="store_true",
+                   help="生成示例市（三个县，按区划代码分文件夹）的报送文件；运行时用 --units config/city/units.csv")
     x.add_argument("--published", type=_path, help="另把往年已发布的报告（PDF、网页）写到此文件夹，供补录")
     x.set_defaults(func=_example)
     return p

@@ -1,4 +1,5 @@
-"""`countystats nightly`: run the real Airflow DAG once, locally, on the example county (the README's main path).
+"""`countystats nightly`: run the real Airflow DAG once, locally, on the example city (the README's main path): 邢台市
+with three counties, one of them the example county 清河县 (``config/city/``, :mod:`countystats.examples.city`).
 
 Everything Airflow needs is embedded: AIRFLOW_HOME inside the project (git-ignored), the SQLite metadata DB, the
 project's dags/ folder, no example DAGs. Airflow's own logs go to a file; the terminal shows progress lines and, at
@@ -19,8 +20,8 @@ from countystats.settings import ROOT, Settings
 
 DAG_ID = "countystats_nightly"
 AIRFLOW_HOME = ROOT / "airflow_home"
-EXAMPLE_INBOX = ROOT / "data" / "example-inbox"
-EXAMPLE_PUBLISHED = ROOT / "data" / "example-published"  # the portal's reports of past years, taken in by backfill
+EXAMPLE_INBOX = ROOT / "data" / "example-city-inbox"
+EXAMPLE_PUBLISHED = ROOT / "data" / "example-city-published"  # the portal's reports of past years, taken in by backfill
 PROGRESS_MARK = "countystats:"  # the pipeline's progress log lines carry this
 
 
@@ -72,18 +73,18 @@ def migrate(env: dict[str, str], log) -> None:
 def ensure_example_inbox(inbox: Path) -> None:
     if inbox.is_dir() and any(inbox.iterdir()):
         return
-    from countystats.examples.county import write_example_inbox
+    from countystats.examples.city import write_example_city_inbox
 
-    paths = write_example_inbox(inbox)
-    _step(f"· 已生成示例县的报送文件：{inbox}（{len(paths)} 个）")
+    paths = write_example_city_inbox(inbox)
+    _step(f"· 已生成示例市（三个县）的报送文件：{inbox}（{len(paths)} 个，按区划代码分文件夹）")
 
 
 def ensure_example_published(folder: Path) -> None:
     if folder.is_dir() and any(folder.iterdir()):
         return
-    from countystats.examples.county import write_example_published
+    from countystats.examples.city import write_example_city_published
 
-    paths = write_example_published(folder)
+    paths = write_example_city_published(folder)
     _step(f"· 已生成示例县门户网站上往年发布的报告：{folder}（{len(paths)} 个，PDF 和网页）")
 
 
@@ -110,7 +111,13 @@ def _dag_test(env: dict[str, str], log) -> int:
 
 
 def run_dag_locally(fresh: bool = False) -> int:
-    overrides = {} if os.environ.get("COUNTYSTATS_INBOX") else {"inbox": EXAMPLE_INBOX}
+    overrides: dict[str, object] = {}
+    if not os.environ.get("COUNTYSTATS_INBOX"):
+        from countystats.examples.city import CITY_REGISTRY
+
+        overrides["inbox"] = EXAMPLE_INBOX
+        if not os.environ.get("COUNTYSTATS_UNITS"):
+            overrides["units"] = CITY_REGISTRY
     settings = Settings.from_env(**overrides)
     env = airflow_env(settings=settings)
     AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)

@@ -146,6 +146,7 @@ class ExampleReport:
 
     def write(self, folder: Path) -> Path:
         path = Path(folder) / self.file_name
+        path.parent.mkdir(parents=True, exist_ok=True)
         if self.data is not None:
             path.write_bytes(self.data)
         else:
@@ -369,18 +370,18 @@ def _plant(mistake: str, cells: dict[Key, Value], fmt: ReportFormat) -> dict:
 # ---------------------------------------------------------------- presentation
 
 
-def _names(unit: Unit) -> tuple[str, str]:
+def _names(unit: Unit, county: str = COUNTY) -> tuple[str, str]:
     """(title name, 填报单位 name): 清河县大营镇 / 大营镇人民政府, 清河县发展和改革局 / 县发改局 …"""
     longest = max(unit.names, key=len)
-    if unit.unit_type == "county_government":
+    if unit.unit_type in ("county_government", "city_government"):
         return unit.unit_name, unit.unit_name
-    if longest.startswith(COUNTY):
+    if longest.startswith(county):
         title = longest
-    elif unit.unit_name.startswith(COUNTY[-1]):
-        title = COUNTY + unit.unit_name[1:]
+    elif unit.unit_name.startswith(county[-1]):
+        title = county + unit.unit_name[1:]
     else:
-        title = COUNTY + unit.unit_name
-    filer = max((n for n in unit.names if not n.startswith(COUNTY)), key=len)
+        title = county + unit.unit_name
+    filer = max((n for n in unit.names if not n.startswith(county)), key=len)
     return title, filer
 
 
@@ -427,7 +428,8 @@ def _received(rng: random.Random, year: int, late: bool, day_range=(4, 29)) -> d
     return datetime(year + 1, 1, rng.randint(*day_range), rng.randint(8, 17), rng.randint(0, 59), tzinfo=CST)
 
 
-def _report(unit, year, version, mixed, cells, pres, mistake, file_name, received, supersedes=None) -> ExampleReport:
+def _report(unit, year, version, mixed, cells, pres, mistake, file_name, received, supersedes=None,
+            county: str = COUNTY) -> ExampleReport:
     fmt = _fmt(version, mixed)
     layout = pres.get("layout", "stacked")
     form = DOCUMENTS.get(Path(file_name).suffix.lower(), "workbook")
@@ -440,7 +442,7 @@ def _report(unit, year, version, mixed, cells, pres, mistake, file_name, receive
     opts = Options(**{k: v for k, v in pres.items() if k not in ("layout", "suffix", "name_in_file")})
     if pres.get("suffix") == ".xls" and opts.formulas == "cached":
         opts = replace(opts, formulas="")  # xlwt stores no cached results: values instead
-    title_name, filer_name = _names(unit)
+    title_name, filer_name = _names(unit, county)
     if opts.title is None:
         opts = replace(opts, title=f"{title_name}{year}年{REPORT_TITLE}")
     else:
@@ -481,7 +483,8 @@ def _no_copy(cells: dict[Key, Value], last: dict[Key, Value] | None) -> None:
             cells[key] = (cells[key] or 0) + 1
 
 
-def _first_and_corrected(unit, year, version, mixed, cells, pres, mistake, received, serial, rng) -> list[ExampleReport]:
+def _first_and_corrected(unit, year, version, mixed, cells, pres, mistake, received, serial, rng,
+                         county: str = COUNTY) -> list[ExampleReport]:
     """A file with a mistake (or, without one, an accepted file with a wrong 行政许可 figure), then the corrected
     file six days later: the newer accepted one becomes current (X-DUP)."""
     fmt = _fmt(version, mixed)
@@ -493,17 +496,18 @@ def _first_and_corrected(unit, year, version, mixed, cells, pres, mistake, recei
     name = _file_name(rng, unit, year, first_pres.get("suffix", ".xlsx"), serial, True)
     stem, suffix = name.rsplit(".", 1)
     return [
-        _report(unit, year, version, mixed, first, first_pres, mistake, name, received),
+        _report(unit, year, version, mixed, first, first_pres, mistake, name, received, county=county),
         _report(unit, year, version, mixed, cells, pres, None, f"{stem}（修改）.{suffix}",
-                received + timedelta(days=6, hours=2), supersedes=name),
+                received + timedelta(days=6, hours=2), supersedes=name, county=county),
     ]
 
 
 def generate_county(
-    years: tuple[int, ...] = (2023, 2024), seed: int = SEED, registry: Registry | None = None
+    years: tuple[int, ...] = (2023, 2024), seed: int = SEED, registry: Registry | None = None, county: str = COUNTY
 ) -> list[ExampleReport]:
     """Every file the example county's inbox receives for ``years`` (in order of units and years; several per unit
-    and year for resubmissions), deterministic for a given seed."""
+    and year for resubmissions), deterministic for a given seed. ``registry``/``county``: another county's units
+    and name (the example city's other counties: no mistakes planted, they are keyed by 清河县's unit codes)."""
     registry = registry or Registry.load(DEFAULT_REGISTRY)
     rng = random.Random(seed)
     profiles = {u.unit_code: _profile(rng, u) for u in registry.units}
@@ -545,12 +549,13 @@ def generate_county(
             mistake = MISTAKES.get(key) or ("X-JUMP" if key == JUMP else None)
             received = _received(rng, year, key in LATE, (16, 24) if key in RESUBMITTED else (4, 29))
             if key in RESUBMITTED:
-                reports += _first_and_corrected(unit, year, version, mixed, cells, pres, mistake, received, serial, rng)
+                reports += _first_and_corrected(unit, year, version, mixed, cells, pres, mistake, received, serial, rng,
+                                                county)
                 continue
             if mistake in MISTAKES.values():
                 pres.update(_plant(mistake, cells, fmt))
             name = _file_name(rng, unit, year, pres.get("suffix", ".xlsx"), serial, in_name)
-            reports.append(_report(unit, year, version, mixed, cells, pres, mistake, name, received))
+            reports.append(_report(unit, year, version, mixed, cells, pres, mistake, name, received, county=county))
     return reports
 
 
@@ -635,9 +640,4 @@ def write_example_published(folder: Path, years: tuple[int, ...] = PUBLISHED_YEA
     """Write the portal's past reports under ``folder`` (by year of publication, the portal's file names); no
     receipts: a backfill run takes them in when it finds them."""
     folder = Path(folder)
-    paths = []
-    for report in generate_published(years, seed):
-        path = folder / report.file_name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        paths.append(report.write(folder))
-    return paths
+    return [report.write(folder) for report in generate_published(years, seed)]

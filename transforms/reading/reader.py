@@ -41,7 +41,7 @@ from transforms.reading.labels import INDEXES, loose
 from transforms.reading.narrative import narrative_of
 from transforms.reading.numbers import parse
 from transforms.reading.tables import Located, SheetScan, locate
-from transforms.registry import Registry, Unit
+from transforms.registry import Area, Registry, Unit
 from transforms.rules import RULES
 from transforms.rules.reading import READING_RULES
 
@@ -562,6 +562,11 @@ class _Reader:
         area, came = self._area(texts)
         matches: list[tuple[str, str, list[Unit]]] = []  # (where, text, the units that fit it best: one per area)
         for where, text in texts:
+            foreign = self._foreign_county(text, area) if came else None
+            if foreign is not None:
+                self._add(R_UNIT, "other_area", actual=text.strip()[:80], where=where, text=text.strip()[:40],
+                          area=self.registry.area_name(area), came=came, other=foreign.area_name)
+                return
             units = self.registry.matches(text, area)
             if units:
                 matches.append((where, text, units))
@@ -601,6 +606,16 @@ class _Reader:
             if len(named) == 1:
                 return named.pop(), None
         return None, None
+
+    def _foreign_county(self, text: str, area: str | None) -> Area | None:
+        """The county a text names when it is not the area the file came from (a 清河县 title in 威县's folder)."""
+        named = self.registry.counties_named(text)
+        if area is None or not named:
+            return None
+        if any(a.area_code == area or area in {x.area_code for x in self.registry.ancestors(a.area_code)}
+               for a in named):
+            return None
+        return named[0]
 
     def _decide_unit(self, matches: list[tuple[str, str, list[Unit]]]) -> tuple[Unit | None, str]:
         """The unit the most trusted text names alone; else the one unit every text's candidates share. Units of

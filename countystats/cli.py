@@ -81,10 +81,14 @@ def _template(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from countystats.settings import Settings
-    from transforms.writing.export import export_county
+    from transforms.writing.export import AreaError, export_county
 
     settings = Settings.from_env(db=args.db)
-    path = export_county(year=args.year, db=settings.db, out=args.output or settings.out)
+    try:
+        path = export_county(year=args.year, db=settings.db, out=args.output or settings.out, area=args.area)
+    except AreaError as exc:  # an area code the warehouse does not know: said plainly, no traceback
+        _say(str(exc), sys.stderr)
+        return 2
     print(path)
     return 0
 
@@ -172,8 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--units", type=_path)
     t.set_defaults(func=_template)
 
-    e = sub.add_parser("export", help="导出全县汇总表（法定格式）")
+    e = sub.add_parser("export", help="导出全县（或某一区划：县、市、省）汇总表（法定格式）")
     e.add_argument("--year", type=int, required=True)
+    e.add_argument("--area", help="区划代码（县、市或省，见 config/areas.csv）；不填：本部署的全县（唯一的最上级区划）")
     e.add_argument("-o", "--output", type=_path)
     e.add_argument("--db", type=_path)
     e.set_defaults(func=_export)

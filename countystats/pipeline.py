@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from countystats.settings import Settings
@@ -172,10 +172,10 @@ def read_limits(settings: Settings):
 def arrived_in(path: str) -> dict[str, str]:
     """The area a file's inbox folder names (``inbox/<area_code>/…``), for the reader to look for its unit there
     (it ignores a folder that is no area's code)."""
-    parts = PurePosixPath(path).parts
-    if len(parts) < 2:
-        return {}
-    return {"area": parts[0], "area_came": f"收件箱文件夹“{parts[0]}”"}
+    from transforms.inbox.intake import area_folder
+
+    folder = area_folder(path)
+    return {} if folder is None else {"area": folder, "area_came": f"收件箱文件夹“{folder}”"}
 
 
 def read(settings: Settings, files: list[IncomingFile], pool=None) -> Batch:

@@ -60,7 +60,6 @@ class Submission:
     unit_type: str | None = None
     report_year: int | None = None
     format_version: str | None = None
-    area_code: str | None = None  # the unit's area (its county); "" in a one-county registry
     cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     explanations: dict[str, str] = field(default_factory=dict)  # rule id → the unit's 说明
@@ -69,6 +68,7 @@ class Submission:
     # part (overview, problems, other) → (its text as written, where it is): what a Word/PDF/HTML report says
     # around its tables; None for a form with no text around the tables (a bare workbook)
     narrative: dict[str, tuple[str, str]] | None = None
+    area_code: str | None = None  # the unit's area (its county); "" in a one-county registry
 
     @property
     def status(self) -> str:

@@ -362,7 +362,8 @@ def write_registry(units: list[Unit], path: Path) -> Path:
         out.writerow(FIELDS)
         for u in units:
             out.writerow([u.unit_code, u.unit_name, u.unit_type, "|".join(u.aliases),
-                          "" if u.active_from is None else u.active_from, "" if u.active_to is None else u.active_to])
+                          "" if u.active_from is None else u.active_from, "" if u.active_to is None else u.active_to,
+                          u.area_code])
     return path
 
 

@@ -42,6 +42,12 @@ def unit_types(**where: bool) -> tuple[str, ...]:
     return tuple(code for code, t in UNIT_TYPES.items() if all(getattr(t, k) == v for k, v in where.items()))
 
 
+# An area's government's own report (本级), by the area's type (config/areas.csv): shown apart from the figures of the
+# units and areas under it, as the county government's is. A city's government is one only in a deployment of many
+# counties, where it belongs to its city; in one county's registry it is comparison data (expected False above).
+GOVERNMENT_OF_AREA: dict[str, tuple[str, ...]] = {"county": unit_types(own_report=True), "city": ("city_government",)}
+
+
 @dataclass(frozen=True)
 class Status:
     code: str

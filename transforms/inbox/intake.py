@@ -19,7 +19,7 @@ import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 HIDDEN_PREFIXES = (b".", b"~$")  # hidden files and folders, Office lock files: never submissions
 MAX_DEPTH = 16  # folders nested deeper than this are not a way units send files
@@ -85,6 +85,14 @@ def raw_name(raw: bytes) -> str | None:
     except UnicodeDecodeError:
         pass
     return base64.b64encode(raw).decode("ascii")
+
+
+def area_folder(path: str) -> str | None:
+    """The first folder of a file's path in the inbox — the area code where a deployment of many counties has a folder
+    per county (``inbox/<area_code>/…``); None for a file at the top. Whether it is an area's code is the registry's to
+    say."""
+    parts = PurePosixPath(path).parts
+    return parts[0] if len(parts) > 1 else None
 
 
 def scan(inbox: Path) -> Iterator[Entry]:

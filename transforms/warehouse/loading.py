@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from transforms.format import COMPARED, COUNTED, sql_list
 from transforms.inbox.archive import Arrival, IncomingFile
+from transforms.inbox.intake import area_folder
 from transforms.inbox.reviews import Decision
 from transforms.model import Finding, Submission, status_of
 from transforms.registry import Registry
@@ -101,6 +102,7 @@ def load(
             for finding, _other, _similarity in copies.found.get(sid, []):
                 sub.add(finding)
             got = datetime.fromisoformat(incoming.received_at)
+            sub.area_code = _area_of(registry, sub.unit_code, incoming.path)
             is_late = False
             if sub.status in COMPARED and sub.unit_code and sub.report_year:  # every report without errors
                 key = (sub.unit_code, sub.report_year)
@@ -319,7 +321,7 @@ def stored_submission(con, sid: int, findings: bool = True) -> Submission:
 def _submission_row(sid, incoming: IncomingFile, sub: Submission, got, now, run_id, is_late):
     severities = [f.severity for f in sub.findings]
     return (
-        sid, sub.unit_code, sub.unit_name, sub.unit_type, sub.report_year, sub.format_version,
+        sid, sub.unit_code, sub.unit_name, sub.unit_type, sub.area_code, sub.report_year, sub.format_version,
         incoming.path, sub.source_kind, incoming.archive_path, incoming.sha256, got, now, run_id, sub.status, False,
         is_late, severities.count("error"), severities.count("warning"), severities.count("notice"),
         incoming.backfill,
@@ -357,9 +359,42 @@ def _write_arrivals(con, arrivals: list[Arrival], archive: Path) -> None:
 
 
 def _write_units(con, registry: Registry) -> None:
+    """The registry as it is now: its units, its areas (one implicit county '' for a one-county registry), and each
+    submission's area following its unit's (a unit moved to another county moves its reports)."""
     con.execute("DELETE FROM units")
-    _insert(con, "units", [(u.unit_code, u.unit_name, u.unit_type, "|".join(u.aliases), u.active_from, u.active_to)
-                           for u in registry.units])
+    _insert(con, "units", [(u.unit_code, u.unit_name, u.unit_type, u.area_code, "|".join(u.aliases), u.active_from,
+                            u.active_to) for u in registry.units])
+    con.execute("DELETE FROM areas")
+    _insert(con, "areas", area_rows(registry))
+    con.execute("""UPDATE submissions SET area_code = u.area_code FROM units u
+                   WHERE submissions.unit_code = u.unit_code AND submissions.area_code IS DISTINCT FROM u.area_code""")
+
+
+IMPLICIT_AREA = ""  # the one county of a registry without areas.csv (units.area_code blank)
+
+
+def area_rows(registry: Registry) -> list[tuple]:
+    """The rows of ``areas``: (code, name, type, parent, depth, path from the root down to the area). A registry
+    without areas (one county) has one implicit county, code and name ''."""
+    if not registry.areas:
+        return [(IMPLICIT_AREA, "", "county", None, 0, [IMPLICIT_AREA])]
+    rows = []
+    for a in registry.areas:
+        path = [b.area_code for b in reversed(registry.ancestors(a.area_code))] + [a.area_code]
+        rows.append((a.area_code, a.area_name, a.area_type, a.parent_code, len(path) - 1, path))
+    return rows
+
+
+def _area_of(registry: Registry, unit_code: str | None, path: str) -> str | None:
+    """A submission's area: its unit's; for a file whose unit is not identified, the area of the inbox folder it came
+    in (``inbox/<area_code>/…``), else none known (NULL) — in a one-county registry, the one county."""
+    unit = registry.by_code.get(unit_code) if unit_code else None
+    if unit is not None:
+        return unit.area_code
+    if not registry.areas:
+        return IMPLICIT_AREA
+    folder = area_folder(path)
+    return folder if folder in registry.area_by_code else None
 
 
 def _mark_current(con) -> None:

@@ -14,8 +14,11 @@ from transforms.format import NARRATIVE, OF_FILE, SEVERITY_ZH, STATUS_ZH, STATUS
 # 2: arrivals; received_at is when countystats first saw the file. 3: completeness, county_totals and run_summary
 # are views (transforms/warehouse/sql/). 4: needs_review and returned; notices; the office's reviews. 5: every form
 # (submissions.source_kind, narratives); backfill runs (submissions.backfill, completeness.backfilled). 6: the
-# narrative rules: explanations (a unit's 说明, kept for findings that come later), narrative_copies (N-COPY's pairs)
-SCHEMA_VERSION = 6
+# narrative rules: explanations (a unit's 说明, kept for findings that come later), narrative_copies (N-COPY's pairs).
+# 7: many counties in one deployment: areas (the tree county → city → province), area_code on units, submissions and
+# every read model; counted_values, area_units, area_totals, area_coverage, area_completeness; county_totals,
+# county_coverage and county_unmapped per county
+SCHEMA_VERSION = 7
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ _UNIT = (
     C("unit_name", "VARCHAR", "单位名称 / unit name"),
     C("unit_type", "VARCHAR", f"单位类型：{_zh(UNIT_TYPE_ZH)} / unit type"),
 )
+_AREA = C("area_code", "VARCHAR", "区划代码：单位所属的县（市、区），设区的市人民政府为其市（areas）；只有一个县的名册"
+                               "（没有 areas.csv）为空字符串 '' / area code: the unit's county (a city's government: its "
+                               "city), see areas; '' in a one-county registry (no areas.csv)")
+_AREA_TYPE = C("area_type", "VARCHAR", "区划类型：county 县（市、区），city 设区的市，province 省 / area type")
 _REPORT = (
     C("report_year", "INTEGER", "报告年度 / report year"),
     C("format_version", "VARCHAR", "表格格式版本（2019 或 2021） / statutory table format"),
@@ -86,7 +93,7 @@ def _cells_view(code: str, row: Column, col: Column, english: str) -> Relation:
     section = current().section(code)
     title = section.title.text.partition("、")[2]  # the printed title without its 二、 numbering
     comment = f"{section.short} {title}：现行通过的报告 / {english}: current accepted reports"
-    return Relation(f"{code}_cells", comment, (*_UNIT, *_REPORT, row, col, _VALUE, *_LINEAGE), kind="view")
+    return Relation(f"{code}_cells", comment, (*_UNIT, _AREA, *_REPORT, row, col, _VALUE, *_LINEAGE), kind="view")
 
 
 RELATIONS: tuple[Relation, ...] = (
@@ -114,9 +121,25 @@ RELATIONS: tuple[Relation, ...] = (
         "单位名册：每个报送单位一行 / unit registry, one row per unit",
         (
             *_UNIT,
+            _AREA,
             C("aliases", "VARCHAR", "别名，以 | 分隔 / other names, separated by |"),
             C("active_from", "INTEGER", "起始报告年度（空 = 不限） / first report year expected (NULL = open)"),
             C("active_to", "INTEGER", "截止报告年度（空 = 不限） / last report year expected (NULL = open)"),
+        ),
+    ),
+    Relation(
+        "areas",
+        "区划：县（市、区）→ 设区的市 → 省，每个区划一行（config/areas.csv）；只有一个县的名册（没有 areas.csv）有一行隐含的"
+        "县：区划代码和名称都为空字符串 / the area tree, one row per area of config/areas.csv; a one-county registry "
+        "(no areas.csv) has one implicit county with code and name ''",
+        (
+            C("area_code", "VARCHAR PRIMARY KEY", "区划代码 / area code"),
+            C("area_name", "VARCHAR", "区划名称 / area name"),
+            _AREA_TYPE,
+            C("parent_code", "VARCHAR", "上级区划代码（最上级为 NULL） / the area above it (NULL: a root)"),
+            C("depth", "INTEGER", "层级：最上级为 0，往下每级加 1 / 0 for a root, one more each level down"),
+            C("path", "VARCHAR[]", "从最上级到本区划的区划代码（含本区划），用于逐级汇总 / the codes from the root down to "
+                                   "the area itself: every area it rolls up into"),
         ),
     ),
     Relation(
@@ -127,6 +150,12 @@ RELATIONS: tuple[Relation, ...] = (
             C("unit_code", "VARCHAR", "单位代码（未识别为 NULL） / unit code (NULL if not identified)"),
             C("unit_name", "VARCHAR", "单位名称 / unit name"),
             C("unit_type", "VARCHAR", "单位类型 / unit type"),
+            C("area_code", "VARCHAR", "区划代码：单位所属区划（随名册更新）；未识别单位时为文件所在收件箱文件夹的区划"
+                                      "（inbox/<区划代码>/…），再不知道为 NULL；只有一个县的名册为 '' / the unit's area "
+                                      "(kept up to date with the registry); for a file whose unit is not identified, "
+                                      "the area of the inbox folder it came in, else NULL; '' in a one-county registry. "
+                                      "findings, cell_values, narratives, explanations and reviews reach it through "
+                                      "submission_id, arrivals through sha256"),
             *_REPORT,
             C("source_file", "VARCHAR", "收件箱中的原始路径 / path of the file in the inbox"),
             C("source_kind", "VARCHAR", "文件形式：workbook 工作簿，word Word 文档，pdf PDF，html 网页（无法识别为 NULL） / "
@@ -246,11 +275,13 @@ RELATIONS: tuple[Relation, ...] = (
     *(_cells_view(code, *axes) for code, axes in _CELL_VIEW_AXES.items()),
     Relation(
         "completeness",
-        "报送完整性：每个应报单位每年度一行 / completeness: one row per expected unit and report year",
+        "报送完整性：每个应报单位每年度一行（多县部署中，设区的市人民政府作为市本级也应报） / completeness: one row per "
+        "expected unit and report year (in a deployment of many counties, a city's government too: the city's own)",
         (
             C("unit_code", "VARCHAR", "单位代码 / unit code"),
             C("unit_name", "VARCHAR", "单位名称 / unit name"),
             C("unit_type", "VARCHAR", "单位类型 / unit type"),
+            _AREA,
             C("report_year", "INTEGER", "报告年度 / report year"),
             C("status", "VARCHAR", f"状态：{_zh(STATUS_ZH, exclude='unreadable')} / status"),
             C("submission_id", "BIGINT", "现行报告的文件编号 / current report's submission id"),
@@ -266,11 +297,59 @@ RELATIONS: tuple[Relation, ...] = (
         kind="view",
     ),
     Relation(
-        "county_totals",
-        "全县汇总数：各年度按该年度格式，现行可计入报告之和，分不含本级、本级、含本级，精确求和 / the county's "
-        "consolidated figures of each year, in the format that year is meant for: the sum of the current counted "
-        "reports, without and with the county government's own report, exact",
+        "counted_values",
+        "计入汇总的数字：每份现行可计入报告按其年度格式计的每个单元格（空白按 0，空白的总计按该行之和，其他格式相同栏目并入），"
+        "各级汇总数（area_totals）都由此相加 / what each current counted report adds to the figures of its areas, cell "
+        "by cell, in the format its year is meant for (a blank counts as 0, a blank 总计 as its row's sum, a report in "
+        "another format mapped where the cells are the same): every area_totals figure is a sum of these",
         (
+            C("submission_id", "BIGINT", "报送文件编号 / submission id"),
+            *_UNIT,
+            _AREA,
+            C("own_report", "BOOLEAN", "是否为所属区划政府本级的报告（县政府、多县部署中的市政府） / the report of its "
+                                       "area's own government (本级: a county's, or a city's in a deployment of many "
+                                       "counties)"),
+            C("report_year", "INTEGER", "报告年度 / report year"),
+            C("format_version", "VARCHAR", "该年度应采用的表格格式 / the format the year is meant for"),
+            C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
+            C("row_code", "VARCHAR", "行代码 / row code"),
+            C("column_code", "VARCHAR", "列代码 / column code"),
+            C("value", "DECIMAL(38,6)", "计入的数：空白按 0，空白的总计按该行之和 / the figure as counted"),
+        ),
+        kind="view",
+    ),
+    Relation(
+        "area_totals",
+        "各级区划的汇总数：县由所辖单位、市由所辖县、省由所辖市逐级汇总，各年度按该年度格式，分不含本级、本级、含本级，精确求和 / "
+        "each area's consolidated figures of each year, in the format the year is meant for: a county from its units, a "
+        "city from its counties, a province from its cities; without and with the area government's own report, exact",
+        (
+            C("area_code", "VARCHAR", "区划代码 / area code"),
+            _AREA_TYPE,
+            C("report_year", "INTEGER", "报告年度 / report year"),
+            C("format_version", "VARCHAR", "该年度应采用的表格格式 / the format the year is meant for"),
+            C("scope", "VARCHAR", "口径：units 不含本级（县：乡镇、街道、部门；市：所辖各县含县政府本级之和；省：所辖各市含本级之"
+                                  "和），own 本级（县政府、市政府自己的报告），all 含本级 / units: without the area "
+                                  "government's own report (a county: its townships, subdistricts and departments; a "
+                                  "city: its counties' figures with their governments' own reports; a province: its "
+                                  "cities' likewise); own: that report; all: both"),
+            C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
+            C("row_code", "VARCHAR", "行代码 / row code"),
+            C("column_code", "VARCHAR", "列代码 / column code"),
+            C("value", "DECIMAL(38,6)", "合计数：空白按 0，空白的总计按该行之和 / the sum; a blank counts as 0, a blank "
+                                         "总计 as its row's sum"),
+            C("reports", "BIGINT", "计入的报告份数 / how many reports the figure sums"),
+        ),
+        kind="view",
+    ),
+    Relation(
+        "county_totals",
+        "全县汇总数（area_totals 的县一级）：各年度按该年度格式，现行可计入报告之和，分不含本级、本级、含本级，精确求和 / "
+        "each county's consolidated figures of each year (area_totals of the counties), in the format that year is "
+        "meant for: the sum of the current counted reports, without and with the county government's own report, exact",
+        (
+            C("area_code", "VARCHAR", "县的区划代码（只有一个县的名册为 ''） / the county's code ('' in a one-county "
+                                      "registry)"),
             C("report_year", "INTEGER", "报告年度 / report year"),
             C("format_version", "VARCHAR", "该年度应采用的表格格式 / the format the year is meant for"),
             C("scope", "VARCHAR", "口径：units 不含本级（乡镇、街道、部门），own 县政府本级，all 含本级 / units: "
@@ -291,6 +370,7 @@ RELATIONS: tuple[Relation, ...] = (
         (
             C("report_year", "INTEGER", "报告年度 / report year"),
             *_UNIT[:2],
+            _AREA,
             C("format_version", "VARCHAR", "报告采用的格式 / the report's format"),
             C("year_format", "VARCHAR", "该年度应采用的格式 / the format the year is meant for"),
             C("section", "VARCHAR", "表格代码 / table code"),
@@ -301,10 +381,56 @@ RELATIONS: tuple[Relation, ...] = (
         kind="view",
     ),
     Relation(
-        "county_coverage",
-        "各年度全县数字的覆盖范围：应报、计入，以及未报送、待核实、退回、未通过的单位 / what each year's county "
-        "figures cover: units expected and counted, and those missing, held, returned or rejected",
+        "area_units",
+        "各级区划与其下每个应报单位：每个区划（县、市、省）、其下（含本区划）每个应报单位、每年度一行，用于逐级统计与下钻 / "
+        "every area with every expected unit under it (itself included), per report year: the drill-down from a "
+        "province to its units, and what area_coverage and area_completeness count",
         (
+            C("area_code", "VARCHAR", "区划代码（县、市或省） / the area (a county, city or province)"),
+            _AREA_TYPE,
+            C("report_year", "INTEGER", "报告年度 / report year"),
+            *_UNIT,
+            C("unit_area_code", "VARCHAR", "单位所属的区划（县；市政府为市） / the unit's own area"),
+            C("unit_label", "VARCHAR", "在本区划的名单中显示的名称：上级区划的名单中加县名（清河县·城关镇；政府名称本身已含区划） / the "
+                                       "unit's name as an area's lists show it: with its county in the lists of the "
+                                       "areas above (a government's name already says its area)"),
+            C("own_report", "BOOLEAN", "是否为本区划政府本级 / whether it is this area's own government (本级)"),
+            C("status", "VARCHAR", f"状态（同 completeness）：{_zh(STATUS_ZH, exclude='unreadable')} / status, as in "
+                                   "completeness"),
+            C("on_time", "BOOLEAN", "按时（同 completeness） / on time, as in completeness"),
+            C("backfilled", "BOOLEAN", "往年补录（同 completeness） / backfilled, as in completeness"),
+        ),
+        kind="view",
+    ),
+    Relation(
+        "area_coverage",
+        "各级区划各年度汇总数的覆盖范围：应报、计入，以及未报送、待核实、退回、未通过的单位（县以上加县名） / what each "
+        "area's figures of each year cover: units expected and counted, and those missing, held, returned or rejected "
+        "(named with their county above the county level)",
+        (
+            C("area_code", "VARCHAR", "区划代码 / area code"),
+            _AREA_TYPE,
+            C("report_year", "INTEGER", "报告年度 / report year"),
+            C("units_expected", "BIGINT", "应报单位数（不含本级；市、省含所辖县的县政府） / units expected, the area's own "
+                                          "government apart (a city's include its counties' governments)"),
+            C("units_counted", "BIGINT", "计入的单位数 / units whose report counts"),
+            C("missing", "VARCHAR[]", "未报送的单位 / units that sent nothing"),
+            C("held", "VARCHAR[]", "待核实的单位（有未说明的提醒） / units held for review (warnings unexplained)"),
+            C("returned", "VARCHAR[]", "被退回的单位 / units whose report the office returned"),
+            C("rejected", "VARCHAR[]", "未通过的单位（有错误） / units whose report has errors"),
+            C("own_counted", "BOOLEAN", "本级报告是否计入 / whether the area government's own report counts"),
+            C("other_format", "VARCHAR[]", "采用其他格式报告的单位 / units whose report is in another format"),
+        ),
+        kind="view",
+    ),
+    Relation(
+        "county_coverage",
+        "各年度全县数字的覆盖范围（area_coverage 的县一级）：应报、计入，以及未报送、待核实、退回、未通过的单位 / what "
+        "each year's county figures cover (area_coverage of the counties): units expected and counted, and those "
+        "missing, held, returned or rejected",
+        (
+            C("area_code", "VARCHAR", "县的区划代码（只有一个县的名册为 ''） / the county's code ('' in a one-county "
+                                      "registry)"),
             C("report_year", "INTEGER", "报告年度 / report year"),
             C("units_expected", "BIGINT", "应报单位数（不含县政府本级） / units expected, the county government apart"),
             C("units_counted", "BIGINT", "计入的单位数 / units whose report counts"),
@@ -314,6 +440,31 @@ RELATIONS: tuple[Relation, ...] = (
             C("rejected", "VARCHAR[]", "未通过的单位（有错误） / units whose report has errors"),
             C("own_counted", "BOOLEAN", "县政府本级报告是否计入 / whether the county government's own report counts"),
             C("other_format", "VARCHAR[]", "采用其他格式报告的单位 / units whose report is in another format"),
+        ),
+        kind="view",
+    ),
+    Relation(
+        "area_completeness",
+        "各级区划的报送完整性与及时性：每个区划每年度一行，逐级汇总（市的数为所辖各县之和，另列本级） / completeness and "
+        "timeliness per area and report year, rolled up (a city's counts are its counties' together; its own "
+        "government apart)",
+        (
+            C("area_code", "VARCHAR", "区划代码 / area code"),
+            _AREA_TYPE,
+            C("parent_code", "VARCHAR", "上级区划代码（按上级筛选即得所辖各区划的对比） / the area above it: filter on it "
+                                        "to compare the areas under one"),
+            C("report_year", "INTEGER", "报告年度 / report year"),
+            C("units_expected", "BIGINT", "应报单位数（不含本级） / units expected, the area's own government apart"),
+            C("units_reported", "BIGINT", "已报送的单位数（收到过文件） / units that sent a file"),
+            C("units_counted", "BIGINT", "计入的单位数（通过） / units whose report counts"),
+            C("on_time", "BIGINT", "按时报送且计入的单位数 / counted units whose report came by the deadline"),
+            C("late", "BIGINT", "逾期报送但已计入的单位数 / counted units whose first counted report came late"),
+            C("held", "BIGINT", "待核实的单位数 / units held for review"),
+            C("returned", "BIGINT", "被退回的单位数 / units whose report was returned"),
+            C("rejected", "BIGINT", "未通过的单位数 / units whose report has errors"),
+            C("missing", "BIGINT", "未报送的单位数 / units that sent nothing"),
+            C("own_status", "VARCHAR", "本级报告的状态（没有本级单位的区划为 NULL） / the status of the area government's "
+                                       "own report (NULL: no such unit registered)"),
         ),
         kind="view",
     ),

@@ -1,21 +1,33 @@
-"""`countystats export`: the county's consolidated report for one year, in the statutory layout.
+"""`countystats export [--area CODE]`: an area's consolidated report for one year, in the statutory layout.
 
-The figures are the warehouse's one definition of them (``county_totals``, scope ``units``: the current reports that
-count of the county's townships, subdistricts and departments, in the format the year is meant for; a unit's report
-in another format mapped where the cells are the same). The county government's own report is shown apart. A sheet
-汇总说明 says what the figures cover (``county_coverage``): units counted of those expected, by name those missing,
-held (待核实), returned or rejected, units in another format and what of theirs could not be mapped, and the main
-figures 不含本级 / 本级 / 含本级. Read from the published warehouse, read-only, like any analyst.
+The figures are the warehouse's one definition of them (``area_totals``, scope ``units``, in the format the year is
+meant for; a unit's report in another format mapped where the cells are the same): a county's are the current reports
+that count of its townships, subdistricts and departments (``county_totals``), a city's the sum of its counties' (each
+with its county government's own report), a province's of its cities'. The area government's own report (本级: the
+county's, the city's) is shown apart. A sheet 汇总说明 says what the figures cover (``area_coverage``): units counted
+of those expected, by name those missing, held (待核实), returned or rejected, units in another format and what of
+theirs could not be mapped, and the main figures 不含本级 / 本级 / 含本级. Without ``area``: the deployment's one top
+area (a one-county registry's county, exactly as before areas existed). Read from the published warehouse, read-only,
+like any analyst.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.format import FORMATS, REPORT_TITLE, for_year, sql_list, unit_types
-from transforms.warehouse.rollup import SCOPES, county_sums, identity_failures
+from transforms.format import FORMATS, REPORT_TITLE, for_year, sql_list
+from transforms.format.facts import GOVERNMENT_OF_AREA
+from transforms.warehouse.rollup import SCOPES, area_sums, identity_failures
 
 CONSOLIDATED = "全县汇总"
+# by area type: the whole area's word (全县汇总, 全市汇总, 全省汇总) and what its 'units' figures are the sum of
+LEVEL_ZH = {"county": ("全县", "各乡镇（街道）和县直部门现行通过报告之和"),
+            "city": ("全市", "所辖各县（市、区）汇总数之和（含各县级人民政府本级报告）"),
+            "province": ("全省", "所辖各市汇总数之和（含各市、县人民政府本级报告）")}
+
+
+class AreaError(LookupError):
+    """The area asked for is not in the warehouse, or none was given where there are several: said in Chinese."""
 
 
 COVERAGE_SHEET = "汇总说明"
@@ -26,9 +38,10 @@ KEY_FIGURES = (("requests", "new_received", "total"), ("requests", "concluded_to
                ("review_litigation", "litigation_after_reconsideration", "total"))
 
 
-def export_county(year: int, db: str | Path, out: str | Path) -> Path:
+def export_county(year: int, db: str | Path, out: str | Path, area: str | None = None) -> Path:
     """Write the consolidated report of ``year`` from the warehouse ``db`` to ``out`` (a file, or a folder to put
-    it in under its statutory name)."""
+    it in under its statutory name): of ``area`` (a county, city or province code; None: the deployment's one top
+    area). Raises :class:`AreaError` for an area the warehouse does not know."""
     from transforms.warehouse import connect
     from transforms.writing.layouts import write_report
 
@@ -38,17 +51,22 @@ def export_county(year: int, db: str | Path, out: str | Path) -> Path:
     fmt = for_year(year)
     con = connect(db_path, read_only=True)
     try:
-        sums = county_sums(con, year)
+        area, area_name, area_type = _area(con, area)
+        sums = area_sums(con, area, year).get(area, {})
         scopes = {scope: sums.get(scope, {}).get((year, fmt.version), {}) for scope in SCOPES}
-        county = con.execute(
-            f"SELECT unit_name FROM units WHERE unit_type IN {sql_list(unit_types(own_report=True))} "
-            "ORDER BY unit_code LIMIT 1"
-        ).fetchone()
+        government = GOVERNMENT_OF_AREA.get(area_type, ())
+        county = con.execute(  # the area's government, whose own report is shown apart (a province has none)
+            f"SELECT unit_name FROM units WHERE unit_type IN {sql_list(government)} AND area_code = ? "
+            "ORDER BY unit_code LIMIT 1", [area]).fetchone() if government else None
         coverage = con.execute("SELECT units_expected, units_counted, missing, held, returned, rejected, own_counted, "
-                               "other_format FROM county_coverage WHERE report_year = ?", [year]).fetchone()
-        unmapped = con.execute("SELECT unit_name, format_version, section, row_code, column_code, value "
-                               "FROM county_unmapped WHERE report_year = ? ORDER BY unit_code, section, row_code, "
-                               "column_code", [year]).fetchall()
+                               "other_format FROM area_coverage WHERE area_code = ? AND report_year = ?",
+                               [area, year]).fetchone()
+        unmapped = con.execute(
+            "SELECT CASE WHEN m.area_code = ? OR a.area_name = '' THEN m.unit_name ELSE a.area_name || '·' || m.unit_name "
+            "END, m.format_version, m.section, m.row_code, m.column_code, m.value "
+            "FROM county_unmapped m JOIN areas a USING (area_code) WHERE m.report_year = ? AND list_contains(a.path, ?) "
+            "ORDER BY m.area_code, m.unit_code, m.section, m.row_code, m.column_code", [area, year, area]
+        ).fetchall()
     finally:
         con.close()
     values = scopes["units"]
@@ -56,32 +74,57 @@ def export_county(year: int, db: str | Path, out: str | Path) -> Path:
         raise LookupError(f"{year}年度没有可计入的报告（通过的乡镇、街道或部门报告），无法汇总")
     problems = identity_failures(values, fmt.version)
     if problems:  # the warehouse load checks this too; never write a consolidated report that does not add up
-        raise AssertionError(f"county roll-up for {year} does not add up: {problems[:5]}")
-    name = f"{county[0] if county else ''}{CONSOLIDATED}"
+        raise AssertionError(f"roll-up of {area_name or area or 'the county'} for {year} does not add up: {problems[:5]}")
+    whole = LEVEL_ZH[area_type][0]
+    name = f"{county[0] if county else ''}{CONSOLIDATED}" if area == "" else f"{area_name}{whole}汇总"
     target = Path(out)
     if target.is_dir() or not target.suffix:
         target = target / f"{year}年度{name}{REPORT_TITLE}.xlsx"
     target.parent.mkdir(parents=True, exist_ok=True)
     cells = {key: _number(values.get(key, 0)) for key in fmt.cells(include_derived=False)}
     write_report(target, fmt, cells, name, year)
-    _coverage_sheet(target, fmt, year, coverage, unmapped, scopes, county[0] if county else "县政府")
+    own_name = county[0] if county else ("县政府" if area_type == "county" else None)
+    _coverage_sheet(target, fmt, year, coverage, unmapped, scopes, own_name, area_type)
     return target
 
 
-def coverage_lines(fmt, year: int, coverage, unmapped, own_name: str, whole_county: bool = True) -> list[str]:
-    """What the county's figures of ``year`` cover, in sentences (the 汇总说明 sheet; the dashboards say the same).
-    ``whole_county=False``: only the sentences about the units counted (for a part of the county, e.g. one unit
-    type), without those about the county's figures as a whole and the county government's own report."""
+def _area(con, area: str | None) -> tuple[str, str, str]:
+    """(code, name, type) of the area to export: ``area``, or the deployment's one top area (a one-county registry:
+    its county, code ''); :class:`AreaError` when it is not in the warehouse."""
+    areas = {code: (name, kind, parent) for code, name, kind, parent in con.execute(
+        "SELECT area_code, area_name, area_type, parent_code FROM areas ORDER BY depth, area_code").fetchall()}
+    if area is None:
+        roots = [code for code, (_n, _k, parent) in areas.items() if parent is None]
+        if len(roots) > 1:
+            raise AreaError("本部署有多个最上级区划（" + "、".join(f"{areas[c][0]} {c}" for c in roots) +
+                            "），请用 --area 指定要导出的区划代码")
+        area = roots[0] if roots else ""
+        if not roots:  # nothing loaded yet: the county of a one-county registry, whose year has no reports
+            return area, "", "county"
+    if area not in areas:
+        known = "、".join(f"{name or '（本县）'} {code}" for code, (name, _k, _p) in list(areas.items())[:20])
+        raise AreaError(f"区划代码“{area}”不在数据仓库的区划表中" + (f"（现有：{known}）" if known else "（数据仓库还没有区划）"))
+    name, kind, _parent = areas[area]
+    return area, name, kind
+
+
+def coverage_lines(fmt, year: int, coverage, unmapped, own_name: str | None, whole_county: bool = True,
+                   area_type: str = "county") -> list[str]:
+    """What an area's figures of ``year`` cover, in sentences (the 汇总说明 sheet; the dashboards say the same): a
+    county's (``area_type``), a city's or a province's; ``own_name``: the area government whose own report is apart
+    (None: the area has none, a province). ``whole_county=False``: only the sentences about the units counted (for a
+    part of the area, e.g. one unit type), without those about the figures as a whole and the own report."""
     expected, counted, missing, held, returned, rejected, own_counted, other_format = coverage or (
         0, 0, [], [], [], [], False, [])
-    lines = [f"{year}年度全县汇总数为各乡镇（街道）和县直部门现行通过报告之和，不含{own_name}本级报告（本级数字另列于下）。"
-             ] if whole_county else []
+    whole, parts = LEVEL_ZH[area_type]
+    apart = f"，不含{own_name}本级报告（本级数字另列于下）" if own_name else ""
+    lines = [f"{year}年度{whole}汇总数为{parts}{apart}。"] if whole_county else []
     lines.append(f"应报单位 {expected} 个，计入 {counted} 个。")
     for label, names in (("未报送", missing), ("待核实（有未说明的提醒，暂不计入）", held), ("被退回", returned),
                          ("未通过（有错误）", rejected)):
         if names:
             lines.append(f"{label}：{'、'.join(names)}（{len(names)} 个）。")
-    if whole_county:
+    if whole_county and own_name:
         lines.append(f"{own_name}本级报告：{'已计入本级数字' if own_counted else '尚无通过的报告'}。")
     if other_format:
         lines.append(f"采用其他年份格式报告的单位：{'、'.join(other_format)}，相同栏目已按{fmt.notice}格式并入。")
@@ -91,7 +134,8 @@ def coverage_lines(fmt, year: int, coverage, unmapped, own_name: str, whole_coun
     return lines
 
 
-def _coverage_sheet(path: Path, fmt, year: int, coverage, unmapped, scopes: dict, own_name: str) -> None:
+def _coverage_sheet(path: Path, fmt, year: int, coverage, unmapped, scopes: dict, own_name: str | None,
+                    area_type: str = "county") -> None:
     """Append the 汇总说明 sheet to the written workbook: coverage, then the main figures 不含本级 / 本级 / 含本级."""
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment, Font
@@ -103,10 +147,10 @@ def _coverage_sheet(path: Path, fmt, year: int, coverage, unmapped, scopes: dict
     ws.column_dimensions["A"].width = 60
     for letter in "BCD":
         ws.column_dimensions[letter].width = 14
-    set_text(ws.cell(1, 1), f"{year}年度全县汇总说明")
+    set_text(ws.cell(1, 1), f"{year}年度{LEVEL_ZH[area_type][0]}汇总说明")
     ws.cell(1, 1).font = Font(bold=True, size=14)
     r = 3
-    for line in coverage_lines(fmt, year, coverage, unmapped, own_name):
+    for line in coverage_lines(fmt, year, coverage, unmapped, own_name, area_type=area_type):
         set_text(ws.cell(r, 1), line)
         ws.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
         r += 1

@@ -8,8 +8,10 @@
 -- "not among the published reports taken in", not "late").
 -- Status: that of the year's current (counted) report; without one, that of its latest file (待核实, 退回, 未通过 —
 -- an unreadable file leaves the year 未通过); without any file, missing.
+-- Expected units: those of a type expected to report, and an area's own government (a city's, in a deployment of
+-- many counties: {government}); each with its area (units.area_code, '' in a one-county registry).
 -- {expected}: unit types expected to report; {late}: unit types with the later deadline; {counted}: statuses
--- counted; {of_unit_year}: statuses a unit's year can have.
+-- counted; {of_unit_year}: statuses a unit's year can have; {government}: whether unit u is its area a's government.
 CREATE OR REPLACE VIEW completeness AS
 WITH settings AS (
     SELECT max(value) FILTER (WHERE key = 'deadline') AS deadline,
@@ -23,10 +25,10 @@ years AS (
         UNION ALL SELECT collecting_year, false FROM settings WHERE collecting_year > 0)
     GROUP BY report_year),
 expected AS (
-    SELECT u.unit_code, u.unit_name, u.unit_type, y.report_year, y.backfill_only,
+    SELECT u.unit_code, u.unit_name, u.unit_type, u.area_code, y.report_year, y.backfill_only,
            CASE WHEN u.unit_type IN {late} THEN s.county_deadline ELSE s.deadline END AS month_day
-    FROM units u CROSS JOIN years y CROSS JOIN settings s
-    WHERE u.unit_type IN {expected}
+    FROM units u LEFT JOIN areas a USING (area_code) CROSS JOIN years y CROSS JOIN settings s
+    WHERE (u.unit_type IN {expected} OR {government})
       AND (u.active_from IS NULL OR y.report_year >= u.active_from)
       AND (u.active_to IS NULL OR y.report_year <= u.active_to)),
 due AS (
@@ -41,7 +43,7 @@ per AS (
            max(submission_id) FILTER (WHERE is_current) AS current_id,
            arg_max(submission_id, (received_at, submission_id)) AS latest_id
     FROM submissions WHERE unit_code IS NOT NULL GROUP BY ALL)
-SELECT d.unit_code, d.unit_name, d.unit_type, d.report_year,
+SELECT d.unit_code, d.unit_name, d.unit_type, d.area_code, d.report_year,
        CASE WHEN p.current_id IS NOT NULL THEN cur.status
             WHEN p.latest_id IS NOT NULL THEN
                 CASE WHEN latest.status IN {of_unit_year} THEN latest.status ELSE 'rejected' END

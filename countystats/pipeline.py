@@ -134,7 +134,7 @@ def discover(settings: Settings, now: datetime | None = None) -> Intake:
                 continue
             got = receipts.time_of(digest, entry.shown, first_arrival=digest not in manifest.first)
             arrival = arc.Arrival(digest, shown, got or scanned_at, target.relative_to(archive).as_posix(), raw,
-                                  settings.backfill)
+                                  settings.backfill, intake.area_folder(entry.shown))
             manifest.add(arrival)
             new_arrivals.append(arrival)
         del data
@@ -144,7 +144,7 @@ def discover(settings: Settings, now: datetime | None = None) -> Intake:
         queued.add(digest)
         first = manifest.first[digest]
         found.files.append(arc.IncomingFile(first.path, digest, first.received_at, str(archive / first.archived),
-                                            first.path_b64, first.backfill))
+                                            first.path_b64, first.backfill, first.area))
     arc.record_arrivals(archive, new_arrivals)
     found.new_arrivals = len(new_arrivals)
     for problem in found.problems:
@@ -169,13 +169,10 @@ def read_limits(settings: Settings):
     return Limits(memory_mb=settings.read_memory_mb, seconds=settings.read_timeout_s)
 
 
-def arrived_in(path: str) -> dict[str, str]:
-    """The area a file's inbox folder names (``inbox/<area_code>/…``), for the reader to look for its unit there
-    (it ignores a folder that is no area's code)."""
-    from transforms.inbox.intake import area_folder
-
-    folder = area_folder(path)
-    return {} if folder is None else {"area": folder, "area_came": f"收件箱文件夹“{folder}”"}
+def arrived_in(folder: str | None) -> dict[str, str]:
+    """The area a file's inbox folder names (``inbox/<area_code>/…``: ``IncomingFile.area``), for the reader to look
+    for its unit there (it ignores a folder that is no area's code)."""
+    return {} if not folder else {"area": folder, "area_came": f"收件箱文件夹“{folder}”"}
 
 
 def read(settings: Settings, files: list[IncomingFile], pool=None) -> Batch:
@@ -188,7 +185,7 @@ def read(settings: Settings, files: list[IncomingFile], pool=None) -> Batch:
     from transforms.reading import ReadTask, read_isolated
 
     today = settings.today_date()
-    tasks = [ReadTask(f.archive_path, f.path, f.sha256, today=today, **arrived_in(f.path)) for f in files]
+    tasks = [ReadTask(f.archive_path, f.path, f.sha256, today=today, **arrived_in(f.area)) for f in files]
 
     def progress(n: int) -> None:
         if n % max(settings.progress_every, 1) == 0:
@@ -305,9 +302,12 @@ def _summarise(db: Path, run_id: str, found: Intake) -> RunResult:
         ]
         not_counted: dict[str, dict[str, list[str]]] = {}
         for year, name, status in con.execute(
-            # a year known only from a backfill lists no one as missing: its reports were published long ago
-            f"SELECT report_year, unit_name, status FROM completeness WHERE status NOT IN {sql_list(COUNTED)} "
-            "AND NOT (status = 'missing' AND backfilled) ORDER BY report_year, unit_code"
+            # a year known only from a backfill lists no one as missing: its reports were published long ago; where
+            # the deployment has many counties, a unit is named with its county (every county has its 大营镇)
+            "SELECT c.report_year, CASE WHEN (SELECT count(*) FROM areas WHERE area_type = 'county') > 1 "
+            "AND a.area_type = 'county' THEN a.area_name || '·' || c.unit_name ELSE c.unit_name END, c.status "
+            f"FROM completeness c LEFT JOIN areas a USING (area_code) WHERE c.status NOT IN {sql_list(COUNTED)} "
+            "AND NOT (c.status = 'missing' AND c.backfilled) ORDER BY c.report_year, c.area_code, c.unit_code"
         ).fetchall():
             not_counted.setdefault(str(year), {}).setdefault(status, []).append(name)
     finally:
@@ -393,7 +393,7 @@ class RunResult:
             if len(self.problems) > 20:
                 lines.append(f"  ……另有 {len(self.problems) - 20} 个，见问题清单")
         if self.not_counted:
-            lines.append("尚未计入全县数字的单位：")
+            lines.append("尚未计入汇总数字的单位：")
             for year in sorted(self.not_counted):
                 by = self.not_counted[year]
                 parts = [f"{STATUS_ZH[status]} {_names(by[status])}" for status in OF_UNIT_YEAR if by.get(status)]

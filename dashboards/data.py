@@ -17,11 +17,16 @@ import re
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from transforms.format import FORMATS, TOTAL, UNIT_TYPE_ZH, current, sql_list, unit_types
+from transforms.format.facts import GOVERNMENT_OF_AREA
 from transforms.warehouse.store import connect
+
+if TYPE_CHECKING:
+    from dashboards.areas import Tree
 
 Key = tuple[str, str, str]  # (section, row_code, column_code)
 
@@ -29,6 +34,7 @@ Key = tuple[str, str, str]  # (section, row_code, column_code)
 EXCLUDED_TYPES = unit_types(expected=False)
 ALL = "all"
 
+GOVERNMENTS = tuple(sorted({t for types in GOVERNMENT_OF_AREA.values() for t in types}))  # an area's own (本级)
 _UNIT = "unit_code, unit_name, unit_type, report_year, format_version"
 _COUNTY = f"coalesce(unit_type, '') NOT IN {sql_list(EXCLUDED_TYPES)}"
 # Only named columns (shared/spec/interfaces.md, and the documented columns of run_id, meta and the county views of
@@ -37,11 +43,12 @@ _COUNTY = f"coalesce(unit_type, '') NOT IN {sql_list(EXCLUDED_TYPES)}"
 # building every page. A blank (NULL) counts as 0 in sums, as the rules say; 总计 columns are left out and recomputed
 # from their parts, since a blank 总计 is legal in an accepted report. The county's figures are county_totals' own.
 QUERIES = {
-    "units": "SELECT unit_code, unit_name, unit_type, active_from, active_to FROM units",
+    "units": "SELECT unit_code, unit_name, unit_type, area_code, active_from, active_to FROM units",
     # stands: the unit-year's newest file, arg_max by (received_at, submission_id), whose findings count (an older
     # file of the same unit and year is superseded); a file of no known unit or year stands alone
     "submissions": "SELECT submission_id, unit_code, report_year, format_version, source_file, sha256, received_at, "
-    "status, is_current, run_id, coalesce(submission_id = arg_max(submission_id, (received_at, submission_id)) "
+    "status, is_current, run_id, area_code, "
+    "coalesce(submission_id = arg_max(submission_id, (received_at, submission_id)) "
     "OVER (PARTITION BY unit_code, report_year), false) OR unit_code IS NULL OR report_year IS NULL AS stands "
     "FROM submissions",
     "findings": "SELECT submission_id, rule, severity, section, row_code, column_code, cell, message, expected, actual "
@@ -54,25 +61,27 @@ QUERIES = {
     # new requests by applicant type: the one place the applicant columns are shown
     "applicants": f"SELECT {_UNIT}, applicant_code, coalesce(value, 0)::DOUBLE AS value FROM requests_cells "
     f"WHERE row_code = 'new_received' AND applicant_code <> '{TOTAL}' AND {_COUNTY}",
-    # outcomes by applicant type, county level: already summed over units (the chart shows no unit)
-    "outcomes_by_applicant": "SELECT unit_type, report_year, row_code, applicant_code, "
+    # outcomes by applicant type, per county: already summed over its units (the chart shows no unit)
+    "outcomes_by_applicant": "SELECT area_code, unit_type, report_year, row_code, applicant_code, "
     "sum(coalesce(value, 0))::DOUBLE AS value FROM requests_cells "
     f"WHERE applicant_code <> '{TOTAL}' AND {_COUNTY} GROUP BY ALL",
     "review": f"SELECT {_UNIT}, proceeding_code, result_code, coalesce(value, 0)::DOUBLE AS value "
     f"FROM review_litigation_cells WHERE result_code <> '{TOTAL}' AND {_COUNTY}",
     "completeness": "SELECT unit_code, unit_name, report_year, status, first_received_at, first_accepted_at, "
     "deadline, on_time, backfilled FROM completeness",
-    # the county's figures: 不含本级 (units) and 本级 (own); 含本级 is their sum and not shown as a figure of its own
-    "totals": "SELECT report_year, format_version, scope, section, row_code, column_code, value::DOUBLE AS value, "
-    "reports FROM county_totals WHERE scope IN ('units', 'own')",
-    "coverage": "SELECT report_year, units_expected, units_counted, missing, held, returned, rejected, own_counted, "
-    "other_format FROM county_coverage",
-    "unmapped": "SELECT report_year, unit_name, format_version, section, row_code, column_code, value "
+    # every area's figures (a county's are county_totals'): 不含本级 (units) and 本级 (own); 含本级 is their sum and
+    # not shown as a figure of its own
+    "totals": "SELECT area_code, report_year, format_version, scope, section, row_code, column_code, "
+    "value::DOUBLE AS value, reports FROM area_totals WHERE scope IN ('units', 'own')",
+    "coverage": "SELECT area_code, report_year, units_expected, units_counted, missing, held, returned, rejected, "
+    "own_counted, other_format FROM area_coverage",
+    "unmapped": "SELECT area_code, report_year, unit_name, format_version, section, row_code, column_code, value "
     "FROM county_unmapped ORDER BY report_year, unit_code, section, row_code, column_code",
     "meta": "SELECT key, value FROM meta",
     "runs": "SELECT run_id, loaded_at FROM run_summary ORDER BY loaded_at, run_id",
-    "own": f"SELECT unit_name FROM units WHERE unit_type IN {sql_list(unit_types(own_report=True))} "
-    "ORDER BY unit_code LIMIT 1",
+    # each area's government (本级): the county's, in a deployment of many counties the city's too
+    "own": f"SELECT area_code, unit_name FROM units WHERE unit_type IN {sql_list(GOVERNMENTS)} ORDER BY unit_code",
+    "areas": "SELECT area_code, area_name, area_type, parent_code, depth FROM areas ORDER BY depth, area_code",
     # N-COPY's pairs (one row per finding, so a pair found on both reports is two rows, A|B and B|A): both reports'
     # units (with the aliases N-COPY removed before comparing), years, files and texts of the part, the similarity
     "copies": "SELECT c.submission_id, c.section, c.other_submission_id, c.similarity, "
@@ -127,6 +136,10 @@ class Warehouse:
     own_name: str = OWN_FALLBACK
     # N-COPY's pairs as QUERIES["copies"] reads them, of every file (standing or not): see standing_copies
     copies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COPY_COLUMNS))
+    area: str = ""  # the area the pages are of ('' : the one county of a one-county registry)
+    area_name: str = ""  # its name ('' for that one county)
+    tree: Tree | None = None  # the areas of a deployment of many counties, else None
+    comparison: pd.DataFrame | None = None  # the area's children compared (dashboards.areas.comparison_rows)
 
     @property
     def standing_findings(self) -> pd.DataFrame:
@@ -150,7 +163,8 @@ class Warehouse:
         return [(y, t) for y in self.years for t in (ALL, *self.types)]
 
 
-def load(db_path: Path) -> Warehouse:
+def read(db_path: Path) -> dict:
+    """Every frame the pages show, of every area, in one read-only pass over the warehouse."""
     # read_only: analysts and the nightly job may hold the file too; we never need to write
     con = connect(db_path, read_only=True)  # within the job's DuckDB memory limit
     try:
@@ -162,37 +176,79 @@ def load(db_path: Path) -> Warehouse:
         con.close()
     for name in ("proactive", "requests", "applicants", "outcomes_by_applicant", "review"):
         f[name]["report_year"] = f[name]["report_year"].astype(int)
-    units = f["units"]
-    comp = f["completeness"].merge(units[["unit_code", "unit_type"]], on="unit_code", how="left")
+    f["source"] = Path(db_path).name
+    return f
+
+
+def areas_of(f: dict) -> list[str]:
+    """The areas a site of pages is built for, the top one first: one (the implicit county '') for one county, and
+    for a warehouse nothing was ever loaded into."""
+    return list(f["areas"]["area_code"]) or [""]
+
+
+def load(db_path: Path, area: str | None = None) -> Warehouse:
+    """The pages' data of one area (default: the top one), from the warehouse at ``db_path``."""
+    f = read(db_path)
+    return of_area(f, area if area is not None else areas_of(f)[0])
+
+
+def of_area(f: dict, area: str) -> Warehouse:
+    """The pages' data of ``area``: the units under it (every county below a city or province), its own figures
+    (``area_totals``, ``area_coverage``) and its government's name."""
+    areas = f["areas"]
+    under, frontier = {area}, {area}
+    while frontier:  # down the tree, a level at a time
+        frontier = set(areas.loc[areas["parent_code"].isin(frontier), "area_code"]) - under
+        under |= frontier
+    top = area == areas_of(f)[0]
+    units = f["units"][f["units"]["area_code"].isin(under)]
+    unit_codes = set(units["unit_code"])
+    g = {name: df[df["unit_code"].isin(unit_codes)] for name, df in f.items()
+         if name in ("proactive", "requests", "applicants", "review", "completeness")}
+    by_area = f["outcomes_by_applicant"]
+    g["outcomes_by_applicant"] = (by_area[by_area["area_code"].isin(under)].drop(columns="area_code")
+                                  .groupby(["unit_type", "report_year", "row_code", "applicant_code"], as_index=False,
+                                           dropna=False)["value"].sum())
+    subs_all = f["submissions"]
+    # a file of no known unit shows where its inbox folder says, or (no folder said) at the top
+    subs_all = subs_all[subs_all["area_code"].isin(under) | subs_all["unit_code"].isin(unit_codes)
+                        | (top & subs_all["area_code"].isna())]
+    comp = g["completeness"].merge(units[["unit_code", "unit_type"]], on="unit_code", how="left")
     comp = comp[~comp["unit_type"].isin(EXCLUDED_TYPES)]
-    subs = f["submissions"].merge(units[["unit_code", "unit_name", "unit_type"]], on="unit_code", how="left")
+    subs = subs_all.merge(units[["unit_code", "unit_name", "unit_type"]], on="unit_code", how="left")
+    ids = set(subs["submission_id"])
     years = sorted(
-        {int(y) for df in (comp, f["proactive"], f["requests"], subs) for y in df["report_year"].dropna()},
+        {int(y) for df in (comp, g["proactive"], g["requests"], subs) for y in df["report_year"].dropna()},
         reverse=True,
     )
     present = set(units.loc[~units["unit_type"].isin(EXCLUDED_TYPES), "unit_type"])
     types = [t for t in UNIT_TYPE_ZH if t in present]
+    totals = f["totals"][f["totals"]["area_code"] == area].drop(columns="area_code")
     county: dict[tuple[int, str], dict[Key, float]] = {}
     reports: dict[tuple[int, str], int] = {}
     county_format: dict[int, str] = {}
-    for r in f["totals"].itertuples(index=False):
+    for r in totals.itertuples(index=False):
         key = (int(r.report_year), r.scope)
         county.setdefault(key, {})[(r.section, r.row_code, r.column_code)] = float(r.value)
         reports[key] = max(reports.get(key, 0), int(r.reports))
         county_format[int(r.report_year)] = r.format_version
-    coverage = {int(r[0]): tuple(r[1:]) for r in f["coverage"]}
+    coverage = {int(r[1]): tuple(r[2:]) for r in f["coverage"] if r[0] == area}
     unmapped: dict[int, list[tuple]] = {}
     for r in f["unmapped"]:
-        unmapped.setdefault(int(r[0]), []).append(tuple(r[1:]))
-    own = f["own"]["unit_name"]
+        if r[0] in under:
+            unmapped.setdefault(int(r[1]), []).append(tuple(r[2:]))
+    own = f["own"].loc[f["own"]["area_code"] == area, "unit_name"]
+    named = areas.loc[areas["area_code"] == area, "area_name"]
+    copies = f["copies"]
     return Warehouse(
-        units=units, submissions=subs, findings=f["findings"], proactive=f["proactive"],
-        requests=f["requests"], applicants=f["applicants"],
-        outcomes_by_applicant=f["outcomes_by_applicant"], review=f["review"], completeness=comp,
-        years=years, types=types, source=Path(db_path).name, totals=f["totals"], county=county, county_reports=reports,
+        units=units, submissions=subs, findings=f["findings"][f["findings"]["submission_id"].isin(ids)],
+        proactive=g["proactive"], requests=g["requests"], applicants=g["applicants"],
+        outcomes_by_applicant=g["outcomes_by_applicant"], review=g["review"], completeness=comp,
+        years=years, types=types, source=f["source"], totals=totals, county=county, county_reports=reports,
         county_format=county_format, coverage=coverage, unmapped=unmapped,
         meta=dict(zip(f["meta"]["key"], f["meta"]["value"], strict=True)), runs=list(f["runs"]["run_id"]),
-        own_name=str(own.iloc[0]) if len(own) else OWN_FALLBACK, copies=f["copies"],
+        own_name=str(own.iloc[0]) if len(own) else OWN_FALLBACK, copies=copies[copies["submission_id"].isin(ids)],
+        area=area, area_name=str(named.iloc[0]) if len(named) else "",
     )
 
 

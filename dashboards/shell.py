@@ -33,6 +33,9 @@ header { background:#16324f; color:#fff; padding:.6rem 1.2rem; }
 header h1 { font-size:1.15rem; margin:0 0 .3rem; }
 nav a { color:#d6e4f5; margin-right:1rem; text-decoration:none; white-space:nowrap; }
 nav a.active { color:#fff; font-weight:bold; border-bottom:2px solid #fff; }
+nav.areas { margin-top:.3rem; font-size:.9rem; color:#d6e4f5; }
+nav.areas a { margin-right:.6rem; }
+nav.areas .area-children { margin-left:1.2rem; }
 .filters { background:#fff; border-bottom:1px solid var(--line); padding:.5rem 1.2rem; position:sticky; top:0; z-index:5; }
 .filters label { margin-right:1.2rem; }
 .filters select { font:inherit; padding:.1rem .3rem; }
@@ -119,7 +122,10 @@ SCRIPT = """
 """
 
 
-def page(page_id: str, body: str, years: list[int], types: list[str], footer: str, with_plotly: bool) -> str:
+def page(page_id: str, body: str, years: list[int], types: list[str], footer: str, with_plotly: bool,
+         area_bar: str = "", area_name: str = "", assets: str = "") -> str:
+    """One page. Many counties: ``area_bar`` the way up and down the area tree (dashboards.areas), ``area_name`` the
+    area the page is of (in its title and heading), ``assets`` where the shared scripts are from its folder."""
     name, description = texts.PAGES[page_id]
     nav = "".join(
         f'<a class="keep-filters{" active" if pid == page_id else ""}" href="{pid}.html">{escape(n)}</a>'
@@ -129,19 +135,20 @@ def page(page_id: str, body: str, years: list[int], types: list[str], footer: st
     type_opts = f'<option value="all">{escape(texts.ALL_TYPES)}</option>' + "".join(
         f'<option value="{escape(t)}">{escape(UNIT_TYPE_ZH[t])}</option>' for t in types
     )
-    plotly = ('<script src="plotly.min.js"></script>\n<script src="plotly-locale-zh-cn.js"></script>'
+    plotly = (f'<script src="{assets}plotly.min.js"></script>\n<script src="{assets}plotly-locale-zh-cn.js"></script>'
               if with_plotly else "")
+    site = f"{area_name} · {texts.SITE_TITLE}" if area_name else texts.SITE_TITLE
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(name)} · {escape(texts.SITE_TITLE)}</title>
+<title>{escape(name)} · {escape(site)}</title>
 <style>{CSS}</style>
 {plotly}
 </head>
 <body>
-<header><h1>{escape(texts.SITE_TITLE)}</h1><nav>{nav}</nav></header>
+<header><h1>{escape(site)}</h1><nav>{nav}</nav>{area_bar}</header>
 <div class="filters">
 <label>{escape(texts.YEAR)} <select id="f-year">{year_opts}</select></label>
 <label>{escape(texts.UNIT_TYPE)} <select id="f-type">{type_opts}</select></label>

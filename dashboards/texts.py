@@ -131,3 +131,12 @@ COPY_PAIRS = "内容雷同的正文对照"
 COPY_NOTE = "左右两栏为内容雷同的两份报告的相应部分；标记的文字在去掉单位名称、年份、数字和标点后两者相同。"
 COPY_PAIR_LINK = "对照"
 SIMILARITY = "相似度 {pct}"
+
+# many counties in one deployment (dashboards.areas): the area bar on every page, the children compared
+AREA = "区划"
+AREA_CHILDREN = "下级"
+COMPARISON = "下级区划比较"
+COMPARISON_UNITS = "各单位比较"
+COMPARISON_NOTE = ("按“结转下年度继续办理”（未办结）从多到少、实质公开率从低到高排列；区划的数字为其所辖全部报告之和（含本级），"
+                   "单位的数字为其本单位现行可计入的报告；点击名称进入下一级。实质公开率 = （予以公开 + 部分公开）÷ 办结总数。")
+COMPARISON_COLUMNS = ("名称", "新收申请（件）", "实质公开率", "未办结（结转下年度，件）", "复议纠错率", "计入汇总/应报单位")

@@ -18,6 +18,7 @@ from countystats.examples.reports import consistent_values
 from countystats.examples.workbooks import write_example
 from countystats.pipeline import arrived_in
 from transforms.format import FILER, current
+from transforms.inbox.intake import area_folder
 from transforms.reading import read_submission
 from transforms.registry import DEFAULT_REGISTRY, Registry, RegistryError, parse_areas, parse_units
 from transforms.writing.layouts import Options
@@ -136,7 +137,7 @@ def _unit_findings(sub) -> list[str]:
 
 def _read(path: Path, inbox: Path, registry: Registry):
     shown = path.relative_to(inbox).as_posix()
-    return read_submission(path, registry, name=shown, **arrived_in(shown))
+    return read_submission(path, registry, name=str(path), **arrived_in(area_folder(shown)))
 
 
 def test_the_inbox_folder_decides(registry, tmp_path):

@@ -106,8 +106,8 @@ def _build(folder: Path, units_csv: str, areas_csv: str | None, planned: dict[st
         stray.unit_code = stray.unit_name = stray.unit_type = None
         stray.sha256 = f"stray-{year}".encode().hex().ljust(64, "0")
         stray.add(Finding("R-UNIT", "error", "无法确定报送单位"))
-        batch.append((IncomingFile(f"K2/stray-{year}.xlsx", stray.sha256, f"{year + 1}-01-10T09:00:00",
-                                   str(settings.archive / "stray.xlsx")), stray))
+        batch.append((IncomingFile(f"/inbox/K2/stray-{year}.xlsx", stray.sha256, f"{year + 1}-01-10T09:00:00",
+                                   str(settings.archive / "stray.xlsx"), area="K2"), stray))
         _load(Path(settings.db), registry, batch, settings, f"run-{year}")
     return settings, registry, loaded
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards import charts, shell, texts
+from dashboards import areas, charts, shell, texts
 from dashboards.data import ALL, Indicators, Warehouse, county_indicators, indicators, measure_name, scope
 from transforms.format import COUNTED, FORMATS, JIAN, UNIT_TYPE_ZH, for_year, ordered
 from transforms.writing.export import coverage_lines
@@ -55,7 +55,17 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     )
     return shell.block(texts.KPIS, shell.variants(kpis), "kpis") + charts.render(
         chart, "overview", wh.variants(), out_dir
-    )
+    ) + _comparison(wh)
+
+
+def _comparison(wh: Warehouse) -> str:
+    """Many counties: the area's children side by side (its counties or cities, a county's units), every year."""
+    if wh.tree is None or wh.comparison is None:
+        return ""
+    tables = {year: areas.comparison_table(wh.comparison, wh.tree, wh.area, year) for year in wh.years}
+    title = texts.COMPARISON if wh.tree.children(wh.area) else texts.COMPARISON_UNITS
+    note = f'<p class="note">{escape(texts.COMPARISON_NOTE)}</p>'
+    return shell.block(title, shell.variants({(y, t): tables[y] for y, t in wh.variants()}) + note, "comparison")
 
 
 def _kpis(wh: Warehouse, year: int, unit_type: str) -> str:

@@ -43,6 +43,7 @@ class IncomingFile:
     archive_path: str
     path_b64: str | None = None  # the exact bytes of the name, when the display form differs
     backfill: bool = False  # taken in by a backfill run: a published report of a past year, its receipt no lateness
+    area: str | None = None  # the inbox folder it arrived in (inbox/<area_code>/…): the area its unit is looked for in
 
     def to_dict(self) -> dict[str, str | None]:
         return dict(self.__dict__)
@@ -58,6 +59,7 @@ class Arrival:
     archived: str  # relative to the archive folder
     path_b64: str | None = None
     backfill: bool = False
+    area: str | None = None  # the first folder of its name in the inbox (a deployment of many counties: the area)
 
     def to_json(self) -> str:
         data = {"sha256": self.sha256, "file": self.path, "received_at": self.received_at,
@@ -66,6 +68,8 @@ class Arrival:
             data["file_b64"] = self.path_b64
         if self.backfill:
             data["backfill"] = True
+        if self.area:
+            data["area"] = self.area
         return json.dumps(data, ensure_ascii=False)
 
 
@@ -143,7 +147,7 @@ class Manifest:
                     if not stored.resolve().is_relative_to(resolved):
                         raise ValueError(f"archived path outside the archive: {e['archived']}")
                     arrival = Arrival(str(e["sha256"]), str(e["file"]), str(e["received_at"]), str(e["archived"]),
-                                      e.get("file_b64"), e.get("backfill") is True)
+                                      e.get("file_b64"), e.get("backfill") is True, _text_or_none(e.get("area")))
                     datetime.fromisoformat(arrival.received_at)
                 except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:  # e.g. cut short by a full disk
                     log.warning("countystats: 文件清单 %s 第 %d 行无法解析，已跳过（%s）", path, n, exc)
@@ -165,6 +169,10 @@ class Manifest:
         return (sha256, path_b64 or path) in self.names
 
 
+def _text_or_none(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def record_arrivals(archive: Path, arrivals: list[Arrival]) -> None:
     """Append arrivals to the archive's manifest: one append and one fsync per run (one run at a time); a run that
     dies before this records its files when the next run finds them again."""
@@ -182,7 +190,7 @@ def archived_files(archive: Path) -> list[IncomingFile]:
     """Every file the manifest lists, once per sha256 (its first arrival), in the order received."""
     manifest = Manifest.read(archive, strict=True)
     files = [
-        IncomingFile(a.path, a.sha256, a.received_at, str(archive / a.archived), a.path_b64, a.backfill)
+        IncomingFile(a.path, a.sha256, a.received_at, str(archive / a.archived), a.path_b64, a.backfill, a.area)
         for a in manifest.first.values()
     ]
     return sorted(files, key=lambda f: (f.received_at, f.path))

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from transforms.format import COMPARED, COUNTED, sql_list
 from transforms.inbox.archive import Arrival, IncomingFile
-from transforms.inbox.intake import area_folder
 from transforms.inbox.reviews import Decision
 from transforms.model import Finding, Submission, status_of
 from transforms.registry import Registry
@@ -102,7 +101,7 @@ def load(
             for finding, _other, _similarity in copies.found.get(sid, []):
                 sub.add(finding)
             got = datetime.fromisoformat(incoming.received_at)
-            sub.area_code = _area_of(registry, sub.unit_code, incoming.path)
+            sub.area_code = _area_of(registry, sub.unit_code, incoming.area)
             is_late = False
             if sub.status in COMPARED and sub.unit_code and sub.report_year:  # every report without errors
                 key = (sub.unit_code, sub.report_year)
@@ -385,7 +384,7 @@ def area_rows(registry: Registry) -> list[tuple]:
     return rows
 
 
-def _area_of(registry: Registry, unit_code: str | None, path: str) -> str | None:
+def _area_of(registry: Registry, unit_code: str | None, folder: str | None) -> str | None:
     """A submission's area: its unit's; for a file whose unit is not identified, the area of the inbox folder it came
     in (``inbox/<area_code>/…``), else none known (NULL) — in a one-county registry, the one county."""
     unit = registry.by_code.get(unit_code) if unit_code else None
@@ -393,7 +392,6 @@ def _area_of(registry: Registry, unit_code: str | None, path: str) -> str | None
         return unit.area_code
     if not registry.areas:
         return IMPLICIT_AREA
-    folder = area_folder(path)
     return folder if folder in registry.area_by_code else None
 
 

@@ -33,7 +33,7 @@ from transforms.inbox.archive import IncomingFile
 from transforms.model import Cell, Finding, Submission
 
 Batch = list[tuple[IncomingFile, Submission]]
-_INCOMING = ("path", "sha256", "received_at", "archive_path", "path_b64", "backfill")
+_INCOMING = ("path", "sha256", "received_at", "archive_path", "path_b64", "backfill", "area")
 _HEAD = ("file", "unit_code", "unit_name", "unit_type", "report_year", "format_version", "unreadable",
          "source_kind")
 _FINDING = ("rule", "severity", "message", "section", "row", "column", "cell", "explanation")

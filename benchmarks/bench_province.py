@@ -83,7 +83,8 @@ def check_province(db: Path, inbox: Path) -> list[str]:
         units = dict(con.execute("SELECT unit_code, area_code FROM units").fetchall()) if _has(
             con, "units", "area_code") else {}
         rows = con.execute("SELECT source_file, unit_code FROM submissions").fetchall()
-        wrong = [f for f, u in rows if u is None or (units and units.get(u) != Path(f).parts[0])]
+        wrong = [f for f, u in rows
+                 if u is None or (units and units.get(u) != Path(f).relative_to(inbox).parts[0])]
         if wrong:
             problems.append(f"{len(wrong)} reports not on a unit of their folder's county, e.g. {wrong[:3]}")
         if _has(con, "area_totals", "area_code"):

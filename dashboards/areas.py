@@ -91,7 +91,28 @@ def nav(tree: Tree, code: str, page_id: str) -> str:
         for a in tree.children(code))
     down = f'<span class="area-children">{escape(texts.AREA_CHILDREN)}：{under}</span>' if under else ""
     return (f'<nav class="areas" aria-label="{escape(texts.AREA)}">{escape(texts.AREA)}：'
-            f'<span class="area-trail">{" › ".join(trail)}</span>{down}</nav>')
+            f'<span class="area-trail">{" › ".join(trail)}</span>{down}{_select(tree, code, page_id)}</nav>')
+
+
+def _select(tree: Tree, code: str, page_id: str) -> str:
+    """Any area at once (a province has a hundred counties): the same page there, the filters kept."""
+    options = "".join(
+        f'<option value="{escape(tree.href(code, a.code, f"{page_id}.html"))}"{" selected" if a.code == code else ""}>'
+        f'{"　" * (len(tree.path(a.code)) - 1)}{escape(a.name)}</option>'
+        for a in _tree_order(tree))
+    return (f'<select class="area-select" aria-label="{escape(texts.AREA_SELECT)}" '
+            f'onchange="location.href = this.value + location.search">{options}</select>')
+
+
+def _tree_order(tree: Tree) -> list[Area]:
+    """Every area, each followed by the areas under it."""
+    out: list[Area] = []
+    todo = [tree.areas[tree.top]] + [a for a in tree.areas.values() if a.parent is None and a.code != tree.top]
+    while todo:
+        area = todo.pop(0)
+        out.append(area)
+        todo[:0] = tree.children(area.code)
+    return out
 
 
 def comparison_data(con) -> dict[str, pd.DataFrame]:

@@ -36,6 +36,7 @@ nav a.active { color:#fff; font-weight:bold; border-bottom:2px solid #fff; }
 nav.areas { margin-top:.3rem; font-size:.9rem; color:#d6e4f5; }
 nav.areas a { margin-right:.6rem; }
 nav.areas .area-children { margin-left:1.2rem; }
+nav.areas select { margin-left:1.2rem; font:inherit; font-size:.85rem; }
 .filters { background:#fff; border-bottom:1px solid var(--line); padding:.5rem 1.2rem; position:sticky; top:0; z-index:5; }
 .filters label { margin-right:1.2rem; }
 .filters select { font:inherit; padding:.1rem .3rem; }

@@ -135,6 +135,7 @@ SIMILARITY = "相似度 {pct}"
 # many counties in one deployment (dashboards.areas): the area bar on every page, the children compared
 AREA = "区划"
 AREA_CHILDREN = "下级"
+AREA_SELECT = "选择区划"
 COMPARISON = "下级区划比较"
 COMPARISON_UNITS = "各单位比较"
 COMPARISON_NOTE = ("按“结转下年度继续办理”（未办结）从多到少、实质公开率从低到高排列；区划的数字为其所辖全部报告之和（含本级），"

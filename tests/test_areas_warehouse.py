@@ -20,6 +20,7 @@ import pytest
 from warehouse_query import query
 
 from countystats.examples.reports import consistent_values, submission_from
+from countystats.examples.warehouses import load_run
 from countystats.settings import Settings
 from transforms.format import for_year
 from transforms.inbox.archive import IncomingFile
@@ -52,21 +53,6 @@ def _units_csv() -> str:
                  f"{code}-D1,教育局,department,,,,{code}", f"{code}-G,{name}人民政府,county_government,,,,{code}"]
     rows.append("C1-G,甲市人民政府,city_government,,,,C1")
     return "\n".join(rows) + "\n"
-
-
-def _load(db: Path, registry: Registry, batch, settings: Settings, run_id: str) -> None:
-    from transforms import warehouse
-
-    staging = warehouse.staging_path(db, run_id)
-    con = warehouse.open_staging(db, staging)
-    try:
-        warehouse.load(con, batch, registry, settings, run_id)
-        warehouse.finish_staging(con)
-    except BaseException:
-        con.close()
-        warehouse.discard_staging(staging)
-        raise
-    warehouse.publish(staging, db)
 
 
 def _build(folder: Path, units_csv: str, areas_csv: str | None, planned: dict[str, str]):
@@ -108,7 +94,7 @@ def _build(folder: Path, units_csv: str, areas_csv: str | None, planned: dict[st
         stray.add(Finding("R-UNIT", "error", "无法确定报送单位"))
         batch.append((IncomingFile(f"/inbox/K2/stray-{year}.xlsx", stray.sha256, f"{year + 1}-01-10T09:00:00",
                                    str(settings.archive / "stray.xlsx"), area="K2"), stray))
-        _load(Path(settings.db), registry, batch, settings, f"run-{year}")
+        load_run(Path(settings.db), batch, registry, settings, f"run-{year}")
     return settings, registry, loaded
 
 

@@ -407,19 +407,26 @@ def build_warehouse(db_path: Path, units: list[Unit] | None = None, seed: int = 
         batch = [f for f in files if f.sub.report_year == year]
         arrivals += [Arrival(f.incoming.sha256, f.incoming.path, f.incoming.received_at,
                              str(Path(f.incoming.archive_path).relative_to(settings.archive))) for f in batch]
-        staging = warehouse.staging_path(db, run_id)
-        con = warehouse.open_staging(db, staging)
-        try:
-            warehouse.load(con, [(f.incoming, f.sub) for f in batch], registry, settings, run_id, arrivals=arrivals,
-                           decisions=decisions)
-            warehouse.finish_staging(con)
-        except BaseException:
-            con.close()
-            warehouse.discard_staging(staging)
-            raise
-        warehouse.publish(staging, db)
+        load_run(db, [(f.incoming, f.sub) for f in batch], registry, settings, run_id, arrivals=arrivals,
+                 decisions=decisions)
     _check(db, registry, files)
     return db
+
+
+def load_run(db: Path, batch, registry: Registry, settings: Settings, run_id: str, **kw) -> None:
+    """One run's load of a batch of (incoming, submission), staged and published as the nightly job does."""
+    from transforms import warehouse
+
+    staging = warehouse.staging_path(db, run_id)
+    con = warehouse.open_staging(db, staging)
+    try:
+        warehouse.load(con, batch, registry, settings, run_id, **kw)
+        warehouse.finish_staging(con)
+    except BaseException:
+        con.close()
+        warehouse.discard_staging(staging)
+        raise
+    warehouse.publish(staging, db)
 
 
 def _check(db: Path, registry: Registry, files: list[_File]) -> None:

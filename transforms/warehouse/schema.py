@@ -75,6 +75,16 @@ _LINEAGE = (
     C("source_file", "VARCHAR", "来源文件（收件箱中的路径） / source file as found in the inbox"),
     C("source_cell", "VARCHAR", "来源单元格（工作表!A1） / source cell, Sheet!A1; NULL for derived values"),
 )
+# a figure of the consolidated tables: its year in the format that year is meant for, and its cell
+_YEAR_IN_FORMAT = (
+    C("report_year", "INTEGER", "报告年度 / report year"),
+    C("format_version", "VARCHAR", "该年度应采用的表格格式 / the format the year is meant for"),
+)
+_TOTALLED_CELL = (
+    C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
+    C("row_code", "VARCHAR", "行代码 / row code"),
+    C("column_code", "VARCHAR", "列代码 / column code"),
+)
 _VALUE = C("value", "DOUBLE", "数值；空白单元格为 NULL（不是 0） / value; NULL = left blank (not 0)")
 
 
@@ -309,11 +319,8 @@ RELATIONS: tuple[Relation, ...] = (
             C("own_report", "BOOLEAN", "是否为所属区划政府本级的报告（县政府、多县部署中的市政府） / the report of its "
                                        "area's own government (本级: a county's, or a city's in a deployment of many "
                                        "counties)"),
-            C("report_year", "INTEGER", "报告年度 / report year"),
-            C("format_version", "VARCHAR", "该年度应采用的表格格式 / the format the year is meant for"),
-            C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
-            C("row_code", "VARCHAR", "行代码 / row code"),
-            C("column_code", "VARCHAR", "列代码 / column code"),
+            *_YEAR_IN_FORMAT,
+            *_TOTALLED_CELL,
             C("value", "DECIMAL(38,6)", "计入的数：空白按 0，空白的总计按该行之和 / the figure as counted"),
         ),
         kind="view",
@@ -326,16 +333,13 @@ RELATIONS: tuple[Relation, ...] = (
         (
             C("area_code", "VARCHAR", "区划代码 / area code"),
             _AREA_TYPE,
-            C("report_year", "INTEGER", "报告年度 / report year"),
-            C("format_version", "VARCHAR", "该年度应采用的表格格式 / the format the year is meant for"),
+            *_YEAR_IN_FORMAT,
             C("scope", "VARCHAR", "口径：units 不含本级（县：乡镇、街道、部门；市：所辖各县含县政府本级之和；省：所辖各市含本级之"
                                   "和），own 本级（县政府、市政府自己的报告），all 含本级 / units: without the area "
                                   "government's own report (a county: its townships, subdistricts and departments; a "
                                   "city: its counties' figures with their governments' own reports; a province: its "
                                   "cities' likewise); own: that report; all: both"),
-            C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
-            C("row_code", "VARCHAR", "行代码 / row code"),
-            C("column_code", "VARCHAR", "列代码 / column code"),
+            *_TOTALLED_CELL,
             C("value", "DECIMAL(38,6)", "合计数：空白按 0，空白的总计按该行之和 / the sum; a blank counts as 0, a blank "
                                          "总计 as its row's sum"),
             C("reports", "BIGINT", "计入的报告份数 / how many reports the figure sums"),
@@ -350,13 +354,10 @@ RELATIONS: tuple[Relation, ...] = (
         (
             C("area_code", "VARCHAR", "县的区划代码（只有一个县的名册为 ''） / the county's code ('' in a one-county "
                                       "registry)"),
-            C("report_year", "INTEGER", "报告年度 / report year"),
-            C("format_version", "VARCHAR", "该年度应采用的表格格式 / the format the year is meant for"),
+            *_YEAR_IN_FORMAT,
             C("scope", "VARCHAR", "口径：units 不含本级（乡镇、街道、部门），own 县政府本级，all 含本级 / units: "
                                   "without the county government's own report; own: that report; all: both"),
-            C("section", "VARCHAR", f"表格代码：{_SECTIONS_ZH} / table code"),
-            C("row_code", "VARCHAR", "行代码 / row code"),
-            C("column_code", "VARCHAR", "列代码 / column code"),
+            *_TOTALLED_CELL,
             C("value", "DECIMAL(38,6)", "合计数：空白按 0，空白的总计按该行之和 / the sum; a blank counts as 0, a blank "
                                          "总计 as its row's sum"),
             C("reports", "BIGINT", "计入的报告份数 / how many reports the figure sums"),

@@ -107,8 +107,8 @@ def test_drill_down_from_the_city_to_a_county_and_back(city, browser, tmp_path):
         # any area at once from the selector: 威县's completeness
         options = w.page.locator("nav.areas select option").all_inner_texts()
         assert [o.strip() for o in options] == ["邢台市", "威县", "清河县", "临西县"]  # by area code
-        w.page.select_option("nav.areas select", label="\u3000威县")
-        w.page.wait_for_load_state("load")
+        with w.page.expect_navigation():
+            w.page.select_option("nav.areas select", label="\u3000威县")
         assert "/130533/completeness.html" in w.page.url and f"year={YEAR}" in w.page.url
         assert "威县" in w.page.locator("header h1").inner_text()
         assert w.errors == [] and w.foreign == []

@@ -15,6 +15,7 @@ import pytest
 from countystats.examples.reports import consistent_values
 from countystats.examples.workbooks import write_example
 from transforms.format import FILER, current
+from transforms.warehouse.schema import AREA_FROM_SUBMISSION
 from transforms.writing.layouts import Options
 
 pytestmark = pytest.mark.integration
@@ -61,6 +62,17 @@ def test_the_inbox_folder_decides_the_county_in_the_warehouse(tmp_path):
         return {Path(f).relative_to(inbox).as_posix(): tuple(rest) for f, *rest in rows}, message
 
     got, message = landed(settings.db)
+    con = duckdb.connect(str(settings.db), read_only=True)
+    try:  # every relation about a file carries its submission's area
+        for table, key in AREA_FROM_SUBMISSION.items():
+            rows, differing = con.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE t.area_code IS DISTINCT FROM s.area_code) "
+                f"FROM {table} t JOIN submissions s USING ({key})").fetchone()
+            assert differing == 0, table
+            assert rows or table in ("narratives", "narrative_copies", "explanations", "reviews"), table
+        assert {a for (a,) in con.execute("SELECT DISTINCT area_code FROM findings").fetchall()} >= {"130534", "130533"}
+    finally:
+        con.close()
     assert got == {"130534/年度报告.xlsx": ("qh_daying", "130534", "accepted"),
                    "130533/年度报告.xlsx": ("wx_daying", "130533", "accepted"),
                    "年度报告.xlsx": (None, None, "rejected")}

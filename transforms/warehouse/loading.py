@@ -24,7 +24,7 @@ from transforms.rules import ACROSS_YEARS_RULES, LATE, cross_year_findings
 from transforms.rules.narrative import COMPARED_PARTS
 from transforms.warehouse.copies import find_copies, write_copies
 from transforms.warehouse.rollup import check_rollup
-from transforms.warehouse.schema import BY_NAME
+from transforms.warehouse.schema import AREA_FROM_SUBMISSION, BY_NAME
 from transforms.warehouse.shards import BatchReports, Key, Reports
 from transforms.warehouse.store import _one
 
@@ -133,6 +133,7 @@ def load(
     _restatus(con, _recheck_following_years(con, changed, set(ids)))
     _mark_current(con)
     _write_settings(con, settings)
+    spread_areas(con)
     check_rollup(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('last_run_id', ?), ('last_loaded_at', ?)",
                 [run_id, now.isoformat(sep=" ")])
@@ -340,7 +341,8 @@ def _insert(con, table: str, rows: list[tuple]) -> None:
         return
     import pandas as pd
 
-    names = [c.name for c in BY_NAME[table].columns]
+    # a file's area is its submission's, spread after the rows are in (spread_areas)
+    names = [c.name for c in BY_NAME[table].columns if not (c.name == "area_code" and table in AREA_FROM_SUBMISSION)]
     # registered explicitly: a replacement scan by variable name would silently prefer a table of that name
     con.register("incoming_rows", pd.DataFrame.from_records(rows, columns=names))
     try:
@@ -367,6 +369,14 @@ def _write_units(con, registry: Registry) -> None:
     _insert(con, "areas", area_rows(registry))
     con.execute("""UPDATE submissions SET area_code = u.area_code FROM units u
                    WHERE submissions.unit_code = u.unit_code AND submissions.area_code IS DISTINCT FROM u.area_code""")
+
+
+def spread_areas(con) -> None:
+    """Every relation about a file carries its submission's area (schema.AREA_FROM_SUBMISSION): the rows just
+    written, and any whose unit the registry moved to another county."""
+    for table, key in AREA_FROM_SUBMISSION.items():
+        con.execute(f"UPDATE {table} SET area_code = s.area_code FROM submissions s "
+                    f"WHERE {table}.{key} = s.{key} AND {table}.area_code IS DISTINCT FROM s.area_code")
 
 
 IMPLICIT_AREA = ""  # the one county of a registry without areas.csv (units.area_code blank)

@@ -7,7 +7,7 @@ documentation (``SELECT * FROM duckdb_columns()`` documents the warehouse). The 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from transforms.format import NARRATIVE, OF_FILE, SEVERITY_ZH, STATUS_ZH, STATUSES, UNIT_TYPE_ZH, current
 
@@ -16,8 +16,8 @@ from transforms.format import NARRATIVE, OF_FILE, SEVERITY_ZH, STATUS_ZH, STATUS
 # (submissions.source_kind, narratives); backfill runs (submissions.backfill, completeness.backfilled). 6: the
 # narrative rules: explanations (a unit's 说明, kept for findings that come later), narrative_copies (N-COPY's pairs).
 # 7: many counties in one deployment: areas (the tree county → city → province), area_code on units, submissions and
-# every read model; counted_values, area_units, area_totals, area_coverage, area_completeness; county_totals,
-# county_coverage and county_unmapped per county
+# every relation about a unit's file (AREA_FROM_SUBMISSION); counted_values, area_units, area_totals, area_coverage,
+# area_completeness; county_totals, county_coverage and county_unmapped per county
 SCHEMA_VERSION = 7
 
 
@@ -484,6 +484,16 @@ RELATIONS: tuple[Relation, ...] = (
     ),
 )
 
+# every relation about a unit's file carries its area too (interfaces.md, "Many counties": every relation carries
+# area_code), copied from its submission at each load (transforms.warehouse.loading: spread_areas), so an analyst
+# filters any of them by county without a join. relation → the column it reaches its submission by.
+AREA_FROM_SUBMISSION = {"findings": "submission_id", "cell_values": "submission_id", "narratives": "submission_id",
+                        "narrative_copies": "submission_id", "explanations": "submission_id",
+                        "reviews": "submission_id", "arrivals": "sha256"}
+_AREA_OF_FILE = C("area_code", "VARCHAR", "区划代码：同其报送文件的 submissions.area_code（每次入库时更新） / area "
+                                          "code, its submission's (kept up to date at each load)")
+RELATIONS = tuple(replace(r, columns=(*r.columns, _AREA_OF_FILE)) if r.name in AREA_FROM_SUBMISSION else r
+                  for r in RELATIONS)
 BY_NAME = {r.name: r for r in RELATIONS}
 # the tables ensure_schema fills from the format definition (not loaded from files)
 FORMAT_TABLES = ("format_cells",)

@@ -7,7 +7,7 @@
 CREATE OR REPLACE VIEW county_unmapped AS
 SELECT s.report_year, s.unit_code, s.unit_name, s.area_code, s.format_version, {target} AS year_format,
        v.section, v.row_code, v.column_code, v.value
-FROM cell_values v JOIN submissions s USING (submission_id) JOIN areas a USING (area_code)
+FROM cell_values v JOIN submissions s USING (submission_id) JOIN areas a ON a.area_code = s.area_code
 WHERE s.is_current AND s.status IN {counted} AND (s.unit_type IN {expected} OR {government})
   AND v.value IS NOT NULL AND v.value <> 0
   AND NOT EXISTS (SELECT 1 FROM format_cells f WHERE f.format_version = {target} AND f.section = v.section

@@ -24,6 +24,7 @@ import pandas as pd
 from transforms.format import FORMATS, TOTAL, UNIT_TYPE_ZH, current, sql_list, unit_types
 from transforms.format.facts import GOVERNMENT_OF_AREA
 from transforms.warehouse.store import connect
+from transforms.writing.export import LEVEL_ZH
 
 if TYPE_CHECKING:
     from dashboards.areas import Tree
@@ -101,7 +102,8 @@ AS_ROWS = ("coverage", "unmapped")
 COPY_COLUMNS = ["submission_id", "section", "other_submission_id", "similarity", "unit_code", "unit_name",
                 "unit_type", "aliases", "report_year", "source_file", "text", "other_unit_code", "other_unit_name",
                 "other_unit_type", "other_aliases", "other_report_year", "other_source_file", "other_text"]
-OWN_FALLBACK = "县政府"  # the county government's name where the registry has none
+OWN_FALLBACK = {"county": "县政府", "city": "市政府", "province": "省政府"}  # an area government's name where the
+# registry has none
 
 # labels as the current format prints them (every format uses the same codes for these tables)
 REQUESTS = current().section("requests")
@@ -133,11 +135,12 @@ class Warehouse:
     unmapped: dict[int, list[tuple]] = field(default_factory=dict)  # county_unmapped, as coverage_lines takes it
     meta: dict[str, str] = field(default_factory=dict)
     runs: list[str] = field(default_factory=list)  # run ids in the order they loaded
-    own_name: str = OWN_FALLBACK
+    own_name: str = OWN_FALLBACK["county"]
     # N-COPY's pairs as QUERIES["copies"] reads them, of every file (standing or not): see standing_copies
     copies: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COPY_COLUMNS))
     area: str = ""  # the area the pages are of ('' : the one county of a one-county registry)
     area_name: str = ""  # its name ('' for that one county)
+    area_type: str = "county"  # county | city | province
     tree: Tree | None = None  # the areas of a deployment of many counties, else None
     comparison: pd.DataFrame | None = None  # the area's children compared (dashboards.areas.comparison_rows)
 
@@ -158,6 +161,11 @@ class Warehouse:
         return self.submissions.loc[self.submissions["stands"].fillna(False).astype(bool), "submission_id"]
 
     _standing: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def whole(self) -> str:
+        """全县, 全市, 全省: the area as a whole, as its consolidated report calls it."""
+        return LEVEL_ZH.get(self.area_type, LEVEL_ZH["county"])[0]
 
     def variants(self) -> list[tuple[int, str]]:
         return [(y, t) for y in self.years for t in (ALL, *self.types)]
@@ -239,6 +247,8 @@ def of_area(f: dict, area: str) -> Warehouse:
             unmapped.setdefault(int(r[1]), []).append(tuple(r[2:]))
     own = f["own"].loc[f["own"]["area_code"] == area, "unit_name"]
     named = areas.loc[areas["area_code"] == area, "area_name"]
+    kind = areas.loc[areas["area_code"] == area, "area_type"]
+    level = str(kind.iloc[0]) if len(kind) else "county"
     copies = f["copies"]
     return Warehouse(
         units=units, submissions=subs, findings=f["findings"][f["findings"]["submission_id"].isin(ids)],
@@ -247,8 +257,10 @@ def of_area(f: dict, area: str) -> Warehouse:
         years=years, types=types, source=f["source"], totals=totals, county=county, county_reports=reports,
         county_format=county_format, coverage=coverage, unmapped=unmapped,
         meta=dict(zip(f["meta"]["key"], f["meta"]["value"], strict=True)), runs=list(f["runs"]["run_id"]),
-        own_name=str(own.iloc[0]) if len(own) else OWN_FALLBACK, copies=copies[copies["submission_id"].isin(ids)],
+        own_name=str(own.iloc[0]) if len(own) else OWN_FALLBACK.get(level, ""),
+        copies=copies[copies["submission_id"].isin(ids)],
         area=area, area_name=str(named.iloc[0]) if len(named) else "",
+        area_type=level,
     )
 
 

@@ -13,7 +13,7 @@ SITE_TITLE = "政府信息公开工作年度报告 · 统计看板"
 # page id -> (menu name, one-line description shown on the index page)
 PAGES = {
     "index": ("首页", "各报告年度报送与数据概况"),
-    "overview": ("总览", "全县汇总数（不含本级，与汇总报表一致）和县政府本级：本年与上年对比"),
+    "overview": ("总览", "汇总数（不含本级，与汇总报表一致）和本级政府：本年与上年对比"),
     "proactive": ("主动公开", "各单位主动公开政府信息情况"),
     "requests": ("依申请公开", "各单位收到和处理政府信息公开申请情况"),
     "review": ("复议诉讼", "政府信息公开行政复议、行政诉讼情况"),
@@ -44,8 +44,8 @@ NEEDS_JS = "图表和筛选需要浏览器启用JavaScript（无需联网）。"
 
 # overview indicators
 KPIS = "主要指标：本年与上年对比"
-SCOPE_COUNTY = "全县汇总数（不含{own}本级）：与全县汇总报表的数字一致"
-SCOPE_TYPE = "{kind}合计：仅{kind}的现行通过报告，不是全县汇总数"
+SCOPE_COUNTY = "{whole}汇总数（不含{own}本级）：与{whole}汇总报表的数字一致"  # whole: 全县, 全市, 全省
+SCOPE_TYPE = "{kind}合计：仅{kind}的现行通过报告，不是{whole}汇总数"
 OWN_LINE = "{own}本级（另列，不计入上列数字）："
 OWN_NONE = "尚无通过的报告"
 PARTS = "{num} ÷ {den}"
@@ -62,7 +62,7 @@ CHANGE = "变化"
 INDICATOR = "指标"
 MIXED_FORMATS = "注：本年度有{n}个单位使用{notice}格式填报，其特有指标单独列示，不与另一格式的指标合并。"
 COUNTS_NOTE = "只列件数类指标；收费金额见“主动公开”页。"
-COUNTY_NOTE = "“全部”为全县汇总数（不含县政府本级），与总览、汇总报表一致；选定单位类型时为该类单位之和。"
+COUNTY_NOTE = "“全部”为{whole}汇总数（不含本级），与总览、汇总报表一致；选定单位类型时为该类单位之和。"
 
 # chart titles
 CHART_PROACTIVE_COUNTS = "主动公开件数：本年与上年"

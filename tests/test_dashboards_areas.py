@@ -62,6 +62,11 @@ def test_every_area_has_every_page_with_the_area_bar(city):
                 assert page == "index" or 'src="../plotly.min.js"' in html
             else:  # the city's page: its counties under it
                 assert all(f'href="{c}/{page}.html"' in html for c in ("130534", "130533", "130535"))
+        # the overview speaks of the area as a whole as its consolidated report does: 全市 for the city, 全县 for a county
+        overview = (site / f"{folder}overview.html").read_text(encoding="utf-8")
+        whole = "全县" if folder else "全市"
+        assert f"{whole}汇总数（不含" in overview and f"{YEAR}年度{whole}汇总数为" in overview
+        assert folder or "全县汇总数" not in overview
 
 
 @pytest.mark.slow

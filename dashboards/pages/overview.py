@@ -51,7 +51,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     kpis = {(y, t): _kpis(wh, y, t) for y, t in wh.variants()}
     chart = charts.Chart(
         id="proactive-counts", title=texts.CHART_PROACTIVE_COUNTS, rows=lambda y, t: _counts(wh, y, t),
-        barmode="group", note=f"{texts.COUNTS_NOTE}{texts.COUNTY_NOTE}",
+        barmode="group", note=f"{texts.COUNTS_NOTE}{texts.COUNTY_NOTE.format(whole=wh.whole)}",
     )
     return shell.block(texts.KPIS, shell.variants(kpis), "kpis") + charts.render(
         chart, "overview", wh.variants(), out_dir
@@ -71,9 +71,9 @@ def _comparison(wh: Warehouse) -> str:
 def _kpis(wh: Warehouse, year: int, unit_type: str) -> str:
     cur, prev = indicators(wh, year, unit_type), indicators(wh, year - 1, unit_type)
     if unit_type == ALL:
-        heading = texts.SCOPE_COUNTY.format(own=wh.own_name)
+        heading = texts.SCOPE_COUNTY.format(whole=wh.whole, own=wh.own_name)
     else:
-        heading = texts.SCOPE_TYPE.format(kind=UNIT_TYPE_ZH.get(unit_type, unit_type))
+        heading = texts.SCOPE_TYPE.format(kind=UNIT_TYPE_ZH.get(unit_type, unit_type), whole=wh.whole)
     tiles = []
     for kpi in KPIS:
         now, before = _get(cur, kpi.value), _get(prev, kpi.value)
@@ -94,7 +94,7 @@ def _kpis(wh: Warehouse, year: int, unit_type: str) -> str:
     body = f'<h3 class="kpi-scope">{escape(heading)}</h3><div class="kpis">{"".join(tiles)}</div>'
     if unit_type == ALL:
         return body + _coverage(coverage_lines(for_year(year), year, wh.coverage.get(year), wh.unmapped.get(year, []),
-                                               wh.own_name)) + _own(wh, year)
+                                               wh.own_name, area_type=wh.area_type)) + _own(wh, year)
     return body + _coverage(_type_coverage(wh, year, unit_type)) + _mixed_note(wh, year, unit_type)
 
 

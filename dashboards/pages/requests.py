@@ -45,6 +45,6 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         "requests", wh.variants(), out_dir,
     ) + charts.render(
         charts.Chart(id="outcomes-by-applicant", title=texts.CHART_OUTCOMES_BY_APPLICANT, rows=outcomes_by_applicant,
-                     orientation="h", series_order=list(dict.fromkeys(categories.values())), note=texts.COUNTY_NOTE),
+                     orientation="h", series_order=list(dict.fromkeys(categories.values())), note=texts.COUNTY_NOTE.format(whole=wh.whole)),
         "requests", wh.variants(), out_dir,
     )

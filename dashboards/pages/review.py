@@ -39,7 +39,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 
     return charts.render(
         charts.Chart(id="by-result", title=texts.CHART_REVIEW_BY_RESULT, rows=by_result,
-                     series_order=list(results.values()), note=texts.COUNTY_NOTE),
+                     series_order=list(results.values()), note=texts.COUNTY_NOTE.format(whole=wh.whole)),
         "review", wh.variants(), out_dir,
     ) + charts.render(
         charts.Chart(id="by-unit", title=texts.CHART_REVIEW_BY_UNIT, rows=by_unit, orientation="h",

@@ -92,7 +92,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         for f in ordered(newest_first=True)
         for m in f.section("proactive").measures_of("normative_docs")
     ))
-    common = {"kind": "line", "barmode": "group", "numeric_x": True, "decorate": decorate, "note": texts.COUNTY_NOTE}
+    common = {"kind": "line", "barmode": "group", "numeric_x": True, "decorate": decorate, "note": texts.COUNTY_NOTE.format(whole=wh.whole)}
     return "".join(
         charts.render(charts.Chart(id=cid, title=title, rows=rows, series_order=order, **common),
                       "trends", wh.variants(), out_dir)

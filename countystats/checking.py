@@ -101,12 +101,13 @@ def _block(title: str, findings: list[Finding]) -> list[str]:
     return lines
 
 
-def summary_zh(sub: Submission) -> str:
-    """A readable Chinese summary: who, which year, which format, the verdict, then every finding, errors first."""
+def summary_zh(sub: Submission, area_name: str = "") -> str:
+    """A readable Chinese summary: who, which year, which format, the verdict, then every finding, errors first.
+    ``area_name``: the unit's county, where the registry has many (every county has its 大营镇)."""
     lines = [f"文件：{Path(sub.file).name}"]
     if sub.unit_name:
         kind = UNIT_TYPE_ZH.get(sub.unit_type or "", "")
-        lines.append(f"报送单位：{sub.unit_name}" + (f"（{kind}）" if kind else ""))
+        lines.append(f"报送单位：{area_name}{sub.unit_name}" + (f"（{kind}）" if kind else ""))
     else:
         lines.append("报送单位：未能识别")
     lines.append(f"报告年度：{sub.report_year} 年" if sub.report_year else "报告年度：未能识别")

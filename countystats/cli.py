@@ -23,6 +23,15 @@ def _say(text: str, stream=None) -> None:
     print("\n".join(printable(line) for line in text.split("\n")), file=stream or sys.stdout)
 
 
+def _area_name(units: str | None, code: str | None) -> str:
+    """The name of a unit's area where the registry has areas (清河县), else ''."""
+    if not code:
+        return ""
+    from transforms.registry import DEFAULT_REGISTRY, Registry
+
+    return Registry.load(units or DEFAULT_REGISTRY).area_name(code)
+
+
 def _check(args: argparse.Namespace) -> int:
     from countystats.checking import check_file, summary_zh
     from expectations.feedback import FeedbackFailed
@@ -38,7 +47,7 @@ def _check(args: argparse.Namespace) -> int:
         json.dump(submission.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        _say(summary_zh(submission))
+        _say(summary_zh(submission, _area_name(args.units, submission.area_code)))
     if feedback_error is not None:
         _say(str(feedback_error), sys.stderr)
     return {"unreadable": 2, "rejected": 1}.get(submission.status, 0)

@@ -112,3 +112,18 @@ def test_paths_on_the_command_line_are_relative_to_where_it_was_typed(tmp_path, 
     proc = subprocess.run([str(CLI), "template", "--unit", "大营镇", "--year", "2025", "-o", "空表.xlsx"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert proc.returncode == 0 and (tmp_path / "空表.xlsx").is_file(), proc.stderr
+
+
+def test_check_within_an_area_of_the_example_city(tmp_path):
+    """Where the registry has many counties: the clerk's county given (--area) or named in the file, and said."""
+    from countystats.examples.city import CITY_REGISTRY, generate_city
+
+    report = next(r for r in generate_city()["130533"] if r.unit_code == "wx_daying" and r.file_name.endswith(".xlsx"))
+    path = report.write(tmp_path)
+    code, out = check(str(path), "--units", str(CITY_REGISTRY), "--area", "130533")
+    assert code == 0 and "报送单位：威县大营镇" in out
+    code, out = check(str(path), "--units", str(CITY_REGISTRY), "--json")
+    assert json.loads(out)["unit_code"] == "wx_daying" and json.loads(out)["area_code"] == "130533"
+    proc = subprocess.run([str(CLI), "check", str(path), "--units", str(CITY_REGISTRY), "--area", "999"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 3 and "区划代码“999”不在区划表中" in proc.stderr and "Traceback" not in proc.stderr

@@ -5,8 +5,8 @@ area's in the output folder, every other area's in ``<area_code>/`` under it —
 (``area_totals``, ``area_coverage``) and of the units under it. Every page carries the area bar: the way up
 (省 › 市 › 县, each a link to the same page of that area) and the areas under it (drill-down), filters kept. The
 overview compares the children: a city's counties, a province's cities, a county's units — requests received, 实质
-公开率, requests not concluded (结转下年度继续办理), 复议纠错率 and how many units count — so the office sees at a
-glance which county lags. A warehouse of one county (the implicit area ``''``) has one site, as before.
+公开率, requests not concluded (结转下年度继续办理), 复议纠错率, how many units reported, count and were late — so
+the office sees at a glance which county lags. A warehouse of one county (the implicit area ``''``) has one site, as before.
 """
 
 from __future__ import annotations
@@ -127,11 +127,15 @@ def comparison_data(con) -> dict[str, pd.DataFrame]:
         "areas": con.execute(f"SELECT area_code AS child, report_year, {sums} FROM area_totals WHERE scope = 'all' "
                              "GROUP BY ALL").df(),
         "units": con.execute(f"SELECT unit_code AS child, report_year, {sums} FROM counted_values GROUP BY ALL").df(),
-        "areas_cover": con.execute("SELECT area_code AS child, report_year, units_counted AS counted, "
-                                   "units_expected AS expected FROM area_coverage").df(),
-        "units_cover": con.execute(f"SELECT unit_code AS child, area_code, report_year, count(*) FILTER (WHERE status "
-                                   f"IN {counted}) AS counted, count(*) AS expected FROM completeness "
-                                   "GROUP BY ALL").df(),
+        # completeness rolled up: a child area's units (its own government apart), or a unit itself
+        "areas_cover": con.execute("SELECT area_code AS child, report_year, units_expected AS expected, "
+                                   "units_reported AS reported, units_counted AS counted, late "
+                                   "FROM area_completeness").df(),
+        "units_cover": con.execute(f"SELECT unit_code AS child, area_code, report_year, count(*) AS expected, "
+                                   "count(*) FILTER (WHERE status <> 'missing') AS reported, "
+                                   f"count(*) FILTER (WHERE status IN {counted}) AS counted, "
+                                   f"count(*) FILTER (WHERE status IN {counted} AND NOT on_time) AS late "
+                                   "FROM completeness GROUP BY ALL").df(),
         "names": con.execute("SELECT unit_code AS child, unit_name AS name FROM units").df(),
     }
 
@@ -179,7 +183,8 @@ def comparison_table(rows: pd.DataFrame, tree: Tree, code: str, year: int) -> st
             name = (f'<a class="keep-filters" href="quality.html" data-hash="#{escape(shell.findings_anchor(r.child, year))}">'
                     f"{escape(str(r.name))}</a>")
         cells = [shell.fmt_int(_num(r.new)), shell.fmt_pct(r.rate), shell.fmt_int(_num(r.not_concluded)),
-                 shell.fmt_pct(r.correction), f"{int(r.counted)}/{int(r.expected)}"]
+                 shell.fmt_pct(r.correction), f"{int(r.reported)}/{int(r.expected)}", shell.fmt_int(r.counted),
+                 shell.fmt_int(r.late)]
         figures = f' data-new="{_raw(r.new)}" data-not-concluded="{_raw(r.not_concluded)}" data-counted="{int(r.counted)}"'
         body.append(f'<tr data-child="{escape(str(r.child))}"{figures}><td>{name}</td>'
                     + "".join(f'<td class="num">{escape(c)}</td>' for c in cells) + "</tr>")

@@ -82,8 +82,18 @@ def test_drill_down_from_the_city_to_a_county_and_back(city, browser, tmp_path):
         assert rows.count() == 3
         by_child = {rows.nth(i).get_attribute("data-child"): rows.nth(i) for i in range(3)}
         assert set(by_child) == {"130534", "130533", "130535"}
+        con = duckdb.connect(str(settings.db), read_only=True)
+        rolled = {code: (reported, expected, late) for code, reported, expected, late in con.execute(
+            "SELECT area_code, units_reported, units_expected, late FROM area_completeness WHERE report_year = ?",
+            [YEAR]).fetchall()}
+        con.close()
         for code, row in by_child.items():  # each county's figures: everything under it (含本级)
             assert float(row.get_attribute("data-new")) == _totals(settings.db, code, "all")
+            cells = row.locator("td").all_inner_texts()
+            reported, expected, late = rolled[code]
+            assert cells[5] == f"{reported}/{expected}" and cells[7] == str(late)
+        # 清河县 has units missing and one late in 2024: the roll-up says so
+        assert rolled[EXAMPLE_COUNTY][0] < rolled[EXAMPLE_COUNTY][1] and rolled[EXAMPLE_COUNTY][2] >= 1
         waiting = [float(rows.nth(i).get_attribute("data-not-concluded") or 0) for i in range(3)]
         assert waiting == sorted(waiting, reverse=True)  # the most requests not concluded first
         w.page.screenshot(path=str(tmp_path / "city-overview.png"), full_page=True)

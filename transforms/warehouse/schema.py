@@ -75,6 +75,14 @@ _LINEAGE = (
     C("source_file", "VARCHAR", "来源文件（收件箱中的路径） / source file as found in the inbox"),
     C("source_cell", "VARCHAR", "来源单元格（工作表!A1） / source cell, Sheet!A1; NULL for derived values"),
 )
+# what an area's figures cover: how many units count, and by name those that do not, and why
+_COVERED = (
+    C("units_counted", "BIGINT", "计入的单位数 / units whose report counts"),
+    C("missing", "VARCHAR[]", "未报送的单位 / units that sent nothing"),
+    C("held", "VARCHAR[]", "待核实的单位（有未说明的提醒） / units held for review (warnings unexplained)"),
+    C("returned", "VARCHAR[]", "被退回的单位 / units whose report the office returned"),
+    C("rejected", "VARCHAR[]", "未通过的单位（有错误） / units whose report has errors"),
+)
 # a figure of the consolidated tables: its year in the format that year is meant for, and its cell
 _YEAR_IN_FORMAT = (
     C("report_year", "INTEGER", "报告年度 / report year"),
@@ -414,11 +422,7 @@ RELATIONS: tuple[Relation, ...] = (
             C("report_year", "INTEGER", "报告年度 / report year"),
             C("units_expected", "BIGINT", "应报单位数（不含本级；市、省含所辖县的县政府） / units expected, the area's own "
                                           "government apart (a city's include its counties' governments)"),
-            C("units_counted", "BIGINT", "计入的单位数 / units whose report counts"),
-            C("missing", "VARCHAR[]", "未报送的单位 / units that sent nothing"),
-            C("held", "VARCHAR[]", "待核实的单位（有未说明的提醒） / units held for review (warnings unexplained)"),
-            C("returned", "VARCHAR[]", "被退回的单位 / units whose report the office returned"),
-            C("rejected", "VARCHAR[]", "未通过的单位（有错误） / units whose report has errors"),
+            *_COVERED,
             C("own_counted", "BOOLEAN", "本级报告是否计入 / whether the area government's own report counts"),
             C("other_format", "VARCHAR[]", "采用其他格式报告的单位 / units whose report is in another format"),
         ),
@@ -434,11 +438,7 @@ RELATIONS: tuple[Relation, ...] = (
                                       "registry)"),
             C("report_year", "INTEGER", "报告年度 / report year"),
             C("units_expected", "BIGINT", "应报单位数（不含县政府本级） / units expected, the county government apart"),
-            C("units_counted", "BIGINT", "计入的单位数 / units whose report counts"),
-            C("missing", "VARCHAR[]", "未报送的单位 / units that sent nothing"),
-            C("held", "VARCHAR[]", "待核实的单位（有未说明的提醒） / units held for review (warnings unexplained)"),
-            C("returned", "VARCHAR[]", "被退回的单位 / units whose report the office returned"),
-            C("rejected", "VARCHAR[]", "未通过的单位（有错误） / units whose report has errors"),
+            *_COVERED,
             C("own_counted", "BOOLEAN", "县政府本级报告是否计入 / whether the county government's own report counts"),
             C("other_format", "VARCHAR[]", "采用其他格式报告的单位 / units whose report is in another format"),
         ),

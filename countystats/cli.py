@@ -83,7 +83,11 @@ def _nightly(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from transforms.writing.layouts import write_template
 
-    path = write_template(unit_name=args.unit, year=args.year, out=args.output, units=args.units)
+    try:
+        path = write_template(unit_name=args.unit, year=args.year, out=args.output, units=args.units, area=args.area)
+    except ValueError as exc:  # no such unit, or one name in several counties: said plainly, no traceback
+        _say(str(exc), sys.stderr)
+        return 2
     print(path)
     return 0
 
@@ -179,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.set_defaults(func=_nightly)
 
     t = sub.add_parser("template", help="生成某单位的空白报送表")
-    t.add_argument("--unit", required=True)
+    t.add_argument("--unit", required=True, help="单位名称、别名或单位代码")
+    t.add_argument("--area", help="单位所属区划代码（多个县有同名单位时）")
     t.add_argument("--year", type=int, required=True)
     t.add_argument("-o", "--output", type=_path)
     t.add_argument("--units", type=_path)

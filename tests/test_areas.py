@@ -212,3 +212,15 @@ def test_every_file_of_the_example_city_lands_on_its_unit(tmp_path):
         sub = _read(path, inbox, registry)
         assert sub.unit_code == expected[(path.parent.name, path.name)], (shown, _unit_findings(sub))
         assert sub.area_code == registry.by_code[sub.unit_code].area_code
+
+
+def test_a_template_names_its_county_so_the_filled_file_lands_there(tmp_path):
+    from countystats.examples.city import CITY_REGISTRY
+    from transforms.writing.layouts import write_template
+
+    with pytest.raises(ValueError, match="在清河县、威县、临西县都有"):
+        write_template("大营镇", 2024, tmp_path / "t.xlsx", units=CITY_REGISTRY)
+    path = write_template("大营镇", 2024, tmp_path / "t.xlsx", units=CITY_REGISTRY, area="130533")
+    sub = read_submission(path, city_registry(), name=str(path))  # a blank template: the unit is in its title
+    assert sub.unit_code == "wx_daying" and not _unit_findings(sub)
+    assert write_template("lx_daying", 2024, tmp_path / "c.xlsx", units=CITY_REGISTRY).exists()  # by unit code

@@ -667,15 +667,23 @@ def _render_xlwt(book: Book, path: Path) -> None:
 # ---------------------------------------------------------------- the blank statutory workbook
 
 
-def write_template(unit_name: str, year: int, out: str | Path | None = None, units: str | Path | None = None) -> Path:
+def write_template(unit_name: str, year: int, out: str | Path | None = None, units: str | Path | None = None,
+                   area: str | None = None) -> Path:
     """The blank submission workbook the county sends a unit: stacked 2021 layout, input cells unlocked and
-    highlighted, data validation on every number cell, labels protected."""
+    highlighted, data validation on every number cell, labels protected. ``unit_name``: a name, alias or unit code;
+    ``area``: the county to look in where several share the name (every county has its 大营镇)."""
     from transforms.registry import DEFAULT_REGISTRY, Registry
 
     registry = Registry.load(units or DEFAULT_REGISTRY)
-    unit = registry.match(unit_name)
-    if unit is None:
+    if area is not None and area not in registry.area_by_code:
+        raise ValueError(f"区划代码“{area}”不在区划表中")
+    found = [registry.by_code[unit_name]] if unit_name in registry.by_code else registry.matches(unit_name, area)
+    if not found:
         raise ValueError(f"单位名册中没有“{unit_name}”，请检查名称或名册（{units or DEFAULT_REGISTRY}）")
+    if len(found) > 1:  # the title names the unit's county: a guess would send one county's form to another
+        raise ValueError(f"“{unit_name}”在{'、'.join(registry.area_name(u.area_code) for u in found)}都有，请用 --area "
+                         f"指明区划，或用单位代码（{'、'.join(u.unit_code for u in found)}）")
+    unit = found[0]
     name = max(unit.names, key=len)  # 大营镇人民政府 rather than 大营镇 in the title
     default_name = f"{year}_{unit.unit_name}_{REPORT_TITLE}.xlsx"
     path = Path(out) if out else Path.cwd() / default_name

@@ -213,6 +213,15 @@ def of_area(f: dict, area: str) -> Warehouse:
     unit_codes = set(units["unit_code"])
     g = {name: df[df["unit_code"].isin(unit_codes)] for name, df in f.items()
          if name in ("proactive", "requests", "applicants", "review", "completeness")}
+    copies = f["copies"]
+    if (areas["area_type"] == "county").sum() > 1 and area not in set(areas.loc[areas["area_type"] == "county",
+                                                                              "area_code"]):
+        # above one county, every county has its 大营镇: a unit is named with its county (governments' names say it)
+        labels = _with_county(units, areas)
+        units = units.assign(unit_name=units["unit_code"].map(labels))
+        g = {name: df.assign(unit_name=df["unit_code"].map(labels).fillna(df["unit_name"])) for name, df in g.items()}
+        copies = copies.assign(unit_name=copies["unit_code"].map(labels).fillna(copies["unit_name"]),
+                               other_unit_name=copies["other_unit_code"].map(labels).fillna(copies["other_unit_name"]))
     by_area = f["outcomes_by_applicant"]
     g["outcomes_by_applicant"] = (by_area[by_area["area_code"].isin(under)].drop(columns="area_code")
                                   .groupby(["unit_type", "report_year", "row_code", "applicant_code"], as_index=False,
@@ -249,7 +258,6 @@ def of_area(f: dict, area: str) -> Warehouse:
     named = areas.loc[areas["area_code"] == area, "area_name"]
     kind = areas.loc[areas["area_code"] == area, "area_type"]
     level = str(kind.iloc[0]) if len(kind) else "county"
-    copies = f["copies"]
     return Warehouse(
         units=units, submissions=subs, findings=f["findings"][f["findings"]["submission_id"].isin(ids)],
         proactive=g["proactive"], requests=g["requests"], applicants=g["applicants"],
@@ -262,6 +270,15 @@ def of_area(f: dict, area: str) -> Warehouse:
         area=area, area_name=str(named.iloc[0]) if len(named) else "",
         area_type=level,
     )
+
+
+def _with_county(units: pd.DataFrame, areas: pd.DataFrame) -> pd.Series:
+    """unit_code → its name with its county's before it (清河县·大营镇), as area_coverage lists them; a government's
+    name already says its area."""
+    county = units["area_code"].map(areas.set_index("area_code")["area_name"]).fillna("")
+    named = [name if kind in GOVERNMENTS or not where else f"{where}·{name}"
+             for name, kind, where in zip(units["unit_name"], units["unit_type"], county, strict=True)]
+    return pd.Series(named, index=units["unit_code"].to_numpy())
 
 
 def _shared(df: pd.DataFrame) -> pd.DataFrame:

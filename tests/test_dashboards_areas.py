@@ -67,6 +67,10 @@ def test_every_area_has_every_page_with_the_area_bar(city):
         whole = "全县" if folder else "全市"
         assert f"{whole}汇总数（不含" in overview and f"{YEAR}年度{whole}汇总数为" in overview
         assert folder or "全县汇总数" not in overview
+    # above one county a unit is named with its county (three 大营镇 in the city); within its county, plainly
+    city = (site / "completeness.html").read_text(encoding="utf-8")
+    assert all(f"{c}·大营镇" in city for c in ("清河县", "威县", "临西县"))
+    assert "清河县·" not in (site / "130534" / "completeness.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@
   that could not be taken in; ``findings-history.csv`` (问题历史): every finding of every file ever received, when,
   in which run, and whether the file still stands. Chinese headers and labels, UTF-8 with BOM (Excel opens it), every
   text neutralised so it can never become a formula.
-- ``feedback/<unit>/<file>-问题标注.xlsx``: for every file that stands and is rejected (未通过), held (待核实) or
+- ``feedback/<unit>/<file>-问题标注.xlsx`` (``<county>·<unit>`` where the deployment has several counties): for every file that stands and is rejected (未通过), held (待核实) or
   returned (退回), the unit's own workbook with each problem cell marked and a 问题清单 sheet — what the office sends
   back. Kept in step with the warehouse: written when missing or when the file's findings changed, removed when the
   file no longer needs one (``feedback/index.json`` remembers which file made which workbook).
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from countystats.settings import Settings
 from transforms.format import SEVERITY_ZH, STATUS_ZH, current, sql_list
+from transforms.warehouse.views import unit_label
 
 log = logging.getLogger("countystats.outputs")
 FINDINGS_NAME, HISTORY_NAME, FEEDBACK_DIR = "findings.csv", "findings-history.csv", "feedback"
@@ -37,10 +38,11 @@ _STANDS = """submission_id IN (
     SELECT arg_max(submission_id, (received_at, submission_id)) FROM submissions
     GROUP BY coalesce(unit_code, sha256), coalesce(report_year, -1))"""
 _FINDINGS = f"""
-    SELECT s.received_at, s.run_id, {_STANDS} AS stands, s.source_file, s.unit_name, s.report_year, s.status,
+    SELECT s.received_at, s.run_id, {_STANDS} AS stands, s.source_file, {unit_label("s", "a")}, s.report_year,
+           s.status,
            f.rule, f.severity, f.section, coalesce(r.row_label, f.row_code), coalesce(c.column_label, f.column_code),
            f.cell, f.message, f.expected, f.actual, f.explanation
-    FROM findings f JOIN submissions s USING (submission_id)
+    FROM findings f JOIN submissions s USING (submission_id) LEFT JOIN areas a ON a.area_code = s.area_code
     LEFT JOIN (SELECT format_version, section, row_code, first(row_label) AS row_label FROM format_cells
                GROUP BY format_version, section, row_code) r
            ON r.format_version = s.format_version AND r.section = f.section AND r.row_code = f.row_code
@@ -112,8 +114,9 @@ def write_feedback(db: Path, settings: Settings) -> Feedback:
     con = connect(db, read_only=True)
     try:
         wanted = con.execute(
-            f"""SELECT submission_id, sha256, unit_name, source_file, archive_path FROM submissions
-                WHERE {_STANDS} AND status IN {sql_list(NEEDS_FEEDBACK)} ORDER BY submission_id""").fetchall()
+            f"""SELECT s.submission_id, s.sha256, {unit_label("s", "a")}, s.source_file, s.archive_path
+                FROM submissions s LEFT JOIN areas a ON a.area_code = s.area_code
+                WHERE {_STANDS} AND s.status IN {sql_list(NEEDS_FEEDBACK)} ORDER BY s.submission_id""").fetchall()
         tasks, plan = [], {}
         for sid, sha, unit, file, archived in wanted:
             sub = stored_submission(con, sid)

@@ -290,6 +290,7 @@ def publish(settings: Settings, staging: Path | None, run_id: str, found: Intake
 def _summarise(db: Path, run_id: str, found: Intake) -> RunResult:
     from transforms.format import COUNTED, sql_list
     from transforms.warehouse import connect
+    from transforms.warehouse.views import unit_label
 
     con = connect(db, read_only=True)
     try:
@@ -304,8 +305,7 @@ def _summarise(db: Path, run_id: str, found: Intake) -> RunResult:
         for year, name, status in con.execute(
             # a year known only from a backfill lists no one as missing: its reports were published long ago; where
             # the deployment has many counties, a unit is named with its county (every county has its 大营镇)
-            "SELECT c.report_year, CASE WHEN (SELECT count(*) FROM areas WHERE area_type = 'county') > 1 "
-            "AND a.area_type = 'county' THEN a.area_name || '·' || c.unit_name ELSE c.unit_name END, c.status "
+            f"SELECT c.report_year, {unit_label('c', 'a')}, c.status "
             f"FROM completeness c LEFT JOIN areas a USING (area_code) WHERE c.status NOT IN {sql_list(COUNTED)} "
             "AND NOT (c.status = 'missing' AND c.backfilled) ORDER BY c.report_year, c.area_code, c.unit_code"
         ).fetchall():

@@ -77,7 +77,10 @@ def test_the_inbox_folder_decides_the_county_in_the_warehouse(tmp_path):
                    "130533/年度报告.xlsx": ("wx_daying", "130533", "accepted"),
                    "年度报告.xlsx": (None, None, "rejected")}
     assert "清河县" in message and "威县" in message
-    # from the archive alone: the same
+    # the office's lists name a unit with its county (the feedback folders too: no county's file overwrites another's)
+    listed = (settings.out / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "清河县·大营镇" in listed and "威县·大营镇" in listed
+        # from the archive alone: the same
     rebuilt = settings.with_(db=tmp_path / "rebuilt.duckdb", out=tmp_path / "out2")
     pipeline.rebuild(rebuilt)
     assert landed(rebuilt.db)[0] == got

@@ -70,6 +70,14 @@ def _government(area: str, unit: str) -> str:
     return f"coalesce(CASE {area}.area_type{cases} ELSE false END, false)"
 
 
+def unit_label(unit: str, area: str) -> str:
+    """SQL of a unit's name as lists show it: with its county before it (清河县·大营镇) where the deployment has
+    several counties (every county has its 大营镇), plain otherwise. ``unit``: the alias of a relation with
+    ``unit_name``; ``area``: of ``areas`` joined on the unit's area_code."""
+    return (f"CASE WHEN (SELECT count(*) FROM areas WHERE area_type = 'county') > 1 AND {area}.area_type = 'county' "
+            f"THEN {area}.area_name || '·' || {unit}.unit_name ELSE {unit}.unit_name END")
+
+
 def format_cells() -> list[tuple]:
     """The rows of ``format_cells``: every cell of every format, with its labels as printed."""
     return [(f.version, s.code, r, c, s.row_by_code[r].title, s.measure(r, c).title, s.measure(r, c).unit,

@@ -7,8 +7,8 @@ county's generator: every county has a government and the SAME township names as
 as every county has its 城关镇), so each file is matched within the county whose inbox folder it arrived in
 (``inbox/<area_code>/…``). The registry is ``areas.csv`` + ``units.csv`` (issue 16). Then runs the whole job in a
 child process and reports wall time, the time of each step and the peak memory of the process tree (PSS, sampled),
-and checks what a province needs: every report on a unit of its own folder's county, and — where the warehouse has
-``area_totals`` — the province's figures equal to the sum of its counties'.
+and checks what a province needs: every report on a unit of its own folder's county, and the province's figures
+(``area_totals``) equal to the sum of its counties'.
 Files are generated under build/bench/ (git-ignored) and reused while the shape is unchanged.
 """
 
@@ -80,36 +80,26 @@ def check_province(db: Path, inbox: Path) -> list[str]:
     problems = []
     con = duckdb.connect(str(db), read_only=True)
     try:
-        units = dict(con.execute("SELECT unit_code, area_code FROM units").fetchall()) if _has(
-            con, "units", "area_code") else {}
+        units = dict(con.execute("SELECT unit_code, area_code FROM units").fetchall())
         rows = con.execute("SELECT source_file, unit_code FROM submissions").fetchall()
-        wrong = [f for f, u in rows
-                 if u is None or (units and units.get(u) != Path(f).relative_to(inbox).parts[0])]
+        wrong = [f for f, u in rows if u is None or units.get(u) != Path(f).relative_to(inbox).parts[0]]
         if wrong:
             problems.append(f"{len(wrong)} reports not on a unit of their folder's county, e.g. {wrong[:3]}")
-        if _has(con, "area_totals", "area_code"):
-            # the province's figures = the sum of its counties' (every cell; the roll-up's identities are checked
-            # by the run itself, which refuses to publish otherwise)
-            diff = con.execute(f"""
-                WITH p AS (SELECT section, row_code, column_code, value FROM area_totals
-                           WHERE area_code = '{PROVINCE}' AND report_year = 2024 AND scope = 'all'),
-                     c AS (SELECT t.section, t.row_code, t.column_code, sum(t.value) AS value FROM area_totals t
-                           JOIN areas a USING (area_code)
-                           WHERE a.area_type = 'county' AND t.report_year = 2024 AND t.scope = 'all' GROUP BY ALL)
-                SELECT count(*) FROM p FULL JOIN c USING (section, row_code, column_code)
-                WHERE p.value IS DISTINCT FROM c.value""").fetchone()[0]
-            if diff:
-                problems.append(f"the province's figures differ from the sum of its counties' in {diff} cells")
-        else:
-            problems.append("no area_totals in the warehouse (issue 16's roll-up not built)")
+        # the province's figures = the sum of its counties' (every cell; the roll-up's identities are checked
+        # by the run itself, which refuses to publish otherwise)
+        diff = con.execute(f"""
+            WITH p AS (SELECT section, row_code, column_code, value FROM area_totals
+                       WHERE area_code = '{PROVINCE}' AND report_year = 2024 AND scope = 'all'),
+                 c AS (SELECT t.section, t.row_code, t.column_code, sum(t.value) AS value FROM area_totals t
+                       JOIN areas a USING (area_code)
+                       WHERE a.area_type = 'county' AND t.report_year = 2024 AND t.scope = 'all' GROUP BY ALL)
+            SELECT count(*) FROM p FULL JOIN c USING (section, row_code, column_code)
+            WHERE p.value IS DISTINCT FROM c.value""").fetchone()[0]
+        if diff:
+            problems.append(f"the province's figures differ from the sum of its counties' in {diff} cells")
     finally:
         con.close()
     return problems
-
-
-def _has(con, relation: str, column: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?",
-                            [relation, column]).fetchone()[0])
 
 
 def main() -> int:

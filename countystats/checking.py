@@ -22,11 +22,13 @@ def check_file(
     feedback: str | Path | None = None,
     settings=None,
     area: str | None = None,
+    registry: Registry | None = None,
 ) -> Submission:
     """Read ``path`` against the registry (``units`` or config/units.csv), validate it, optionally write feedback.
 
     The file is read (and the feedback written) in a worker process with the settings' memory cap and time limit:
     a hostile file gives an unreadable verdict, never a dead ``check``. Raises RegistryError for a bad registry.
+    ``registry``: the one at ``units``, when the caller has loaded it already.
     """
     from countystats.settings import Settings
     from transforms.inbox.intake import display_name
@@ -35,11 +37,11 @@ def check_file(
 
     settings = settings or Settings.from_env()
     units = Path(units or DEFAULT_REGISTRY)
-    registry = Registry.load(units)
+    registry = registry or Registry.load(units)
     limits = Limits(memory_mb=settings.read_memory_mb, seconds=settings.read_timeout_s)
     shown = display_name(str(path))  # a GBK name unpacked from a Windows zip is shown, and matched, as its Chinese
-    if area is not None and area not in registry.area_by_code:
-        raise RegistryError(units, [f"区划代码“{area}”不在区划表中"])
+    if registry.unknown_area(area):
+        raise RegistryError(units, [registry.unknown_area(area)])
     task = ReadTask(str(path), shown, year=year, unit_name=unit_name, today=settings.today_date(), area=area,
                     area_came=f"指定的区划“{area}”" if area else None)
     (sub,) = read_isolated([task], units, limits=limits)

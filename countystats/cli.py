@@ -23,31 +23,23 @@ def _say(text: str, stream=None) -> None:
     print("\n".join(printable(line) for line in text.split("\n")), file=stream or sys.stdout)
 
 
-def _area_name(units: str | None, code: str | None) -> str:
-    """The name of a unit's area where the registry has areas (清河县), else ''."""
-    if not code:
-        return ""
-    from transforms.registry import DEFAULT_REGISTRY, Registry
-
-    return Registry.load(units or DEFAULT_REGISTRY).area_name(code)
-
-
 def _check(args: argparse.Namespace) -> int:
     from countystats.checking import check_file, summary_zh
     from expectations.feedback import FeedbackFailed
+    from transforms.registry import DEFAULT_REGISTRY, Registry
 
+    registry = Registry.load(args.units or DEFAULT_REGISTRY)  # once: the check and the unit's county in the summary
     feedback_error = None
     try:
-        submission = check_file(
-            args.file, units=args.units, year=args.year, unit_name=args.unit, feedback=args.feedback, area=args.area
-        )
+        submission = check_file(args.file, units=args.units, year=args.year, unit_name=args.unit,
+                                feedback=args.feedback, area=args.area, registry=registry)
     except FeedbackFailed as exc:  # the verdict stands; only the marked-up copy could not be made
         feedback_error, submission = exc, exc.submission
     if args.json:
         json.dump(submission.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        _say(summary_zh(submission, _area_name(args.units, submission.area_code)))
+        _say(summary_zh(submission, registry.area_name(submission.area_code) if submission.area_code else ""))
     if feedback_error is not None:
         _say(str(feedback_error), sys.stderr)
     return {"unreadable": 2, "rejected": 1}.get(submission.status, 0)

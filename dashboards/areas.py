@@ -17,7 +17,7 @@ from html import escape
 import pandas as pd
 
 from dashboards import shell, texts
-from transforms.format import TOTAL
+from transforms.format import COUNTED, TOTAL, sql_list
 
 # what the comparison shows: (section, row, column) of each figure it adds up
 NEW = ("requests", "new_received", TOTAL)
@@ -122,7 +122,7 @@ def comparison_data(con) -> dict[str, pd.DataFrame]:
     sums = ", ".join(
         f"sum(value) FILTER (WHERE {' OR '.join(_is(k) for k in keys)})::DOUBLE AS {name}"
         for name, keys in FIGURES.items())
-    counted = "('accepted', 'accepted_with_warnings')"
+    counted = sql_list(COUNTED)
     return {
         "areas": con.execute(f"SELECT area_code AS child, report_year, {sums} FROM area_totals WHERE scope = 'all' "
                              "GROUP BY ALL").df(),

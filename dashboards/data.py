@@ -24,6 +24,7 @@ import pandas as pd
 from transforms.format import FORMATS, TOTAL, UNIT_TYPE_ZH, current, sql_list, unit_types
 from transforms.format.facts import GOVERNMENT_OF_AREA
 from transforms.warehouse.store import connect
+from transforms.warehouse.views import unit_label
 from transforms.writing.export import LEVEL_ZH
 
 if TYPE_CHECKING:
@@ -44,7 +45,9 @@ _COUNTY = f"coalesce(unit_type, '') NOT IN {sql_list(EXCLUDED_TYPES)}"
 # building every page. A blank (NULL) counts as 0 in sums, as the rules say; 总计 columns are left out and recomputed
 # from their parts, since a blank 总计 is legal in an accepted report. The county's figures are county_totals' own.
 QUERIES = {
-    "units": "SELECT unit_code, unit_name, unit_type, area_code, active_from, active_to FROM units",
+    # unit_label: the name lists above one county show (views.unit_label: 清河县·大营镇)
+    "units": f"SELECT u.unit_code, u.unit_name, u.unit_type, u.area_code, u.active_from, u.active_to, "
+    f"{unit_label('u', 'a')} AS unit_label FROM units u LEFT JOIN areas a USING (area_code)",
     # stands: the unit-year's newest file, arg_max by (received_at, submission_id), whose findings count (an older
     # file of the same unit and year is superseded); a file of no known unit or year stands alone
     "submissions": "SELECT submission_id, unit_code, report_year, format_version, source_file, sha256, received_at, "
@@ -83,6 +86,8 @@ QUERIES = {
     # each area's government (本级): the county's, in a deployment of many counties the city's too
     "own": f"SELECT area_code, unit_name FROM units WHERE unit_type IN {sql_list(GOVERNMENTS)} ORDER BY unit_code",
     "areas": "SELECT area_code, area_name, area_type, parent_code, depth FROM areas ORDER BY depth, area_code",
+    # every area with each area it rolls up into (areas.path), itself included: what lies under an area
+    "rolled": "SELECT unnest(path) AS rolls_into, area_code FROM areas",
     # N-COPY's pairs (one row per finding, so a pair found on both reports is two rows, A|B and B|A): both reports'
     # units (with the aliases N-COPY removed before comparing), years, files and texts of the part, the similarity
     "copies": "SELECT c.submission_id, c.section, c.other_submission_id, c.similarity, "
@@ -204,21 +209,19 @@ def of_area(f: dict, area: str) -> Warehouse:
     """The pages' data of ``area``: the units under it (every county below a city or province), its own figures
     (``area_totals``, ``area_coverage``) and its government's name."""
     areas = f["areas"]
-    under, frontier = {area}, {area}
-    while frontier:  # down the tree, a level at a time
-        frontier = set(areas.loc[areas["parent_code"].isin(frontier), "area_code"]) - under
-        under |= frontier
+    rolled = f["rolled"]
+    under = set(rolled.loc[rolled["rolls_into"] == area, "area_code"]) | {area}
     top = area == areas_of(f)[0]
     units = f["units"][f["units"]["area_code"].isin(under)]
     unit_codes = set(units["unit_code"])
     g = {name: df[df["unit_code"].isin(unit_codes)] for name, df in f.items()
          if name in ("proactive", "requests", "applicants", "review", "completeness")}
     copies = f["copies"]
-    if (areas["area_type"] == "county").sum() > 1 and area not in set(areas.loc[areas["area_type"] == "county",
-                                                                              "area_code"]):
-        # above one county, every county has its 大营镇: a unit is named with its county (governments' names say it)
-        labels = _with_county(units, areas)
-        units = units.assign(unit_name=units["unit_code"].map(labels))
+    kind = areas.loc[areas["area_code"] == area, "area_type"]
+    level = str(kind.iloc[0]) if len(kind) else "county"
+    if level != "county":  # above one county, every county has its 大营镇: a unit is named with its county
+        labels = units.set_index("unit_code")["unit_label"]
+        units = units.assign(unit_name=units["unit_label"])
         g = {name: df.assign(unit_name=df["unit_code"].map(labels).fillna(df["unit_name"])) for name, df in g.items()}
         copies = copies.assign(unit_name=copies["unit_code"].map(labels).fillna(copies["unit_name"]),
                                other_unit_name=copies["other_unit_code"].map(labels).fillna(copies["other_unit_name"]))
@@ -256,8 +259,6 @@ def of_area(f: dict, area: str) -> Warehouse:
             unmapped.setdefault(int(r[1]), []).append(tuple(r[2:]))
     own = f["own"].loc[f["own"]["area_code"] == area, "unit_name"]
     named = areas.loc[areas["area_code"] == area, "area_name"]
-    kind = areas.loc[areas["area_code"] == area, "area_type"]
-    level = str(kind.iloc[0]) if len(kind) else "county"
     return Warehouse(
         units=units, submissions=subs, findings=f["findings"][f["findings"]["submission_id"].isin(ids)],
         proactive=g["proactive"], requests=g["requests"], applicants=g["applicants"],
@@ -270,15 +271,6 @@ def of_area(f: dict, area: str) -> Warehouse:
         area=area, area_name=str(named.iloc[0]) if len(named) else "",
         area_type=level,
     )
-
-
-def _with_county(units: pd.DataFrame, areas: pd.DataFrame) -> pd.Series:
-    """unit_code → its name with its county's before it (清河县·大营镇), as area_coverage lists them; a government's
-    name already says its area."""
-    county = units["area_code"].map(areas.set_index("area_code")["area_name"]).fillna("")
-    named = [name if kind in GOVERNMENTS or not where else f"{where}·{name}"
-             for name, kind, where in zip(units["unit_name"], units["unit_type"], county, strict=True)]
-    return pd.Series(named, index=units["unit_code"].to_numpy())
 
 
 def _shared(df: pd.DataFrame) -> pd.DataFrame:

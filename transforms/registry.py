@@ -178,6 +178,12 @@ class Registry:
             parent = self.area_by_code[parent].parent_code
         return out
 
+    def unknown_area(self, code: str | None) -> str | None:
+        """Why ``code`` names no area of the registry (Chinese), or None when it does (or none is given)."""
+        if code is None or code in self.area_by_code:
+            return None
+        return f"区划代码“{code}”不在区划表中"
+
     def area_name(self, code: str) -> str:
         area = self.area_by_code.get(code)
         return area.area_name if area else code

@@ -72,10 +72,12 @@ def _government(area: str, unit: str) -> str:
 
 def unit_label(unit: str, area: str) -> str:
     """SQL of a unit's name as lists show it: with its county before it (清河县·大营镇) where the deployment has
-    several counties (every county has its 大营镇), plain otherwise. ``unit``: the alias of a relation with
-    ``unit_name``; ``area``: of ``areas`` joined on the unit's area_code."""
+    several counties (every county has its 大营镇), plain otherwise and for a government (its name says its area),
+    as area_units.sql labels them. ``unit``: the alias of a relation with ``unit_name`` and ``unit_type``; ``area``:
+    of ``areas`` joined on the unit's area_code."""
     return (f"CASE WHEN (SELECT count(*) FROM areas WHERE area_type = 'county') > 1 AND {area}.area_type = 'county' "
-            f"THEN {area}.area_name || '·' || {unit}.unit_name ELSE {unit}.unit_name END")
+            f"AND NOT {_government(area, unit)} THEN {area}.area_name || '·' || {unit}.unit_name "
+            f"ELSE {unit}.unit_name END")
 
 
 def format_cells() -> list[tuple]:

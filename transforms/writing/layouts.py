@@ -675,8 +675,8 @@ def write_template(unit_name: str, year: int, out: str | Path | None = None, uni
     from transforms.registry import DEFAULT_REGISTRY, Registry
 
     registry = Registry.load(units or DEFAULT_REGISTRY)
-    if area is not None and area not in registry.area_by_code:
-        raise ValueError(f"区划代码“{area}”不在区划表中")
+    if registry.unknown_area(area):
+        raise ValueError(registry.unknown_area(area))
     found = [registry.by_code[unit_name]] if unit_name in registry.by_code else registry.matches(unit_name, area)
     if not found:
         raise ValueError(f"单位名册中没有“{unit_name}”，请检查名称或名册（{units or DEFAULT_REGISTRY}）")

@@ -127,6 +127,60 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _portal(args: argparse.Namespace) -> int:
+    from countystats.portal import serve
+    from countystats.settings import Settings
+
+    settings = Settings.from_env(inbox=args.inbox, db=args.db, units=args.units, archive=args.archive)
+    serve(settings, host=args.host, port=args.port, root_path=args.root_path,
+          forwarded_allow_ips=args.forwarded_allow_ips)
+    return 0
+
+
+def _access_codes(args: argparse.Namespace) -> int:
+    import csv
+    import io
+    import os
+
+    from countystats.portal.store import Store
+    from countystats.settings import Settings
+    from transforms.registry import Registry
+
+    settings = Settings.from_env(db=args.db, units=args.units)
+    store, now = Store(settings.portal_store_url), settings.now()
+    try:
+        if args.action == "revoke":
+            n = store.revoke(now, unit_code=args.unit, name=args.office)
+            _say(f"已停用 {n} 个访问码。" if n else "没有可停用的访问码。", None if n else sys.stderr)
+            return 0 if n else 1
+        registry = Registry.load(settings.units)
+        if args.office:
+            rows = [("", args.office, store.issue("office", args.office, now))]
+        else:
+            units = [u for u in registry.units if args.all or u.unit_code in args.unit]
+            unknown = sorted(set(args.unit or ()) - {u.unit_code for u in registry.units})
+            if unknown:
+                _say(f"单位代码不在名册中：{'、'.join(unknown)}（见 {settings.units}）", sys.stderr)
+                return 2
+            rows = [(u.unit_code, u.unit_name, store.issue("unit", u.unit_name, now, u.unit_code, u.area_code))
+                    for u in units]
+    finally:
+        store.close()
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(("unit_code", "unit_name", "access_code"))
+    writer.writerows(rows)
+    if args.output:
+        # the codes exist only in this file from now on: readable by its owner alone
+        fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            fh.write(text.getvalue())
+        _say(f"已发放 {len(rows)} 个访问码，写入 {args.output}（只保存这一次，请妥善分发）", sys.stderr)
+    else:
+        sys.stdout.write(text.getvalue())
+    return 0
+
+
 ACTION_ZH = {"accept": "接受", "return": "退回", "reopen": "撤销"}
 
 
@@ -204,6 +258,32 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--reason", required=True, help="理由")
         a.add_argument("--by", help="决定人（默认：当前用户）")
     v.set_defaults(func=_review)
+
+    o = sub.add_parser("portal", help="启动报送门户（网页和 JSON 接口）：各单位上传报告，立即看到校验结果")
+    o.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；对外服务时放在 nginx 后面）")
+    o.add_argument("--port", type=int, default=8321, help="端口（默认 8321）")
+    o.add_argument("--root-path", default="", help="在反向代理的子路径下提供服务时的路径（如 /portal）")
+    o.add_argument("--forwarded-allow-ips", help="信任其 X-Forwarded-For 的代理地址（默认只信任 127.0.0.1）")
+    for name in ("--inbox", "--db", "--units", "--archive"):
+        o.add_argument(name, type=_path)
+    o.set_defaults(func=_portal)
+
+    k = sub.add_parser("access-codes", help="报送门户的访问码：发放（只显示一次，只保存加盐哈希）或停用")
+    codes = k.add_subparsers(dest="action", required=True)
+    issue = codes.add_parser("issue", help="发放访问码，输出 unit_code,unit_name,access_code")
+    who = issue.add_mutually_exclusive_group(required=True)
+    who.add_argument("--unit", nargs="+", metavar="CODE", help="单位代码（可多个）；原有访问码随之停用")
+    who.add_argument("--all", action="store_true", help="名册中的全部单位")
+    who.add_argument("--office", metavar="NAME", help="县政府办公室人员的访问码（写明姓名，审核决定记在其名下）")
+    issue.add_argument("-o", "--output", type=_path, help="写入此 CSV 文件（仅本人可读），而不是屏幕")
+    revoke = codes.add_parser("revoke", help="停用访问码")
+    gone = revoke.add_mutually_exclusive_group(required=True)
+    gone.add_argument("--unit", metavar="CODE", help="单位代码")
+    gone.add_argument("--office", metavar="NAME", help="县政府办公室人员姓名")
+    for parser in (issue, revoke):
+        parser.add_argument("--db", type=_path, help="数据仓库（默认存储在其旁边的 portal.sqlite）")
+        parser.add_argument("--units", type=_path)
+    k.set_defaults(func=_access_codes)
 
     x = sub.add_parser("example", help="生成示例县的报送文件（及门户网站上往年发布的报告）")
     x.add_argument("--inbox", type=_path, default="data/example-inbox")

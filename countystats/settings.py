@@ -48,13 +48,17 @@ class Settings:
     # a run over published reports of past years (docs/nightly.md, "Backfill"): their receipt time says nothing about
     # when the unit reported, so none of them is late (P-LATE) and completeness leaves their timeliness open
     backfill: bool = False
+    # the clerks' portal (countystats portal): its own records — access codes, receipts, sessions, audit log — as a
+    # SQLAlchemy URL ("" = SQLite beside the warehouse; production: the deployment's PostgreSQL), never the warehouse
+    portal_store: str = ""
+    portal_readers: int = 2  # reader processes each portal process keeps warm (checks run this many at once)
 
     def __post_init__(self) -> None:
         # relative paths are relative to the project, not to wherever the command was started
         for name in PATH_FIELDS:
             path = Path(getattr(self, name)).expanduser()
             object.__setattr__(self, name, path if path.is_absolute() else ROOT / path)
-        for name in ("progress_every", "read_workers", "shard_files", "collecting_year", "read_timeout_s",
+        for name in ("portal_readers", "progress_every", "read_workers", "shard_files", "collecting_year", "read_timeout_s",
                      "read_memory_mb", "max_file_mb"):
             object.__setattr__(self, name, int(getattr(self, name)))
         if self.today:
@@ -104,6 +108,10 @@ class Settings:
     @property
     def max_file_bytes(self) -> int:
         return self.max_file_mb * 1024 * 1024
+
+    @property
+    def portal_store_url(self) -> str:
+        return self.portal_store or f"sqlite:///{self.db.parent / 'portal.sqlite'}"
 
     @property
     def dashboards(self) -> Path:

@@ -212,17 +212,29 @@ def write_feedback(sub: Submission, source: Path, out: Path) -> Path:
     return out
 
 
-def write_feedback_isolated(sub: Submission, source: Path, out: Path, limits=None) -> Path:
-    """:func:`write_feedback` in a worker process with a memory cap and a time limit (openpyxl expands what a
-    hostile workbook declares). Raises :class:`FeedbackFailed` with a Chinese reason when it cannot be written."""
-    from transforms.isolation import Failure, Limits, WorkerPool
+def feedback_pool(limits=None):
+    """Writer processes for :func:`write_feedback_isolated` to use across calls (the portal keeps one warm)."""
+    from transforms.isolation import Limits, WorkerPool
 
-    limits = limits or Limits()
-    with WorkerPool("expectations.feedback:write_feedback", limits=limits) as pool:
+    return WorkerPool("expectations.feedback:write_feedback", limits=limits or Limits())
+
+
+def write_feedback_isolated(sub: Submission, source: Path, out: Path, limits=None, pool=None) -> Path:
+    """:func:`write_feedback` in a worker process with a memory cap and a time limit (openpyxl expands what a
+    hostile workbook declares). Raises :class:`FeedbackFailed` with a Chinese reason when it cannot be written.
+    ``pool``: writer processes kept by the caller (:func:`feedback_pool`); otherwise one is started for this call."""
+    from transforms.isolation import Failure
+
+    own = pool is None
+    pool = pool or feedback_pool(limits)
+    try:
         (result,) = pool.map([(sub, Path(source), Path(out))])
+    finally:
+        if own:
+            pool.close()
     if isinstance(result, Failure):
         Path(out).unlink(missing_ok=True)
-        raise FeedbackFailed(f"无法生成反馈工作簿：{result.reason_zh(limits)}", sub)
+        raise FeedbackFailed(f"无法生成反馈工作簿：{result.reason_zh(pool.limits)}", sub)
     return result
 
 

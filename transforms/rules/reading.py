@@ -86,6 +86,9 @@ class Unit(Rule):
                                       "请把文件放入本县收件箱的文件夹（inbox/区划代码/），或在标题中写明县名后重新报送。"),
         "other_area": Message("error", "文件来自{area}（{came}），但{where}“{text}”是{other}的单位，不是{area}的单位："
                                        "请核对单位名称，或放入正确的县的文件夹。"),
+        # the portal: a clerk signed in as one unit sends a file that is another unit's report
+        "not_yours": Message("error", "这份报告是“{other}”的，而您登录的是“{unit}”的访问码：每个单位只能报送"
+                                      "本单位的报告。请核对文件，或由“{other}”用本单位的访问码报送。"),
     }
     examples = (
         fires("名册里没有的单位", workbook=Workbook(unit_name="某某有限公司", file_name="2024年度报告.xlsx")),

@@ -128,7 +128,7 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _portal(args: argparse.Namespace) -> int:
-    from countystats.portal import serve
+    from countystats.portal.server import serve
     from countystats.settings import Settings
 
     settings = Settings.from_env(inbox=args.inbox, db=args.db, units=args.units, archive=args.archive)

@@ -96,13 +96,17 @@ def discover(settings: Settings, now: datetime | None = None) -> Intake:
     cannot be taken in becomes a problem of this run and is tried again next run; the run goes on.
     """
     from transforms.inbox import archive as arc
-    from transforms.inbox import intake
+    from transforms.inbox import explanations, intake
 
     check_registry(settings)
     inbox, archive = Path(settings.inbox), Path(settings.archive)
     if not inbox.is_dir():
         raise FileNotFoundError(f"收件箱不存在：{inbox}")
     arc.sweep_temporaries(archive)
+    try:  # the units' 说明 from the portal, into the archive (what load and a rebuild read)
+        explanations.collect(inbox, archive)
+    except OSError as exc:  # e.g. a full disk: they stay in the inbox's journal for the next run; the run goes on
+        log.warning("countystats: 门户填写的说明未能存入归档，下次运行再试（%s）", exc)
     seen = known_hashes(Path(settings.db))
     manifest = arc.Manifest.read(archive)
     receipts = arc.read_receipts(inbox)
@@ -110,10 +114,10 @@ def discover(settings: Settings, now: datetime | None = None) -> Intake:
     found = Intake()
     new_arrivals: list = []
     queued: set[str] = set()
-    receipts_file = os.fsencode(arc.RECEIPTS)
+    ours = {os.fsencode(name) for name in (arc.RECEIPTS, explanations.INBOX_JOURNAL, arc.PORTAL_SPOOL)}
     for entry in intake.scan(inbox):
         if entry.kind == "ignored":
-            found.ignored += entry.rel != receipts_file  # the portal's receipts are ours, not the unit's
+            found.ignored += entry.rel not in ours  # the portal's receipts, 说明 and spool are ours
             continue
         shown = intake.display_name(entry.path)
         if entry.kind == "problem":
@@ -227,7 +231,7 @@ def load(settings: Settings, batch: Batch | Reports, run_id: str, fresh: bool = 
     ``fresh``: start from an empty warehouse instead of a copy of the published one (a rebuild).
     """
     from transforms import warehouse
-    from transforms.inbox import reviews
+    from transforms.inbox import explanations, reviews
     from transforms.inbox.archive import Manifest
     from transforms.registry import Registry
 
@@ -240,7 +244,8 @@ def load(settings: Settings, batch: Batch | Reports, run_id: str, fresh: bool = 
     try:
         arrivals = Manifest.read(Path(settings.archive)).arrivals  # every arrival, also of files known before
         result = warehouse.load(con, batch, Registry.load(settings.units), settings, run_id, arrivals=arrivals,
-                                decisions=reviews.read(Path(settings.archive)))
+                                decisions=reviews.read(Path(settings.archive)),
+                                explanations=explanations.latest(explanations.read(Path(settings.archive))))
         warehouse.finish_staging(con)
     except BaseException:
         con.close()

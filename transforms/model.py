@@ -85,6 +85,14 @@ class Submission:
             finding.explanation = self.explanations[finding.rule]
         self.findings.append(finding)
 
+    def explain(self, explanations: dict[str, str]) -> None:
+        """More 说明 (rule id → text: the portal's, which come after the file's and win over them), attached to the
+        warnings and notices of their rules found so far, and by :meth:`add` to those found later."""
+        self.explanations.update(explanations)
+        for finding in self.findings:
+            if finding.severity != "error" and finding.rule in explanations:
+                finding.explanation = explanations[finding.rule]
+
     def cells_json(self) -> dict[str, dict[str, dict[str, Number | None]]]:
         out: dict[str, dict[str, dict[str, Number | None]]] = {}
         for (section, row, column), cell in self.cells.items():

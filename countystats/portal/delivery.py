@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from transforms.inbox.archive import sha256_of, write_receipts
+from transforms.inbox.archive import PORTAL_SPOOL, sha256_of, write_receipts
 from transforms.reading.forms.sniff import HTML, LEGACY_WORD, LEGACY_WORKBOOK, PDF, WORD, WORKBOOK
 
-SPOOL = ".portal-spool"  # hidden: the inbox scan ignores it
+SPOOL = PORTAL_SPOOL  # hidden: the inbox scan ignores it
 STALE_SECONDS = 3600  # a spool file this old belongs to a portal that died mid-upload
 SUFFIX = {WORKBOOK: ".xlsx", LEGACY_WORKBOOK: ".xls", WORD: ".docx", LEGACY_WORD: ".doc", PDF: ".pdf", HTML: ".html"}
 

@@ -21,7 +21,7 @@ from transforms.model import Finding, status_of
 
 log = logging.getLogger("countystats.portal")
 
-_EXPLAINED = re.compile(r"^\s*([A-Z][0-9]?-[A-Z]+)\s*[:：、,，\s]\s*(\S.*)$")  # "X-JUMP：本年开展专项整治"
+_EXPLAINED = re.compile(r"^\s*([A-Z0-9]+-[A-Z]+)\s*[:：、,，\s]\s*(\S.*)$")  # "X-JUMP：本年开展专项整治"
 
 
 class Refused(Exception):
@@ -220,7 +220,18 @@ def parse_explanations(text: str | None) -> dict[str, str]:
                 raise Refused(422, f"说明“{line.strip()[:40]}”没有以规则编号开头（例如 X-JUMP：原因）。")
             if m:
                 pairs.append((m.group(1), m.group(2).strip()))
-    return {rule: reason for rule, reason in pairs if reason}
+    from transforms.format import RULE_ID
+    from transforms.inbox.reviews import MAX_REASON
+
+    out = {}
+    for rule, reason in pairs:
+        if not RULE_ID.fullmatch(rule):
+            raise Refused(422, f"“{rule[:40]}”不是规则编号（例如 X-JUMP、T2-FEES）。")
+        if len(reason) > MAX_REASON:
+            raise Refused(422, f"{rule} 的说明过长（{len(reason)} 字，上限 {MAX_REASON} 字）。")
+        if reason:
+            out[rule] = reason
+    return out
 
 
 def _sha(data: bytes) -> str:

@@ -22,6 +22,7 @@ from transforms.format.facts import (
     OF_UNIT_YEAR,
     OUTLINE,
     REPORT_TITLE,
+    RULE_ID,
     SEVERITY_ZH,
     STATUS_ZH,
     STATUSES,
@@ -48,7 +49,7 @@ from transforms.format.model import (
 from transforms.format.versions import FORMATS, current, for_year, ordered, previous, versions
 
 __all__ = [
-    "COMPARED", "COUNTED", "OF_FILE", "OF_UNIT_YEAR", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "NARRATIVE", "OUTLINE", "REPORT_TITLE",
+    "COMPARED", "COUNTED", "OF_FILE", "OF_UNIT_YEAR", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "NARRATIVE", "OUTLINE", "REPORT_TITLE", "RULE_ID",
     "SECTIONS", "SEVERITY_ZH", "UNDIVIDED", "STATUSES", "STATUS_ZH", "UNIT_TYPES", "UNIT_TYPE_ZH", "WAN_YUAN", "YUAN", "ZERO_WORDS", "Block",
     "Label", "Measure", "ReportFormat", "Row", "Section", "TOTAL", "current", "for_year", "ordered", "previous",
     "sql_list", "unit_types", "versions",

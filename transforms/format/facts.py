@@ -7,6 +7,7 @@ report by the later deadline, or which statuses are counted, asks here; SQL gets
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from transforms.format.model import Label
@@ -96,6 +97,8 @@ MAX_VALUE = 10**9
 FILER = Label("填报单位", ("报送单位",))
 # A unit's explanations of its warnings: a sheet with rows (rule id, explanation)
 EXPLANATIONS_SHEET = "说明"
+# What a rule's id looks like (R-BLANK, T3-BALANCE, X-JUMP): a 说明 names its rule by it, in a file or the portal
+RULE_ID = re.compile(r"[A-Z][0-9]?-[A-Z]+")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ log = logging.getLogger("countystats.archive")
 
 MANIFEST = "manifest.jsonl"  # in the archive folder: one line per arrival (name, time, sha256)
 RECEIPTS = ".receipts.jsonl"  # in the inbox: the portal's receipts (hidden, so never taken for a submission)
+PORTAL_SPOOL = ".portal-spool"  # in the inbox: uploads being written and checked, not yet delivered (hidden)
 KNOWN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".docx", ".doc", ".pdf", ".html", ".htm", ".wps", ".et", ".csv",
                   ".ods", ".xlsb", ".zip")
 TMP_PREFIX = ".incoming-"

@@ -9,16 +9,13 @@ journal itself and survives losing the warehouse. The next run (or a rebuild) lo
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from transforms.inbox.journal import append_lines, read_lines
 from transforms.model import REVIEW_ACTIONS
 
-log = logging.getLogger("countystats.reviews")
 JOURNAL = "reviews.jsonl"
 MAX_REASON = 2000  # characters: a reason is a sentence or a paragraph, not a document
 
@@ -41,31 +38,17 @@ class Decision:
 
 def record(archive: Path, decisions: list[Decision]) -> None:
     """Append decisions to the journal, durably, before anyone is told they are kept."""
-    if not decisions:
-        return
-    archive.mkdir(parents=True, exist_ok=True)
-    lines = "".join(json.dumps(asdict(d), ensure_ascii=False, sort_keys=True) + "\n" for d in decisions)
-    with open(archive / JOURNAL, "ab") as fh:  # O_APPEND: earlier decisions are never rewritten
-        fh.write(lines.encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
+    append_lines(archive / JOURNAL, (asdict(d) for d in decisions))
 
 
 def read(archive: Path) -> list[Decision]:
     """Every decision in the order made; a line that cannot be read (cut short by a full disk) is skipped, said."""
-    path = archive / JOURNAL
-    if not path.exists():
-        return []
-    out = []
-    with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, 1):
-            try:
-                data = json.loads(raw.decode("utf-8"))
-                out.append(Decision(str(data["sha256"]), str(data["action"]), str(data["reason"])[:MAX_REASON],
-                                    str(data["decided_by"]), str(data["decided_at"])))
-            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-                log.warning("countystats: 审核记录 %s 第 %d 行无法解析，已跳过（%s）", path, n, exc)
-    return out
+    return read_lines(archive / JOURNAL, _decision, "审核记录")
+
+
+def _decision(data: dict) -> Decision:
+    return Decision(str(data["sha256"]), str(data["action"]), str(data["reason"])[:MAX_REASON],
+                    str(data["decided_by"]), str(data["decided_at"]))
 
 
 def latest(decisions: list[Decision]) -> dict[str, Decision]:

@@ -25,6 +25,7 @@ from transforms.format import (
     FORMATS,
     MAX_VALUE,
     REPORT_TITLE,
+    RULE_ID,
     SECTIONS,
     Measure,
     ReportFormat,
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 R_FORMAT, R_YEAR, R_UNIT, R_LABELS, R_NUMBER, R_BLANK, R_FORMULA = READING_RULES  # what the reader says
 
 MAX_LISTED = 20  # cells named in one summary finding; the rest are counted
-_RULE_ID = re.compile(r"[A-Z][0-9]?-[A-Z]+")  # R-BLANK, T3-BALANCE, X-JUMP
 # 说明：N-TEXT：… (the id also typed in full-width letters; the reason kept as written)
 _EXPLANATION_LINE = re.compile(r"^\s*(?:说明\s*[:：]?\s*)?([A-ZＡ-Ｚ][0-9０-９]?[-－][A-ZＡ-Ｚ]+)\s*[:：,，、]\s*(\S.*)$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -281,7 +281,7 @@ class _Reader:
             texts = [str(v).strip() for v in row if v not in (None, "") and str(v).strip()]
             if len(texts) >= 2:
                 rule_id = unicodedata.normalize("NFKC", texts[0]).upper()
-                if rule_id in RULES or _RULE_ID.fullmatch(rule_id):
+                if rule_id in RULES or RULE_ID.fullmatch(rule_id):
                     self.sub.explanations[rule_id] = "；".join(texts[1:])
 
     # ------------------------------------------------------------ format

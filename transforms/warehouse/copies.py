@@ -78,8 +78,9 @@ def find_copies(con, registry: Registry, todo: Sequence[tuple[IncomingFile, Subm
 
 def write_copies(con, copies: Copies, insert, text) -> set[int]:
     """Write the pairs of every N-COPY finding (``narrative_copies``) and replace the findings of the warehouse's
-    reports in scope where they changed, each with the unit's 说明 of N-COPY if it gave one. Returns the submissions
-    whose findings changed (their status follows). ``insert``/``text``: the loader's row writer and text form."""
+    reports in scope where they changed, each with the unit's 说明 of N-COPY if it gave one (in its file or on the
+    portal, the portal's where both). Returns the submissions whose findings changed (their status follows).
+    ``insert``/``text``: the loader's row writer and text form."""
     new_rows = [(sid, f.section, other, round(sim, 4)) for sid, items in copies.found.items() for f, other, sim in items]
     if copies.scope:
         listed = ",".join(map(str, sorted(copies.scope)))
@@ -93,9 +94,9 @@ def write_copies(con, copies: Copies, insert, text) -> set[int]:
             f"SELECT submission_id, section, message FROM findings WHERE rule = ? AND submission_id IN ({listed}) "
             "ORDER BY submission_id, finding_no", [RULE]).fetchall():
         before.setdefault(sid, []).append((section, message))
-    explained = dict(con.execute(
-        f"SELECT submission_id, text FROM explanations WHERE rule = ? AND submission_id IN ({listed})",
-        [RULE]).fetchall())
+    explained = dict(con.execute(  # the 说明 in effect: the portal's over the file's
+        f"SELECT submission_id, arg_max(text, source = 'portal') FROM explanations WHERE rule = ? "
+        f"AND submission_id IN ({listed}) GROUP BY submission_id", [RULE]).fetchall())
     changed = sorted(sid for sid in copies.scope
                      if [(f.section, f.message) for f, _, _ in copies.found.get(sid, [])] != before.get(sid, []))
     if not changed:

@@ -26,7 +26,7 @@ from transforms.warehouse.copies import find_copies, write_copies
 from transforms.warehouse.rollup import check_rollup
 from transforms.warehouse.schema import AREA_FROM_SUBMISSION, BY_NAME
 from transforms.warehouse.shards import BatchReports, Key, Reports
-from transforms.warehouse.store import _one
+from transforms.warehouse.store import _one, connect
 
 if TYPE_CHECKING:
     import duckdb
@@ -49,14 +49,19 @@ def load(
     run_id: str,
     arrivals: list[Arrival] | None = None,
     decisions: list[Decision] | None = None,
+    explanations: dict[str, dict[str, str]] | None = None,
 ) -> LoadResult:
     """Load new submissions into the (staging) warehouse; cross-year and lateness findings are added here, and
-    every file's status follows its findings and the office's latest decision.
+    every file's status follows its findings, the units' 说明 and the office's latest decision.
 
     ``batch``: the run's reports, in memory or as a run's shards (:class:`ShardReports`), taken a chunk at a time:
     what the load holds does not grow with the number of reports.
     ``arrivals``: every arrival the archive's manifest records (replaces the relation; None leaves it).
     ``decisions``: every review decision of the archive's journal (replaces ``reviews``; None leaves it).
+    ``explanations``: the units' 说明 written on the portal, sha256 → rule → text (the archive's journal, each
+    file's latest per rule: :func:`transforms.inbox.explanations.latest`), over the file's own for the same rule;
+    applied to the files loaded now before they are checked across years, and to those loaded before (replaces
+    the portal's rows of ``explanations``; None leaves them).
     """
     reports = batch if hasattr(batch, "fetch") else BatchReports(batch)
     _write_units(con, registry)
@@ -98,6 +103,10 @@ def load(
             n += 1
             sid = next_id
             next_id += 1
+            from_file = sub.explanations
+            if explanations and incoming.sha256 in explanations:  # before its status is used: it may be explained
+                sub.explanations = dict(from_file)
+                sub.explain(explanations[incoming.sha256])
             for finding, _other, _similarity in copies.found.get(sid, []):
                 sub.add(finding)
             got = datetime.fromisoformat(incoming.received_at)
@@ -119,17 +128,19 @@ def load(
                 if sub.status in COUNTED and (mine is None or (got, sid) >= (mine.received_at, mine.submission_id)):
                     current[key] = _Report(sid, got, sub.format_version)
                     values[sid] = _cell_values(sub)
-            _add_rows(pending, sid, incoming, sub, got, now, run_id, is_late)
+            _add_rows(pending, sid, incoming, sub, got, now, run_id, is_late, from_file)
             if n % max(settings.progress_every, 1) == 0:
                 log.info("countystats: 已入库 %d/%d 个文件", n, len(todo))
 
     _flush(con, pending)
     ids = list(range(first_id, next_id))
     reviewed = _write_reviews(con, decisions) if decisions is not None else set()
+    if explanations is not None:  # before N-COPY's findings of earlier reports, which take the 说明 in effect
+        reviewed |= _write_portal_explanations(con, explanations, set(ids))
     reviewed |= write_copies(con, copies, _insert, _text)  # the earlier reports whose 内容雷同 changed
     _restatus(con, reviewed)
     _mark_current(con)
-    changed |= _unit_years(con, reviewed)  # a decision can change which report of a year is current
+    changed |= _unit_years(con, reviewed)  # a decision or a 说明 can change which report of a year is current
     _restatus(con, _recheck_following_years(con, changed, set(ids)))
     _mark_current(con)
     _write_settings(con, settings)
@@ -145,7 +156,9 @@ CHUNK = 200  # reports taken, checked and written together: what a load holds at
 
 
 def _add_rows(pending: dict[str, list[tuple]], sid: int, incoming: IncomingFile, sub: Submission, got, now, run_id,
-              is_late: bool) -> None:
+              is_late: bool, from_file: dict[str, str] | None = None) -> None:
+    """The rows of a submission loaded now; ``from_file``: the 说明 its file gave (default: all it has), the
+    portal's being written by :func:`_write_portal_explanations`."""
     pending["submissions"].append(_submission_row(sid, incoming, sub, got, now, run_id, is_late))
     pending["findings"] += [
         (sid, i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message,
@@ -158,7 +171,8 @@ def _add_rows(pending: dict[str, list[tuple]], sid: int, incoming: IncomingFile,
         for c in sub.cells.values()
     ]
     pending["narratives"] += [(sid, code, text, where) for code, (text, where) in (sub.narrative or {}).items()]
-    pending["explanations"] += [(sid, rule, text) for rule, text in sub.explanations.items()]
+    pending["explanations"] += [(sid, rule, text, FROM_FILE)
+                                for rule, text in (sub.explanations if from_file is None else from_file).items()]
 
 
 def _flush(con, pending: dict[str, list[tuple]]) -> None:
@@ -227,6 +241,7 @@ def _recheck_following_years(con, changed: set[tuple[str, int]], loaded_now: set
     redone = set()
     previous = _current_reports(con, {(unit, year - 1) for _, unit, year in targets})
     values = _values(con, {r.submission_id for r in previous.values()})
+    in_effect = explanations_in_effect(con, {sid for sid, _, _ in targets})
     for sid, unit, year in targets:
         sub = _submission_from_warehouse(con, sid)
         before = previous.get((unit, year - 1))
@@ -235,11 +250,12 @@ def _recheck_following_years(con, changed: set[tuple[str, int]], loaded_now: set
         explained = dict(con.execute(
             "SELECT rule, explanation FROM findings WHERE submission_id = ? AND explanation IS NOT NULL", [sid]
         ).fetchall())
+        explained.update(in_effect.get(sid, {}))  # also for a warning the unit explained before it arose
         con.execute(f"DELETE FROM findings WHERE submission_id = ? AND rule IN {sql_list(CROSS_YEAR_RULES)}", [sid])
         start = _one(con, "SELECT coalesce(max(finding_no), 0) FROM findings WHERE submission_id = ?", [sid])[0]
         _insert(con, "findings", [
             (sid, start + i, f.rule, f.severity, f.section, f.row, f.column, f.cell, f.message,
-             _text(f.expected), _text(f.actual), explained.get(f.rule))
+             _text(f.expected), _text(f.actual), explained.get(f.rule) if f.severity != "error" else None)
             for i, f in enumerate(found, 1)
         ])
         redone.add(sid)
@@ -255,6 +271,51 @@ def _write_reviews(con, decisions: list[Decision]) -> set[int]:
     _insert(con, "reviews", [(ids[d.sha256], d.sha256, d.action, d.reason, d.decided_by,
                               datetime.fromisoformat(d.decided_at)) for d in decisions if d.sha256 in ids])
     return before | {ids[d.sha256] for d in decisions if d.sha256 in ids}
+
+
+FROM_FILE, FROM_PORTAL = "file", "portal"  # explanations.source
+
+
+def explanations_in_effect(con, sids: set[int]) -> dict[int, dict[str, str]]:
+    """The 说明 in effect for each of ``sids`` by rule: the portal's where the unit wrote one there, else its file's."""
+    if not sids:
+        return {}
+    out: dict[int, dict[str, str]] = {}
+    for sid, rule, text in con.execute(
+            f"SELECT submission_id, rule, arg_max(text, source = '{FROM_PORTAL}') FROM explanations "
+            f"WHERE submission_id IN ({','.join(map(str, sorted(sids)))}) GROUP BY submission_id, rule").fetchall():
+        out.setdefault(sid, {})[rule] = text
+    return out
+
+
+def _write_portal_explanations(con, explanations: dict[str, dict[str, str]], loaded_now: set[int]) -> set[int]:
+    """The portal's 说明 (sha256 → rule → text), as the rows of ``explanations`` from the portal (files the warehouse
+    does not hold are left out), and on the warnings and notices of the reports loaded in earlier runs whose 说明
+    changed; returns those reports (their status follows). The reports loaded now had them applied as they loaded."""
+    ids = dict(con.execute("SELECT sha256, submission_id FROM submissions").fetchall())
+    rows = {(ids[sha], rule, text) for sha, rules in explanations.items() if sha in ids for rule, text in rules.items()}
+    before = set(con.execute(
+        f"SELECT submission_id, rule, text FROM explanations WHERE source = '{FROM_PORTAL}'").fetchall())
+    if rows == before:
+        return set()
+    con.execute(f"DELETE FROM explanations WHERE source = '{FROM_PORTAL}'")
+    _insert(con, "explanations", [(sid, rule, text, FROM_PORTAL) for sid, rule, text in sorted(rows)])
+    changed = {(sid, rule) for sid, rule, _ in rows ^ before if sid not in loaded_now}
+    if not changed:
+        return set()
+    in_effect = explanations_in_effect(con, {sid for sid, _ in changed})
+    import pandas as pd
+
+    con.register("explained_now", pd.DataFrame.from_records(
+        [(sid, rule, in_effect.get(sid, {}).get(rule)) for sid, rule in sorted(changed)],
+        columns=["submission_id", "rule", "text"]).astype({"text": "string"}))
+    try:  # an error is never explained away: its finding keeps no 说明
+        con.execute("""UPDATE findings SET explanation = e.text FROM explained_now e
+                       WHERE findings.submission_id = e.submission_id AND findings.rule = e.rule
+                         AND findings.severity <> 'error'""").fetchall()
+    finally:
+        con.unregister("explained_now")
+    return {sid for sid, _ in changed}
 
 
 def _unit_years(con, sids: set[int]) -> set[tuple[str, int]]:
@@ -425,3 +486,15 @@ def _write_settings(con, settings) -> None:
                                  settings.today_date().isoformat()])
 
 
+
+
+def previous_report(db: Path, unit_code: str, report_year: int) -> tuple[Values, str | None] | None:
+    """The figures and format of the unit's current report of the year before, in the published warehouse opened
+    read-only (the portal's cross-year checks); None where there is none."""
+    con = connect(db, read_only=True)
+    try:
+        report = _current_reports(con, {(unit_code, report_year - 1)}).get((unit_code, report_year - 1))
+        return None if report is None else (_values(con, {report.submission_id})[report.submission_id],
+                                            report.format_version)
+    finally:
+        con.close()

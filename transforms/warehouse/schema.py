@@ -17,8 +17,9 @@ from transforms.format import NARRATIVE, OF_FILE, SEVERITY_ZH, STATUS_ZH, STATUS
 # narrative rules: explanations (a unit's 说明, kept for findings that come later), narrative_copies (N-COPY's pairs).
 # 7: many counties in one deployment: areas (the tree county → city → province), area_code on units, submissions and
 # every relation about a unit's file (AREA_FROM_SUBMISSION); counted_values, area_units, area_totals, area_coverage,
-# area_completeness; county_totals, county_coverage and county_unmapped per county
-SCHEMA_VERSION = 7
+# area_completeness; county_totals, county_coverage and county_unmapped per county. 8: the units' 说明 written on the
+# portal (the archive's explanations.jsonl): explanations.source (file | portal)
+SCHEMA_VERSION = 8
 
 
 @dataclass(frozen=True)
@@ -221,12 +222,18 @@ RELATIONS: tuple[Relation, ...] = (
     ),
     Relation(
         "explanations",
-        "单位对提醒的说明（“说明”表或段落，每个规则一行），后来才出现的提醒（如内容雷同）也据此说明 / the unit's 说明 "
-        "of warnings, one row per rule, also for findings that arise later (N-COPY when the other report comes in)",
+        "单位对提醒的说明（文件中的“说明”表或段落，或在门户上填写的，每个规则每种来源一行），后来才出现的提醒（如内容雷同）"
+        "也据此说明 / the unit's 说明 of warnings, one row per rule and source (its file, or the portal), also for "
+        "findings that arise later (N-COPY when the other report comes in)",
         (
             C("submission_id", "BIGINT", "报送文件编号 / submission id"),
             C("rule", "VARCHAR", "规则编号 / rule id"),
             C("text", "VARCHAR", "说明 / the explanation"),
+            C("source", "VARCHAR", "来源：file 报送文件中的“说明”表或段落，portal 单位在门户上填写（来自归档中的说明记录，"
+                                   "重建后仍在）；同一规则两者都有时，以门户填写的为准（findings.explanation） / where it "
+                                   "came from: file (a 说明 sheet or lines in the file), portal (written on the portal, "
+                                   "from the archive's journal: it survives a rebuild); where both explain a rule, the "
+                                   "portal's holds (findings.explanation)"),
         ),
     ),
     Relation(
@@ -272,7 +279,9 @@ RELATIONS: tuple[Relation, ...] = (
             C("message", "VARCHAR", "中文说明 / message in Chinese"),
             C("expected", "VARCHAR", "应有值（文本） / expected value, as text"),
             C("actual", "VARCHAR", "实际值（文本） / actual value, as text"),
-            C("explanation", "VARCHAR", "单位在“说明”表中的解释 / the unit's explanation"),
+            C("explanation", "VARCHAR", "单位的说明（文件中的“说明”或门户填写的，两者都有时以门户为准；错误不能说明） / the "
+                                        "unit's 说明 (from its file or the portal, the portal's where both; never of "
+                                        "an error)"),
         ),
     ),
     Relation(

@@ -5,6 +5,7 @@ the portal sees either the last published warehouse or the one before, never hal
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 log = logging.getLogger("countystats.portal")
@@ -49,5 +50,5 @@ def completeness(db: Path, year: int) -> list[dict]:
                       "ORDER BY c.area_code, c.unit_code", [year])
     for r in rows:
         for k in ("first_received_at", "deadline"):
-            r[k] = r[k].isoformat() if r[k] is not None else None
+            r[k] = r[k].isoformat(sep=" ") if isinstance(r[k], datetime) else (r[k].isoformat() if r[k] else None)
     return rows

@@ -183,12 +183,17 @@ class Portal:
 
     def _listed(self, row: dict, after: dict | None) -> dict:
         return {
-            "id": row["receipt_id"], "unit_code": row["unit_code"], "file": row["file_name"],
+            "id": row["receipt_id"], "unit_code": row["unit_code"], "unit_name": self._unit_name(row["unit_code"]),
+            "file": row["file_name"],
             "received_at": row["received_at"].isoformat(sep=" "), "sha256": row["sha256"],
             "report_year": row["report_year"], "size": row["size"], "check_status": row["status"],
             "status": after["status"] if after else None,
             "nightly": after,
         }
+
+    def _unit_name(self, unit_code: str) -> str:
+        unit = self.checker.registry.by_code.get(unit_code)
+        return unit.unit_name if unit else unit_code
 
     def _log(self, holder: Holder | None, action: str, target, detail, address) -> None:
         self.store.log(self.now(), action, holder, target, detail, address)

@@ -51,6 +51,8 @@ SYSTEM_PACKAGES = {  # Debian packages the tests need: what each provides, and h
     # legacy .doc/.et reports are converted with LibreOffice, and the tests read PDFs it exports from Word files
     "libreoffice-writer-nogui": lambda: shutil.which("soffice"),
     "libreoffice-calc-nogui": lambda: Path("/usr/lib/libreoffice/program/libsclo.so").exists(),
+    # the portal's test runs deploy/nginx.conf on a real nginx in front of it (tests/test_portal_postgres.py)
+    "nginx-light": lambda: Path("/usr/sbin/nginx").exists(),
 }
 
 

@@ -43,6 +43,7 @@ class RunningPortal:
     codes: dict[str, str] = field(default_factory=dict)  # unit code → access code
     office: str = ""
     log: Path | None = None
+    args: tuple[str, ...] = ()  # further options of `countystats portal` (--root-path, --forwarded-allow-ips)
 
     @property
     def url(self) -> str:
@@ -68,7 +69,7 @@ class RunningPortal:
         self.log = self.folder / f"portal-{time.monotonic_ns()}.log"
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "countystats.cli", "portal", "--port", str(self.port)],
+                [sys.executable, "-m", "countystats.cli", "portal", "--port", str(self.port), *self.args],
                 env=self.env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
@@ -119,7 +120,9 @@ def issue_codes(portal: RunningPortal) -> None:
     portal.office = done.stdout.strip().splitlines()[-1].split(",")[-1]
 
 
-def start_portal(folder: Path, units: Path, **settings: str) -> RunningPortal:
-    portal = RunningPortal(folder, portal_env(folder, units, **settings), free_port())
+def start_portal(folder: Path, units: Path, args: tuple[str, ...] = (), **settings: str) -> RunningPortal:
+    """``args``: options of `countystats portal` beyond --port; ``settings``: COUNTYSTATS_<NAME> (e.g.
+    ``portal_store="postgresql+psycopg2://…"``), for the codes issued as for the portal."""
+    portal = RunningPortal(folder, portal_env(folder, units, **settings), free_port(), args=tuple(args))
     issue_codes(portal)
     return portal.start()

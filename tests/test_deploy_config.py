@@ -27,8 +27,11 @@ REQUIRED_SERVICES = {
     "postgres",
     "redis",
     "dashboards",
+    "portal",
 }
-AIRFLOW_SERVICES = REQUIRED_SERVICES - {"postgres", "redis", "dashboards"}
+AIRFLOW_SERVICES = REQUIRED_SERVICES - {"postgres", "redis", "dashboards", "portal"}
+PORTAL = "portal"
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 SECRETS = ("POSTGRES_PASSWORD", "AIRFLOW_ADMIN_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY",
            "AIRFLOW_FERNET_KEY")  # fmt: skip
 # What deploy/integration.py may change, and nothing else: hosts/ports/DB, secrets, paths (checked separately).
@@ -283,3 +286,158 @@ def test_compose_interpolation():
     assert it.interpolate("${A}-${B:-d}-${E:-d}-${E-d}-$${HOSTNAME}", env) == "x-d-d--${HOSTNAME}"
     with pytest.raises(ValueError, match="needed"):
         it.interpolate("${B:?needed}", env)
+
+
+# ---------------------------------------------------------------------------------------------------- the portal
+
+
+def _portal_args(compose: dict):
+    """The portal's command as countystats' own parser reads it (an option it does not know fails here)."""
+    from countystats.cli import build_parser
+
+    command = compose["services"][PORTAL]["command"]
+    # the image's entrypoint runs `python …` as given; any other first word would become an `airflow` subcommand
+    assert command[:3] == ["python", "-m", "countystats.cli"], command
+    args = build_parser().parse_args(command[3:])
+    assert args.command == "portal"
+    return args
+
+
+def _nginx_portal_location() -> str:
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    blocks = re.findall(r"^\s*location\s+/portal/\s*\{(.*?)^\s*\}", conf, re.M | re.S)
+    assert len(blocks) == 1, "deploy/nginx.conf: one `location /portal/ { … }`"
+    return blocks[0]
+
+
+def _directives(block: str, name: str) -> list[str]:
+    """The arguments of each `name …;` of a block (comments left out)."""
+    text = "\n".join(line.split("#", 1)[0] for line in block.splitlines())
+    return [m.strip() for m in re.findall(rf"(?:^|;|\{{)\s*{name}\s+([^;]*);", text, re.M)]
+
+
+def _size(text: str) -> int:
+    m = re.fullmatch(r"(\d+)([kKmMgG]?)", text)
+    return int(m.group(1)) * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[m.group(2).lower()]
+
+
+@pytest.mark.unit
+def test_the_portal_runs_the_image_with_its_own_command_and_no_airflow(compose):
+    services = compose["services"]
+    portal, worker = services[PORTAL], services[it.WORKER]
+    assert portal["image"] == worker["image"] and portal["build"] == worker["build"]
+    assert portal["user"] == worker["user"]  # it writes into the county's folders as the worker does
+    args = _portal_args(compose)
+    assert (args.host, args.port, args.root_path) == ("0.0.0.0", 8321, "/portal")
+    assert args.forwarded_allow_ips == "*"  # safe only as the networks below make it: test_only_nginx_reaches_…
+    env = it.service_environment(compose, PORTAL)
+    assert not [k for k in env if k.startswith(("AIRFLOW", "_AIRFLOW"))], "none of Airflow's settings or secrets"
+    assert env["CONNECTION_CHECK_MAX_COUNT"] == "0"  # the entrypoint would wait for an Airflow DB it has not got
+    assert portal["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert portal["healthcheck"]["test"] == ["CMD", "curl", "--fail", f"http://127.0.0.1:{args.port}/"]
+    assert "ports" not in portal, "reached through nginx only"
+
+
+@pytest.mark.unit
+def test_the_portal_store_is_the_deployments_postgresql(compose):
+    from sqlalchemy.engine import make_url
+
+    from countystats.settings import Settings
+
+    services = compose["services"]
+    env = it.service_environment(compose, PORTAL)
+    url = env["COUNTYSTATS_PORTAL_STORE"]
+    store = make_url(url)
+    pg = services["postgres"]["environment"]
+    assert (store.drivername, store.host, store.port) == ("postgresql+psycopg2", "postgres", 5432)
+    assert (store.username, store.password, store.database) == (pg["POSTGRES_USER"], pg["POSTGRES_PASSWORD"],
+                                                                pg["POSTGRES_DB"])
+    # the very connection Airflow's services use, so one .env change moves both
+    assert url == it.service_environment(compose, it.WORKER)["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    assert Settings(portal_store=url).portal_store_url == url  # not the SQLite default beside the warehouse
+    assert int(env["COUNTYSTATS_PORTAL_READERS"]) >= 1
+
+
+@pytest.mark.unit
+def test_the_portals_volumes(compose):
+    """Inbox read-write (it delivers uploads, receipts and 说明 there), the warehouse read-only, the archive
+    read-write (review decisions), the output read-write (退回 documents), the registry read-only — the same host
+    folders as the worker's, at the same paths, and nothing else."""
+    from countystats.settings import ENV_PREFIX, PATH_FIELDS
+
+    env = it.service_environment(compose, PORTAL)
+    worker_env = it.service_environment(compose, it.WORKER)
+    mounts = {m.target: m for m in it.service_mounts(compose, PORTAL)}
+    worker_mounts = {m.target: m for m in it.service_mounts(compose, it.WORKER)}
+    writable = {"inbox": True, "db": False, "archive": True, "out": True, "units": False}
+    assert set(writable) == set(PATH_FIELDS)
+    used = set()
+    for name in PATH_FIELDS:
+        key = ENV_PREFIX + name.upper()
+        assert env[key] == worker_env[key], key
+        hits = [t for t in mounts if env[key] == t or env[key].startswith(t + "/")]
+        assert hits, f"{key} is on no volume of the portal"
+        target = max(hits, key=len)
+        used.add(target)
+        assert mounts[target].read_only == (not writable[name]), (key, mounts[target])
+        assert mounts[target].source == worker_mounts[target].source, key
+    assert used == set(mounts), f"mounted but not used: {set(mounts) - used}"
+    # the nightly run only reads the inbox, the portal's journals in it too: the worker keeps it read-only
+    inbox = worker_env["COUNTYSTATS_INBOX"]
+    assert worker_mounts[inbox].read_only
+
+
+@pytest.mark.unit
+def test_only_nginx_reaches_the_portal(compose):
+    """--forwarded-allow-ips '*' believes X-Forwarded-For from any peer: only nginx may be one. The portal is on two
+    internal networks of its own — nginx on one, PostgreSQL on the other — and on none of Airflow's."""
+    services, networks = compose["services"], compose["networks"]
+
+    def on(network: str) -> set[str]:
+        return {name for name, svc in services.items() if network in (svc.get("networks") or ["default"])}
+
+    assert set(services[PORTAL]["networks"]) == {"portal-proxy", "portal-store"}
+    assert on("portal-proxy") == {PORTAL, "dashboards"}
+    assert on("portal-store") == {PORTAL, "postgres"}
+    assert networks["portal-proxy"]["internal"] is True and networks["portal-store"]["internal"] is True
+    # nginx REPLACES the header (uvicorn takes the first address of a trusted X-Forwarded-For: appending to what a
+    # client sent would let it choose its address, and escape the wrong-code limit)
+    block = _nginx_portal_location()
+    assert _directives(block, "proxy_set_header").count("X-Forwarded-For $remote_addr") == 1
+    assert "$proxy_add_x_forwarded_for" not in NGINX_CONF.read_text(encoding="utf-8")
+    assert [d for d in _directives(block, "proxy_set_header") if d.startswith("X-Forwarded-Proto ")]
+
+
+@pytest.mark.unit
+def test_nginx_proxies_the_portal(compose):
+    args = _portal_args(compose)
+    block = _nginx_portal_location()
+    # /portal/x → the portal's /x (it was started with --root-path /portal, so its links and cookies carry it)
+    assert _directives(block, "rewrite") == [f"^{args.root_path}(/.*)$ $1 break"]
+    (upstream,) = _directives(block, "set")
+    variable, address = upstream.split()
+    assert address == f"{PORTAL}:{args.port}" and PORTAL in compose["services"]
+    assert _directives(block, "proxy_pass") == [f"http://{variable}"]
+    # looked up at request time through Docker's DNS: nginx starts, and serves the dashboards, without the portal
+    assert _directives(block, "resolver")[0].split()[0] == "127.0.0.11"
+    assert "portal" not in (compose["services"]["dashboards"].get("depends_on") or {})
+    # nothing of the portal cached
+    assert _directives(block, "proxy_cache") == ["off"]
+    assert 'Cache-Control "no-store" always' in _directives(block, "add_header")
+
+
+@pytest.mark.unit
+def test_nginx_body_limit_is_the_portals(compose):
+    """≥ the portal's limit, or nginx refuses what the portal takes; not above it either: the portal refuses a body
+    declared too large without reading it, and nginx, still sending it, answers 502 (tests/test_portal_postgres.py
+    shows both 413s through nginx)."""
+    from countystats.portal.app import FORM_OVERHEAD
+    from countystats.settings import Settings
+
+    settings = Settings()
+    (limit,) = _directives(_nginx_portal_location(), "client_max_body_size")
+    assert _size(limit) == settings.max_file_bytes + FORM_OVERHEAD
+    # above it nginx answers, in the portal's words
+    assert _directives(_nginx_portal_location(), "error_page")[0].startswith("413 ")
+    words = f"文件过大（上限 {settings.max_file_mb} MB）：一份年度报告通常只有几十 KB。"
+    assert words in NGINX_CONF.read_text(encoding="utf-8")

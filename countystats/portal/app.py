@@ -55,6 +55,8 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            # answered unread, and the connection closed: a proxy in front must have the same limit (nginx's
+            # client_max_body_size, deploy/nginx.conf) or it sees the close as a broken upstream
             return await self._refuse(scope, send)
         seen = 0
         started = False
@@ -111,7 +113,7 @@ def create_app(portal: Portal, on_start=None, on_stop=None) -> FastAPI:
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused):
-        if request.url.path.startswith("/api/"):
+        if request.url.path.removeprefix(_root(request)).startswith("/api/"):  # behind a proxy's /portal/
             extra = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
             return JSONResponse({"error": exc.message, **exc.body}, status_code=exc.status, headers=extra)
         session = _session(request)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 
@@ -134,7 +135,10 @@ class Store:
             def _pragmas(con, _record):  # readers never wait for the writer; writers queue rather than fail
                 con.execute("PRAGMA journal_mode=WAL")
                 con.execute("PRAGMA busy_timeout=30000")
-        metadata.create_all(self.engine)
+        with self.engine.begin() as con:
+            if self.engine.dialect.name == "postgresql":  # portals starting together on an empty database
+                con.execute(text("SELECT pg_advisory_xact_lock(8321)"))
+            metadata.create_all(con)
         self._checked: dict[str, tuple[str, datetime]] = {}  # sha256(code) → key id, until: scrypt once a while
 
     def close(self) -> None:

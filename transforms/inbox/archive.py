@@ -237,12 +237,8 @@ def read_receipts(inbox: Path) -> Receipts:
 
 def write_receipts(inbox: Path, receipts: list[tuple[str, str, datetime]]) -> None:
     """Append receipts (sha256, name, received_at) in one write: what the portal does when it renames uploads into
-    the inbox, and what the example county does for its simulated season."""
-    if not receipts:
-        return
-    lines = "".join(json.dumps({"sha256": sha, "file": name, "received_at": got.isoformat(sep=" ")},
-                               ensure_ascii=False) + "\n" for sha, name, got in receipts)
-    with open(inbox / RECEIPTS, "ab") as fh:
-        fh.write(lines.encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
+    the inbox (several portal processes at once), and what the example county does for its simulated season."""
+    from transforms.inbox.journal import append_lines
+
+    append_lines(inbox / RECEIPTS, ({"sha256": sha, "file": name, "received_at": got.isoformat(sep=" ")}
+                                    for sha, name, got in receipts))

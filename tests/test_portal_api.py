@@ -205,34 +205,52 @@ def test_the_nightly_run_takes_the_uploads_and_the_portal_shows_their_status(por
     assert {u["unit_code"]: u["status"] for u in year}["twp_daying"] == "accepted"
 
 
+def _post_raw(port: int, code: str, data: bytes, cut: int | None = None) -> socket.socket:
+    """An upload written on a raw socket, whole or cut after ``cut`` bytes of its body; the socket left open."""
+    boundary = "cs-boundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    body = head + data + f"\r\n--{boundary}--\r\n".encode()
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall((f"POST /api/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {code}\r\n"
+                  f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                  f"Content-Length: {len(body)}\r\n\r\n").encode() + body[:cut])
+    return sock
+
+
 def test_a_portal_killed_mid_upload_leaves_no_partial_file(tmp_path, example_inbox):
+    import os
+
     portal = start_portal(tmp_path, UNITS)
+    spool = portal.inbox / ".portal-spool"
     try:
         before = _inbox_files(portal.inbox)
-        data = _bytes(example_inbox, CLEAN) * 200  # a body that takes several writes
-        boundary = "cs-boundary"
-        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n"
-                "Content-Type: application/octet-stream\r\n\r\n").encode()
-        body = head + data + f"\r\n--{boundary}--\r\n".encode()
-        sock = socket.create_connection(("127.0.0.1", portal.port))
-        sock.sendall((f"POST /api/submissions HTTP/1.1\r\nHost: x\r\n"
-                      f"Authorization: Bearer {portal.codes['twp_daying']}\r\n"
-                      f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-                      f"Content-Length: {len(body)}\r\n\r\n").encode() + body[: len(body) // 2])
+        # killed while the body is still arriving
+        sock = _post_raw(portal.port, portal.codes["twp_daying"], _bytes(example_inbox, CLEAN) * 200, cut=100_000)
         time.sleep(0.5)
         portal.kill()
         sock.close()
         assert _inbox_files(portal.inbox) == before
-        portal.start()  # and a portal started again sweeps what a dead one spooled
-        stale = portal.inbox / ".portal-spool" / "dead.xlsx"
-        stale.parent.mkdir(exist_ok=True)
-        stale.write_bytes(b"half")
-        import os
-
-        os.utime(stale, (time.time() - 7200, time.time() - 7200))
+        # killed while the whole file is spooled and being checked, before it is delivered
+        portal.start()
+        data = _bytes(example_inbox, CLEAN)
+        sock = _post_raw(portal.port, portal.codes["twp_daying"], data)
+        deadline = time.monotonic() + 60
+        while not (spool.is_dir() and any(spool.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        portal.kill()
+        sock.close()
+        left = list(spool.iterdir())
+        assert len(left) == 1 and data.startswith(left[0].read_bytes()), "killed with the upload in the spool"
+        assert _inbox_files(portal.inbox) == before, "nothing the nightly run would take"
+        # a portal started again leaves a spool file that may be another live portal's, and sweeps an old one
+        portal.start()
+        assert [p.name for p in spool.iterdir()] == [left[0].name]
+        os.utime(left[0], (time.time() - 7200, time.time() - 7200))
         portal.stop()
         portal.start()
-        assert not stale.exists()
+        assert list(spool.iterdir()) == []
+        assert _inbox_files(portal.inbox) == before
     finally:
         portal.stop()
 
@@ -255,3 +273,36 @@ def test_uploads_do_not_wait_for_a_nightly_run(portal: RunningPortal, example_in
         worker.join()
     assert [a.status_code for a in answers] == [201] * 3
     assert done.is_set()
+
+
+def test_the_office_decides_on_the_portal_in_its_own_name(portal: RunningPortal, example_inbox):
+    import sqlite3
+
+    from countystats.pipeline import run
+    from countystats.settings import Settings
+    from transforms.inbox import reviews
+
+    code = portal.codes["twp_huangjinzhuang"]
+    held = portal.send(code, _bytes(example_inbox, HELD) + b"\n\n\n", HELD).json()
+    assert held["status"] == "needs_review"
+    settings = Settings.from_env(**{k: portal.env[f"COUNTYSTATS_{k.upper()}"]
+                                    for k in ("inbox", "db", "archive", "out", "units")})
+    run(settings)
+    with portal.client(code) as c:
+        sid = {x["id"]: x for x in c.get("/api/submissions").json()}[held["receipt"]["id"]]["nightly"]["submission_id"]
+        decision = {"action": "accept", "ids": [sid], "reason": "已电话核实：收取复印费"}
+        assert c.post("/api/reviews", json=decision).status_code == 403  # a unit does not review
+    with portal.client(portal.office) as c:
+        r = c.post("/api/reviews", json=decision)
+        assert r.status_code == 200, r.text
+        assert c.post("/api/reviews", json={**decision, "reason": " "}).status_code == 422  # no reason, no decision
+    (kept,) = [d for d in reviews.read(settings.archive) if d.sha256 == held["sha256"]]
+    assert (kept.action, kept.decided_by, kept.reason) == ("accept", "县政府办公室王五", "已电话核实：收取复印费")
+    con = sqlite3.connect(portal.db.parent / "portal.sqlite")
+    audited = con.execute("SELECT who, target, detail FROM portal_audit WHERE action = 'review_accept'").fetchall()
+    con.close()
+    assert audited == [("县政府办公室王五", str(sid), "已电话核实：收取复印费")]
+    run(settings)
+    with portal.client(code) as c:
+        after = {x["id"]: x for x in c.get("/api/submissions").json()}[held["receipt"]["id"]]
+    assert after["status"] == "accepted_with_warnings"  # its warning accepted by the office (spec, "Statuses")

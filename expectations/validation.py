@@ -164,6 +164,16 @@ def validate_submissions(subs: list[Submission], registry=None, *, data_docs: Pa
         build_data_docs(data_docs)
 
 
+def forget_results() -> int:
+    """Drop the validation results this process's GX context has kept (each run stores its results, for Data Docs):
+    a long-lived process that validates one report at a time (the portal) must not grow with every check."""
+    store = _get_runtime().context.validation_results_store
+    keys = store.list_keys()
+    for key in keys:
+        store.remove_key(key)
+    return len(keys)
+
+
 def build_data_docs(out_dir: Path) -> Path:
     """Write GX Data Docs (suites and this process's validation results) to ``<out_dir>/data-docs/``; returns the
     site's index.html."""

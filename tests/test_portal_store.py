@@ -166,3 +166,15 @@ def test_explanations_that_cannot_be_kept_are_refused_plainly():
     with pytest.raises(Refused) as got:
         parse_explanations("X-JUMP：" + "很" * (MAX_REASON + 1))
     assert got.value.status == 422 and "过长" in got.value.message
+
+
+def test_a_long_lived_checker_keeps_no_validation_results():
+    """The portal validates one report at a time for a whole season: GX's stored results are dropped after each."""
+    from countystats.examples.small import report
+    from expectations.validation import _get_runtime, forget_results, validate_submissions
+
+    validate_submissions([report()])
+    store = _get_runtime().context.validation_results_store
+    assert len(store.list_keys()) >= 1
+    assert forget_results() >= 1
+    assert store.list_keys() == []

@@ -71,10 +71,11 @@ class Checker:
             self._give(pool)
         if sub.unreadable or not sub.format_version:
             return sub
-        from expectations.validation import validate_submissions
+        from expectations.validation import forget_results, validate_submissions
 
         with self._validating:
             validate_submissions([sub], self.registry)
+            forget_results()  # no Data Docs here: a portal's memory must not grow with the season's uploads
         self._across_years(sub)
         return sub
 

@@ -6,14 +6,14 @@ checks make sure that derivation cannot drift from what a county actually runs w
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.deploy_scripts import load_integration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,18 +56,7 @@ ADDED_LOCALLY = {
 }
 
 
-def _load_integration():
-    """deploy/ is not an installed package: load the module from its file (as the integration test does)."""
-    name = "countystats_deploy_integration"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "deploy" / "integration.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while the class is created
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-it = _load_integration()
+it = load_integration()
 
 
 @pytest.fixture(scope="module")

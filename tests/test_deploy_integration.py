@@ -10,28 +10,18 @@ deployment. A failure message carries the run's summary and the tail of every pr
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.deploy_scripts import load_integration
 
 pytestmark = pytest.mark.integration  # PostgreSQL, Redis, the compose services as processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load_integration():
-    name = "countystats_deploy_integration"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "deploy" / "integration.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-it = _load_integration()
+it = load_integration()
 
 
 @pytest.fixture(scope="module")

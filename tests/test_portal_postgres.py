@@ -12,7 +12,6 @@ portal https when it is, lets the portal answer 413 itself and caches nothing.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import re
 import secrets
@@ -26,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.deploy_scripts import load_integration
 from tests.portal_server import ROOT, RunningPortal, cli, free_port, start_portal
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -49,18 +49,7 @@ STALE_SECONDS = 6 * 3600  # a database of a run killed before its tear-down
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian's (dev.py installs nginx-light); sbin: not on every PATH
 
 
-def _load_integration():
-    """deploy/integration.py: the compose file as `docker compose` reads it, the machine's PostgreSQL."""
-    name = "countystats_deploy_integration"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "deploy" / "integration.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-it = _load_integration()
+it = load_integration()
 
 
 # ---------------------------------------------------------------------------------------------------- PostgreSQL

@@ -119,13 +119,10 @@ def create_app(portal: Portal, on_start=None, on_stop=None) -> FastAPI:
         session = _session(request)
         return HTMLResponse(pages.error(_root(request), exc.message, session), status_code=exc.status)
 
+    app.add_middleware(BodyLimit, limit=portal.settings.max_file_bytes + FORM_OVERHEAD)  # outermost: first to count
     _api(app, portal)
     _pages(app, portal)
-    return BodyLimitApp(app, portal.settings.max_file_bytes + FORM_OVERHEAD)
-
-
-class BodyLimitApp(BodyLimit):
-    """The application with its body limit in front (what uvicorn serves); ``.app`` is the FastAPI app."""
+    return app
 
 
 # ---------------------------------------------------------------- who is asking

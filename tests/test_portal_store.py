@@ -178,3 +178,13 @@ def test_a_long_lived_checker_keeps_no_validation_results():
     assert len(store.list_keys()) >= 1
     assert forget_results() >= 1
     assert store.list_keys() == []
+
+
+def test_the_name_given_in_the_inbox_never_reads_as_a_year():
+    """The reader takes a report year from a file name: the portal's names must not offer one (a random ``a1994b``
+    once made a clean 2024 report 待核实, its file name "saying" 1994)."""
+    from transforms.reading.reader import _YEAR
+
+    for _ in range(2000):
+        name = delivery.inbox_name("大营镇", "130534", "xlsx", "2024年报告.xlsx", NOW)
+        assert _YEAR.findall(name.split("/", 1)[1]) == [], name

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import string
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,13 +65,16 @@ def spool(inbox: Path, data: bytes, suffix: str = "") -> Path:
 
 def inbox_name(unit_name: str, area_code: str | None, kind: str, given: str, at: datetime) -> str:
     """``<area>/<unit>_<time>_<random><suffix>``: the unit's registered name (the run finds the unit by it when the
-    file names none), the suffix of what the bytes are (a workbook keeps the clerk's .xlsm)."""
+    file names none), the suffix of what the bytes are (a workbook keeps the clerk's .xlsm); nothing in it reads as a
+    report year."""
     from countystats.review import safe_name
 
     suffix = SUFFIX.get(kind, "")
     if kind == WORKBOOK and given.lower().endswith(".xlsm"):
         suffix = ".xlsm"
-    name = f"{safe_name(unit_name)}_{at:%Y%m%d-%H%M%S}_{secrets.token_hex(4)}{suffix}"
+    # the random part in letters only: the reader takes a year from a file name (``_12a2019b`` would say 2019)
+    token = "".join(secrets.choice(string.ascii_lowercase) for _ in range(8))
+    name = f"{safe_name(unit_name)}_{at:%Y%m%d-%H%M%S}_{token}{suffix}"
     return f"{area_code}/{name}" if area_code else name
 
 

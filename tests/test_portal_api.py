@@ -59,7 +59,8 @@ def test_a_report_is_checked_kept_and_receipted(portal: RunningPortal, example_i
     assert any(x["sha256"] == receipt["sha256"] and x["received_at"] == receipt["received_at"] for x in receipts)
     with portal.client(portal.codes["twp_daying"]) as c:
         listed = c.get("/api/submissions").json()
-        assert [x["id"] for x in listed if x["id"] == receipt["id"]] == [receipt["id"]]
+        (mine,) = [x for x in listed if x["id"] == receipt["id"]]
+        assert mine["check"]["status"] == "accepted" and mine["check"]["findings"] == body["findings"]
         one = c.get(f"/api/submissions/{receipt['id']}")
         assert one.status_code == 200 and one.json()["check"]["status"] == "accepted"
         feedback = c.get(f"/api/submissions/{receipt['id']}/feedback.xlsx")

@@ -113,10 +113,17 @@ class Portal:
 
     def receipts(self, holder: Holder, unit: str | None = None) -> list[dict]:
         """Receipts of the holder's unit (the office: every unit's, or ``unit``'s), newest first, each with its
-        immediate check's status and its status after the last nightly run."""
+        immediate check (its verdict and findings; the figures are in the receipt's own answer) and its status after
+        the last nightly run."""
         rows = self.store.receipts(self._unit_seen(holder, unit))
         after = published.statuses(Path(self.settings.db), {r["sha256"] for r in rows})
-        return [self._listed(r, after.get(r["sha256"])) for r in rows]
+        out = []
+        for r in rows:
+            listed = self._listed(r, after.get(r["sha256"]))
+            check = json.loads(r["check_json"])
+            listed["check"] = {k: v for k, v in check.items() if k not in ("cells", "narrative")}
+            out.append(listed)
+        return out
 
     def receipt(self, holder: Holder, receipt_id: int, address: str | None = None) -> dict:
         row = self.store.receipt(receipt_id, None if holder.office else holder.unit_code)

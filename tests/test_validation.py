@@ -376,3 +376,19 @@ def test_example_county_workbooks_end_to_end(example_inbox, registry):
             assert f.cell == sub.cells[(f.section, f.row, f.column)].source, f
         seen |= planted
     assert seen == {"T4-TOTAL", "T2-RULES", "T2-FEES", "T3-BALANCE"}
+
+
+@pytest.mark.unit
+def test_asking_first_whether_a_report_passes_finds_the_same():
+    """One report at a time (the portal): pass/fail first, every failing row only where a table fails — the same
+    findings, in the same order, as the full validation, for clean and for broken reports of both formats."""
+    reports = [make_submission((FORMAT_2021.version, FORMAT_2019.version)[i % 2], "township", random.Random(i))
+               for i in range(4)]
+    reports += [breaker(make_submission(fmt, unit_type, random.Random(1000 + n), name=case))
+                for n, (case, (fmt, unit_type, breaker)) in enumerate(BROKEN.items())]
+    for sub in reports:
+        validate_submissions([sub], None)
+        full = [f.to_json() for f in sub.findings]
+        validate_submissions([sub], None, failing_only=True)
+        assert [f.to_json() for f in sub.findings] == full
+    assert sum(bool(s.findings) for s in reports) >= len(BROKEN)  # the broken ones did fail

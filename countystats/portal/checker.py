@@ -45,7 +45,8 @@ class Checker:
         self._feedback.close()
 
     def warm(self) -> None:
-        """Start the readers and build the suites now, on the unit's blank template, not on the first clerk's file."""
+        """Start every reader and the feedback writer and build the suites now, on a blank template, not on the
+        first clerks' files."""
         from transforms.writing.layouts import write_template
 
         unit = next(iter(self.registry.units), None)
@@ -54,30 +55,43 @@ class Checker:
         with tempfile.TemporaryDirectory() as tmp:
             path = write_template(unit.unit_code, self.settings.today_date().year - 1, Path(tmp) / "warm.xlsx",
                                   units=self.settings.units)
-            for _ in self._readers:
-                self.check(path, path.name, unit.unit_code, unit.area_code)
+            pools = [self._take() for _ in self._readers]  # each reader once (a free one is taken again first)
+            try:
+                subs = [self._read(path, path.name, unit.area_code, pool) for pool in pools]
+            finally:
+                for pool in pools:
+                    self._give(pool)
+            self._validate(subs[0])
+            self.feedback(subs[0], path)
 
     def check(self, path: Path, name: str, unit_code: str, area_code: str | None) -> Submission:
         """Every rule `check` runs on the file at ``path`` (shown as ``name``), looked for among the units of
-        ``area_code``; a file that names no unit is taken for ``unit_code``'s, whose code sent it."""
-        from transforms.reading import ReadTask, read_isolated
-
-        task = ReadTask(str(path), name, today=self.settings.today_date(),
-                        area=area_code or None, area_came="门户网站登录的单位" if area_code else None)
+        ``area_code`` (``unit_code``: whose code sent it; the file itself says whose report it is)."""
         pool = self._take()
         try:
-            (sub,) = read_isolated([task], self.settings.units, limits=self.limits, pool=pool)
+            sub = self._read(path, name, area_code, pool)
         finally:
             self._give(pool)
-        if sub.unreadable or not sub.format_version:
-            return sub
+        if not sub.unreadable and sub.format_version:
+            self._validate(sub)
+            self._across_years(sub)
+        return sub
+
+    def _read(self, path: Path, name: str, area_code: str | None, pool) -> Submission:
+        from transforms.reading import ReadTask, read_isolated
+
+        task = ReadTask(str(path), name, today=self.settings.today_date(), area=area_code or None,
+                        area_came="门户网站登录的单位" if area_code else None)
+        (sub,) = read_isolated([task], self.settings.units, limits=self.limits, pool=pool)
+        return sub
+
+    def _validate(self, sub: Submission) -> None:
         from expectations.validation import forget_results, validate_submissions
 
         with self._validating:
-            validate_submissions([sub], self.registry)
+            # one report: ask first whether each table passes, then for every failing row only where one fails
+            validate_submissions([sub], self.registry, failing_only=True)
             forget_results()  # no Data Docs here: a portal's memory must not grow with the season's uploads
-        self._across_years(sub)
-        return sub
 
     def feedback(self, sub: Submission, source: Path) -> bytes | None:
         """The feedback workbook of a checked file (its cells marked, a list of every finding), or None when the

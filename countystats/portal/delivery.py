@@ -16,12 +16,11 @@ import os
 import re
 import secrets
 import string
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from transforms.inbox.archive import PORTAL_SPOOL, sha256_of, write_receipts
+from transforms.inbox.archive import PORTAL_SPOOL, remove_stale, sha256_of, write_receipts
 from transforms.reading.forms.sniff import HTML, LEGACY_WORD, LEGACY_WORKBOOK, PDF, WORD, WORKBOOK
 
 SPOOL = PORTAL_SPOOL  # hidden: the inbox scan ignores it
@@ -102,14 +101,4 @@ def _fsync_dir(folder: Path) -> None:
 def sweep(inbox: Path, max_age_s: float = STALE_SECONDS) -> int:
     """Remove spool files left by a portal that died mid-upload; how many."""
     folder = inbox / SPOOL
-    if not folder.is_dir():
-        return 0
-    n = 0
-    for path in folder.iterdir():
-        try:
-            if time.time() - path.stat().st_mtime > max_age_s:
-                path.unlink()
-                n += 1
-        except FileNotFoundError:
-            continue
-    return n
+    return remove_stale(folder.iterdir() if folder.is_dir() else (), max_age_s)

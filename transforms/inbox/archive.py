@@ -19,6 +19,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -110,13 +111,17 @@ def archive_bytes(data: bytes, archive: Path, suffix: str, digest: str | None = 
 
 def sweep_temporaries(archive: Path, max_age_s: float = STALE_TMP_SECONDS) -> int:
     """Remove temporaries that a killed run left in the archive (old enough that no run still writes them)."""
+    return remove_stale(archive.glob(f"*/{TMP_PREFIX}*.tmp") if archive.is_dir() else (), max_age_s)
+
+
+def remove_stale(paths: Iterable[Path], max_age_s: float) -> int:
+    """Remove those of ``paths`` not written for ``max_age_s`` (a dead writer's; a live one's are younger); how
+    many. A file gone meanwhile is no error."""
     removed = 0
-    if not archive.is_dir():
-        return 0
-    for tmp in archive.glob(f"*/{TMP_PREFIX}*.tmp"):
+    for path in paths:
         try:
-            if time.time() - tmp.stat().st_mtime > max_age_s:
-                tmp.unlink()
+            if time.time() - path.stat().st_mtime > max_age_s:
+                path.unlink()
                 removed += 1
         except OSError:
             continue

@@ -105,12 +105,12 @@ def test_a_delivered_file_is_whole_receipted_and_never_overwrites(tmp_path):
     assert [e for e in scan(inbox) if e.kind == "file"] == [], "a spooled file is not yet in the inbox for the run"
     name = delivery.inbox_name("大营镇", "130534", "xlsx", "C:\\fakepath\\报告.xlsm", NOW)
     assert name.startswith("130534/大营镇_20250120-093000_") and name.endswith(".xlsm")
-    got = delivery.deliver(inbox, spooled, name, NOW)
+    got = delivery.deliver(inbox, spooled, name, sha256_of(data), NOW)
     assert got.path.read_bytes() == data and not spooled.exists()
     assert read_receipts(inbox).time_of(sha256_of(data), name, True) == NOW.isoformat(sep=" ")
     again = delivery.spool(inbox, b"other bytes", ".xlsx")
     with pytest.raises(FileExistsError):
-        delivery.deliver(inbox, again, name, NOW)
+        delivery.deliver(inbox, again, name, sha256_of(b"other bytes"), NOW)
     assert got.path.read_bytes() == data
 
 

@@ -105,7 +105,7 @@ class Checker:
             try:
                 write_feedback_isolated(sub, source, target, limits=self.limits, pool=self._feedback)
             except FeedbackFailed as exc:
-                log.warning("countystats portal: 反馈工作簿未生成（%s）：%s", name_of(sub), exc)
+                log.warning("countystats portal: 反馈工作簿未生成（%s）：%s", Path(sub.file).name, exc)
                 return None
             return target.read_bytes()
 
@@ -137,7 +137,3 @@ class Checker:
             values, fmt = previous
             for finding in cross_year_findings(sub, values, fmt):
                 sub.add(finding)
-
-
-def name_of(sub: Submission) -> str:
-    return Path(sub.file).name

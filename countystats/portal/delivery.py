@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from transforms.inbox.archive import PORTAL_SPOOL, remove_stale, sha256_of, write_receipts
+from transforms.inbox.archive import PORTAL_SPOOL, remove_stale, write_receipts
 from transforms.reading.forms.sniff import HTML, LEGACY_WORD, LEGACY_WORKBOOK, PDF, WORD, WORKBOOK
 
 SPOOL = PORTAL_SPOOL  # hidden: the inbox scan ignores it
@@ -77,10 +77,9 @@ def inbox_name(unit_name: str, area_code: str | None, kind: str, given: str, at:
     return f"{area_code}/{name}" if area_code else name
 
 
-def deliver(inbox: Path, spooled: Path, name: str, received_at: datetime) -> Delivered:
-    """Move a spooled file into the inbox as ``name`` (from :func:`inbox_name`), its receipt recorded first."""
-    data = spooled.read_bytes()
-    digest = sha256_of(data)
+def deliver(inbox: Path, spooled: Path, name: str, digest: str, received_at: datetime) -> Delivered:
+    """Move a spooled file (its sha256: ``digest``) into the inbox as ``name`` (from :func:`inbox_name`), its receipt
+    recorded first."""
     target = inbox / name
     target.parent.mkdir(parents=True, exist_ok=True)
     write_receipts(inbox, [(digest, name, received_at)])

@@ -48,10 +48,9 @@ def receipt(root: str, session, row: dict) -> str:
     check = row["check"]
     findings = sorted(check["findings"], key=lambda f: SEVERITY_ORDER.get(f["severity"], 9))
     unexplained = sorted({f["rule"] for f in findings if f["severity"] == "warning" and not f.get("explanation")})
-    explained = {f["rule"]: f["explanation"] for f in findings if f.get("explanation")}
     counts = {s: sum(f["severity"] == s for f in findings) for s in SEVERITY_ZH}
     return _render("receipt.html", root=root, session=session, row=row, check=check, findings=findings,
-                   counts=counts, unexplained=unexplained, explained=explained)
+                   counts=counts, unexplained=unexplained)
 
 
 def office(portal, session, root: str, year: int | None, unit: str | None) -> str:

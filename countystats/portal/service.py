@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from countystats.portal import delivery, published
 from countystats.portal.store import Holder, Store
 from countystats.settings import Settings
+from transforms.format import EXPLANATION_LINE, RULE_ID
+from transforms.inbox.archive import sha256_of
 from transforms.model import Finding, status_of
 
 log = logging.getLogger("countystats.portal")
-
-_EXPLAINED = re.compile(r"^\s*([A-Z0-9]+-[A-Z]+)\s*[:：、,，\s]\s*(\S.*)$")  # "X-JUMP：本年开展专项整治"
 
 
 class Refused(Exception):
@@ -44,7 +44,6 @@ class Portal:
     settings: Settings
     store: Store
     checker: object  # countystats.portal.checker.Checker (or anything with check() and feedback())
-    extra: dict = field(default_factory=dict)
 
     @property
     def inbox(self) -> Path:
@@ -73,7 +72,7 @@ class Portal:
         except Rejected as exc:
             self._log(holder, "upload_refused", shown, str(exc), address)
             raise Refused(415, str(exc)) from None
-        at = self.now()
+        at, digest = self.now(), sha256_of(data)
         name = delivery.inbox_name(holder.name, holder.area_code, kind, given_name, at)
         spooled = delivery.spool(self.inbox, data, Path(name).suffix)
         try:
@@ -87,8 +86,8 @@ class Portal:
                 sub.explain(explanations)
             feedback = self.checker.feedback(sub, spooled)
             if explanations:  # journaled before the file is in the inbox: the run that takes it sees them
-                self._journal(holder, _sha(data), explanations, at)
-            got = delivery.deliver(self.inbox, spooled, name, self.now())
+                self._journal(holder, digest, explanations, at)
+            got = delivery.deliver(self.inbox, spooled, name, digest, self.now())
         finally:
             spooled.unlink(missing_ok=True)
         sub.sha256 = got.sha256
@@ -227,12 +226,11 @@ def parse_explanations(text: str | None) -> dict[str, str]:
     else:
         pairs = []
         for line in text.splitlines():
-            m = _EXPLAINED.match(line)
+            m = EXPLANATION_LINE.match(line)  # as a document's 说明 is read
             if line.strip() and not m:
                 raise Refused(422, f"说明“{line.strip()[:40]}”没有以规则编号开头（例如 X-JUMP：原因）。")
             if m:
-                pairs.append((m.group(1), m.group(2).strip()))
-    from transforms.format import RULE_ID
+                pairs.append((unicodedata.normalize("NFKC", m.group(1)), m.group(2).strip()))
     from transforms.inbox.reviews import MAX_REASON
 
     out = {}
@@ -244,9 +242,3 @@ def parse_explanations(text: str | None) -> dict[str, str]:
         if reason:
             out[rule] = reason
     return out
-
-
-def _sha(data: bytes) -> str:
-    from transforms.inbox.archive import sha256_of
-
-    return sha256_of(data)

@@ -99,6 +99,8 @@ FILER = Label("填报单位", ("报送单位",))
 EXPLANATIONS_SHEET = "说明"
 # What a rule's id looks like (R-BLANK, T3-BALANCE, X-JUMP): a 说明 names its rule by it, in a file or the portal
 RULE_ID = re.compile(r"[A-Z][0-9]?-[A-Z]+")
+# a line of a unit's 说明: a rule's id (full-width as WPS may type it), then the reason (N-TEXT：正文所写为本级受理数)
+EXPLANATION_LINE = re.compile(r"^\s*(?:说明\s*[:：]?\s*)?([A-ZＡ-Ｚ][0-9０-９]?[-－][A-ZＡ-Ｚ]+)\s*[:：,，、]\s*(\S.*)$")
 
 
 @dataclass(frozen=True)

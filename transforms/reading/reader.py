@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from transforms.format import (
+    EXPLANATION_LINE,
     EXPLANATIONS_SHEET,
     FILER,
     FIRST_REPORT_YEAR,
@@ -51,7 +52,6 @@ R_FORMAT, R_YEAR, R_UNIT, R_LABELS, R_NUMBER, R_BLANK, R_FORMULA = READING_RULES
 
 MAX_LISTED = 20  # cells named in one summary finding; the rest are counted
 # 说明：N-TEXT：… (the id also typed in full-width letters; the reason kept as written)
-_EXPLANATION_LINE = re.compile(r"^\s*(?:说明\s*[:：]?\s*)?([A-ZＡ-Ｚ][0-9０-９]?[-－][A-ZＡ-Ｚ]+)\s*[:：,，、]\s*(\S.*)$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # a year in a cell of its own, possibly after a short field name: "2024年度", "报告年度：2024年"
 _YEAR_CELL = re.compile(r"^(?:\D{1,6}[:：](?=(?:19|20)\d{2}(?:年度?)?$)|(?=(?:19|20)\d{2}年度?$))((?:19|20)\d{2})")
@@ -271,7 +271,7 @@ class _Reader:
         put it — a table titled 说明 is read like the sheet."""
         for block in blocks:
             for line in block.text.splitlines():
-                m = _EXPLANATION_LINE.match(line)
+                m = EXPLANATION_LINE.match(line)
                 rule_id = unicodedata.normalize("NFKC", m.group(1)) if m else None
                 if rule_id in RULES:
                     self.sub.explanations[rule_id] = m.group(2).strip()

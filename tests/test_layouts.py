@@ -11,7 +11,7 @@ from countystats.examples.workbooks import write_example as write_report
 from transforms.format import EXPLANATIONS_SHEET, YUAN
 from transforms.format.labels import normalise
 from transforms.format.statutory import FORMAT_2019, FORMAT_2021
-from transforms.writing.layouts import Options, plan_report, write_template
+from transforms.writing.layouts import Options, plan_report, total_targets, write_template
 
 pytestmark = pytest.mark.unit
 
@@ -276,10 +276,12 @@ def test_template(tmp_path):
     book = plan_report(FORMAT_2021, {}, "大营镇", 2024)
     values = [it for it in book.sheets[0].items if it.key]
     assert len(values) == len(FORMAT_2021.cells(include_derived=False))
-    for it in values:
+    totals = total_targets(FORMAT_2021)  # formulas, locked (tests/test_template_workbook.py); the rest is typed in
+    inputs = [it for it in values if it.key not in totals]
+    for it in inputs:
         cell = ws.cell(it.row + 1, it.col + 1)
         assert cell.value is None and cell.protection.locked is False
-    assert len(ws.data_validations.dataValidation) == len(values)
+    assert len(ws.data_validations.dataValidation) == len(inputs) == len(values) - len(totals)
     with pytest.raises(ValueError):
         write_template("不存在镇", 2024, out=tmp_path / "x.xlsx", units=ROOT / "config" / "units.csv")
 

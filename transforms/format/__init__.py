@@ -16,6 +16,7 @@ from transforms.format.facts import (
     EXPLANATION_LINE,
     EXPLANATIONS_SHEET,
     FILER,
+    FILLED_BY,
     FIRST_REPORT_YEAR,
     MAX_VALUE,
     NARRATIVE,
@@ -50,7 +51,7 @@ from transforms.format.model import (
 from transforms.format.versions import FORMATS, current, for_year, ordered, previous, versions
 
 __all__ = [
-    "COMPARED", "COUNTED", "OF_FILE", "OF_UNIT_YEAR", "EXPLANATION_LINE", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "NARRATIVE", "OUTLINE", "REPORT_TITLE", "RULE_ID",
+    "COMPARED", "COUNTED", "OF_FILE", "OF_UNIT_YEAR", "EXPLANATION_LINE", "EXPLANATIONS_SHEET", "JIAN", "FILER", "FILLED_BY", "FIRST_REPORT_YEAR", "FORMATS", "MAX_VALUE", "NARRATIVE", "OUTLINE", "REPORT_TITLE", "RULE_ID",
     "SECTIONS", "SEVERITY_ZH", "UNDIVIDED", "STATUSES", "STATUS_ZH", "UNIT_TYPES", "UNIT_TYPE_ZH", "WAN_YUAN", "YUAN", "ZERO_WORDS", "Block",
     "Label", "Measure", "ReportFormat", "Row", "Section", "TOTAL", "current", "for_year", "ordered", "previous",
     "sql_list", "unit_types", "versions",

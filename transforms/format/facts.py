@@ -95,6 +95,8 @@ MAX_VALUE = 10**9
 
 # The row above the tables naming the submitting unit: 填报单位：大营镇人民政府
 FILER = Label("填报单位", ("报送单位",))
+# The lines under the tables of a blank template: who filled it in and how to reach them (the office's questions)
+FILLED_BY = (Label("填表人"), Label("联系电话"))
 # A unit's explanations of its warnings: a sheet with rows (rule id, explanation)
 EXPLANATIONS_SHEET = "说明"
 # What a rule's id looks like (R-BLANK, T3-BALANCE, X-JUMP): a 说明 names its rule by it, in a file or the portal
@@ -114,16 +116,18 @@ class Part:
     label: Label
     keys: tuple[str, ...]
     narrative: bool  # text (一, 五, 六), not a table (二, 三, 四)
+    hint: str = ""  # what the statutory Word template prints under a narrative part's heading, to be written over
 
 
 OUTLINE = (
-    Part("overview", "一", Label("一、总体情况"), ("总体情况", "基本情况", "概述"), True),
+    Part("overview", "一", Label("一、总体情况"), ("总体情况", "基本情况", "概述"), True, "（文字描述）"),
     Part("proactive", "二", Label("二、主动公开政府信息情况"), ("主动公开",), False),
     Part("requests", "三", Label("三、收到和处理政府信息公开申请情况"), ("申请情况", "依申请"), False),
     Part("review_litigation", "四", Label("四、政府信息公开行政复议、行政诉讼情况"), ("复议", "诉讼"), False),
     Part("problems", "五", Label("五、存在的主要问题及改进情况", ("五、存在的主要问题和改进情况",)),
-         ("问题", "改进"), True),
-    Part("other", "六", Label("六、其他需要报告的事项"), ("其他需要报告", "其他事项"), True),
+         ("问题", "改进"), True, "（文字描述）"),
+    Part("other", "六", Label("六、其他需要报告的事项"), ("其他需要报告", "其他事项"), True,
+         "（文字描述，收取信息处理费情况在此处报告。）"),
 )
 NARRATIVE = tuple(p for p in OUTLINE if p.narrative)  # narratives.section, the keys of "narrative" in check --json
 # Words written for 0 (— / 无)

@@ -1,6 +1,6 @@
 """Writing report documents — Word, PDF, the portal's page — from canonical cells, as units and portals make them.
 
-The tables are those of :func:`transforms.writing.layouts.plan_report` (every label, merged area and number style comes
+The tables are those of :func:`transforms.writing.plan.plan_report` (every label, merged area and number style comes
 from there, hence from ``transforms.format``): the stacked plan is cut at its section titles into the three tables,
 each placed in a document with the narrative real reports have around them::
 
@@ -56,7 +56,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from transforms.format import NARRATIVE, REPORT_TITLE, ReportFormat, Section
-from transforms.writing.layouts import (
+from transforms.writing.narratives import narrative as _narrative
+from transforms.writing.plan import (
     OPTION_NAMES,
     Book,
     Item,
@@ -67,7 +68,6 @@ from transforms.writing.layouts import (
     _s2t,
     plan_report,
 )
-from transforms.writing.narratives import narrative as _narrative
 
 FORMS = ("word", "pdf", "html")
 # The narrative parts around the tables, as the report's outline names them (the tables' own titles come from the

@@ -9,13 +9,19 @@ of those expected, by name those missing, held (待核实), returned or rejected
 theirs could not be mapped, and the main figures 不含本级 / 本级 / 含本级. Without ``area``: the deployment's one top
 area (a one-county registry's county, exactly as before areas existed). Read from the published warehouse, read-only,
 like any analyst.
+
+Two forms, by the suffix of ``out``: a workbook (``.xlsx``, or a folder: the workbook under its statutory name) with
+the 汇总说明 sheet; or the report as a Word document (``.docx``) for the office to finish and publish — the same tables
+in the statutory layout (:func:`transforms.writing.documents.write_document`, the writer of units' Word reports), 一、
+总体情况 drafted from the figures (:func:`transforms.writing.narratives.facts_overview`), 五 and 六 left with the
+template's hints, and the 汇总说明 before 一. In both, amounts in 万元 show two decimals.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.format import FORMATS, REPORT_TITLE, for_year, sql_list
+from transforms.format import FORMATS, NARRATIVE, REPORT_TITLE, WAN_YUAN, for_year, sql_list
 from transforms.format.facts import GOVERNMENT_OF_AREA
 from transforms.warehouse.rollup import SCOPES, area_sums, identity_failures
 
@@ -31,6 +37,7 @@ class AreaError(LookupError):
 
 
 COVERAGE_SHEET = "汇总说明"
+EXPORT_SUFFIXES = (".xlsx", ".docx")
 # the figures shown 不含本级 / 本级 / 含本级 on the 汇总说明 sheet: the quantities the office is asked about first
 KEY_FIGURES = (("requests", "new_received", "total"), ("requests", "concluded_total", "total"),
                ("requests", "carried_forward", "total"), ("review_litigation", "reconsideration", "total"),
@@ -39,12 +46,16 @@ KEY_FIGURES = (("requests", "new_received", "total"), ("requests", "concluded_to
 
 
 def export_county(year: int, db: str | Path, out: str | Path, area: str | None = None) -> Path:
-    """Write the consolidated report of ``year`` from the warehouse ``db`` to ``out`` (a file, or a folder to put
-    it in under its statutory name): of ``area`` (a county, city or province code; None: the deployment's one top
-    area). Raises :class:`AreaError` for an area the warehouse does not know."""
+    """Write the consolidated report of ``year`` from the warehouse ``db`` to ``out`` (an ``.xlsx`` or ``.docx``
+    file, or a folder to put the workbook in under its statutory name): of ``area`` (a county, city or province
+    code; None: the deployment's one top area). Raises :class:`AreaError` for an area the warehouse does not know,
+    :class:`~transforms.writing.layouts.UnsupportedSuffix` (a ValueError) for a file of another kind."""
     from transforms.warehouse import connect
-    from transforms.writing.layouts import write_report
+    from transforms.writing.layouts import UnsupportedSuffix, write_report
 
+    target = Path(out)
+    if not target.is_dir() and target.suffix and target.suffix.lower() not in EXPORT_SUFFIXES:
+        raise UnsupportedSuffix(f"不支持的导出格式“{target.suffix}”：请用 .xlsx（Excel 工作簿）或 .docx（Word 文档）")
     db_path = Path(db)
     if not db_path.exists():
         raise FileNotFoundError(f"数据仓库不存在：{db_path}（请先运行 countystats run）")
@@ -77,15 +88,43 @@ def export_county(year: int, db: str | Path, out: str | Path, area: str | None =
         raise AssertionError(f"roll-up of {area_name or area or 'the county'} for {year} does not add up: {problems[:5]}")
     whole = LEVEL_ZH[area_type][0]
     name = f"{county[0] if county else ''}{CONSOLIDATED}" if area == "" else f"{area_name}{whole}汇总"
-    target = Path(out)
     if target.is_dir() or not target.suffix:
         target = target / f"{year}年度{name}{REPORT_TITLE}.xlsx"
     target.parent.mkdir(parents=True, exist_ok=True)
     cells = {key: _number(values.get(key, 0)) for key in fmt.cells(include_derived=False)}
-    write_report(target, fmt, cells, name, year)
     own_name = county[0] if county else ("县政府" if area_type == "county" else None)
+    if target.suffix.lower() == ".docx":
+        lines = coverage_lines(fmt, year, coverage, unmapped, own_name, area_type=area_type)
+        _word_report(target, fmt, cells, name, year, lines + _key_figure_lines(fmt, scopes, own_name), whole)
+        return target
+    write_report(target, fmt, cells, name, year)
     _coverage_sheet(target, fmt, year, coverage, unmapped, scopes, own_name, area_type)
     return target
+
+
+def _key_figure_lines(fmt, scopes: dict, own_name: str | None) -> list[str]:
+    """The main figures 不含本级 / 本级 / 含本级, as sentences (the 汇总说明 sheet has them as a table); none for an
+    area without a government's own report (a province)."""
+    if own_name is None:
+        return []
+    return [f"{fmt.section(key[0]).describe(key[1], key[2])}：不含本级 {_number(scopes['units'].get(key, 0))}，"
+            f"本级 {_number(scopes['own'].get(key, 0))}，含本级 {_number(scopes['all'].get(key, 0))}。"
+            for key in KEY_FIGURES if fmt.has(*key)]
+
+
+def _word_report(path: Path, fmt, cells: dict, name: str, year: int, coverage: list[str], whole: str) -> None:
+    """The consolidated report as a Word document in the statutory layout, for the office to finish: the 汇总说明
+    first (what the figures cover, to be removed before publishing), 一 drafted from the figures, the three tables,
+    五 and 六 with the template's hints. No 填报单位 line: nobody filed a sum."""
+    from transforms.writing.documents import write_document
+    from transforms.writing.narratives import facts_overview, figure_text
+
+    hints = {part.code: part.hint for part in NARRATIVE}
+    money = tuple((key, figure_text(v, measure)) for key, v in cells.items()
+                  if (measure := fmt.section(key[0]).measure(key[1], key[2])).unit == WAN_YUAN)
+    narrative = {"preamble": "\n".join([f"{COVERAGE_SHEET}（供核对，发布前请删除）：", *coverage]),
+                 "overview": facts_overview(fmt, cells, whole), "problems": hints["problems"], "other": hints["other"]}
+    write_document(path, fmt, cells, name, year, "word", narrative=narrative, filer="", text_cells=money)
 
 
 def _area(con, area: str | None) -> tuple[str, str, str]:

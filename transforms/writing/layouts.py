@@ -29,11 +29,14 @@ Options (fields of :class:`Options`, also keyword arguments of :func:`write_repo
                  ``money_suffix`` (decimal measures written as ``251000元``); ``text_cells`` (key → text that is not
                  a number, e.g. 见附件).
     formulas     ``formulas`` = "" | "cached" (totals as formulas with cached values, as Excel saves them;
-                 xlsxwriter) | "uncached" (formulas without values, as programs write them; openpyxl).
+                 xlsxwriter) | "uncached" (formulas without values, as programs write them; openpyxl) |
+                 "template" (every total a formula, whatever the figures: the blank template's totals compute
+                 themselves as the clerk fills in the parts).
     extras       ``explanations`` ((rule id, explanation), …) → a 说明 sheet.
 
 File type from the suffix: ``.xlsx`` / ``.xlsm`` (xlsxwriter; openpyxl for uncached formulas), ``.xls`` (xlwt, legacy;
-formulas are written as values there).
+formulas are written as values there). Cells of a measure in 万元 are shown to two decimals (number format ``0.00``;
+the value stays exact).
 
 ``Written.sources`` maps each key to ``"Sheet!A1"``, ``Written.raw`` each key whose cell is not a plain number to
 what was written (text or formula). What a correct reader returns for a written file is the examples' business
@@ -42,450 +45,50 @@ what was written (text or formula). What a correct reader returns for a written 
 API
     write_report(path, fmt, cells, unit_name, year, layout="stacked", **options) -> Written
     plan_report(fmt, cells, unit_name, year, layout="stacked", options=Options()) -> Book   (no I/O)
-    write_template(unit_name, year, out=None, units=None) -> Path
+    write_template(unit_name, year, out=None, units=None, area=None) -> Path   (.xlsx workbook, or .docx)
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
+import math
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from transforms.format import (
     EXPLANATIONS_SHEET,
-    FILER,
+    FILLED_BY,
+    NARRATIVE,
     REPORT_TITLE,
     TOTAL,
-    YUAN,
-    ZERO_WORDS,
-    Label,
+    WAN_YUAN,
     ReportFormat,
-    Row,
-    Section,
     for_year,
 )
-
-Key = tuple[str, str, str]
-Value = int | float | None
-LAYOUTS = ("stacked", "per_table", "flat")
-NUMBER_STYLES = ("", "text", "fullwidth", "thousands", "padded", "mixed")
-
-
-@dataclass(frozen=True)
-class Options:
-    start: tuple[int, int] = (0, 0)
-    spacer: bool = False
-    title: str | None = None
-    filer: str | None = None
-    sheet_names: tuple[str, ...] = ()
-    variants: bool = False
-    half_width: bool = False
-    numbering: str = ""
-    traditional: bool = False
-    numbers: str = ""
-    zero: str = ""
-    blank_total: bool = False
-    money_suffix: bool = False
-    text_cells: tuple[tuple[Key, str], ...] = ()
-    formulas: str = ""
-    explanations: tuple[tuple[str, str], ...] = ()
-
-    def __post_init__(self):
-        if self.numbers not in NUMBER_STYLES:
-            raise ValueError(f"numbers={self.numbers!r}")
-        if self.zero not in ("", "blank", *ZERO_WORDS):
-            raise ValueError(f"zero={self.zero!r}")
-        if self.formulas not in ("", "cached", "uncached"):
-            raise ValueError(f"formulas={self.formulas!r}")
-
-
-OPTION_NAMES = frozenset(f.name for f in fields(Options))
-
-
-# ---------------------------------------------------------------- formats
-
-
-def total_targets(fmt: ReportFormat) -> dict[Key, list[Key]]:
-    """Cells that are sums of other cells of the same table (what units write as formulas): 总计 column of tables
-    三 and 四, and table 三's （七）总计 row (sum of the leaf outcome rows)."""
-    out: dict[Key, list[Key]] = {}
-    for code in ("requests", "review_litigation"):
-        sec = fmt.section(code)
-        parts = [m.code for m in sec.columns[:-1]]
-        total = sec.columns[-1].code
-        for row in sec.rows:
-            if not row.derived:
-                out[(code, row.code, total)] = [(code, row.code, c) for c in parts]
-    req = fmt.section("requests")
-    leaves = [r.code for r in req.rows if r.leaf_outcome and not r.derived]
-    concluded = [r for r in req.rows if not r.leaf_outcome and r.group and not r.derived][-1]
-    for m in req.columns[:-1]:
-        out[("requests", concluded.code, m.code)] = [("requests", r, m.code) for r in leaves]
-    return out
-
-
-def written_values(fmt: ReportFormat, cells: Mapping[Key, Value], opt: Options) -> dict[Key, Value]:
-    """The printed cells' values after the options that blank them (总计 column left blank, blanks for 0)."""
-    out = {}
-    for key in fmt.cells(include_derived=False):
-        v = cells.get(key)
-        if opt.blank_total and key[0] == "requests" and key[2] == TOTAL:
-            v = None
-        elif v == 0 and opt.zero == "blank":
-            v = None
-        out[key] = v
-    return out
-
-
-# ---------------------------------------------------------------- the plan: what goes in which cell
-
-
-@dataclass
-class Item:
-    row: int
-    col: int
-    role: str  # title | filer | section | header | label | note | value
-    text: str | None = None
-    key: Key | None = None
-    last_row: int | None = None  # merged range end (None = not merged)
-    last_col: int | None = None
-
-    @property
-    def merged(self) -> bool:
-        return (self.last_row or self.row) != self.row or (self.last_col or self.col) != self.col
-
-
-@dataclass
-class SheetPlan:
-    name: str
-    items: list[Item] = field(default_factory=list)
-    widths: dict[int, float] = field(default_factory=dict)
-    rows: list[tuple[str, str]] = field(default_factory=list)  # plain text rows (说明 sheet)
-
-    def width(self, col: int, chars: float) -> None:
-        self.widths[col] = max(self.widths.get(col, 0), chars)
-
-
-@dataclass
-class Book:
-    fmt: ReportFormat
-    sheets: list[SheetPlan]
-    values: dict[Key, Value]  # what is written, before number styling
-    sources: dict[Key, str]  # key → "Sheet!A1"
-    formulas: dict[Key, str]  # key → "=SUM(...)"
-    raw: dict[Key, str]  # key → text or formula written instead of a plain number
-    options: Options
-
-
-@dataclass
-class Written:
-    path: Path
-    sources: dict[Key, str]  # where each printed cell is: "Sheet!A1"
-    raw: dict[Key, str]  # each cell that is not a plain number: what was written (text or formula)
-
-
-def a1(row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
-
-
-@lru_cache(maxsize=1)
-def _s2t():
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-_NUMBERED = re.compile(r"^(\d+)\.")
-
-
-class _Labels:
-    """Label → the text written, with the requested variants (the only place labels become strings)."""
-
-    def __init__(self, opt: Options):
-        self.opt = opt
-
-    def __call__(self, label: Label, broken: bool = False) -> str:
-        o = self.opt
-        t = label.variants[0] if o.variants and label.variants else label.text
-        if o.half_width:
-            t = t.replace("（", "(").replace("）", ")")
-        if o.numbering:
-            t = _NUMBERED.sub(lambda m: m.group(1) + o.numbering, t)
-        if broken and len(t) == 4:  # narrow header columns of the template: 商业\n企业
-            t = t[:2] + "\n" + t[2:]
-        return self.text(t)
-
-    def text(self, t: str) -> str:
-        return _s2t().convert(t) if self.opt.traditional else t
-
-
-def _spans(n: int, width: int, flat: bool) -> list[tuple[int, int]]:
-    """Offsets and widths of n measures over ``width`` value columns (the last takes the rest)."""
-    if flat:
-        return [(i, 1) for i in range(n)]
-    each = width // n
-    return [(i * each, each if i < n - 1 else width - each * (n - 1)) for i in range(n)]
-
-
-def _merge(item: Item, last_row: int, last_col: int, flat: bool) -> Item:
-    if not flat and (last_row, last_col) != (item.row, item.col):
-        item.last_row, item.last_col = last_row, last_col
-    return item
-
-
-def _proactive(sec: Section, r0: int, c0: int, lab: _Labels, opt: Options, flat: bool, sheet: SheetPlan) -> int:
-    width = max(len(b.measures) for b in sec.blocks)
-    vc = c0 + 1 + (1 if opt.spacer else 0)
-    r = r0
-    items = sheet.items
-    sheet.width(c0, 16)
-    for b in sec.blocks:
-        items.append(_merge(Item(r, c0, "header", lab(b.article)), r, vc + width - 1, flat))
-        r += 1
-        spans = _spans(len(b.measures), width, flat)
-        items.append(Item(r, c0, "header", lab(sec.anchor)))
-        for m, (o, w) in zip(b.measures, spans, strict=True):
-            items.append(_merge(Item(r, vc + o, "header", lab(m.label)), r, vc + o + w - 1, flat))
-        r += 1
-        for row in b.rows:
-            items.append(Item(r, c0, "label", lab(row.label)))
-            for m, (o, w) in zip(b.measures, spans, strict=True):
-                items.append(_merge(Item(r, vc + o, "value", key=(sec.code, row.code, m.code)), r, vc + o + w - 1, flat))
-            r += 1
-    for c in range(vc, vc + width):
-        sheet.width(c, 12)
-    return r - r0
-
-
-def row_paths(rows: Iterable[Row]) -> list[tuple[Label | None, Label | None, Label]]:
-    """(top, middle, own) label of each printed row of table 三: 三、本年度办理结果 / （三）不予公开 / 1.属于国家秘密.
-
-    A group whose rows are numbered (1.…) is a middle group; it sits under the top group of the rows around it."""
-    out = []
-    top = None
-    for row in rows:
-        if row.group is None:
-            top = None
-            out.append((None, None, row.label))
-        elif row.label.text[:1].isdigit():
-            out.append((top, row.group, row.label))
-        else:
-            top = row.group
-            out.append((top, None, row.label))
-    return out
-
-
-def _runs(values: list) -> list[tuple[int, int, object]]:
-    """Consecutive runs of equal, non-None values: (first index, last index, value)."""
-    runs = []
-    for i, v in enumerate(values):
-        if v is not None and runs and runs[-1][2] == v and runs[-1][1] == i - 1:
-            runs[-1] = (runs[-1][0], i, v)
-        elif v is not None:
-            runs.append((i, i, v))
-    return runs
-
-
-def _requests(sec: Section, r0: int, c0: int, lab: _Labels, opt: Options, flat: bool, sheet: SheetPlan) -> int:
-    items = sheet.items
-    label_cols = 1 if flat else 3
-    vc = c0 + label_cols + (1 if opt.spacer else 0)
-    cols = sec.columns
-    last = vc + len(cols) - 1
-    head = 2 if flat else 3
-    if sec.corner_note:
-        items.append(_merge(Item(r0, c0, "note", lab(sec.corner_note)), r0 + head - 1, c0 + label_cols - 1, flat))
-    if sec.column_header:
-        items.append(_merge(Item(r0, vc, "header", lab(sec.column_header)), r0, last, flat))
-    parent_row = r0 if flat else r0 + 1
-    for first, lastc, parent in _runs([m.parent for m in cols]):
-        items.append(_merge(Item(parent_row, vc + first, "header", lab(parent)), parent_row, vc + lastc, flat))
-    for i, m in enumerate(cols):
-        if m.parent or flat:
-            items.append(Item(r0 + head - 1, vc + i, "header", lab(m.label, broken=not flat)))
-        else:
-            items.append(_merge(Item(r0 + 1, vc + i, "header", lab(m.label, broken=True)), r0 + 2, vc + i, flat))
-    rows = [r for r in sec.rows if not r.derived]
-    paths = row_paths(rows)
-    r = r0 + head
-    if flat:
-        sheet.width(c0, 48)
-        for i, (top, mid, own) in enumerate(paths):
-            text = "".join(lab(x) for x in (top, mid) if x) + (" " if mid else "") + lab(own)
-            items.append(Item(r + i, c0, "label", text))
-    else:
-        sheet.width(c0, 10)
-        sheet.width(c0 + 1, 14)
-        sheet.width(c0 + 2, 36)
-        for first, lastr, top in _runs([p[0] for p in paths]):
-            items.append(_merge(Item(r + first, c0, "label", lab(top)), r + lastr, c0, flat))
-        for first, lastr, mid in _runs([p[1] for p in paths]):
-            items.append(_merge(Item(r + first, c0 + 1, "label", lab(mid)), r + lastr, c0 + 1, flat))
-        for i, (top, mid, own) in enumerate(paths):
-            c = c0 + 2 if mid else c0 + 1 if top else c0
-            items.append(_merge(Item(r + i, c, "label", lab(own)), r + i, c0 + 2, flat))
-    for i, row in enumerate(rows):
-        for j, m in enumerate(cols):
-            items.append(Item(r + i, vc + j, "value", key=(sec.code, row.code, m.code)))
-    for c in range(vc, last + 1):
-        sheet.width(c, 9)
-    return head + len(rows)
-
-
-def _review(sec: Section, r0: int, c0: int, lab: _Labels, opt: Options, flat: bool, sheet: SheetPlan) -> int:
-    items = sheet.items
-    n = len(sec.columns)
-    groups = [row.group for row in sec.rows]
-    for first, lastr, group in _runs(groups):
-        items.append(_merge(Item(r0, c0 + first * n, "header", lab(group)), r0, c0 + (lastr + 1) * n - 1, flat))
-    for i, row in enumerate(sec.rows):
-        c = c0 + i * n
-        top = r0 + 1 if row.group else r0
-        items.append(_merge(Item(top, c, "header", lab(row.label)), top, c + n - 1, flat))
-        for j, m in enumerate(sec.columns):
-            if row.group or flat:  # flat: one row of result labels, under the proceedings' names
-                items.append(Item(r0 + 2, c + j, "header", lab(m.label, broken=not flat)))
-            else:
-                items.append(_merge(Item(r0 + 1, c + j, "header", lab(m.label, broken=not flat)), r0 + 2, c + j, flat))
-            items.append(Item(r0 + 3, c + j, "value", key=(sec.code, row.code, m.code)))
-            sheet.width(c + j, 8)
-    return 4
-
-
-_TABLES = {"proactive": _proactive, "requests": _requests, "review_litigation": _review}
-
-
-def _table_width(sec: Section, flat: bool, spacer: bool) -> int:
-    if sec.blocks:
-        return 1 + spacer + max(len(b.measures) for b in sec.blocks)
-    if sec.column_header:
-        return (1 if flat else 3) + spacer + len(sec.columns)
-    return len(sec.rows) * len(sec.columns)
-
-
-def plan_report(
-    fmt: ReportFormat,
-    cells: Mapping[Key, Value],
-    unit_name: str,
-    year: int,
-    layout: str = "stacked",
-    options: Options = Options(),
-) -> Book:
-    """Where every label and value goes (no I/O)."""
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout={layout!r}, one of {LAYOUTS}")
-    opt = options
-    lab = _Labels(opt)
-    flat = layout == "flat"
-    title = lab.text(f"{unit_name}{year}年{REPORT_TITLE}" if opt.title is None else opt.title)
-    filer = lab.text(f"{FILER.text}：{unit_name}" if opt.filer is None else opt.filer)
-    sr, sc = opt.start
-    width = max((_table_width(s, flat, opt.spacer) for s in fmt.sections), default=1)
-
-    def heading(sheet: SheetPlan, r: int) -> int:
-        if title:
-            sheet.items.append(_merge(Item(r, sc, "title", title), r, sc + width - 1, flat))
-            r += 1
-        if filer:
-            sheet.items.append(Item(r, sc, "filer", filer))
-            r += 1
-        return r + 1 if (title or filer) else r
-
-    def table(sheet: SheetPlan, sec: Section, r: int) -> int:
-        sheet.items.append(Item(r, sc, "section", lab(sec.title)))
-        return r + 1 + _TABLES[sec.code](sec, r + 1, sc, lab, opt, flat, sheet)
-
-    sheets: list[SheetPlan] = []
-    if layout == "per_table":
-        for i, sec in enumerate(fmt.sections):
-            name = opt.sheet_names[i] if opt.sheet_names else lab(sec.title).split("、", 1)[-1][:31]
-            sheet = SheetPlan(name)
-            table(sheet, sec, heading(sheet, sr))
-            sheets.append(sheet)
-    else:
-        sheet = SheetPlan(opt.sheet_names[0] if opt.sheet_names else "Sheet1")
-        r = heading(sheet, sr)
-        for sec in fmt.sections:
-            r = table(sheet, sec, r) + 1
-        sheets.append(sheet)
-    if opt.explanations:
-        sheets.append(SheetPlan(EXPLANATIONS_SHEET, rows=list(opt.explanations)))
-
-    sources: dict[Key, str] = {}
-    where: dict[Key, tuple[str, int, int]] = {}
-    for sheet in sheets:
-        for it in sheet.items:
-            if it.key:
-                sources[it.key] = f"{sheet.name}!{a1(it.row, it.col)}"
-                where[it.key] = (sheet.name, it.row, it.col)
-    values = written_values(fmt, cells, opt)
-    formulas = _formulas(fmt, values, where, dict(opt.text_cells)) if opt.formulas else {}
-    book = Book(fmt, sheets, values, sources, formulas, {}, opt)
-    book.raw = {k: t for k in values if (t := _raw(book, fmt, k)) is not None}
-    return book
-
-
-def _formulas(fmt: ReportFormat, values: dict[Key, Value], where: dict, texts: dict) -> dict[Key, str]:
-    """=SUM(...) for every total cell that holds a value (a blank or a text stays as it is)."""
-    out = {}
-    for target, parts in total_targets(fmt).items():
-        if values.get(target) is None or target not in where or target in texts:
-            continue
-        cells = [where[p] for p in parts if p in where]
-        if not cells or any(c[0] != where[target][0] for c in cells):
-            continue
-        rows, cols = {c[1] for c in cells}, {c[2] for c in cells}
-        contiguous = (len(rows) == 1 and max(cols) - min(cols) + 1 == len(cells)) or (
-            len(cols) == 1 and max(rows) - min(rows) + 1 == len(cells)
-        )
-        if contiguous:
-            ref = f"{a1(cells[0][1], cells[0][2])}:{a1(cells[-1][1], cells[-1][2])}"
-        else:
-            ref = ",".join(a1(r, c) for _, r, c in cells)
-        out[target] = f"=SUM({ref})"
-    return out
-
-
-_FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
-
-
-def _number_text(v: int | float, style: str, key: Key) -> str:
-    if style == "mixed":  # a stable per-cell choice (no hash(): it is salted per process)
-        style = ("text", "fullwidth", "thousands", "padded")[sum(map(ord, "".join(key))) % 4]
-    s = f"{v:,}" if style == "thousands" else str(v)
-    if style == "fullwidth":
-        s = s.translate(_FULLWIDTH)
-    elif style == "padded":
-        s = "  " + s
-    return s
-
-
-def _raw(book: Book, fmt: ReportFormat, key: Key) -> str | None:
-    """What is written in the cell when it is not a plain number (None: number or blank)."""
-    opt = book.options
-    texts = dict(opt.text_cells)
-    if key in texts:
-        return texts[key]
-    if key in book.formulas:
-        return book.formulas[key]
-    v = book.values.get(key)
-    if v is None:
-        return None
-    if v == 0 and opt.zero and opt.zero != "blank":
-        return opt.zero
-    measure = fmt.section(key[0]).measure(key[1], key[2])
-    if opt.money_suffix and measure.decimal:
-        return f"{v}{YUAN}"
-    if opt.numbers:
-        return _number_text(v, opt.numbers, key)
-    return None
+from transforms.writing.plan import (  # the plan is this module's API too (re-exported)
+    LAYOUTS,
+    NUMBER_STYLES,
+    OPTION_NAMES,
+    Book,
+    Item,
+    Key,
+    Options,
+    SheetPlan,
+    Value,
+    Written,
+    a1,
+    plan_report,
+    row_paths,
+    total_targets,
+    written_values,
+)
+
+__all__ = [
+    "LAYOUTS", "NUMBER_STYLES", "OPTION_NAMES", "Book", "Item", "Key", "Options", "SheetPlan", "Value", "Written", "a1",
+    "plan_report", "row_paths", "total_targets", "written_values", "render", "write_report", "write_template",
+    "template_instructions", "UnsupportedSuffix", "INSTRUCTIONS_SHEET", "EXAMPLE_EXPLANATION", "TEMPLATE_SUFFIXES",
+]
 
 
 # ---------------------------------------------------------------- writing
@@ -539,47 +142,117 @@ def _content(book: Book, it: Item):
     return ("number", v, None)
 
 
+def _money(book: Book, it: Item) -> bool:
+    """Whether the item is a cell of a measure in 万元 (shown to two decimals)."""
+    return it.key is not None and book.fmt.section(it.key[0]).measure(it.key[1], it.key[2]).unit == WAN_YUAN
+
+
 def _render_xlsxwriter(book: Book, path: Path, template: bool) -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"in_memory": True})  # no temporary files: ~2× faster for small books
     base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "text_wrap": True}
     box = {**base, "border": 1}
-    fmts = {
-        "title": wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"}),
-        "filer": wb.add_format(base),
-        "section": wb.add_format({**base, "bold": True, "text_wrap": False}),
-        "header": wb.add_format({**box, "align": "center"}),
-        "note": wb.add_format({**box, "align": "center"}),
-        "label": wb.add_format(box),
-        "value": wb.add_format({**box, "align": "center"}),
-        "input": wb.add_format({**box, "align": "center", "locked": False, "bg_color": "#FFF2CC"}),
+    styles = {
+        "title": {**base, "bold": True, "font_size": 14, "align": "center"},
+        "filer": {**base, "text_wrap": False},  # one line running on to the right, as the template has it
+        "section": {**base, "bold": True, "text_wrap": False},
+        "header": {**box, "align": "center"},
+        "note": {**box, "align": "center"},
+        "label": box,
+        "value": {**box, "align": "center"},
+        # the template: what the clerk types (unlocked, yellow), what computes itself (a total's formula: grey)
+        "input": {**box, "align": "center", "locked": False, "bg_color": "#FFF2CC"},
+        "computed": {**box, "align": "center", "bg_color": "#E7E6E6"},
+        "sign": {**base, "text_wrap": False},
+        "entry": {**base, "bottom": 1, "locked": False},
+        "text": {**base, "valign": "top"},
     }
+    fmts = {role: wb.add_format(style) for role, style in styles.items()}
+    money = {role: wb.add_format({**styles[role], "num_format": "0.00"}) for role in ("value", "input", "computed")}
     for sheet in book.sheets:
         ws = wb.add_worksheet(sheet.name)
         for c, w in sheet.widths.items():
             ws.set_column(c, c, w)
-        for r, (a, b) in enumerate(sheet.rows):
-            ws.write_string(r, 0, a)
-            ws.write_string(r, 1, b)
+        for r, texts in enumerate(sheet.rows):
+            for c, text in enumerate(texts):
+                if text:
+                    ws.write_string(r, c, text, fmts["text"] if template else None)
         for it in sheet.items:
-            f = fmts["input" if template and it.key else it.role]
+            role = it.role
+            if template and it.key:
+                role = "computed" if it.key in book.formulas else "input"
+            f = money[role] if _money(book, it) else fmts[role]
             kind, content, cached = _content(book, it)
             if it.merged:
                 ws.merge_range(it.row, it.col, it.last_row, it.last_col, "", f)
-            if kind == "text":
+            if kind == "text" and content is not None:
                 ws.write_string(it.row, it.col, content, f)
             elif kind == "number":
                 ws.write_number(it.row, it.col, content, f)
-            elif kind == "formula":
-                ws.write_formula(it.row, it.col, content, f, cached)
+            elif kind == "formula":  # a template's total over blank parts shows 0, as Excel computes it
+                ws.write_formula(it.row, it.col, content, f, 0 if cached is None else cached)
             elif not it.merged:
                 ws.write_blank(it.row, it.col, None, f)
-            if template and it.key:
+            if template and role == "input":
                 _validate(ws, book, it)
         if template:
+            # a printed template: rows as tall as their wrapped labels (LibreOffice does not grow them itself)
+            for r, height in _row_heights(sheet).items():
+                ws.set_row(r, height)
+            _print_setup(ws, sheet)
+        if template and sheet.items:
             ws.protect("", {"format_columns": True, "format_rows": True})
     wb.close()
+
+
+_LINE_POINTS = {"title": 22.0}  # the height of a line of text by the item's role (10-point text elsewhere)
+
+
+def _text_width(text: str) -> float:
+    """Column-width units a line of 10-point text takes: a CJK character almost two, others about one."""
+    return sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def _row_heights(sheet: SheetPlan) -> dict[int, float]:
+    """Row → height in points for the rows whose text wraps onto several lines in its (merged) width."""
+
+    def lines(text: str, first: int, last: int) -> int:
+        width = sum(sheet.widths.get(c, 8.43) for c in range(first, last + 1)) - 1
+        return sum(max(1, math.ceil(_text_width(line) / max(width, 1))) for line in text.split("\n"))
+
+    heights: dict[int, float] = {}
+    for it in sheet.items:
+        if not it.text or (it.last_row is not None and it.last_row != it.row):
+            continue  # a label merged over several rows has their height
+        if it.role in ("filer", "section", "sign"):
+            continue  # one line running on to the right
+        n = lines(it.text, it.col, it.last_col if it.last_col is not None else it.col)
+        heights[it.row] = max(heights.get(it.row, 0), n * _LINE_POINTS.get(it.role, 13.5) + 3)
+    for r, texts in enumerate(sheet.rows):
+        n = max((lines(t, c, c) for c, t in enumerate(texts) if t), default=1)
+        heights[r] = max(heights.get(r, 0), n * 13.5 + 3)
+    return {r: h for r, h in heights.items() if h > 16}
+
+
+def _print_setup(ws, sheet: SheetPlan) -> None:
+    """A template sheet prints as the office files it: A4 landscape, all columns on one page's width, the title and
+    填报单位 rows at the top of every page, each table starting a page of its own."""
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    if not sheet.items:  # the 填表说明 and 说明 sheets: text, portrait
+        return
+    ws.set_landscape()
+    ws.center_horizontally()
+    top = [it.row for it in sheet.items if it.role in ("title", "filer")]
+    if top:
+        ws.repeat_rows(min(top), max(top))
+    sections = sorted(it.row for it in sheet.items if it.role == "section")
+    ws.set_h_pagebreaks(sections[1:])
+    last_row = max((it.last_row if it.last_row is not None else it.row) for it in sheet.items)
+    last_col = max((it.last_col if it.last_col is not None else it.col) for it in sheet.items)
+    ws.print_area(0, 0, last_row, last_col)
 
 
 def _validate(ws, book: Book, it: Item) -> None:
@@ -603,20 +276,23 @@ def _render_openpyxl(book: Book, path: Path) -> None:
     wrap = Alignment(wrap_text=True, vertical="center")
     for sheet in book.sheets:
         ws = wb.create_sheet(sheet.name)
-        for r, (a, b) in enumerate(sheet.rows, start=1):
-            ws.cell(r, 1, a)
-            ws.cell(r, 2, b)
+        for r, texts in enumerate(sheet.rows, start=1):
+            for c, text in enumerate(texts, start=1):
+                if text:
+                    ws.cell(r, c, text)
         for c, w in sheet.widths.items():
             ws.column_dimensions[_col_letter(c)].width = w
         for it in sheet.items:
             kind, content, _ = _content(book, it)
             cell = ws.cell(it.row + 1, it.col + 1)
-            if kind != "blank":
+            if kind != "blank" and content is not None:
                 cell.value = content  # a formula string is stored as a formula, with no cached value
+            if _money(book, it):
+                cell.number_format = "0.00"
             cell.alignment = wrap
             if it.role == "title":
                 cell.font = Font(bold=True, size=14)
-            elif it.role not in ("filer", "section"):
+            elif it.role not in ("filer", "section", "sign", "entry"):
                 cell.border = border
             if it.merged:
                 ws.merge_cells(
@@ -642,18 +318,23 @@ def _render_xlwt(book: Book, path: Path) -> None:
         "note": xlwt.easyxf(box + ", horiz centre"),
         "label": xlwt.easyxf(box),
         "value": xlwt.easyxf(box + ", horiz centre"),
+        "sign": xlwt.easyxf(""),
+        "entry": xlwt.easyxf(""),
     }
     for sheet in book.sheets:
         ws = wb.add_sheet(sheet.name, cell_overwrite_ok=True)
-        for r, (a, b) in enumerate(sheet.rows):
-            ws.write(r, 0, a)
-            ws.write(r, 1, b)
+        for r, texts in enumerate(sheet.rows):
+            for c, text in enumerate(texts):
+                if text:
+                    ws.write(r, c, text)
         for c, w in sheet.widths.items():
             ws.col(c).width = int(256 * w)
         for it in sheet.items:
             kind, content, cached = _content(book, it)
             if kind == "formula":  # xlwt stores no cached result: write the value Excel would show
                 kind, content = ("blank", None) if cached is None else ("number", cached)
+            if content is None:
+                kind = "blank"
             style = styles[it.role]
             if it.merged:
                 ws.write_merge(it.row, it.last_row, it.col, it.last_col, content if kind != "blank" else "", style)
@@ -664,16 +345,40 @@ def _render_xlwt(book: Book, path: Path) -> None:
     wb.save(str(path))
 
 
-# ---------------------------------------------------------------- the blank statutory workbook
+# ---------------------------------------------------------------- the blank statutory workbook (or Word template)
+
+TEMPLATE_SUFFIXES = (".xlsx", ".docx")  # not .xlsm: a workbook without macros is no macro workbook
+INSTRUCTIONS_SHEET = "填表说明"
+# the 说明 the instructions show as an example: a warning's rule and why the figure is right all the same (a line
+# EXPLANATION_LINE reads in a document)
+EXAMPLE_EXPLANATION = ("X-JUMP", "本年开展专项整治，行政处罚数量大幅增加")
+
+
+class UnsupportedSuffix(ValueError):
+    """A file name whose suffix the writer cannot write; the message (Chinese) says which it can."""
 
 
 def write_template(unit_name: str, year: int, out: str | Path | None = None, units: str | Path | None = None,
                    area: str | None = None) -> Path:
-    """The blank submission workbook the county sends a unit: stacked 2021 layout, input cells unlocked and
-    highlighted, data validation on every number cell, labels protected. ``unit_name``: a name, alias or unit code;
-    ``area``: the county to look in where several share the name (every county has its 大营镇)."""
+    """The blank report the county sends a unit, of the format meant for ``year``, as ``out``'s suffix says:
+
+    - ``.xlsx`` (also a folder, or no ``out``: named ``{year}_{unit}_政府信息公开工作年度报告.xlsx``; a name
+      without a suffix gets ``.xlsx``): the stacked statutory layout, input cells unlocked and highlighted with data
+      validation, every total a formula (locked: it computes itself as the parts are filled in), 填表人 and 联系电话
+      under the tables, printing A4 landscape one page wide with the title rows on every page; then a sheet
+      填表说明 (how to fill it in) and an empty 说明 sheet for explaining warnings.
+    - ``.docx``: the statutory Word template with the unit and the year: title, 填报单位, the six parts with the
+      template's hints under 一, 五 and 六, the three tables empty.
+
+    Any other suffix raises :class:`UnsupportedSuffix` (never a workbook under another suffix's name).
+    ``unit_name``: a name, alias or unit code; ``area``: the county to look in where several share the name (every
+    county has its 大营镇)."""
     from transforms.registry import DEFAULT_REGISTRY, Registry
 
+    path = Path(out) if out else None
+    suffix = path.suffix.lower() if path is not None and not path.is_dir() else ""
+    if suffix and suffix not in TEMPLATE_SUFFIXES:
+        raise UnsupportedSuffix(f"不支持的模板格式“{path.suffix}”：请用 .xlsx（Excel/WPS 表格）或 .docx（Word 文档）")
     registry = Registry.load(units or DEFAULT_REGISTRY)
     if registry.unknown_area(area):
         raise ValueError(registry.unknown_area(area))
@@ -686,11 +391,75 @@ def write_template(unit_name: str, year: int, out: str | Path | None = None, uni
     unit = found[0]
     name = max(unit.names, key=len)  # 大营镇人民政府 rather than 大营镇 in the title
     default_name = f"{year}_{unit.unit_name}_{REPORT_TITLE}.xlsx"
-    path = Path(out) if out else Path.cwd() / default_name
-    if path.is_dir():
+    if path is None:
+        path = Path.cwd() / default_name
+    elif path.is_dir():
         path = path / default_name
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+    elif not suffix:
         path = path.with_suffix(".xlsx")
-    book = plan_report(for_year(year), {}, name, year, "stacked", Options())
+    fmt = for_year(year)
+    if path.suffix.lower() == ".docx":
+        from transforms.writing.documents import write_document
+
+        write_document(path, fmt, {}, name, year, "word",
+                       narrative={"preamble": None, **{part.code: part.hint for part in NARRATIVE}})
+        return path
+    book = plan_report(fmt, {}, name, year, "stacked", Options(formulas="template"))
+    _template_sheets(book, year)
     render(book, path, template=True)
     return path
+
+
+def _template_sheets(book: Book, year: int) -> None:
+    """What the blank workbook has beyond the tables: 填表人 / 联系电话 lines under them, the 填表说明 sheet, and an
+    empty 说明 sheet with its header (the reader takes a row of it as a 说明 only where it begins with a rule's id)."""
+    sheet = book.sheets[0]
+    left = min(it.col for it in sheet.items)
+    r = max(it.last_row if it.last_row is not None else it.row for it in sheet.items) + 2
+    for label in FILLED_BY:
+        sheet.items.append(Item(r, left, "sign", f"{label.text}："))
+        sheet.items.append(Item(r, left + 1, "entry", last_row=r, last_col=left + 2))
+        r += 1
+    header = ("规则编号", "原因（数字确实无误的理由）")
+    book.sheets.append(SheetPlan(INSTRUCTIONS_SHEET, widths={0: 80},
+                                 rows=[(line,) for line in template_instructions(book.fmt, sheet.name, year)]))
+    book.sheets.append(SheetPlan(EXPLANATIONS_SHEET, widths={0: 14, 1: 66}, rows=[header]))
+
+
+def template_instructions(fmt: ReportFormat, sheet: str, year: int) -> list[str]:
+    """The 填表说明 sheet's lines: how to fill in the template, what each table asks, that the totals compute
+    themselves, how a warning is explained. Labels come from the format. No line begins like 填报单位 or holds the
+    report's title: the reader looks for the unit and the year in every sheet's first rows."""
+    rule, reason = EXAMPLE_EXPLANATION
+    total = next(s.total for s in fmt.sections if s.total is not None).label.text
+    money = any(m.unit == WAN_YUAN for s in fmt.sections for r in s.rows for m in s.measures_of(r.code))
+    amounts = f"；金额以{WAN_YUAN}为单位，可保留两位小数（如 12.50）" if money else ""
+    lines = [
+        "填表说明",
+        f"1. 在“{sheet}”工作表的黄色单元格中填写本单位{year}年1月1日至12月31日的数字：件数填整数{amounts}。"
+        "没有发生的填 0，不要空着（空白会被当作“未填写”）。",
+        f"2. 灰色单元格是各“{total}”，已设公式，随各项数字自动计算，不用填写。请用 Excel 或 WPS 填写并保存；"
+        "用其他程序生成的文件，须用 Excel 或 WPS 打开后保存一次，合计才有数值（否则校验时会报错）。",
+        "3. 各表填写的内容：",
+    ]
+    for sec in fmt.sections:
+        title = sec.title.text.split("、", 1)[-1]
+        printed = [r for r in sec.rows if not r.derived]
+        if sec.blocks:
+            what = "按条例第二十条各项，填写" + "、".join(r.label.text for r in printed) + "的数字。"
+        elif sec.column_header:
+            parts = "、".join(m.label.text for m in sec.columns if m.code != TOTAL)
+            what = (f"按{sec.column_header.text}（{parts}）逐行填写申请的收到、办理和结转件数，共 {len(printed)} 行。"
+                    + (f"每一列都应符合表中所注{sec.corner_note.text}。" if sec.corner_note else ""))
+        else:
+            what = ("填写" + "、".join(r.title for r in printed) + "案件的"
+                    + "、".join(m.label.text for m in sec.columns if m.code != TOTAL) + "件数。")
+        lines.append(f"    {sec.short} {title}：{what}")
+    lines += [
+        f"4. 在表格下方填写{'、'.join(label.text for label in FILLED_BY)}，以便核实数字时联系。",
+        "5. 报送后会逐项校验。校验结果中的“错误”（如表三某列前后不平衡）须改正数字后重新报送；"
+        f"“提醒”（如某项数字比上年增减很多）如果数字确实无误，请在“{EXPLANATIONS_SHEET}”工作表中写明原因："
+        f"每条提醒写一行，A 列写提醒的规则编号（如 {rule}），B 列写原因（如 {reason}）。每条提醒都有说明的报告即可计入汇总数。",
+        f"6. 报送 Word 报告（.docx）的，说明写在正文末尾，每条另起一行、以规则编号开头，如“{rule}：{reason}”。",
+    ]
+    return lines

@@ -48,6 +48,8 @@ API
     restate(narrative, quantity, value) -> NarrativeText
     figures(fmt, cells) -> dict[str, int]   (the quantities' values in ``cells``, for those the format has)
     zh_number(n) -> str          (Chinese numerals as reports write counts: 两, 十二, 二十一, 一百零五)
+    facts_overview(fmt, cells, subject) -> str   (no variety: the plain facts, 一 of the county's exported report)
+    figure_text(value, measure) -> str           (a figure as printed: counts whole, 万元 to two decimals)
     QUANTITIES, QUANTITY_CELLS, PROBLEMS, MEASURES
 """
 
@@ -58,7 +60,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 
-from transforms.format import TOTAL, ReportFormat
+from transforms.format import TOTAL, WAN_YUAN, ReportFormat
 from transforms.narrative.figures import QUANTITIES as STATED_QUANTITIES
 
 Key = tuple[str, str, str]
@@ -1008,3 +1010,96 @@ def restate(text: NarrativeText, quantity: str, value: int) -> NarrativeText:
     stated = {**text.stated, quantity: value}
     sentences = {q: _sentence(overview, span) for q, span in spans.items()}
     return NarrativeText({**text, "overview": overview}, stated, sentences, written, spans)
+
+
+# ---------------------------------------------------------------- the facts, plainly (a consolidated report)
+
+# how table 二's measures are said, by measure code ({row}: the row's label, {v}: the figure); a measure not listed
+# here is said by its labels (2019's 本年新制作数量 …)
+_PROACTIVE_PHRASES = {"issued": "本年制发{row}{v}件", "repealed": "废止{v}件", "in_force": "现行有效{v}件",
+                      "decisions": "{row}处理决定{v}件", "amount_wan_yuan": "{row}金额{v}万元"}
+_NUMBERING = re.compile(r"^（[一二三四五六七八九十]+）|^\d+\.")
+
+
+def figure_text(value, measure) -> str:
+    """A figure as the reports print it: a count as a whole number, an amount in 万元 to two decimals (as tables of
+    money are printed), a blank as 0."""
+    if value is None:
+        value = 0
+    if measure.unit == WAN_YUAN:
+        return f"{float(value):.2f}"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _outcome_word(label) -> str:
+    """（三）不予公开 → 不予公开; （二）部分公开（区分处理的…） → 部分公开."""
+    return _NUMBERING.sub("", label.text).split("（", 1)[0]
+
+
+def facts_overview(fmt: ReportFormat, cells: Mapping[Key, object], subject: str) -> str:
+    """一、总体情况 of a consolidated report, drafted from its figures for the office to edit: one paragraph per table,
+    every figure exactly as the tables print it (:func:`figure_text`), the N-TEXT quantities (收到申请、上年结转、办结、
+    结转下年度、行政复议、行政诉讼、制发行政规范性文件) worded so that the narrative check reads back the table's figure.
+    ``subject``: who the figures are of (全县, 全市 …). Labels come from the format; only the verbs are written here."""
+
+    def fig(section: str, row: str, col: str = TOTAL) -> str:
+        return figure_text(cells.get((section, row, col)), fmt.section(section).measure(row, col))
+
+    paragraphs = []
+    proactive = fmt.section("proactive")
+    clauses = []
+    for row in proactive.rows:
+        said = []
+        for m in proactive.measures_of(row.code):
+            phrase = _PROACTIVE_PHRASES.get(m.code, "{row}{measure}{v}{unit}")
+            said.append(phrase.format(row=row.label.text, measure=m.label.text, unit=m.unit,
+                                      v=fig("proactive", row.code, m.code)))
+        clauses.append("，".join(said))
+    paragraphs.append(f"主动公开方面，{subject}" + "；".join(clauses) + "。")
+
+    requests = fmt.section("requests")
+    parts = [m for m in requests.columns if m.code != TOTAL]
+    people = [m for m in parts if m.parent is None]
+    orgs = [m for m in parts if m.parent is not None]
+    who = [f"{m.label.text}{fig('requests', 'new_received', m.code)}件" for m in people]
+    if orgs:
+        org_sum = sum(_count(cells.get(("requests", "new_received", m.code))) or 0 for m in orgs)
+        who.append(f"{orgs[0].parent.text}{org_sum}件（"
+                   + "、".join(f"{m.label.text}{fig('requests', 'new_received', m.code)}件" for m in orgs) + "）")
+    paragraphs.append(f"依申请公开方面，{subject}共收到政府信息公开申请{fig('requests', 'new_received')}件，其中"
+                      + "，".join(who) + f"；上年结转{fig('requests', 'carried_over')}件。")
+    outcomes: dict[str, int] = {}  # 予以公开, 部分公开, 不予公开 …: the leaf outcome rows summed by their group
+    for code in fmt.leaf_outcomes:
+        row = requests.row_by_code[code]
+        word = _outcome_word(row.group if row.label.text[:1].isdigit() else row.label)
+        outcomes[word] = outcomes.get(word, 0) + (_count(cells.get(("requests", code, TOTAL))) or 0)
+    paragraphs.append(f"本年度办结{fig('requests', 'concluded_total')}件，其中"
+                      + "，".join(f"{word}{n}件" for word, n in outcomes.items())
+                      + f"；结转下年度继续办理{fig('requests', 'carried_forward')}件。")
+
+    review = fmt.section("review_litigation")
+    results = [m for m in review.columns if m.code != TOTAL]
+    said = []
+    for group, rows in _grouped_rows(review.rows):
+        if group is None:  # 行政复议: its total and its results
+            for row in rows:
+                said.append(f"{row.label.text}{fig('review_litigation', row.code)}件（"
+                            + "、".join(f"{m.label.text}{fig('review_litigation', row.code, m.code)}件" for m in results)
+                            + "）")
+        else:  # 行政诉讼: the total of its kinds, and each kind
+            total = sum(_count(cells.get(("review_litigation", row.code, TOTAL))) or 0 for row in rows)
+            said.append(f"{group.text}{total}件（"
+                        + "、".join(f"{row.label.text}{fig('review_litigation', row.code)}件" for row in rows) + "）")
+    paragraphs.append(f"因政府信息公开工作，{subject}被申请" + "，被提起".join(said) + "。")
+    return "\n".join(paragraphs)
+
+
+def _grouped_rows(rows):
+    """Consecutive rows by their group: [(None, [行政复议]), (行政诉讼, [未经复议直接起诉, 复议后起诉])]."""
+    out: list = []
+    for row in rows:
+        if out and row.group is not None and out[-1][0] == row.group:
+            out[-1][1].append(row)
+        else:
+            out.append((row.group, [row]))
+    return out

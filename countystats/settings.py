@@ -52,13 +52,16 @@ class Settings:
     # SQLAlchemy URL ("" = SQLite beside the warehouse; production: the deployment's PostgreSQL), never the warehouse
     portal_store: str = ""
     portal_readers: int = 2  # reader processes each portal process keeps warm (checks run this many at once)
+    # the dashboards' rankings: a rate over fewer cases than this (its denominator) is shown with its figures, not ranked
+    # (dashboards.data.MIN_CASES, the default of build_dashboards)
+    min_cases: int = 5
 
     def __post_init__(self) -> None:
         # relative paths are relative to the project, not to wherever the command was started
         for name in PATH_FIELDS:
             path = Path(getattr(self, name)).expanduser()
             object.__setattr__(self, name, path if path.is_absolute() else ROOT / path)
-        for name in ("portal_readers", "progress_every", "read_workers", "shard_files", "collecting_year", "read_timeout_s",
+        for name in ("portal_readers", "min_cases", "progress_every", "read_workers", "shard_files", "collecting_year", "read_timeout_s",
                      "read_memory_mb", "max_file_mb"):
             object.__setattr__(self, name, int(getattr(self, name)))
         if self.today:

@@ -11,12 +11,12 @@ the office sees at a glance which county lags. A warehouse of one county (the im
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
 
 from dashboards import shell, texts
+from dashboards.data import Area, Tree, tree_of  # noqa: F401 (the tree is data; its pages are here)
 from transforms.format import COUNTED, TOTAL, sql_list
 
 # what the comparison shows: (section, row, column) of each figure it adds up
@@ -29,53 +29,6 @@ RECON_PENDING = ("review_litigation", "reconsideration", "pending")
 CORRECTED = ("review_litigation", "reconsideration", "corrected")
 FIGURES = {"new": (NEW,), "granted": GRANTED, "concluded": (CONCLUDED,), "not_concluded": (NOT_CONCLUDED,),
            "reconsidered": (RECONSIDERED,), "recon_pending": (RECON_PENDING,), "corrected": (CORRECTED,)}
-
-
-@dataclass(frozen=True)
-class Area:
-    code: str
-    name: str
-    type: str  # county | city | province
-    parent: str | None
-
-
-@dataclass(frozen=True)
-class Tree:
-    """The deployment's areas, and where each area's site is (the top area's in the output folder itself)."""
-
-    areas: dict[str, Area]
-    top: str
-
-    def folder(self, code: str) -> str:
-        """The area's site, relative to the output folder: '' for the top area, else ``<code>/``."""
-        return "" if code == self.top else f"{code}/"
-
-    def href(self, here: str, there: str, page: str) -> str:
-        """A link from a page of area ``here`` to the page of area ``there``."""
-        up = "" if here == self.top else "../"
-        return f"{up}{self.folder(there)}{page}"
-
-    def path(self, code: str) -> list[Area]:
-        """From the top down to the area itself."""
-        out = []
-        at: str | None = code
-        while at is not None and at in self.areas:
-            out.append(self.areas[at])
-            at = self.areas[at].parent
-        return out[::-1]
-
-    def children(self, code: str) -> list[Area]:
-        return [a for a in self.areas.values() if a.parent == code]
-
-
-def tree_of(areas: pd.DataFrame) -> Tree | None:
-    """The tree of the warehouse's ``areas`` (top first), or None for one county (only the implicit area '')."""
-    rows = areas[areas["area_code"] != ""]
-    if rows.empty:
-        return None
-    tree = {r.area_code: Area(r.area_code, r.area_name, r.area_type, None if r.parent_code != r.parent_code else
-                              r.parent_code) for r in rows.itertuples(index=False)}
-    return Tree(tree, rows["area_code"].iloc[0])
 
 
 def nav(tree: Tree, code: str, page_id: str) -> str:
@@ -180,8 +133,7 @@ def comparison_table(rows: pd.DataFrame, tree: Tree, code: str, year: int) -> st
         if r.kind == "area":
             name = f'<a class="keep-filters" href="{escape(tree.href(code, r.child, "overview.html"))}">{escape(r.name)}</a>'
         else:
-            name = (f'<a class="keep-filters" href="quality.html" data-hash="#{escape(shell.findings_anchor(r.child, year))}">'
-                    f"{escape(str(r.name))}</a>")
+            name = getattr(r, "link", "") or escape(str(r.name))  # the unit's page (build.py: pages.common.unit_link)
         cells = [shell.fmt_int(_num(r.new)), shell.fmt_pct(r.rate), shell.fmt_int(_num(r.not_concluded)),
                  shell.fmt_pct(r.correction), f"{int(r.reported)}/{int(r.expected)}", shell.fmt_int(r.counted),
                  shell.fmt_int(r.late)]

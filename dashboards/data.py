@@ -17,7 +17,6 @@ import re
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -26,9 +25,6 @@ from transforms.format.facts import GOVERNMENT_OF_AREA
 from transforms.warehouse.store import connect
 from transforms.warehouse.views import unit_label
 from transforms.writing.export import LEVEL_ZH
-
-if TYPE_CHECKING:
-    from dashboards.areas import Tree
 
 Key = tuple[str, str, str]  # (section, row_code, column_code)
 
@@ -107,6 +103,9 @@ AS_ROWS = ("coverage", "unmapped")
 COPY_COLUMNS = ["submission_id", "section", "other_submission_id", "similarity", "unit_code", "unit_name",
                 "unit_type", "aliases", "report_year", "source_file", "text", "other_unit_code", "other_unit_name",
                 "other_unit_type", "other_aliases", "other_report_year", "other_source_file", "other_text"]
+# rankings: a rate over fewer cases than this (its denominator) is shown with its figures but not ranked; the pipeline
+# hands build_dashboards the setting ``min_cases`` (COUNTYSTATS_MIN_CASES)
+MIN_CASES = 5
 OWN_FALLBACK = {"county": "县政府", "city": "市政府", "province": "省政府"}  # an area government's name where the
 # registry has none
 
@@ -148,6 +147,8 @@ class Warehouse:
     area_type: str = "county"  # county | city | province
     tree: Tree | None = None  # the areas of a deployment of many counties, else None
     comparison: pd.DataFrame | None = None  # the area's children compared (dashboards.areas.comparison_rows)
+    assets: str = ""  # the way from this area's site folder to the top one (shared scripts, unit pages): "" or "../"
+    min_cases: int = MIN_CASES  # rankings: a rate over fewer cases is shown as such, not ranked
 
     @property
     def standing_findings(self) -> pd.DataFrame:
@@ -174,6 +175,53 @@ class Warehouse:
 
     def variants(self) -> list[tuple[int, str]]:
         return [(y, t) for y in self.years for t in (ALL, *self.types)]
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    type: str  # county | city | province
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The deployment's areas, and where each area's site is (the top area's in the output folder itself)."""
+
+    areas: dict[str, Area]
+    top: str
+
+    def folder(self, code: str) -> str:
+        """The area's site, relative to the output folder: '' for the top area, else ``<code>/``."""
+        return "" if code == self.top else f"{code}/"
+
+    def href(self, here: str, there: str, page: str) -> str:
+        """A link from a page of area ``here`` to the page of area ``there``."""
+        up = "" if here == self.top else "../"
+        return f"{up}{self.folder(there)}{page}"
+
+    def path(self, code: str) -> list[Area]:
+        """From the top down to the area itself."""
+        out = []
+        at: str | None = code
+        while at is not None and at in self.areas:
+            out.append(self.areas[at])
+            at = self.areas[at].parent
+        return out[::-1]
+
+    def children(self, code: str) -> list[Area]:
+        return [a for a in self.areas.values() if a.parent == code]
+
+
+def tree_of(areas: pd.DataFrame) -> Tree | None:
+    """The tree of the warehouse's ``areas`` (top first), or None for one county (only the implicit area '')."""
+    rows = areas[areas["area_code"] != ""]
+    if rows.empty:
+        return None
+    tree = {r.area_code: Area(r.area_code, r.area_name, r.area_type, None if r.parent_code != r.parent_code else
+                              r.parent_code) for r in rows.itertuples(index=False)}
+    return Tree(tree, rows["area_code"].iloc[0])
 
 
 def read(db_path: Path) -> dict:
@@ -460,3 +508,38 @@ def indicators(wh: Warehouse, year: int, unit_type: str) -> Indicators | None:
         key = ("review_litigation", proceeding, TOTAL)
         figures[key] = figures.get(key, 0.0) + v
     return _from_figures(lambda k: figures.get(k, 0.0), int(req["unit_code"].nunique()))
+
+
+UNIT_FIGURES = ("new_requests", "granted", "concluded", "corrected", "reviewed", "disputes")
+
+
+def unit_figures(wh: Warehouse) -> pd.DataFrame:
+    """The overview's figures of every unit and year, from the unit's current counted report (the ``*_cells``
+    views, as a unit type's figures are): one row per (unit_code, report_year) with unit_name, unit_type and the
+    :class:`Indicators` counts (:data:`UNIT_FIGURES`), a blank counting as 0 and totals the sums of their parts.
+    ``Indicators(**figures, units_reporting=1)`` gives a row's rates, so a unit's rate is defined as the county's."""
+    keys = ["unit_code", "report_year"]
+    rows = {"new_received", "granted", "partly_granted", "concluded_total"}
+    req = wh.requests[wh.requests["row_code"].isin(rows)]
+    req = req.groupby([*keys, "row_code"])["value"].sum().unstack("row_code")
+    rev = wh.review
+    recon = rev["proceeding_code"] == "reconsideration"
+    cases = pd.DataFrame({
+        "disputes": rev.groupby(keys)["value"].sum(),
+        "_recon": rev[recon].groupby(keys)["value"].sum(),
+        "corrected": rev[recon & (rev["result_code"] == "corrected")].groupby(keys)["value"].sum(),
+        "_pending": rev[recon & (rev["result_code"] == "pending")].groupby(keys)["value"].sum(),
+    })
+    df = req.reindex(columns=sorted(rows)).join(cases, how="outer").fillna(0.0)
+    out = pd.DataFrame({
+        "new_requests": df["new_received"], "granted": df["granted"] + df["partly_granted"],
+        "concluded": df["concluded_total"], "corrected": df["corrected"], "reviewed": df["_recon"] - df["_pending"],
+        "disputes": df["disputes"],
+    }, index=df.index).reset_index()
+    names = pd.concat([wh.requests[["unit_code", "unit_name", "unit_type"]], wh.review[["unit_code", "unit_name",
+                                                                                          "unit_type"]]])
+    names = names.drop_duplicates("unit_code").set_index("unit_code")
+    out["unit_name"] = out["unit_code"].map(names["unit_name"])
+    out["unit_type"] = out["unit_code"].map(names["unit_type"])
+    out["report_year"] = out["report_year"].astype(int)
+    return out[[*keys, "unit_name", "unit_type", *UNIT_FIGURES]]

@@ -18,7 +18,7 @@ from dashboards import texts
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["index", "overview", "proactive", "requests", "review", "trends", "completeness", "quality"]
+PAGES = ["index", "overview", "proactive", "requests", "review", "trends", "completeness", "quality", "rankings"]
 CITY = "130500"
 YEAR = 2024
 

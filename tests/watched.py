@@ -23,10 +23,12 @@ class Watched:
         self.page.wait_for_load_state("load")
 
     def charts(self) -> dict[str, list[int]]:
-        """chart id -> trace counts of its live figures (normally one figure, or none for an empty variant)."""
+        """chart id -> series counts (distinct trace names: a series drawn in several small multiples is one) of its
+        live figures (normally one figure, or none for an empty variant)."""
         return self.page.evaluate(
             """() => Object.fromEntries(Array.from(document.querySelectorAll('section[id^="chart-"]')).map(s =>
-                [s.id.slice(6), Array.from(s.querySelectorAll('.js-plotly-plot')).map(el => el.data.length)]))"""
+                [s.id.slice(6), Array.from(s.querySelectorAll('.js-plotly-plot')).map(
+                    el => new Set(el.data.map(t => t.name)).size)]))"""
         )
 
     def traces(self, chart_id: str) -> list[dict]:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboards import charts, shell, texts
 from dashboards.data import Warehouse, scope
+from dashboards.pages.common import unit_link
 from transforms.format import OF_UNIT_YEAR, STATUS_ZH, UNIT_TYPE_ZH
 from transforms.rules import RULES
 
@@ -72,6 +73,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
                              "value": out["size"]})
 
     chart = charts.Chart(id="status", title=texts.CHART_COMPLETENESS, rows=by_type, axis_title=texts.UNITS_AXIS,
+                         unit=texts.UNITS_UNIT, category_title=texts.UNIT_TYPE,
                          series_order=[STATUS_ZH[s] for s in STATUSES],
                          colors={STATUS_ZH[s]: c for s, c in STATUS_COLORS.items()})
     rule = (f'<p class="note" id="deadline-rule">{escape(deadline_rule(wh))}</p>'
@@ -83,8 +85,11 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 
 def _table(wh: Warehouse) -> str:
     counts = findings_per_unit_year(wh)
-    head = "".join(f"<th>{escape(h)}</th>" for h in (texts.UNIT, texts.UNIT_TYPE, texts.YEAR, texts.STATUS,
-                                                        texts.FIRST_RECEIVED, texts.TIMELINESS, texts.FINDINGS))
+    # numeric columns sort by their raw figures (data-sort), the status by its place in OF_UNIT_YEAR
+    head = "".join(f"<th{a}>{escape(h)}</th>" for h, a in (
+        (texts.UNIT, ""), (texts.UNIT_TYPE, ""), (texts.YEAR, ' class="num" data-sort-method="num"'), (texts.STATUS, ""),
+        (texts.FIRST_RECEIVED, ""), (texts.TIMELINESS, ""), (texts.FINDINGS, ' class="num" data-sort-method="num"')))
+    status_rank = {s: i for i, s in enumerate(STATUSES)}
     df = wh.completeness.assign(_t=wh.completeness["unit_type"].map(TYPE_RANK)).sort_values(
         ["report_year", "_t", "unit_code"], ascending=[False, True, True])
     body = []
@@ -100,9 +105,11 @@ def _table(wh: Warehouse) -> str:
         body.append(
             f'<tr class="filtered" data-year="{year}" data-type="{escape(str(r.unit_type))}" '
             f'data-status="{escape(str(r.status))}">'
-            f"<td>{escape(str(r.unit_name))}</td><td>{escape(UNIT_TYPE_ZH.get(r.unit_type, str(r.unit_type)))}</td>"
-            f'<td class="num">{year}</td><td>{shell.status_html(r.status)}</td>'
-            f'<td>{escape(received)}</td><td class="{css}">{escape(timely)}</td>'
-            f"<td>{link}</td></tr>"
+            f'<td class="name">{unit_link(wh, r.unit_code, r.unit_name)}</td>'
+            f'<td class="nowrap">{escape(UNIT_TYPE_ZH.get(r.unit_type, str(r.unit_type)))}</td>'
+            f'<td class="num">{year}</td><td data-sort="{status_rank.get(r.status, len(status_rank))}">'
+            f"{shell.status_html(r.status)}</td>"
+            f'<td class="nowrap">{escape(received)}</td><td class="{css} nowrap">{escape(timely)}</td>'
+            f'<td class="num" data-sort="{n}">{link}</td></tr>'
         )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

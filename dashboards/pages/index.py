@@ -48,6 +48,9 @@ def _summary(wh: Warehouse, year: int, unit_type: str) -> str:
     rows += [(escape(f"{texts.FINDINGS}·{name}"), shell.fmt_int(int(fnd.get(code, 0))))
              for code, name in SEVERITY_ZH.items()]
     rows += [(escape(texts.NEW_REQUESTS), shell.fmt_int(None if ind is None else ind.new_requests)),
-             (escape(texts.DISCLOSURE_RATE), shell.fmt_pct(None if ind is None else ind.disclosure_rate))]
+             # as the overview shows it: —（无办结件）, or the two figures below the minimum of cases, never 100.0% alone
+             (escape(texts.DISCLOSURE_RATE), shell.fmt_rate(None if ind is None else ind.granted,
+                                                            None if ind is None else ind.concluded, wh.min_cases,
+                                                            texts.RATE_NONE["disclosure"])[0])]
     body = "".join(f'<tr><th>{k}</th><td class="num">{escape(v)}</td></tr>' for k, v in rows)
     return f"<table>{body}</table>"

@@ -29,29 +29,44 @@ COUNT_CELLS = [
 
 
 class Kpi:
-    """One tile: its name, help text, value, and for a rate the two figures it divides."""
+    """One tile: its name, help text, value, and for a rate the two figures it divides (``key``: its wording when
+    there are no cases, texts.RATE_NONE)."""
 
-    def __init__(self, name: str, help_text: str, value, parts=None):
-        self.name, self.help, self.value, self.parts = name, help_text, value, parts
+    def __init__(self, name: str, help_text: str, value, parts=None, key: str = ""):
+        self.name, self.help, self.value, self.parts, self.key = name, help_text, value, parts, key
         self.fmt = shell.fmt_pct if parts else shell.fmt_int
+
+    def shown(self, ind: Indicators | None, min_cases: int) -> tuple[str, str]:
+        """(text, kind) of the tile's figure: a count, or a rate as shell.fmt_rate shows it — never 100.0% over a
+        case or two, —（无办结件） where there are none."""
+        if not self.parts:
+            return shell.fmt_int(None if ind is None else self.value(ind)), ""
+        if ind is None:
+            return texts.DASH, "none"
+        num, den = self.parts(ind)
+        return shell.fmt_rate(num, den, min_cases, texts.RATE_NONE[self.key])
 
 
 KPIS = [
     Kpi(texts.NEW_REQUESTS, "", lambda i: i.new_requests),
     Kpi(texts.DISCLOSURE_RATE, texts.DISCLOSURE_RATE_HELP, lambda i: i.disclosure_rate,
-        lambda i: (i.granted, i.concluded)),
+        lambda i: (i.granted, i.concluded), "disclosure"),
     Kpi(texts.CORRECTION_RATE, texts.CORRECTION_RATE_HELP, lambda i: i.correction_rate,
-        lambda i: (i.corrected, i.reviewed)),
+        lambda i: (i.corrected, i.reviewed), "correction"),
     Kpi(texts.DISPUTE_RATE, texts.DISPUTE_RATE_HELP, lambda i: i.dispute_rate,
-        lambda i: (i.disputes, i.new_requests)),
+        lambda i: (i.disputes, i.new_requests), "dispute"),
 ]
 
 
 def build(wh: Warehouse, out_dir: Path) -> str:
     kpis = {(y, t): _kpis(wh, y, t) for y, t in wh.variants()}
+    # one small chart per measure (规章 and 行政许可 differ a thousandfold), this year dark, last year light
     chart = charts.Chart(
         id="proactive-counts", title=texts.CHART_PROACTIVE_COUNTS, rows=lambda y, t: _counts(wh, y, t),
-        barmode="group", note=f"{texts.COUNTS_NOTE}{texts.COUNTY_NOTE.format(whole=wh.whole)}",
+        barmode="group", note=f"{texts.COUNTS_NOTE}{texts.COUNTY_NOTE.format(whole=wh.whole)}", facet="category",
+        colors=lambda y, t: {texts.THIS_YEAR.format(year=y): shell.NEUTRAL[0],
+                             texts.THIS_YEAR.format(year=y - 1): "#9fb3c8"},
+        aggregate=True, whole=texts.WHOLE_SCOPE.format(whole=wh.whole),
     )
     return shell.block(texts.KPIS, shell.variants(kpis), "kpis") + charts.render(
         chart, "overview", wh.variants(), out_dir
@@ -77,18 +92,22 @@ def _kpis(wh: Warehouse, year: int, unit_type: str) -> str:
     tiles = []
     for kpi in KPIS:
         now, before = _get(cur, kpi.value), _get(prev, kpi.value)
+        (text, kind), (prev_text, prev_kind) = kpi.shown(cur, wh.min_cases), kpi.shown(prev, wh.min_cases)
         parts = ""
         attrs = f' data-kpi="{escape(kpi.name)}" data-value="{_raw(now)}" data-prev="{_raw(before)}"'
         if kpi.parts and cur is not None:
             num, den = kpi.parts(cur)
             attrs += f' data-num="{_raw(num)}" data-den="{_raw(den)}"'
-            parts = (f'<div class="parts">{escape(texts.PARTS.format(num=shell.fmt_int(num), den=shell.fmt_int(den)))}'
-                     "</div>")
+            line = (texts.RATE_FEW.format(n=wh.min_cases) if kind == "few"
+                    else texts.PARTS.format(num=shell.fmt_int(num), den=shell.fmt_int(den)))
+            parts = f'<div class="parts">{escape(line)}</div>'
+        # a change between two rates only where both are rates (not —, not the figures of a case or two)
+        change = _change(now, before, kpi.fmt) if not kind and not prev_kind else texts.DASH
         tiles.append(
             f'<div class="kpi"><div class="name">{escape(kpi.name)}</div>'
-            f'<div class="value"{attrs}>{escape(kpi.fmt(now))}</div>{parts}'
-            f'<div class="prev">{escape(texts.PREVIOUS_YEAR.format(year=year - 1))}：{escape(kpi.fmt(before))}'
-            f"　{escape(texts.CHANGE)}：{escape(_change(now, before, kpi.fmt))}</div>"
+            f'<div class="value{" " + kind if kind else ""}"{attrs}>{escape(text)}</div>{parts}'
+            f'<div class="prev">{escape(texts.PREVIOUS_YEAR.format(year=year - 1))}：{escape(prev_text)}'
+            f"　{escape(texts.CHANGE)}：{escape(change)}</div>"
             f'<div class="note">{escape(kpi.help)}</div></div>'
         )
     body = f'<h3 class="kpi-scope">{escape(heading)}</h3><div class="kpis">{"".join(tiles)}</div>'
@@ -128,7 +147,7 @@ def _own(wh: Warehouse, year: int) -> str:
         return f'<p class="own" data-own="">{head}{escape(texts.OWN_NONE)}</p>'
     items = "；".join(
         f'<span data-own-kpi="{escape(k.name)}" data-value="{_raw(k.value(own))}">'
-        f"{escape(k.name)} {escape(k.fmt(k.value(own)))}</span>"
+        f"{escape(k.name)} {escape(k.shown(own, wh.min_cases)[0])}</span>"
         for k in KPIS
     )
     return f'<p class="own" data-own="">{head}{items}</p>'

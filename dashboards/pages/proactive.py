@@ -9,7 +9,7 @@ import pandas as pd
 from dashboards import charts, texts
 from dashboards.data import Warehouse
 from dashboards.pages.common import PerUnit
-from transforms.format import FORMATS, ordered
+from transforms.format import FORMATS, JIAN, WAN_YUAN, ordered
 
 TOP_N = 40
 
@@ -49,16 +49,19 @@ def build(wh: Warehouse, out_dir: Path) -> str:
     normative = (("normative_docs",), None, False)
     decisions = (("licensing", "penalty", "coercion"), ("decisions",), True)
     fees = (("fees",), None, False)
+    # grouped, not stacked: measures side by side, those of different scale (现行有效 and 本年废止) on axes of their own
     specs = [
-        ("normative", texts.CHART_NORMATIVE, normative, "group", ",.0f", texts.COUNT_AXIS),
-        ("decisions", texts.CHART_DECISIONS, decisions, "group", ",.0f", texts.COUNT_AXIS),
-        ("fees", texts.CHART_FEES, fees, "group", ",.2f", ""),
+        ("normative", texts.CHART_NORMATIVE, normative, ",.0f", texts.COUNT_AXIS, JIAN),
+        ("decisions", texts.CHART_DECISIONS, decisions, ",.0f", texts.COUNT_AXIS, JIAN),
+        ("fees", texts.CHART_FEES, fees, ",.2f", texts.AMOUNT_AXIS, WAN_YUAN),
     ]
-    return "".join(
-        charts.render(
-            charts.Chart(id=cid, title=title, rows=_rows(wh, *spec), orientation="h", barmode=mode,
-                         series_order=_order(*spec), value_format=fmt, axis_title=axis, top_n=TOP_N),
+    out = []
+    for cid, title, spec, fmt, axis, unit in specs:
+        rows = _rows(wh, *spec)
+        out.append(charts.render(
+            charts.Chart(id=cid, title=title, rows=rows, orientation="h", barmode="group",
+                         series_order=_order(*spec), value_format=fmt, axis_title=axis, unit=unit, top_n=TOP_N,
+                         category_title=texts.UNIT, links=rows.links(wh)),
             "proactive", wh.variants(), out_dir,
-        )
-        for cid, title, spec, mode, fmt, axis in specs
-    )
+        ))
+    return "".join(out)

@@ -25,6 +25,8 @@ import pandas as pd
 
 from dashboards import charts, shell, texts
 from dashboards.data import Warehouse, scope
+from dashboards.pages.common import unit_href, unit_link
+from dashboards.shell import SEVERITY_COLORS
 from transforms.format import FORMATS, NARRATIVE, SEVERITY_ZH, UNIT_TYPE_ZH
 from transforms.rules import NARRATIVE_RULES, RULES
 from transforms.rules.narrative import part_name
@@ -131,61 +133,145 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         return out.set_index("category").loc[order.index].reset_index()[["series", "category", "value"]]
 
     severities = list(SEVERITY_ZH.values())
-    colors = {SEVERITY_ZH["error"]: "#d92d20", SEVERITY_ZH["warning"]: "#f79009"}
+    colors = shell.severity_colors()  # errors red, warnings amber, notices blue: as in the list below
+    count = {"axis_title": texts.FINDINGS_AXIS, "unit": texts.FINDINGS_UNIT}
+    known = df.dropna(subset=["unit_code"]).drop_duplicates("unit_label")
+    links = {str(label): unit_href(wh, code) for label, code in zip(known["unit_label"], known["unit_code"], strict=True)}
     return (
         f'<p class="note" id="standing-note">{escape(texts.STANDING_NOTE)}</p>'
         + charts.render(charts.Chart(id="by-rule", title=texts.CHART_FINDINGS_BY_RULE, rows=by_rule,
-                                     series_order=severities, colors=colors, axis_title=texts.FINDINGS),
+                                     series_order=severities, colors=colors, category_title=texts.RULE, **count),
                         "quality", wh.variants(), out_dir)
         + charts.render(charts.Chart(id="by-unit", title=texts.CHART_FINDINGS_BY_UNIT, rows=by_unit, orientation="h",
-                                     series_order=severities, colors=colors, axis_title=texts.FINDINGS, top_n=TOP_N),
+                                     series_order=severities, colors=colors, top_n=TOP_N, category_title=texts.UNIT,
+                                     links=links, **count),
                         "quality", wh.variants(), out_dir)
+        # opened and resolved are one measure (finding keys) compared run by run: one axis
         + charts.render(charts.Chart(id="over-runs", title=texts.CHART_FINDINGS_OVER_RUNS, rows=over_runs,
                                      barmode="group", series_order=[texts.OPENED, texts.RESOLVED],
-                                     colors={texts.OPENED: "#d92d20", texts.RESOLVED: "#12b76a"},
-                                     axis_title=texts.FINDINGS, note=texts.OVER_RUNS_NOTE),
+                                     colors={texts.OPENED: SEVERITY_COLORS["error"], texts.RESOLVED: "#12b76a"},
+                                     note=texts.OVER_RUNS_NOTE, facet="none", category_title=texts.RUNS_AXIS, **count),
                         "quality", wh.variants(), out_dir)
         + _narrative(df, wh)
-        + _sections(df)
+        + _sections(df, wh)
     )
 
 
-def _sections(df: pd.DataFrame) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in (texts.RULE, texts.SEVERITY, texts.LOCATION, texts.CELL,
-                                                        texts.MESSAGE, texts.EXPECTED, texts.ACTUAL, texts.FILE))
+SEVERITY_RANK = {code: i for i, code in enumerate(SEVERITY_ZH)}  # error, warning, notice: the real problems first
+CELLS_SHOWN = 3  # a row's cells listed in the line; more are folded
+
+
+def _sections(df: pd.DataFrame, wh: Warehouse) -> str:
+    """Every finding of the files that stand, one folded group per unit-year (anchor ``f-<unit>-<year>``, opened by a
+    link to it) — the years newest first, in each the unit-years with errors first, then warnings, then notices —
+    and in a group one row per (severity, rule, table row): its cells listed compactly, a long list folded, so a
+    report with 200 blank cells is one line, not 200 (nor one paragraph of 200 cells)."""
     type_rank = {t: i for i, t in enumerate(UNIT_TYPE_ZH)}
-    ordered = df.assign(_t=df["unit_type"].map(type_rank)).sort_values(
-        ["report_year", "_t", "unit_code"], ascending=[False, True, True], na_position="last", kind="stable")
     # plain records and one pass: per-group pandas indexing costs seconds for a thousand units
-    records = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in ordered.to_dict("records")]
+    records = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in df.to_dict("records")]
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["unit_code"], r["report_year"]), []).append(r)
+
+    def order(item):
+        (unit_code, year), rows = item
+        worst = min(SEVERITY_RANK.get(r["severity"], len(SEVERITY_RANK)) for r in rows)
+        return (-(year or 0), year is None, worst, type_rank.get(rows[0]["unit_type"], len(type_rank)), _s(unit_code))
+
+    head = "".join(f"<th{a}>{escape(h)}</th>" for h, a in (
+        (texts.SEVERITY, ' data-sort-method="num"'), (texts.RULE, ""), (texts.LOCATION, ""), (texts.CELL, ""),
+        (texts.MESSAGE, "")))
     out = []
-    for (unit_code, year), group in groupby(records, key=lambda r: (r["unit_code"], r["report_year"])):
-        group = list(group)
+    for (unit_code, year), group in sorted(groups.items(), key=order):
         first = group[0]
-        rows = "".join(_row(r) for r in group)
         year = None if year is None else int(year)
         # a file of an unknown unit has no type: data-type="" shows it under 全部 only, as in the charts
         attrs = ("" if year is None else f' data-year="{year}"') + f' data-type="{escape(first["unit_type"] or "")}"'
         kind = UNIT_TYPE_ZH.get(first["unit_type"], first["unit_type"] or "")
-        title = f"{first['unit_label']}　{kind}　{'' if year is None else year}"
+        title = f"　{kind}　{'' if year is None else year}"
+        per = {}
+        for r in group:
+            per[r["severity"]] = per.get(r["severity"], 0) + 1
+        counts = texts.FINDINGS_COUNTS.format(n=len(group), parts=" · ".join(
+            f"{SEVERITY_ZH.get(code, code)}{n}" for code, n in sorted(per.items(), key=lambda i: SEVERITY_RANK.get(
+                i[0], len(SEVERITY_RANK)))))
+        current = f"（{texts.CURRENT}）" if first["is_current"] else ""
+        files = list(dict.fromkeys(_s(r["source_file"]) for r in group))
+        file_line = f'<div class="file-line">{escape(texts.FILE_LINE.format(file="、".join(files)))}{escape(current)}</div>'
+        rows = "".join(_group_row(rows) for _, rows in sorted(_by_row(group).items(), key=lambda i: i[0]))
         out.append(
-            f'<section class="block filtered" id="{shell.findings_anchor(unit_code, "" if year is None else year)}"{attrs}>'
-            f"<h2>{escape(title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"
+            f'<section class="block filtered finding-group" id="{shell.findings_anchor(unit_code, "" if year is None else year)}"{attrs}>'
+            f"<details><summary><h2>{unit_link(wh, unit_code, first['unit_label'])}{escape(title)}"
+            f'<span class="counts">{escape(counts)}</span></h2> {shell.status_html(first["status"])}</summary>{file_line}'
+            f'<table class="no-search"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></details></section>'
         )
-    return "".join(out)
+    if not out:
+        return ""
+    toggle = (f'<button type="button" class="toggle-all" data-open="{escape(texts.FINDINGS_OPEN_ALL)}" '
+              f'data-close="{escape(texts.FINDINGS_CLOSE_ALL)}">{escape(texts.FINDINGS_OPEN_ALL)}</button>')
+    return (f'<h2 id="findings-list">{escape(texts.FINDINGS_LIST)}</h2><p class="note">{escape(texts.FINDINGS_LIST_NOTE)}'
+            f' {toggle}</p><div class="search-list" data-items="section.finding-group" '
+            f'data-label="{escape(texts.FINDINGS_SEARCH)}"></div>{"".join(out)}')
 
 
 def _missing(v) -> bool:
     return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
-def _row(r: dict) -> str:
-    current = f"（{texts.CURRENT}）" if r["is_current"] else ""
+def _by_row(group: list[dict]) -> dict[tuple, list[dict]]:
+    """The findings of a unit-year by (severity, rule, section, row): one line each, the severest first."""
+    rows: dict[tuple, list[dict]] = {}
+    for r in group:
+        key = (SEVERITY_RANK.get(r["severity"], len(SEVERITY_RANK)), _s(r["rule"]), _s(r["section"]), _s(r["row_code"]))
+        rows.setdefault(key, []).append(r)
+    return rows
+
+
+def _column(r: dict) -> str:
+    """A finding's column as the format names it (自然人, 本年制发件数), or its cell's address alone."""
+    try:
+        if r["column_code"] and r["section"] not in NARRATIVE_PARTS:
+            return FORMATS[str(r["format_version"])].section(r["section"]).measure(r["row_code"], r["column_code"]).label.text
+    except (KeyError, TypeError, AttributeError):
+        pass
+    return ""
+
+
+def _cell(r: dict, with_message: bool) -> str:
+    """One cell of a row's findings: 自然人 Sheet1!B20：应为 59，实际 61 (and its message where it differs)."""
+    where = " ".join(p for p in (_column(r), _s(r["cell"])) if p)
+    values = ""
+    if r["expected"] is not None or r["actual"] is not None:
+        values = texts.CELL_VALUES.format(expected=shell.fmt_num(r["expected"]), actual=shell.fmt_num(r["actual"]))
+    text = "：".join(p for p in (where, values) if p)
+    if with_message and r["message"]:
+        text = f"{text} — {_s(r['message'])}" if text else _s(r["message"])
+    return escape(text)
+
+
+def _group_row(rows: list[dict]) -> str:
+    first = rows[0]
+    severity = _s(first["severity"])
+    if first["section"] in NARRATIVE_PARTS or not first["row_code"]:
+        where = _location(first)
+    else:
+        where = _location({**first, "column_code": None})
+    messages = {_s(r["message"]) for r in rows}
+    if len(rows) == 1:
+        cells = _cell(first, False)
+    else:
+        items = "".join(f"<li>{_cell(r, len(messages) > 1)}</li>" for r in rows)
+        names = "、".join(dict.fromkeys(p for r in rows[:CELLS_SHOWN] if (p := _column(r) or _s(r["cell"]))))
+        if len(rows) <= CELLS_SHOWN:
+            cells = f'<ul class="cells">{items}</ul>'
+        else:
+            summary = texts.CELLS_MORE.format(n=len(rows), first=names)
+            cells = f'<details class="more"><summary>{escape(summary)}</summary><ul class="cells">{items}</ul></details>'
     return (
-        f"<tr><td>{escape(_rule_label(r['rule']))}</td><td>{escape(SEVERITY_ZH.get(r['severity'], _s(r['severity'])))}</td>"
-        f"<td>{escape(_location(r))}</td><td>{escape(_s(r['cell']))}</td><td>{escape(_s(r['message']))}</td>"
-        f'<td class="num">{escape(shell.fmt_num(r["expected"]))}</td><td class="num">{escape(shell.fmt_num(r["actual"]))}</td>'
-        f"<td>{escape(_s(r['source_file']))}<br>{shell.status_html(r['status'])}{escape(current)}</td></tr>"
+        f'<tr><td class="nowrap" data-sort="{SEVERITY_RANK.get(severity, len(SEVERITY_RANK))}">'
+        f'<span class="severity severity-{escape(severity)}">{escape(SEVERITY_ZH.get(severity, severity))}</span></td>'
+        f'<td class="rule">{escape(_rule_label(first["rule"]))}</td><td class="loc">{escape(where)}</td>'
+        f'<td class="cells-col">{cells}</td><td class="text">{escape(_s(first["message"]))}</td></tr>'
     )
 
 
@@ -318,9 +404,9 @@ def _narrative(df: pd.DataFrame, wh: Warehouse) -> str:
         pair = anchor_of.get((int(r["submission_id"]), _s(r["section"]))) if r["rule"] == "N-COPY" else None
         link = f' <a class="pair-link" href="#{escape(pair)}">{escape(texts.COPY_PAIR_LINK)}</a>' if pair else ""
         rows.append(
-            f'<tr class="filtered"{attrs}><td><a href="#{escape(anchor)}">{escape(r["unit_label"])}</a></td>'
-            f'<td>{"" if year is None else year}</td><td>{escape(_rule_label(r["rule"]))}</td>'
-            f"<td>{escape(_location(r))}</td><td>{escape(_s(r['message']))}{link}</td></tr>")
+            f'<tr class="filtered"{attrs}><td class="name"><a href="#{escape(anchor)}">{escape(r["unit_label"])}</a></td>'
+            f'<td class="num">{"" if year is None else year}</td><td class="rule">{escape(_rule_label(r["rule"]))}</td>'
+            f'<td class="loc">{escape(_location(r))}</td><td class="text">{escape(_s(r["message"]))}{link}</td></tr>')
     head = "".join(f"<th>{escape(h)}</th>" for h in (texts.UNIT, texts.YEAR, texts.RULE, texts.LOCATION, texts.MESSAGE))
     inner = f'<p class="note">{escape(texts.NARRATIVE_NOTE)}</p>'
     if rows:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards import charts, texts
+from dashboards import charts, shell, texts
 from dashboards.data import ALL, Warehouse, applicant_names, county_cells, outcome_categories, scope
 from dashboards.pages.common import PerUnit
 from transforms.format import TOTAL
@@ -35,16 +35,22 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         order = {name: i for i, name in enumerate(applicants.values())}
         return out.sort_values("category", key=lambda c: c.map(order), kind="stable")
 
+    colors = shell.outcome_colors()  # the one palette of outcomes: 不予公开 red on every page
+    order = list(dict.fromkeys(categories.values()))
     return charts.render(
         charts.Chart(id="outcomes", title=texts.CHART_OUTCOMES, rows=outcomes, orientation="h",
-                     series_order=list(dict.fromkeys(categories.values())), top_n=TOP_N),
+                     series_order=order, colors=colors, top_n=TOP_N, category_title=texts.UNIT,
+                     links=outcomes.links(wh)),
         "requests", wh.variants(), out_dir,
     ) + charts.render(
         charts.Chart(id="applicants", title=texts.CHART_APPLICANTS, rows=by_applicant, orientation="h",
-                     series_order=list(applicants.values()), top_n=TOP_N),
+                     series_order=list(applicants.values()), top_n=TOP_N, category_title=texts.UNIT,
+                     links=by_applicant.links(wh)),
         "requests", wh.variants(), out_dir,
     ) + charts.render(
         charts.Chart(id="outcomes-by-applicant", title=texts.CHART_OUTCOMES_BY_APPLICANT, rows=outcomes_by_applicant,
-                     orientation="h", series_order=list(dict.fromkeys(categories.values())), note=texts.COUNTY_NOTE.format(whole=wh.whole)),
+                     orientation="h", series_order=order, colors=colors, category_title=texts.APPLICANT_AXIS,
+                     note=texts.COUNTY_NOTE.format(whole=wh.whole), aggregate=True,
+                     whole=texts.WHOLE_SCOPE.format(whole=wh.whole)),
         "requests", wh.variants(), out_dir,
     )

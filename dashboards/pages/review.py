@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards import charts, texts
+from dashboards import charts, shell, texts
 from dashboards.data import ALL, Warehouse, county_cells, proceeding_names, result_names, scope
 from dashboards.pages.common import PerUnit
 from transforms.format import TOTAL
@@ -39,10 +39,14 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 
     return charts.render(
         charts.Chart(id="by-result", title=texts.CHART_REVIEW_BY_RESULT, rows=by_result,
-                     series_order=list(results.values()), note=texts.COUNTY_NOTE.format(whole=wh.whole)),
+                     series_order=list(results.values()), note=texts.COUNTY_NOTE.format(whole=wh.whole),
+                     colors={results[code]: color for code, color in shell.REVIEW_COLORS.items()},
+                     category_title=texts.PROCEEDING_AXIS, aggregate=True,
+                     whole=texts.WHOLE_SCOPE.format(whole=wh.whole)),
         "review", wh.variants(), out_dir,
     ) + charts.render(
         charts.Chart(id="by-unit", title=texts.CHART_REVIEW_BY_UNIT, rows=by_unit, orientation="h",
-                     series_order=list(proceedings.values()), top_n=TOP_N),
+                     series_order=list(proceedings.values()), top_n=TOP_N, category_title=texts.UNIT,
+                     links=by_unit.links(wh)),
         "review", wh.variants(), out_dir,
     )

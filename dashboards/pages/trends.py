@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards import charts, texts
+from dashboards import charts, shell, texts
 from dashboards.data import ALL, REQUESTS, Warehouse, county_cells, measure_name, scope
 from transforms.format import TOTAL, current, ordered
 
@@ -29,11 +29,14 @@ def _mark_break(layout: dict, year: int, unit_type: str, years: list[int]) -> No
     breaks = [(x, notice) for x, notice in BREAKS if shown and min(shown) < x < max(shown)]
     if not breaks:
         return
-    layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
-                         "line": {"dash": "dash", "color": "#b54708", "width": 2}} for x, _ in breaks]
-    layout["annotations"] = [{"xref": "x", "yref": "paper", "x": x, "y": 0.98, "yanchor": "top",
-                              "xanchor": "left", "showarrow": False, "bgcolor": "rgba(255,255,255,0.8)", "font": {"color": "#b54708"},
-                              "text": texts.FORMAT_BREAK.format(notice=notice)} for x, notice in breaks]
+    shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+               "line": {"dash": "dash", "color": "#b54708", "width": 2}} for x, _ in breaks]
+    notes = [{"xref": "x", "yref": "paper", "x": x, "y": 0.98, "yanchor": "top", "xanchor": "left", "showarrow": False,
+              "bgcolor": "rgba(255,255,255,0.8)", "font": {"color": "#b54708"},
+              "text": texts.FORMAT_BREAK.format(notice=notice)} for x, notice in breaks]
+    # added to what the chart has (its small multiples' titles)
+    layout["shapes"] = layout.get("shapes", []) + shapes
+    layout["annotations"] = layout.get("annotations", []) + notes
 
 
 def _request_row_name(code: str) -> str:
@@ -92,13 +95,17 @@ def build(wh: Warehouse, out_dir: Path) -> str:
         for f in ordered(newest_first=True)
         for m in f.section("proactive").measures_of("normative_docs")
     ))
-    common = {"kind": "line", "barmode": "group", "numeric_x": True, "decorate": decorate, "note": texts.COUNTY_NOTE.format(whole=wh.whole)}
+    common = {"kind": "line", "barmode": "group", "numeric_x": True, "decorate": decorate,
+              "note": texts.COUNTY_NOTE.format(whole=wh.whole), "category_title": texts.YEAR, "upto": True,
+              "aggregate": True, "whole": texts.WHOLE_SCOPE.format(whole=wh.whole)}
+    # the flows of requests in the palette of the outcomes (new blue, concluded purple, carried forward slate)
+    request_colors = {_request_row_name(r): shell.OUTCOME_COLORS[r] for r in REQUEST_ROWS}
     return "".join(
-        charts.render(charts.Chart(id=cid, title=title, rows=rows, series_order=order, **common),
+        charts.render(charts.Chart(id=cid, title=title, rows=rows, series_order=order, colors=colors, **common),
                       "trends", wh.variants(), out_dir)
-        for cid, title, rows, order in [
-            ("requests", texts.CHART_TREND_REQUESTS, requests, request_order),
-            ("decisions", texts.CHART_TREND_DECISIONS, decisions, decision_order),
-            ("normative", texts.CHART_TREND_NORMATIVE, normative, normative_order),
+        for cid, title, rows, order, colors in [
+            ("requests", texts.CHART_TREND_REQUESTS, requests, request_order, request_colors),
+            ("decisions", texts.CHART_TREND_DECISIONS, decisions, decision_order, {}),
+            ("normative", texts.CHART_TREND_NORMATIVE, normative, normative_order, {}),
         ]
     )

@@ -279,7 +279,8 @@ def publish(settings: Settings, staging: Path | None, run_id: str, found: Intake
     from dashboards.build import build_dashboards
 
     try:
-        result.dashboards = [str(p) for p in build_dashboards(db, settings.dashboards, min_cases=settings.min_cases)]
+        result.dashboards = [str(p) for p in build_dashboards(db, settings.dashboards, min_cases=settings.min_cases,
+                                                                    timezone=settings.timezone)]
     except Exception as exc:  # the warehouse is published; say so, then fail the task so it is retried
         error = exc
         result.dashboards_error = repr(exc)

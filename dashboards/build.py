@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from plotly.offline import get_plotlyjs
 
@@ -44,7 +45,8 @@ BUILDERS = {
 }
 
 
-def build_dashboards(db_path: Path, out_dir: Path, min_cases: int = MIN_CASES) -> list[Path]:
+def build_dashboards(db_path: Path, out_dir: Path, min_cases: int = MIN_CASES,
+                     timezone: str = "Asia/Shanghai") -> list[Path]:
     """Write the dashboards for the warehouse at db_path (opened read-only) into out_dir; return the HTML pages of
     the sites (the menu's pages of every area; the unit pages under ``units/`` are not listed: a thousand of them
     would fill the run summary).
@@ -52,7 +54,7 @@ def build_dashboards(db_path: Path, out_dir: Path, min_cases: int = MIN_CASES) -
     Many counties (dashboards.areas): a site of every page per area — the top area's in out_dir, every other's in
     ``out_dir/<area_code>/`` — linked by the area bar; one county: one site, as ever. A page per unit, once, in
     ``out_dir/units/``, linked from every area's pages. ``min_cases``: on the rankings, a rate over fewer cases is
-    shown as such and not ranked (settings.min_cases)."""
+    shown as such and not ranked (settings.min_cases). ``timezone``: the deployment's (settings.timezone)."""
     db_path, out_dir = Path(db_path), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_plotly_js(out_dir / PLOTLY_JS)
@@ -67,7 +69,8 @@ def build_dashboards(db_path: Path, out_dir: Path, min_cases: int = MIN_CASES) -
             compared = areas.comparison_data(con)
         finally:
             con.close()
-    generated = datetime.now().strftime("%Y-%m-%d %H:%M")  # the footer: the county, the data as of its last run, this time
+    # in the deployment's time zone, as the warehouse's times are (settings.timezone), not the machine's
+    generated = datetime.now(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")  # the footer: the county, the data, now
     pages = []
     views, top = {}, None
     for code in areas_of(frames):

@@ -487,3 +487,19 @@ def test_the_vendored_table_sorter_ships_with_its_licence(tmp_path):
         assert (tmp_path / name).read_bytes() == (shell.VENDOR / name).read_bytes()
     assert "MIT" in (shell.VENDOR / shell.TABLESORT).read_text(encoding="utf-8")[:300]
     assert "Permission is hereby granted" in (shell.VENDOR / "LICENSE-tablesort.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.unit
+def test_the_generated_time_is_in_the_deployments_time_zone(site, tmp_path):
+    """The warehouse's times are the deployment's (settings.timezone); the footer's 生成时间 must be too, not the
+    machine's (a server on UTC would otherwise print a time 8 hours before the data's as-of time in 北京时间)."""
+    from datetime import datetime
+
+    db, _ = site
+    stamps = {}
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):  # UTC+14 and UTC−12: 26 hours apart
+        page = build_dashboards(db, tmp_path / zone.replace("/", "-"), timezone=zone)[0]
+        found = re.search(r"生成时间 (\d{4}-\d\d-\d\d \d\d:\d\d)", page.read_text(encoding="utf-8"))
+        stamps[zone] = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M")
+    apart = (stamps["Pacific/Kiritimati"] - stamps["Etc/GMT+12"]).total_seconds() / 3600
+    assert 25.9 < apart < 26.1, stamps

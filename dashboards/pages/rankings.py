@@ -124,7 +124,7 @@ def on_time_in_order(table: pd.DataFrame, year: int, unit_type: str) -> pd.DataF
 STYLE = """<style>
 .rankings td, .rankings th { min-width:2.5em; }
 .rankings table.ranking { max-width:52rem; }
-.rankings table.ranking td:nth-child(2) { overflow-wrap:anywhere; }
+.rankings table.ranking td:nth-child(2) { overflow-wrap:anywhere; min-width:5em; }  /* a name, not a column of characters */
 .rankings table.ranking td:nth-child(1), .rankings table.ranking td:nth-child(3) { text-align:right;
   font-variant-numeric:tabular-nums; white-space:nowrap; }
 .rankings table.rates td:nth-child(4) { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }

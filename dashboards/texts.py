@@ -66,7 +66,9 @@ AMOUNT_AXIS = "金额"
 APPLICANT_AXIS = "申请人类型"
 PROCEEDING_AXIS = "程序"
 # a rate without cases, or over too few to mean much: never a bare 100.0%
-RATE_NONE = {"disclosure": "—（无办结件）", "correction": "—（无已审结的复议）", "dispute": "—（无新收申请）"}
+# what each rate counts as its cases (its denominator), for the tiles and the rankings alike
+RATE_CASES = {"disclosure": "办结件", "correction": "已审结的行政复议", "dispute": "新收申请"}
+RATE_NONE = {key: f"—（无{cases}）" for key, cases in RATE_CASES.items()}
 RATE_FEW = "案件不足{n}件，不计比率"
 # the quality page's findings: per unit-year folded, one row per table row
 FINDINGS_AXIS = "问题数"
@@ -195,8 +197,7 @@ RANK_HIGHER = "比率越高越好，从高到低排列。"
 CORRECTION_RANK_NOTE = "复议纠错率高说明行政复议机关纠正本单位答复的比例高，比率越低越好，从低到高排列。"
 DISPUTE_RANK_NOTE = "争议转化率高说明引发行政复议、诉讼的申请多，比率越低越好，从低到高排列。"
 TOO_FEW = "不足{n}件，不排名"
-NO_CASES = "另有{k}个单位本年度{what}为0，无比率，未列出。"
-NO_CASES_WHAT = {"disclosure": "办结总数", "correction": "已审结的行政复议", "dispute": "新收申请"}
+NO_CASES = "另有{k}个单位本年度无{what}，无比率，未列出。"  # what: RATE_CASES
 ON_TIME_RANKING = "按时报送"
 ON_TIME_NOTE = ("按截至所选年度的历年按时报送比例（按时年数 ÷ 截止日期已过的年数）从高到低排列，比例相同的名次相同；"
                 "同一名次内所选年度按时的在前，再按可计入的报告收到时间先后。截止日期未到、尚无可计入报告的年度（未到期）"

@@ -61,3 +61,17 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory):
+    """The example warehouse (three report years, every status, a hostile unit name) and its dashboards, built once
+    for the test modules that only read them: (warehouse, site folder)."""
+    from countystats.examples.warehouses import build_warehouse
+    from dashboards.build import build_dashboards
+
+    root = tmp_path_factory.mktemp("example-site")
+    db = build_warehouse(root / "w.duckdb")
+    out = root / "site"
+    build_dashboards(db, out)
+    return db, out

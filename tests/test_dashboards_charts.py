@@ -24,7 +24,7 @@ import duckdb
 import pytest
 from watched import Watched
 
-from countystats.examples.warehouses import HOSTILE_NAME, build_warehouse
+from countystats.examples.warehouses import HOSTILE_NAME
 from dashboards import charts, shell, texts
 from dashboards.build import build_dashboards
 from dashboards.data import outcome_categories
@@ -54,14 +54,10 @@ COUNT_TICKS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).
 # ---------------------------------------------------------------- sites
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> tuple[Path, Path]:
-    """The example warehouse (three report years, every status, a hostile unit name) and its site."""
-    root = tmp_path_factory.mktemp("charts")
-    db = build_warehouse(root / "w.duckdb")
-    out = root / "site"
-    build_dashboards(db, out)
-    return db, out
+@pytest.fixture
+def site(example_site) -> tuple[Path, Path]:
+    """The example warehouse and its site (tests/conftest.py: built once for the modules that only read it)."""
+    return example_site
 
 
 @pytest.fixture(scope="module")

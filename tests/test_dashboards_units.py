@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from watched import Watched
 
-from countystats.examples.warehouses import HOSTILE_NAME, YEARS, build_warehouse
+from countystats.examples.warehouses import HOSTILE_NAME, YEARS
 from dashboards import texts
 from dashboards.build import build_dashboards
 from dashboards.data import MIN_CASES
@@ -39,13 +39,10 @@ def slug(code: str) -> str:
     return findings_anchor(code, "x")[2:-2]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> tuple[Path, Path]:
-    root = tmp_path_factory.mktemp("units")
-    db = build_warehouse(root / "w.duckdb")
-    out = root / "site"
-    build_dashboards(db, out)
-    return db, out
+@pytest.fixture
+def site(example_site) -> tuple[Path, Path]:
+    """The example warehouse and its site (tests/conftest.py: built once for the modules that only read it)."""
+    return example_site
 
 
 def query(db: Path, sql: str, params=()) -> pd.DataFrame:

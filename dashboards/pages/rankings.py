@@ -165,7 +165,7 @@ def build(wh: Warehouse, out_dir: Path) -> str:
 def _no_cases(rate: Rate, k: int) -> str:
     if not k:
         return ""
-    return f'<p class="note">{escape(texts.NO_CASES.format(k=k, what=texts.NO_CASES_WHAT[rate.key]))}</p>'
+    return f'<p class="note">{escape(texts.NO_CASES.format(k=k, what=texts.RATE_CASES[rate.key]))}</p>'
 
 
 def _rate_head(rate: Rate) -> str:

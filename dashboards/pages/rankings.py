@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboards import shell, texts
-from dashboards.data import ALL, Warehouse, ratio, scope, unit_figures
+from dashboards.data import ALL, Warehouse, scope, unit_figures
 from dashboards.pages.common import unit_link
 from dashboards.pages.completeness import timeliness
 
@@ -67,8 +67,7 @@ def rate_table(figures: pd.DataFrame, rate: Rate, min_cases: int) -> pd.DataFram
     figures, rate, whether it is ranked (at least ``min_cases`` cases) and its ranks (:data:`RATE_COLUMNS`)."""
     df = figures.assign(num=figures[rate.num], den=figures[rate.den])
     df = df[df["den"] > 0]
-    df = df.assign(rate=[ratio(n, d) for n, d in zip(df["num"], df["den"], strict=True)])
-    df["rate"] = df["rate"].astype(float)
+    df = df.assign(rate=(df["num"] / df["den"]).astype(float))  # den > 0 here: ratio()'s one case left
     df["ranked"] = df["den"] >= min_cases
     key = df["rate"].where(df["ranked"])
     return _ranks(df, key if rate.higher_is_better else -key)[RATE_COLUMNS]

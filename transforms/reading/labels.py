@@ -58,6 +58,7 @@ class SectionIndex:
     row_position: dict[str, int] = field(default_factory=dict)  # row code → its place in row_order
     derived_rows: frozenset[str] = frozenset()  # rows the format derives from their children (never printed)
     measure_codes: dict[str, frozenset[str]] = field(default_factory=dict)  # row code → its measures' codes
+    cell_count: int = 0  # (row, measure) cells of the section: the most values a table of it can have
     # the same label texts recur in every file: remember answers (bounded, the lookup itself is immutable)
     _row_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
     _col_memo: dict[str, tuple[str, str | None] | None] = field(default_factory=dict, repr=False)
@@ -190,6 +191,7 @@ def build_section_index(section: Section) -> SectionIndex:
     idx.row_position = {code: pos for pos, code in enumerate(idx.row_order)}
     idx.derived_rows = frozenset(section.derived_rows)
     idx.measure_codes = {r.code: frozenset(m.code for m in section.measures_of(r.code)) for r in section.rows}
+    idx.cell_count = sum(map(len, idx.measure_codes.values()))
     prefixes: dict[str, str] = {k: "title" for k in _keys(section.title)}
     for row in section.rows:
         for k in _keys(row.label):

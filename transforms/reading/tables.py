@@ -602,7 +602,9 @@ def _locate_sheet(scan: SheetScan, index: FormatIndex, codes: list[str]) -> dict
     found = {}
     for code in codes:
         idx, loc = index.sections[code], locs[code]
-        if not idx.section.blocks and idx.section.column_header is None:
+        # read as printed (proceeding × result headers) unless the labelled rows already gave every cell: the
+        # other reading keys its values by the same (row, measure), so it could only tie
+        if not idx.section.blocks and idx.section.column_header is None and loc.score < idx.cell_count:
             alt = locate_statutory_review(scan, idx, data_rows)
             if alt.score > loc.score:
                 loc = alt

@@ -15,10 +15,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 TIERS = ("unit", "integration", "browser", "airflow")
-# The suite runs in two processes (pytest-xdist, ``--dist loadgroup``): a module's tests stay in one process, so its
-# module fixtures are built once; the modules that start the production services themselves (PostgreSQL, Redis,
-# Celery, the test hosts) run one after the other in one process: never two deployments at once
+# The suite runs in two processes (pytest-xdist): a module's tests stay in one process, so its module fixtures are
+# built once; the modules that start the production services themselves (PostgreSQL, Redis, Celery, the test hosts)
+# run one after the other in one process: never two deployments at once
 SERVICES = frozenset({"test_deploy_hosts.py", "test_deploy_integration.py", "test_portal_postgres.py"})
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Tests handed out by module (the services' modules as one), like ``--dist loadscope``; not ``loadgroup``:
+    pytest 9 no longer lets xdist rename a test to mark its group, and the groups came apart."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "services" if module.rpartition("/")[2] in SERVICES else module
+
+    return ByModule(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects: every collected test is checked
@@ -28,8 +41,6 @@ def pytest_collection_modifyitems(config, items):
 
     wrong = [f"{item.nodeid} ({', '.join(sorted(tiers(item))) or 'no tier'})" for item in items
              if not tiers(item) or ("unit" in tiers(item) and len(tiers(item)) > 1)]
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group("services" if item.path.name in SERVICES else item.path.name))
     if wrong:
         raise pytest.UsageError("every test needs a tier, unit alone or any of " + ", ".join(TIERS[1:])
                                 + " (markers, see pyproject.toml); these do not:\n  " + "\n  ".join(wrong))

@@ -1044,6 +1044,10 @@ ACROSS_HOSTS_ENV = {
     # a task a lost worker took from the broker but never started is revoked and queued again
     "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "40",
     "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "5",
+    # ... as often as it takes: up to 16 shards are queued for the one worker left, and on a loaded machine the
+    # last waits longer than three such time-outs, after which Airflow fails it unstarted (its default: requeued
+    # twice). The production time-out, 600 s, is far above that wait.
+    "AIRFLOW__SCHEDULER__NUM_STUCK_IN_QUEUED_RETRIES": "20",
     "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "2",
 }
 

@@ -19,6 +19,9 @@ TIERS = ("unit", "integration", "browser", "airflow")
 # built once; the modules that start the production services themselves (PostgreSQL, Redis, Celery, the test hosts)
 # run one after the other in one process: never two deployments at once
 SERVICES = frozenset({"test_deploy_hosts.py", "test_deploy_integration.py", "test_portal_postgres.py"})
+# handed out first, the longest first (xdist's --no-loadscope-reorder keeps this order): a long module started last
+# would leave the other process idle at the end
+FIRST = (*sorted(SERVICES), "test_dag.py")
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -41,6 +44,8 @@ def pytest_collection_modifyitems(config, items):
 
     wrong = [f"{item.nodeid} ({', '.join(sorted(tiers(item))) or 'no tier'})" for item in items
              if not tiers(item) or ("unit" in tiers(item) and len(tiers(item)) > 1)]
+    first = {name: i for i, name in enumerate(FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(FIRST)))  # stable: the rest keep their order
     if wrong:
         raise pytest.UsageError("every test needs a tier, unit alone or any of " + ", ".join(TIERS[1:])
                                 + " (markers, see pyproject.toml); these do not:\n  " + "\n  ".join(wrong))

@@ -6,14 +6,16 @@ only what cannot be the same outside containers is overridden — host names and
 API server, the database name and account, paths (container path → temporary directory) and secrets (random).
 
 One run: fresh PostgreSQL database and an unused Redis db index → `airflow db migrate` → scheduler, dag-processor,
-Celery worker and api-server, each in its own process group with its own log file → example inbox → unpause and
-trigger the DAG → poll until the run ends → check the DuckDB warehouse → ALWAYS stop everything, verify no process
-is left, flush the Redis db index and drop the database.
+Celery worker and api-server, each in its own process group with its own log file → example inbox → log in, the
+compose healthchecks → unpause and trigger the DAG → poll until the run ends → the inbox untouched, the files
+archived → ALWAYS stop everything, verify no process is left, flush the Redis db index and drop the database.
+Across hosts (``--across-hosts``, root): a worker on each of two test hosts (deploy/hosts.py) and a second run,
+with one host's link cut while it runs a shard.
 
     .venv/bin/python deploy/integration.py [--dags DIR] [--keep]     # prints a JSON summary; exit 0 = success
     .venv/bin/python deploy/integration.py --across-hosts             # the workers on two test hosts (root)
 
-tests/test_deploy_integration.py runs it; tests/test_deploy_config.py checks the compose file's side.
+tests/test_deploy_hosts.py runs it across hosts; tests/test_deploy_config.py checks the compose file's side.
 """
 
 from __future__ import annotations
@@ -479,18 +481,13 @@ def stop_groups(services: list[Service], grace: float = 20.0) -> None:
 
 @dataclass
 class Result:
-    state: str = "not started"  # the DAG run's final state: success / failed / timeout / error
+    state: str = "not started"  # success when every run succeeded / failed / error
     error: str = ""
     timings: dict[str, float] = field(default_factory=dict)
-    task_states: dict[str, str] = field(default_factory=dict)
-    warehouse: dict[str, int] = field(default_factory=dict)
-    problem_tasks: list[str] = field(
-        default_factory=list
-    )  # "run_id/task_id: state" of any run, to look at first
-    runs: dict[str, str] = field(default_factory=dict)  # every run of the DAG (scheduled ones too) → state
+    runs: dict[str, str] = field(default_factory=dict)  # each triggered run → its final state (or "timeout")
     login_ok: bool = False
     healthchecks: dict[str, int] = field(default_factory=dict)  # compose CMD-SHELL healthcheck → exit code
-    files: dict[str, int] = field(default_factory=dict)  # inbox / archive file counts after the run
+    files: dict[str, int] = field(default_factory=dict)  # the inbox's files, each run's archived files
     inbox_unchanged: bool = (
         False  # compose mounts the inbox read-only; root here would not notice, so compare
     )
@@ -498,21 +495,21 @@ class Result:
     escaped_pids: list[int] = field(default_factory=list)  # outside their group at stop time (then killed)
     logs: dict[str, str] = field(default_factory=dict)  # name → tail, filled on failure
     workdir: str = ""
-    # across hosts (run_across_hosts): every try of every task, where the link was cut, each run's warehouse
-    tries: list[dict] = field(default_factory=list)
-    cut: dict = field(default_factory=dict)
-    warehouses: dict[str, str] = field(default_factory=dict)
+    tries: list[dict] = field(default_factory=list)  # every try of every task, with the host it ran on
+    cut: dict = field(default_factory=dict)  # across hosts: where the link was cut
+    warehouses: dict[str, str] = field(default_factory=dict)  # each successful run → its warehouse
+    submissions: dict[str, int] = field(default_factory=dict)  # each successful run → its warehouse's files
 
-    @property
-    def ok(self) -> bool:
+    def ok(self, cut: bool = False) -> bool:
+        """Everything the run must show; ``cut``: a host's link was to be cut in the second run."""
         return (
             self.state == "success"
-            and all(state == "success" for state in self.runs.values())
             and self.login_ok
-            and not any(self.healthchecks.values())
+            and bool(self.healthchecks) and not any(self.healthchecks.values())
+            and self.inbox_unchanged
             and not self.leftover_pids
-            and self.warehouse.get("submissions", 0) > 0
-            and self.warehouse.get("completeness", 0) > 0
+            and all(n > 0 for n in self.submissions.values())
+            and (bool(self.cut) or not cut)
         )
 
     def report(self) -> str:
@@ -542,7 +539,7 @@ class Deployment:
         service (a test's shorter time-outs)."""
         self.placeholder_inbox = placeholder_inbox
         self.host_names = tuple(hosts)
-        self.extra_env = dict(extra_env or {})
+        self.extra_env = {**TRIGGERED_ONLY, **(extra_env or {})}
         self.network = None
         self.servers: list = []  # the run's own PostgreSQL and Redis while they run
         self.own_servers: list = []  # every one started, for the caller's checks
@@ -720,21 +717,25 @@ class Deployment:
             time.sleep(2)
 
     def container_healthchecks(self) -> dict[str, int]:
-        """docker-compose.yml's CMD-SHELL healthchecks, verbatim, in /bin/sh with $HOSTNAME = this host's name
-        (a container's hostname is what its Airflow job and Celery node record); their exit codes."""
+        """docker-compose.yml's CMD-SHELL healthchecks, verbatim, in /bin/sh with $HOSTNAME = the name of the host
+        the service runs on (a container's hostname is what its Airflow job and Celery node record), a test host's
+        worker's on that host; their exit codes, by process name (``airflow-worker@worker-a``)."""
+        hosts = {h.name: h for h in self.network.hosts} if self.network else {}
         procs = {}
         for service in self.services:
-            test = self.compose["services"][service.name].get("healthcheck", {}).get("test") or []
+            compose_name, _, host = service.name.partition("@")
+            test = self.compose["services"][compose_name].get("healthcheck", {}).get("test") or []
             if test[:1] != ["CMD-SHELL"]:
                 continue
             env = {
-                **self._env(service.name),
-                "HOSTNAME": socket.gethostname(),
+                **self._env(compose_name),
+                "HOSTNAME": host or socket.gethostname(),
                 "PATH": f"{Path(airflow_executable()).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             }
+            argv = ["/bin/sh", "-c", test[1]]
             out = open(self.workdir / "logs" / f"healthcheck-{service.name}.log", "ab")
             popen = subprocess.Popen(
-                ["/bin/sh", "-c", test[1]],
+                hosts[host].command(argv) if host else argv,
                 env=env,
                 cwd=self.workdir,
                 stdout=out,
@@ -816,74 +817,33 @@ class Deployment:
         }
 
     def check_files(self, inbox_before: dict[str, str]) -> None:
-        archive = Path(self.env[WORKER]["COUNTYSTATS_ARCHIVE"])
+        """The inbox as it was (compose mounts it read-only; root here would not notice, so compare), and how many
+        of its reports' contents each run archived (byte-identical files are archived once, named by their sha256;
+        the portal's receipts, ``.receipts.jsonl``, are no report)."""
         self.result.inbox_unchanged = self._inbox_digest() == inbox_before
-        self.result.files = {
-            "inbox": len(inbox_before),
-            "archive": sum(1 for p in archive.rglob("*") if p.is_file()),
-        }
+        contents = {digest for name, digest in inbox_before.items() if not Path(name).name.startswith(".")}
+        self.result.files = {"inbox": len(inbox_before), "inbox reports": len(contents)}
+        for run_id in self.result.runs:
+            archive = Path(self.run_conf(run_id)["archive"])
+            archived = {p.name.partition(".")[0] for p in archive.glob("*/*") if p.is_file()}
+            self.result.files[f"archived {run_id}"] = len(contents & archived)
 
-    def trigger_and_wait(self) -> str:
-        t = time.monotonic()
-        run_id = f"integration__{self.local.marker}"
-        self._cli(WORKER, "dags", "unpause", self.dag_id)
-        self._cli(WORKER, "dags", "trigger", self.dag_id, "--run-id", run_id)
-        self._timed("unpause_trigger_s", t)
-        # Unpausing also makes the scheduler start the most recent night's run at once (catchup is off), and
-        # max_active_runs=1 queues ours behind it: wait for every run, so none is cut off by the tear-down.
-        t = time.monotonic()
-        finished = ("success", "failed")
-        state = "queued"
-        while True:
-            self._check_alive()
-            if time.monotonic() - t > self.run_timeout:
-                state = "timeout"
-                break
-            time.sleep(3)
-            runs = dict(self._query("SELECT run_id, state FROM dag_run WHERE dag_id = %s", self.dag_id))
-            self.result.runs = runs
-            state = runs.get(run_id, "missing")
-            # The DAG retries a failed task after minutes: a first failure already decides this run.
-            if self._query(
-                "SELECT 1 FROM task_instance WHERE dag_id = %s AND state = 'up_for_retry'", self.dag_id
-            ):
-                state = "failed (a task is up for retry)"
-                break
-            if state in finished and all(s in finished for s in runs.values()):
-                break
-        self._timed("dag_run_s", t)
-        self.result.task_states = dict(
-            self._query(
-                "SELECT task_id, coalesce(state, 'none') FROM task_instance WHERE dag_id = %s AND run_id = %s",
-                self.dag_id,
-                run_id,
-            )
-        )
-        self.result.problem_tasks = [
-            f"{r}/{task}: {st}"
-            for r, task, st in self._query(
-                "SELECT run_id, task_id, state FROM task_instance WHERE dag_id = %s"
-                " AND state IN ('failed', 'up_for_retry', 'upstream_failed')",
-                self.dag_id,
-            )
-        ]
-        self.result.state = state
-        self.run_id = run_id
-        return state
-
-    # -- runs with their own folders, on several hosts ----------------------------------------------------------
-    def run_conf(self, run_id: str, shard_files: int) -> dict[str, str]:
-        """A run's params: the example inbox, but a warehouse, archive and output of its own (runs compared)."""
+    # -- runs with their own folders ----------------------------------------------------------------------------
+    def run_conf(self, run_id: str, shard_files: int | None = None) -> dict[str, str]:
+        """A run's params: the example inbox, but a warehouse, archive and output of its own (runs compared);
+        ``shard_files``: files a mapped ``check`` task takes (None: the setting's default)."""
         base = self.workdir / "runs" / run_id
-        return {"db": str(base / "data" / "countystats.duckdb"), "archive": str(base / "archive"),
-                "out": str(base / "output"), "shard_files": str(shard_files)}
+        conf = {"db": str(base / "data" / "countystats.duckdb"), "archive": str(base / "archive"),
+                "out": str(base / "output")}
+        return conf if shard_files is None else {**conf, "shard_files": str(shard_files)}
 
     def trigger(self, run_id: str, conf: dict[str, str]) -> None:
         self._cli(WORKER, "dags", "trigger", self.dag_id, "--run-id", run_id, "--conf", json.dumps(conf))
 
     def wait_run(self, run_id: str, cut: str | None = None) -> str:
-        """Until the run ends (retries allowed: a cut host's tasks are retried elsewhere). With ``cut``, that host's
-        link goes down as soon as one of its ``check`` tasks of this run is running."""
+        """Until the run ends. With ``cut``, that host's link goes down as soon as one of its ``check`` tasks of
+        this run is running, and retries are waited for (a cut host's tasks are retried elsewhere); without, a
+        first failure decides the run (the DAG retries a failed task only after minutes)."""
         t = time.monotonic()
         while True:
             self._check_alive()
@@ -893,6 +853,9 @@ class Deployment:
             if state in ("success", "failed"):
                 self._timed(f"run_{run_id}_s", t)
                 return state
+            if not cut and self._query("SELECT 1 FROM task_instance WHERE dag_id = %s AND run_id = %s"
+                                       " AND state = 'up_for_retry'", self.dag_id, run_id):
+                return "failed (a task is up for retry)"
             if cut and not self.result.cut:
                 running = self._query(
                     "SELECT task_id, map_index, try_number FROM task_instance WHERE dag_id = %s AND run_id = %s"
@@ -918,16 +881,16 @@ class Deployment:
         self.result.tries = [dict(zip(keys, row, strict=True)) for row in rows]
         return self.result.tries
 
-    def check_warehouse(self, tables=("submissions", "completeness")) -> dict[str, int]:
+    def count_submissions(self, run_id: str) -> int:
+        """The files the run's warehouse holds (it must exist)."""
         import duckdb
 
-        path = Path(self.env[WORKER]["COUNTYSTATS_DB"])
+        path = Path(self.run_conf(run_id)["db"])
         if not path.exists():
             raise RuntimeError(f"no warehouse at {path}")
         with duckdb.connect(str(path), read_only=True) as con:
-            for table in tables:
-                self.result.warehouse[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        return self.result.warehouse
+            self.result.submissions[run_id] = con.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        return self.result.submissions[run_id]
 
     def collect_logs(self) -> None:
         for path in sorted((self.workdir / "logs").glob("*.log")):
@@ -995,14 +958,10 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def run(workdir: Path, **options) -> Result:
-    """The whole integration run (``options`` as :class:`Deployment` takes them); never raises for a failure of the
-    deployment (see Result.error)."""
-    return run_deployment(Deployment(workdir, **options))
-
-
-def run_deployment(deployment: Deployment) -> Result:
-    """Set up, run, check and ALWAYS tear down one deployment; the outcome is in the returned Result."""
+def run_deployment(deployment: Deployment, shard_files: int | None = None, cut: str | None = None) -> Result:
+    """Set up, run, check and ALWAYS tear down one deployment; the outcome is in the returned Result (never raises
+    for a failure of the deployment). A run of the DAG on the example inbox with folders of its own; with ``cut``
+    (a deployment across hosts), a second such run with that host's link cut while it runs a shard."""
     t0 = time.monotonic()
     result = deployment.result
     # A CI time-out sends SIGTERM: turn it into an exception so the `with` below still stops everything.
@@ -1018,14 +977,22 @@ def run_deployment(deployment: Deployment) -> Result:
             deployment.login()
             deployment.container_healthchecks()
             deployment.wait_for_dag()
-            if deployment.trigger_and_wait() == "success":
-                deployment.check_warehouse()
+            deployment._cli(WORKER, "dags", "unpause", deployment.dag_id)
+            for run_id, host in (("undisturbed", None), *((("cut", cut),) if cut else ())):
+                deployment.trigger(run_id, deployment.run_conf(run_id, shard_files))
+                result.runs[run_id] = deployment.wait_run(run_id, cut=host)
+                if result.runs[run_id] != "success":
+                    break
+                result.warehouses[run_id] = deployment.run_conf(run_id)["db"]
+                deployment.count_submissions(run_id)
+            deployment.tries()
             deployment.check_files(inbox_before)
-            if not result.ok:
+            result.state = "success" if set(result.runs.values()) == {"success"} else "failed"
+            if not result.ok(cut=bool(cut)):
                 deployment.collect_logs()
     except Exception as exc:  # reported, with the logs, by the caller
         result.error = f"{type(exc).__name__}: {exc}"
-        result.state = "error" if result.state in ("not started", "queued") else result.state
+        result.state = "error"
         with suppress(Exception):
             deployment.collect_logs()
     finally:
@@ -1035,53 +1002,23 @@ def run_deployment(deployment: Deployment) -> Result:
     return result
 
 
+# Only the runs a harness triggers: unpausing would also start the latest night's scheduled run.
+TRIGGERED_ONLY = {"AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False"}
+
 # The time-outs after which Airflow gives up on a lost host, shortened from minutes for a test (docs/deploy.md).
 ACROSS_HOSTS_ENV = {
-    "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # only the triggered runs: none scheduled on unpausing
     # a running task whose host stopped heartbeating is failed, then retried elsewhere
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "3",
     # a task a lost worker took from the broker but never started is revoked and queued again
     "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "40",
     "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "5",
-    # ... as often as it takes: up to 16 shards are queued for the one worker left, and on a loaded machine the
+    # ... as often as it takes: up to 8 shards are queued for the one worker left, and on a loaded machine the
     # last waits longer than three such time-outs, after which Airflow fails it unstarted (its default: requeued
     # twice). The production time-out, 600 s, is far above that wait.
     "AIRFLOW__SCHEDULER__NUM_STUCK_IN_QUEUED_RETRIES": "20",
     "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "2",
 }
-
-
-def run_across_hosts(deployment: Deployment, shard_files: int = 6, cut: str = "worker-b") -> Result:
-    """Two runs of the DAG on the example inbox, each with a warehouse of its own, the workers on test hosts: the
-    first undisturbed, the second with ``cut``'s link cut while it runs a shard. Never raises for a failure."""
-    t0 = time.monotonic()
-    result = deployment.result
-    try:
-        with deployment:
-            deployment.init()
-            deployment.write_inbox()
-            deployment.start()
-            deployment.wait_for_dag()
-            deployment._cli(WORKER, "dags", "unpause", deployment.dag_id)
-            for run_id, host in (("undisturbed", None), ("cut", cut)):
-                conf = deployment.run_conf(run_id, shard_files)
-                deployment.trigger(run_id, conf)
-                result.runs[run_id] = deployment.wait_run(run_id, cut=host)
-                if result.runs[run_id] != "success":
-                    break
-                result.warehouses[run_id] = conf["db"]
-            deployment.tries()
-            result.state = "success" if set(result.runs.values()) == {"success"} else "failed"
-            if result.state != "success" or not result.cut:
-                deployment.collect_logs()
-    except Exception as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
-        result.state = "error"
-        with suppress(Exception):
-            deployment.collect_logs()
-    result.timings["total_s"] = round(time.monotonic() - t0, 1)
-    return result
 
 
 def _raise_on_sigterm(signum, frame):
@@ -1106,15 +1043,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="countystats-it-"))
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    if args.across_hosts:
-        deployment = Deployment(workdir, dags_folder=args.dags, dag_id=args.dag_id, run_timeout=args.timeout,
-                                log=log, hosts=("worker-a", "worker-b"), extra_env=ACROSS_HOSTS_ENV)
-        result = run_across_hosts(deployment)
-        ok = result.state == "success" and bool(result.cut) and not result.leftover_pids
-    else:
-        result = run(workdir, dags_folder=args.dags, dag_id=args.dag_id, run_timeout=args.timeout, log=log,
-                     placeholder_inbox=args.placeholder_inbox)
-        ok = result.ok
+    across = {"hosts": ("worker-a", "worker-b"), "extra_env": ACROSS_HOSTS_ENV} if args.across_hosts else {}
+    deployment = Deployment(workdir, dags_folder=args.dags, dag_id=args.dag_id, run_timeout=args.timeout, log=log,
+                            placeholder_inbox=args.placeholder_inbox, **across)
+    cut = "worker-b" if args.across_hosts else None
+    result = run_deployment(deployment, shard_files=12 if cut else None, cut=cut)
+    ok = result.ok(cut=bool(cut))
     print(
         result.report()
         if not ok

@@ -18,7 +18,7 @@ TIERS = ("unit", "integration", "browser", "airflow")
 # The suite runs in two processes (pytest-xdist): a module's tests stay in one process, so its module fixtures are
 # built once; the modules that start the production services themselves (PostgreSQL, Redis, Celery, the test hosts)
 # run one after the other in one process: never two deployments at once
-SERVICES = frozenset({"test_deploy_hosts.py", "test_deploy_integration.py", "test_portal_postgres.py"})
+SERVICES = frozenset({"test_deploy_hosts.py", "test_deploy_cleanup.py", "test_portal_postgres.py"})
 # handed out first, the longest first (xdist's --no-loadscope-reorder keeps this order): a long module started last
 # would leave the other process idle at the end
 FIRST = (*sorted(SERVICES), "test_dag.py")

@@ -1,11 +1,15 @@
-"""The nightly DAG spread over Celery workers on two hosts, and one host lost in the middle of a run.
+"""The production configuration (docker-compose.yml) for real, its Celery workers on two hosts, and one host lost in
+the middle of a run.
 
-deploy/hosts.py makes the hosts on this machine: a network namespace each (its own address on a bridge, its own
-hostname, its own temp folder), PostgreSQL and Redis of the run's own bound to the bridge's address (the machine's
-listen on loopback only, which another host cannot reach); the scheduler, the DAG processor and the API server stay
-on this machine's side. deploy/integration.run_across_hosts runs the real DAG twice on the example county, in
-shards of six files, each run with a warehouse of its own: once undisturbed, once with worker-b's link cut as soon as
-it runs a shard. One such pair of runs (about 2½ minutes) serves every test below.
+No Docker engine here: deploy/integration.py starts the compose services as local processes with the environment
+derived from docker-compose.yml. deploy/hosts.py makes the hosts on this machine: a network namespace each (its own
+address on a bridge, its own hostname, its own temp folder), PostgreSQL and Redis of the run's own bound to the
+bridge's address (the machine's listen on loopback only, which another host cannot reach); the scheduler, the DAG
+processor and the API server stay on this machine's side. deploy/integration.run_deployment logs in as the
+administrator, runs the compose file's shell healthchecks (each worker's on its host), then the real DAG twice on
+the example county, in shards of twelve files, each run with a warehouse of its own: once undisturbed, once with
+worker-b's link cut as soon as it runs a shard. One deployment (about 3 minutes) serves every test below; a failure
+message carries its summary and the tail of every process and task log.
 
 Airflow gives up on the lost host after the time-outs in ``ACROSS_HOSTS_ENV`` (shortened from minutes; what to set in
 production is in docs/deploy.md): the shard it was running is failed for want of heartbeats and retried on worker-a;
@@ -18,19 +22,21 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_deploy_integration import it
 from warehouse_query import query, warehouse_content
+
+from tests.deploy_scripts import load_integration
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow, pytest.mark.slow]
 
 HOSTS = ("worker-a", "worker-b")
+it = load_integration()
 
 
 @pytest.fixture(scope="module")
 def across(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("deploy-hosts")
     deployment = it.Deployment(workdir, run_timeout=420, hosts=HOSTS, extra_env=it.ACROSS_HOSTS_ENV)
-    result = it.run_across_hosts(deployment, shard_files=6, cut="worker-b")
+    result = it.run_deployment(deployment, shard_files=12, cut="worker-b")
     print("\ncountystats across hosts:", result.timings, result.runs, result.cut)
     return deployment, result
 
@@ -44,10 +50,31 @@ def test_both_runs_succeed(across):
     assert result.error == "" and result.runs == {"undisturbed": "success", "cut": "success"}, result.report()
 
 
+def test_admin_can_log_in(across):
+    _, result = across
+    assert result.login_ok, result.report()
+
+
+def test_compose_healthchecks_pass(across):
+    """The dag-processor's `airflow jobs check` and each worker's `celery inspect ping`, as compose runs them."""
+    _, result = across
+    assert set(result.healthchecks) == {"airflow-dag-processor", *(f"airflow-worker@{h}" for h in HOSTS)}, \
+        result.report()
+    assert all(code == 0 for code in result.healthchecks.values()), result.report()
+
+
+def test_inbox_only_read_and_files_archived(across):
+    _, result = across
+    assert result.inbox_unchanged, result.report()
+    contents = result.files["inbox reports"]  # its reports' distinct contents: a copy is archived once
+    assert 0 < contents <= result.files["inbox"], result.report()
+    assert result.files["archived undisturbed"] == result.files["archived cut"] == contents, result.report()
+
+
 def test_the_shards_ran_on_both_hosts(across):
     _, result = across
     checks = _tries(result, "undisturbed", "check")
-    assert len({t["map_index"] for t in checks}) == 16, result.report()  # 92 files in shards of 6
+    assert len({t["map_index"] for t in checks}) == 8, result.report()  # 92 files in shards of 12
     assert {t["hostname"] for t in checks} == set(HOSTS), result.report()
     assert all(t["state"] == "success" and t["try_number"] == 1 for t in checks), result.report()
 

@@ -128,40 +128,52 @@ def _fake_county(tmp_path: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_dag_test_end_to_end(airflow_home, tmp_path):
     """dag.test() in-process (fake reader: the DAG's plumbing, XCom, staging and publication are what's tested);
-    one file a shard, the shards handed to the load through object storage (ObjectStoragePath, a file:// URL)."""
+    one file a shard, the shards handed to the load through object storage (ObjectStoragePath, a file:// URL). Run
+    twice in one process (Airflow and Great Expectations imported once): the second finds nothing new and must
+    change nothing."""
     store = tmp_path / "object-store"
     env = airflow_env(airflow_home, **{**_fake_county(tmp_path), "COUNTYSTATS_SHARD_FILES": "1",
                                        "COUNTYSTATS_SHARD_STORE": store.as_uri()})
+    db, out = Path(env["COUNTYSTATS_DB"]), Path(env["COUNTYSTATS_OUT"])
     script = f"""
+        import json
+        import duckdb
         import fake_reading
         fake_reading.install()
+        from pathlib import Path
         from airflow.dag_processing.dagbag import DagBag
         dag = DagBag(dag_folder={str(DAGS)!r}).dags["countystats_nightly"]
-        print("STATE", dag.test().state)
-    """
-    for attempt in (1, 2):  # the second run finds nothing new and must change nothing
-        done = python(script, env)
-        assert done.returncode == 0 and "STATE success" in done.stdout, (done.stdout + done.stderr)[-4000:]
-        db = Path(env["COUNTYSTATS_DB"])
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            rows = con.execute("SELECT unit_code, report_year, status, is_current, is_late FROM submissions "
-                               "ORDER BY submission_id").fetchall()
-            completeness = con.execute("SELECT unit_code, report_year, status FROM completeness "
-                                       "WHERE status <> 'missing' ORDER BY ALL").fetchall()
-            n_cells = con.execute("SELECT count(*) FROM requests_cells").fetchone()[0]
-        finally:
+        store = Path({str(store)!r})
+        for attempt in (1, 2):
+            state = dag.test().state
+            con = duckdb.connect({str(db)!r}, read_only=True)
+            seen = {{
+                "state": str(state),
+                "rows": con.execute("SELECT unit_code, report_year, status, is_current, is_late FROM submissions "
+                                    "ORDER BY submission_id").fetchall(),
+                "completeness": con.execute("SELECT unit_code, report_year, status FROM completeness "
+                                            "WHERE status <> 'missing' ORDER BY ALL").fetchall(),
+                "n_cells": con.execute("SELECT count(*) FROM requests_cells").fetchone()[0],
+                "files": len(json.loads(Path({str(out / "run-summary.json")!r}).read_text(encoding="utf-8"))["files"]),
+                "store_dir": store.is_dir(), "store_files": sum(1 for p in store.rglob("*") if p.is_file()),
+            }}
             con.close()
-        assert rows == [("T01", 2023, "accepted", True, False),  # on time, consistent with nothing before
-                        ("T01", 2024, "accepted", True, False),  # consistent with 2023 (X-CARRY, X-INFORCE)
-                        ("T02", 2024, "accepted", True, True)]  # P-LATE: a notice, counted
-        assert completeness == [("T01", 2023, "accepted"), ("T01", 2024, "accepted"),
-                                ("T02", 2024, "accepted")]
-        assert n_cells == 3 * 26 * 7
-        summary = json.loads((Path(env["COUNTYSTATS_OUT"]) / "run-summary.json").read_text(encoding="utf-8"))
-        assert len(summary["files"]) == (3 if attempt == 1 else 0)
+            print("SEEN", json.dumps(seen, default=str))
+    """
+    done = python(script, env, timeout=600)
+    seen = [json.loads(line[5:]) for line in done.stdout.splitlines() if line.startswith("SEEN ")]
+    assert done.returncode == 0 and len(seen) == 2, (done.stdout + done.stderr)[-4000:]
+    for attempt, run in enumerate(seen, 1):
+        assert run["state"].endswith("success"), run
+        assert run["rows"] == [["T01", 2023, "accepted", True, False],  # on time, consistent with nothing before
+                               ["T01", 2024, "accepted", True, False],  # consistent with 2023 (X-CARRY, X-INFORCE)
+                               ["T02", 2024, "accepted", True, True]]  # P-LATE: a notice, counted
+        assert run["completeness"] == [["T01", 2023, "accepted"], ["T01", 2024, "accepted"],
+                                       ["T02", 2024, "accepted"]]
+        assert run["n_cells"] == 3 * 26 * 7
+        assert run["files"] == (3 if attempt == 1 else 0)
         # the shards went through the store, and were removed once loaded
-        assert store.is_dir() and not any(p.is_file() for p in store.rglob("*"))
+        assert run["store_dir"] and run["store_files"] == 0
     assert not list(db.parent.glob(".*staging*"))
 
 

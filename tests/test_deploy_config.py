@@ -230,6 +230,37 @@ def test_celery_provider_imports():
     import airflow.providers.celery.executors.celery_executor_utils  # noqa: F401
 
 
+@pytest.mark.airflow
+def test_a_worker_imports_what_a_shard_task_needs_once(compose, tmp_path):
+    """The compose file's Celery configuration is Airflow's own plus the modules a worker imports as it starts
+    (Celery's loader, as `celery worker` runs it): Great Expectations and the pipeline are then in every task forked
+    from the worker. Making the app, as the scheduler does to send tasks, imports none of them."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = it.service_environment(compose, "airflow-worker")
+    assert env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"] == "countystats.celery_worker.CELERY_CONFIG"
+    code = """
+import json, sys
+from celery import Celery
+from airflow.providers.celery.executors.default_celery import DEFAULT_CELERY_CONFIG
+from countystats.celery_worker import CELERY_CONFIG
+app = Celery("countystats-test", config_source=CELERY_CONFIG)
+made = "great_expectations" in sys.modules
+app.loader.import_default_modules()
+print(json.dumps({"made": made, "worker": all(m in sys.modules for m in
+                  ("great_expectations", "countystats.pipeline", "expectations.validation", "transforms.reading")),
+                  "airflow's": all(CELERY_CONFIG[k] == v for k, v in DEFAULT_CELERY_CONFIG.items() if k != "imports")}))
+"""
+    own = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")} | {"AIRFLOW_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=own,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"made": False, "worker": True, "airflow's": True}
+
+
 @pytest.mark.unit
 def test_env_example_documents_every_variable_and_holds_no_secret(env_example):
     lines = (ROOT / "docker-compose.yml").read_text().splitlines()

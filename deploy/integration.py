@@ -979,11 +979,12 @@ def run_deployment(deployment: Deployment, shard_files: int | None = None, cut: 
             deployment.wait_for_dag()
             deployment._cli(WORKER, "dags", "unpause", deployment.dag_id)
             for run_id, host in (("undisturbed", None), *((("cut", cut),) if cut else ())):
-                deployment.trigger(run_id, deployment.run_conf(run_id, shard_files))
+                conf = deployment.run_conf(run_id, shard_files)
+                deployment.trigger(run_id, conf)
                 result.runs[run_id] = deployment.wait_run(run_id, cut=host)
                 if result.runs[run_id] != "success":
                     break
-                result.warehouses[run_id] = deployment.run_conf(run_id)["db"]
+                result.warehouses[run_id] = conf["db"]
                 deployment.count_submissions(run_id)
             deployment.tries()
             deployment.check_files(inbox_before)

@@ -8,7 +8,7 @@ bridge's address (the machine's listen on loopback only, which another host cann
 processor and the API server stay on this machine's side. deploy/integration.run_deployment logs in as the
 administrator, runs the compose file's shell healthchecks (each worker's on its host), then the real DAG twice on
 the example county, in shards of twelve files, each run with a warehouse of its own: once undisturbed, once with
-worker-b's link cut as soon as it runs a shard. One deployment (about 3 minutes) serves every test below; a failure
+worker-b's link cut as soon as it runs a shard. One deployment (about 3¾ minutes alone) serves every test below; a failure
 message carries its summary and the tail of every process and task log.
 
 Airflow gives up on the lost host after the time-outs in ``ACROSS_HOSTS_ENV`` (shortened from minutes; what to set in
